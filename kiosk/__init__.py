@@ -1,0 +1,3 @@
+"""Offline exam-delivery kiosk."""
+
+__version__ = "0.1.0"

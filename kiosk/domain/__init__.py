@@ -1,0 +1,1 @@
+"""Pure domain code: plain dataclasses and functions, no I/O, no Textual."""

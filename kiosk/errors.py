@@ -1,0 +1,14 @@
+"""Errors the user sees as one line on stderr, never as a traceback."""
+
+from __future__ import annotations
+
+
+class KioskError(Exception):
+    """A clear, user-facing failure. `exit_code` 2 = unusable input/state, 1 = check failed."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
