@@ -9,8 +9,8 @@ from kiosk.hookspecs import hookimpl
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    from kiosk.commands import plugins_cmd
+    from kiosk.commands import centre, plugins_cmd
 
-    for module in (plugins_cmd,):
+    for module in (centre, plugins_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)

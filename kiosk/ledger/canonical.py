@@ -1,0 +1,33 @@
+"""Canonical bytes for events and checkpoints: what hashes and signatures cover."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+GENESIS_PREV = "0" * 64
+CHECKPOINT_DOMAIN = b"kiosk-checkpoint-v1\n"
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 kept: the same data always gives the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def event_hash(
+    prev_hash: str, seq: int, ts: str, actor: str, attempt: str | None, kind: str, body: str
+) -> str:
+    """SHA-256 over the previous hash and the event's fields.
+
+    The header is JSON (so no field can bleed into the next one) and the body is appended as the
+    stored canonical text: a changed byte anywhere changes the hash.
+    """
+    header = json.dumps([seq, ts, actor, attempt, kind], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(
+        f"{prev_hash}\x1e{header}\x1e{body}".encode()
+    ).hexdigest()
+
+
+def checkpoint_message(cp_id: int, upto_seq: int, head_hash: str, ts: str) -> bytes:
+    return CHECKPOINT_DOMAIN + f"{cp_id}\n{upto_seq}\n{head_hash}\n{ts}".encode()
