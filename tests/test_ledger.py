@@ -147,3 +147,17 @@ def test_data_version_changes_when_another_process_commits(centre: Centre) -> No
         writer.append("note", {}, actor="system")
     assert reader.data_version() != before
     reader.close()
+
+
+def test_append_many_is_all_or_nothing(centre: Centre) -> None:
+    from kiosk.ledger.store import NewEvent
+
+    with centre.ledger() as ledger:
+        events = ledger.append_many([NewEvent("a", {"i": i}, "system") for i in range(3)])
+        assert [e.seq for e in events] == [2, 3, 4]
+        assert events[1].prev_hash == events[0].hash
+        # The second insert violates NOT NULL inside the transaction: the first must roll back.
+        with pytest.raises(sqlite3.IntegrityError):
+            ledger.append_many([NewEvent("a", {"i": 1}, "system"), NewEvent("b", {}, None)])  # type: ignore[arg-type]
+        assert ledger.count() == 4
+    assert verify_ledger(centre.ledger_path, centre.public_key()).ok

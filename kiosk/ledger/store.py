@@ -87,6 +87,14 @@ class Event:
         return cls(seq, ts, actor, attempt, kind, json.loads(body), prev_hash, hash_)
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    body: dict[str, Any]
+    actor: str
+    attempt: str | None = None
+
+
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -172,26 +180,37 @@ class Ledger:
         seal: bool | None = None,
     ) -> Event:
         """Durably append one event; returns only after COMMIT (synchronous=FULL)."""
+        return self.append_many([NewEvent(kind, body, actor, attempt)], seal=seal)[0]
+
+    def append_many(self, new: list[NewEvent], *, seal: bool | None = None) -> list[Event]:
+        """Append several events in one transaction: all of them or none (e.g. a roster)."""
         if self.readonly or self._signer is None:
             raise KioskError("ledger opened read-only: cannot append")
-        body_text = canonical_json(body)
+        texts = [canonical_json(n.body) for n in new]
+        out: list[Event] = []
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 row = self.conn.execute(
                     "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
                 ).fetchone()
-                seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS_PREV)
-                ts = utc_now()
-                digest = event_hash(prev, seq, ts, actor, attempt, kind, body_text)
-                self.conn.execute(
-                    "INSERT INTO events (seq, ts, actor, attempt, kind, body, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (seq, ts, actor, attempt, kind, body_text, prev, digest),
+                seq, prev = (row[0], row[1]) if row else (0, GENESIS_PREV)
+                for n, body_text in zip(new, texts, strict=True):
+                    seq += 1
+                    ts = utc_now()
+                    digest = event_hash(prev, seq, ts, n.actor, n.attempt, n.kind, body_text)
+                    self.conn.execute(
+                        "INSERT INTO events (seq, ts, actor, attempt, kind, body, prev_hash, hash)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (seq, ts, n.actor, n.attempt, n.kind, body_text, prev, digest),
+                    )
+                    out.append(Event(seq, ts, n.actor, n.attempt, n.kind, json.loads(body_text), prev, digest))
+                    prev = digest
+                must_seal = seal if seal is not None else any(
+                    self._checkpoint_due(n.kind) for n in new
                 )
-                must_seal = seal if seal is not None else self._checkpoint_due(kind)
-                if must_seal:
-                    self._write_checkpoint(seq, digest)
+                if must_seal and out:
+                    self._write_checkpoint(seq, prev)
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
@@ -199,7 +218,7 @@ class Ledger:
                 raise
             if not must_seal:
                 self._schedule_seal()
-        return Event(seq, ts, actor, attempt, kind, json.loads(body_text), prev, digest)
+        return out
 
     def _checkpoint_due(self, kind: str) -> bool:
         if kind in SEALING_KINDS:
