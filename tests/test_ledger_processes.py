@@ -38,7 +38,7 @@ def test_sigkill_never_loses_an_acknowledged_append(centre: Centre) -> None:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "ready"
         lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.extend(proc.stdout))  # type: ignore[arg-type]
+        reader = threading.Thread(target=lines.extend, args=(proc.stdout,))
         reader.start()
         time.sleep(rng.uniform(0.0, 0.15))
         os.kill(proc.pid, signal.SIGKILL)

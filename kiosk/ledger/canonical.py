@@ -20,12 +20,15 @@ def event_hash(
 ) -> str:
     """SHA-256 over the previous hash and the event's fields.
 
-    The header is JSON (so no field can bleed into the next one) and the body is appended as the
-    stored canonical text: a changed byte anywhere changes the hash.
+    Every text field is length-prefixed (so no field can bleed into the next; a null attempt is
+    length -1) and the body is appended as the stored canonical text: a changed byte anywhere
+    changes the hash. Cheaper than JSON-encoding a header, which matters for verify throughput.
     """
-    header = json.dumps([seq, ts, actor, attempt, kind], ensure_ascii=False, separators=(",", ":"))
+    a = "" if attempt is None else attempt
+    n = -1 if attempt is None else len(a)
     return hashlib.sha256(
-        f"{prev_hash}\x1e{header}\x1e{body}".encode()
+        f"{prev_hash}\x1e{seq}\x1f{len(ts)}:{ts}\x1f{len(actor)}:{actor}\x1f{n}:{a}"
+        f"\x1f{len(kind)}:{kind}\x1e{body}".encode()
     ).hexdigest()
 
 

@@ -169,7 +169,6 @@ def _verify_checkpoints(
     problems = report.problems
     fp = keys.fingerprint(key)
     expected_id = 1
-    covered = 0  # highest seq covered by a valid signature
     last_upto = 0
     rows = conn.execute(
         "SELECT id, upto_seq, head_hash, ts, key_fingerprint, signature FROM checkpoints ORDER BY id"
@@ -191,17 +190,17 @@ def _verify_checkpoints(
             # Signatures cover ranges; a specific problem found inside the range pins it better.
             inside = [p.seq for p in problems if p.seq is not None and first <= p.seq <= upto]
             problems.append(Problem(min(inside, default=first), f"events {first}..{upto} differ from what checkpoint {cp_id} signed"))
-        else:
-            covered = max(covered, upto)
         last_upto = upto
-    if covered < head:
+    # Ranges whose checkpoint failed are reported above; what remains is the tail that no
+    # checkpoint (valid or not) claims.
+    if last_upto < head:
         now = datetime.now(UTC)
-        unsigned = range(covered + 1, head + 1)
+        unsigned = range(last_upto + 1, head + 1)
         young = [s for s in unsigned if _age(timestamps.get(s), now) <= grace_seconds]
         if len(young) == len(unsigned):
             report.pending = len(young)
         else:
-            problems.append(Problem(covered + 1, f"events {covered + 1}..{head} are not covered by a valid signature"))
+            problems.append(Problem(last_upto + 1, f"events {last_upto + 1}..{head} are not covered by any signature"))
 
 
 def _age(ts: str | None, now: datetime) -> float:
