@@ -13,6 +13,9 @@ from kiosk import hookspecs
 
 DEFAULT_PLUGINS = (
     "kiosk.builtins.commands",
+    "kiosk.builtins.grade_scales",
+    "kiosk.builtins.question_types",
+    "kiosk.builtins.scoring_rules",
 )
 
 # hook name -> registry attribute
@@ -93,7 +96,9 @@ def registry() -> Registry:
             name = plugin_name(impl.plugin)
             got = reg.provided.setdefault(name, {})
 
-            def register(*args: Any, _attr: str = attr, _got: dict = got) -> None:
+            def register(
+                *args: Any, _attr: str = attr, _got: dict = got, _target: dict = target
+            ) -> None:
                 if len(args) == 1:
                     obj = args[0]
                     key = getattr(obj, "name", None) or getattr(obj, "id", None)
@@ -101,7 +106,7 @@ def registry() -> Registry:
                     key, obj = args
                 if not key:
                     raise ValueError(f"{_attr} registered without a name")
-                target[str(key)] = obj
+                _target[str(key)] = obj
                 _got.setdefault(_attr, []).append(str(key))
 
             try:
