@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from kiosk.domain.items import Item
 
@@ -53,3 +53,43 @@ def floor_to_step(points: float, step: float | None) -> float:
 
 def clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
+
+
+class Judge(Protocol):
+    """What score_item needs of a question type (kept structural: qtypes imports this module)."""
+
+    def judge(self, item: Item, response: Any) -> Judgement | NeedsMarking: ...
+
+
+def score_item(item: Item, response: Any, qtype: Judge, rule: ScoringRule) -> ItemScore:
+    """Judge a response and turn it into points with `rule`, within [0, item.points]."""
+    judgement = qtype.judge(item, response)
+    max_points = float(item.points)
+    if isinstance(judgement, NeedsMarking):
+        return ItemScore(
+            points=0.0,
+            max_points=max_points,
+            needs_marking=True,
+            correct=None,
+            detail={"needs_marking": judgement.reason},
+        )
+    points = float(rule(judgement, item))
+    # A NaN or out-of-range rule result must not leak into totals.
+    points = clamp(points, 0.0, max_points) if math.isfinite(points) else 0.0
+    detail = {
+        **judgement.detail,
+        "answered": judgement.answered,
+        "keys": judgement.keys,
+        "right": judgement.right,
+        "wrong": judgement.wrong,
+    }
+    if judgement.fraction is not None:
+        detail["fraction"] = judgement.fraction
+    if judgement.mapped is not None:
+        detail["mapped"] = judgement.mapped
+    return ItemScore(
+        points=points,
+        max_points=max_points,
+        correct=abs(points - max_points) < 1e-9,
+        detail=detail,
+    )

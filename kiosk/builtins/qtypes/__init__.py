@@ -1,0 +1,39 @@
+"""The built-in question types, one module each; `ALL` is what the default plugin registers."""
+
+from __future__ import annotations
+
+from kiosk.builtins.qtypes.cloze import Cloze
+from kiosk.builtins.qtypes.essay import Essay
+from kiosk.builtins.qtypes.matching import Matching
+from kiosk.builtins.qtypes.multiple_response import MultipleResponse
+from kiosk.builtins.qtypes.numeric import Numeric
+from kiosk.builtins.qtypes.ordering import Ordering
+from kiosk.builtins.qtypes.short_text import ShortText
+from kiosk.builtins.qtypes.single_choice import SingleChoice
+from kiosk.builtins.qtypes.true_false import TrueFalse
+from kiosk.domain.qtypes import QuestionType
+
+ALL: tuple[type[QuestionType], ...] = (
+    SingleChoice,
+    MultipleResponse,
+    TrueFalse,
+    ShortText,
+    Numeric,
+    Matching,
+    Ordering,
+    Cloze,
+    Essay,
+)
+
+__all__ = [
+    "ALL",
+    "Cloze",
+    "Essay",
+    "Matching",
+    "MultipleResponse",
+    "Numeric",
+    "Ordering",
+    "ShortText",
+    "SingleChoice",
+    "TrueFalse",
+]

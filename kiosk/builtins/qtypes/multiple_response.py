@@ -1,0 +1,115 @@
+"""multiple_response: pick every correct option.
+
+keys = number of correct options, right = correct options selected, wrong = incorrect (or
+unknown) options selected. With GIFT weights (may be negative) the fraction is the sum of the
+selected options' weights, clamped to [0, 1].
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, ClassVar
+
+from kiosk.builtins.qtypes import choices
+from kiosk.builtins.qtypes.base import BuiltinType, blank, clamp01, malformed, not_answered
+from kiosk.builtins.qtypes.fields import json_text
+from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
+from kiosk.builtins.qtypes.single_choice import check_penalty
+from kiosk.domain.items import FieldError, Item, default_ids
+from kiosk.domain.scoring import Judgement
+
+
+class MultipleResponse(BuiltinType):
+    name: ClassVar[str] = "multiple_response"
+    title: ClassVar[dict[str, str]] = {
+        "hu": "Feleletválasztás (több helyes)",
+        "en": "Multiple response",
+    }
+    fields: ClassVar[set[str]] = {"options", "penalty", "mapping"}
+
+    def check(self, item: Item, errors: list[FieldError]) -> None:
+        options = choices.validate_options(item.spec, errors, weight_low=-1.0)
+        check_penalty(item.spec, errors)
+        if options is None:
+            return
+        validate_mapping(item.spec, {o["id"] for o in options}, errors)
+        for i, option in enumerate(options, start=1):
+            w = option.get("weight")
+            if option.get("correct") is True and isinstance(w, int | float) and w <= 0:
+                errors.append(
+                    FieldError(f"options[{i}].weight", f"correct = true but weight is {w:g}")
+                )
+        correct = [o for o in options if choices.is_correct(o)]
+        if not correct:
+            errors.append(
+                FieldError(
+                    "options", "multiple_response needs at least one correct option, found 0"
+                )
+            )
+        elif choices.weighted(options):
+            total = sum(max(0.0, choices.weight_of(o)) for o in options)
+            if total < 1 - 1e-9:
+                errors.append(
+                    FieldError(
+                        "options",
+                        f"positive weights add up to {total:g}; full marks need at least 1",
+                    )
+                )
+
+    def normalise_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        spec["options"] = default_ids(spec.get("options", []))
+        return spec
+
+    def judge(self, item: Item, response: Any) -> Judgement:
+        options = choices.options_of(item)
+        keys = sum(1 for o in options if choices.is_correct(o))
+        is_weighted = choices.weighted(options)
+        if blank(response):
+            return not_answered(keys, mapped_value(item, []))
+        if not isinstance(response, list):
+            return malformed(
+                keys, response, mapped=mapped_value(item, []), fraction=0.0 if is_weighted else None
+            )
+        by_id = {o["id"]: o for o in options}
+        selected = [
+            r for r in dict.fromkeys(r for r in response if isinstance(r, str)) if r in by_id
+        ]
+        unknown = len(response) - sum(1 for r in response if isinstance(r, str) and r in by_id)
+        right = sum(1 for r in selected if choices.is_correct(by_id[r]))
+        wrong = len(selected) - right + unknown
+        detail: dict[str, Any] = {
+            "selected": selected,
+            "correct": [o["id"] for o in options if choices.is_correct(o)],
+        }
+        if unknown:
+            detail["unknown"] = unknown
+        fraction = None
+        if is_weighted:
+            fraction = clamp01(sum(choices.weight_of(by_id[r]) for r in selected))
+        return Judgement(
+            keys=keys,
+            right=right,
+            wrong=wrong,
+            mapped=mapped_value(item, selected),
+            fraction=fraction,
+            detail=detail,
+        )
+
+    def is_answered(self, item: Item, response: Any) -> bool:
+        return not blank(response)
+
+    def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
+        return choices.presentation(item, rng, shuffle)
+
+    def correct_response(self, item: Item) -> Any:
+        return [o["id"] for o in choices.options_of(item) if choices.is_correct(o)]
+
+    def render_item(self, item: Item, presentation: dict[str, Any] | None = None) -> str:
+        return choices.render(item, presentation)
+
+    def render_response(self, item: Item, response: Any) -> str:
+        if blank(response):
+            return ""
+        if not isinstance(response, list):
+            return json_text(response)
+        return "; ".join(choices.text_of(item, r) for r in response)
