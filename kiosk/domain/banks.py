@@ -1,0 +1,378 @@
+"""Question banks: reading bank TOML files into `Bank`s of `Item`s, with every error located.
+
+Errors are strings `file:line: reason`, all of them collected (a bank author fixes a file in one
+pass, not one error per run). The format is docs/bank-format.md.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.domain.items import Item
+from kiosk.domain.toml_lines import Block, SourceLines, syntax_error
+from kiosk.errors import KioskError
+
+BANK_ID_RE = re.compile(r"^[a-z0-9._-]+$")
+ITEM_ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+COMMON_KEYS = frozenset(
+    {"id", "type", "topic", "points", "stem", "difficulty", "tags", "enemies", "scoring", "step",
+     "feedback"}
+)
+
+
+@dataclass
+class Bank:
+    id: str
+    title: str
+    language: str = "hu"
+    items: dict[str, Item] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def topics(self) -> list[str]:
+        return sorted({item.topic for item in self.items.values()})
+
+
+@dataclass
+class CheckResult:
+    banks: dict[str, Bank] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class BankError(KioskError):
+    """A bank with problems; `errors` holds every `file:line: reason`."""
+
+    exit_code = 1
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = list(errors)
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        super().__init__((errors[0] if errors else "bank has problems") + more)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def split_ref(ref: str, default_bank: str = "") -> tuple[str, str]:
+    """`bank:item` or a plain `item` (in `default_bank`)."""
+    if ":" in ref:
+        bank, _, item = ref.partition(":")
+        return bank, item
+    return default_bank, ref
+
+
+def _registries(question_types: Mapping[str, Any] | None, scoring_rules: Mapping[str, Any] | None
+                ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    if question_types is None or scoring_rules is None:
+        from kiosk.plugins import registry
+
+        reg = registry()
+        question_types = reg.question_types if question_types is None else question_types
+        scoring_rules = reg.scoring_rules if scoring_rules is None else scoring_rules
+    return question_types, scoring_rules
+
+
+@dataclass
+class _FileRead:
+    path: str
+    src: SourceLines
+    bank_id: str | None
+    title: str
+    language: str
+    items: list[tuple[Block | None, dict[str, Any]]]
+
+
+class _Checker:
+    def __init__(self, question_types: Mapping[str, Any], scoring_rules: Mapping[str, Any]) -> None:
+        self.qtypes = question_types
+        self.rules = scoring_rules
+        self.errors: list[str] = []
+
+    def error(self, path: str, line: int | None, reason: str) -> None:
+        self.errors.append(f"{path}:{line or 1}: {reason}")
+
+    def read_file(self, path: Path) -> _FileRead | None:
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            self.error(name, line, "not UTF-8 text")
+            return None
+        except OSError as exc:
+            raise KioskError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line, reason = syntax_error(exc, text)
+            self.error(name, line, f"TOML syntax error: {reason}")
+            return None
+        src = SourceLines(text)
+        head = src.blocks("bank")
+        head_block = head[0] if head else Block(0, src.own_end(Block(0, src.last + 1)))
+        bank_line = head_block.start or 1
+
+        for key in data:
+            if key not in ("bank", "items"):
+                line = next((n for n, h in src.headers if h.split(".")[0] == key), None)
+                line = line or src.key_line(Block(0, src.last + 1), key)
+                self.error(name, line, f"unknown top-level key {key!r} (expected [bank] and [[items]])")
+
+        bank = data.get("bank")
+        bank_id: str | None = None
+        title, language = "", "hu"
+        if not isinstance(bank, dict):
+            self.error(name, 1, "missing [bank] table with id and title")
+        else:
+            raw_id = bank.get("id")
+            if raw_id is None:
+                self.error(name, bank_line, "[bank] id is required")
+            elif not isinstance(raw_id, str) or not BANK_ID_RE.match(raw_id):
+                self.error(name, src.key_line(head_block, "id") or bank_line,
+                           f"[bank] id must match [a-z0-9._-]+, got {raw_id!r}")
+            else:
+                bank_id = raw_id
+            raw_title = bank.get("title")
+            if not isinstance(raw_title, str) or not raw_title.strip():
+                self.error(name, src.key_line(head_block, "title") or bank_line,
+                           "[bank] title is required (a non-empty string)")
+            else:
+                title = raw_title
+            raw_lang = bank.get("language", "hu")
+            if not isinstance(raw_lang, str) or not raw_lang:
+                self.error(name, src.key_line(head_block, "language") or bank_line,
+                           f"[bank] language must be a string like \"hu\", got {raw_lang!r}")
+            else:
+                language = raw_lang
+
+        raw_items = data.get("items", [])
+        blocks = src.blocks("items")
+        items: list[tuple[Block | None, dict[str, Any]]] = []
+        if not isinstance(raw_items, list):
+            self.error(name, src.key_line(Block(0, src.last + 1), "items"),
+                       "items must be an array of tables ([[items]])")
+        else:
+            for i, raw in enumerate(raw_items):
+                block = blocks[i] if i < len(blocks) else None
+                if not isinstance(raw, dict):
+                    self.error(name, block.start if block else None, f"items[{i}] must be a table")
+                    continue
+                items.append((block, raw))
+        return _FileRead(name, src, bank_id, title, language, items)
+
+    def check_item(self, f: _FileRead, block: Block | None, raw: dict[str, Any], bank_id: str
+                   ) -> Item | None:
+        start = block.start if block else 1
+        ok = True
+
+        def where(key: str) -> int:
+            if block is None:
+                return start
+            return f.src.field_line(block, "items", key)
+
+        def bad(key: str | None, reason: str) -> None:
+            nonlocal ok
+            ok = False
+            self.error(f.path, where(key) if key else start, reason)
+
+        item_id = raw.get("id")
+        label = f"item {item_id!r}" if isinstance(item_id, str) else "item"
+        if item_id is None:
+            bad(None, "item without id")
+        elif not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
+            bad("id", f"{label}: id must match [A-Za-z0-9._-]+, got {item_id!r}")
+
+        qtype_name = raw.get("type")
+        qtype = None
+        if qtype_name is None:
+            bad(None, f"{label}: type is required")
+        elif not isinstance(qtype_name, str):
+            bad("type", f"{label}: type must be a string, got {qtype_name!r}")
+        elif qtype_name not in self.qtypes:
+            known = ", ".join(sorted(self.qtypes)) or "none registered"
+            bad("type", f"{label}: unknown type {qtype_name!r} (known: {known})")
+        else:
+            qtype = self.qtypes[qtype_name]
+
+        topic = raw.get("topic")
+        if topic is None:
+            bad(None, f"{label}: topic is required")
+        elif not isinstance(topic, str) or not topic.strip():
+            bad("topic", f"{label}: topic must be a non-empty string, got {topic!r}")
+
+        points = raw.get("points")
+        if points is None:
+            bad(None, f"{label}: points is required")
+        elif not _is_number(points) or points <= 0:
+            bad("points", f"{label}: points must be a number > 0, got {points!r}")
+
+        stem = raw.get("stem")
+        if stem is None:
+            bad(None, f"{label}: stem is required")
+        elif not isinstance(stem, str) or not stem.strip():
+            bad("stem", f"{label}: stem must be non-empty text")
+
+        difficulty = raw.get("difficulty")
+        if difficulty is not None and (not _is_number(difficulty) or not 0 <= difficulty <= 1):
+            bad("difficulty", f"{label}: difficulty must be a number from 0 to 1, got {difficulty!r}")
+        for key in ("tags", "enemies"):
+            if key in raw and not _is_str_list(raw[key]):
+                bad(key, f"{label}: {key} must be a list of strings, got {raw[key]!r}")
+        scoring = raw.get("scoring")
+        if scoring is not None:
+            if not isinstance(scoring, str):
+                bad("scoring", f"{label}: scoring must be a string, got {scoring!r}")
+            elif scoring not in self.rules:
+                known = ", ".join(sorted(self.rules)) or "none registered"
+                bad("scoring", f"{label}: unknown scoring rule {scoring!r} (known: {known})")
+        step = raw.get("step")
+        if step is not None and (not _is_number(step) or step <= 0):
+            bad("step", f"{label}: step must be a number > 0, got {step!r}")
+        feedback = raw.get("feedback")
+        if feedback is not None and not isinstance(feedback, str):
+            bad("feedback", f"{label}: feedback must be text")
+        if not ok:
+            return None
+
+        item = Item(
+            id=item_id,
+            type=qtype_name,
+            topic=topic,
+            points=points,
+            stem=stem,
+            spec={k: v for k, v in raw.items() if k not in COMMON_KEYS},
+            difficulty=difficulty,
+            tags=tuple(raw.get("tags", ())),
+            enemies=tuple(raw.get("enemies", ())),
+            scoring=scoring,
+            step=step,
+            feedback=feedback,
+            bank=bank_id,
+            source=f.path,
+            line=start,
+        )
+        try:
+            problems = qtype.validate(item)
+        except Exception as exc:  # a buggy type plugin must not crash the check
+            self.error(f.path, start, f"{label}: type {qtype_name!r} failed to validate it: {exc}")
+            return None
+        for problem in problems:
+            line = problem.line or where(problem.field)
+            self.error(f.path, line, f"{label}: {problem.field}: {problem.reason}")
+        if problems:
+            return None
+        try:
+            return qtype.normalise(item)
+        except Exception as exc:
+            self.error(f.path, start, f"{label}: type {qtype_name!r} failed to normalise it: {exc}")
+            return None
+
+
+def check_bank_files(
+    paths: Iterable[str | Path],
+    question_types: Mapping[str, Any] | None = None,
+    scoring_rules: Mapping[str, Any] | None = None,
+) -> CheckResult:
+    """Read bank files (one bank may span several files; several banks may be given).
+
+    Raises KioskError (exit 2) for a file that does not exist or cannot be read; every problem in
+    the content is in `errors`. Banks keep only the valid items."""
+    qtypes, rules = _registries(question_types, scoring_rules)
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        if not p.is_file():
+            raise KioskError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
+    checker = _Checker(qtypes, rules)
+    reads = [r for r in (checker.read_file(p) for p in paths) if r is not None]
+
+    banks: dict[str, Bank] = {}
+    # every id written in a bank, valid or not: references to an invalid item are not reported
+    # twice
+    seen: dict[str, dict[str, tuple[str, int]]] = {}
+    enemy_lines: dict[str, int] = {}
+    for f in reads:
+        if f.bank_id is None:
+            continue
+        bank = banks.get(f.bank_id)
+        if bank is None:
+            bank = banks[f.bank_id] = Bank(f.bank_id, f.title, f.language)
+        bank.files.append(f.path)
+        ids = seen.setdefault(f.bank_id, {})
+        for block, raw in f.items:
+            item = checker.check_item(f, block, raw, f.bank_id)
+            raw_id = raw.get("id")
+            if not isinstance(raw_id, str):
+                continue
+            line = f.src.field_line(block, "items", "id") if block else 1
+            if raw_id in ids:
+                other_file, other_line = ids[raw_id]
+                checker.error(f.path, line, f"item {raw_id!r}: duplicate id (first at "
+                              f"{other_file}:{other_line})")
+                continue
+            ids[raw_id] = (f.path, line)
+            if item is not None:
+                bank.items[item.id] = item
+                if item.enemies and block is not None:
+                    enemy_lines[item.key] = f.src.field_line(block, "items", "enemies")
+
+    for bank in banks.values():
+        if not seen.get(bank.id):
+            checker.error(bank.files[0], 1, f"bank {bank.id!r} has no [[items]]")
+    checker.errors.extend(enemy_errors(banks, seen, lines=enemy_lines))
+    return CheckResult(banks, checker.errors)
+
+
+def enemy_errors(banks: Mapping[str, Bank], known: Mapping[str, Mapping[str, Any]] | None = None,
+                 strict: bool = False, lines: Mapping[str, int] | None = None) -> list[str]:
+    """Enemies that name items which do not exist. A reference into a bank that is not loaded is
+    checked only when `strict` (an exam knows all its banks; a lone bank check does not)."""
+    errors = []
+    for bank in banks.values():
+        for item in bank.items.values():
+            at = f"{item.source}:{(lines or {}).get(item.key, item.line)}"
+            for ref in item.enemies:
+                ref_bank, ref_id = split_ref(ref, bank.id)
+                ids = (known or {}).get(ref_bank) or (
+                    banks[ref_bank].items if ref_bank in banks else None)
+                if ids is None:
+                    if strict:
+                        errors.append(f"{at}: item {item.id!r}: enemy "
+                                      f"{ref!r} refers to bank {ref_bank!r}, which is not loaded")
+                    continue
+                if ref_bank == bank.id and ref_id == item.id:
+                    errors.append(f"{at}: item {item.id!r}: lists itself "
+                                  "as an enemy")
+                elif ref_id not in ids:
+                    errors.append(f"{at}: item {item.id!r}: enemy {ref!r} "
+                                  "is not an item of the bank")
+    return errors
+
+
+def load_banks(
+    paths: Iterable[str | Path],
+    question_types: Mapping[str, Any] | None = None,
+    scoring_rules: Mapping[str, Any] | None = None,
+) -> dict[str, Bank]:
+    """Banks by id; raises BankError listing every problem."""
+    result = check_bank_files(paths, question_types, scoring_rules)
+    if result.errors:
+        raise BankError(result.errors)
+    return result.banks
+
+
+def all_items(banks: Iterable[Bank]) -> dict[str, Item]:
+    """Items of several banks by key (`bank:item`)."""
+    return {item.key: item for bank in banks for item in bank.items.values()}

@@ -1,0 +1,250 @@
+"""Grade scales as data, and turning a score into a grade.
+
+A scale is one TOML file:
+
+    id = "hu-szkr"                        # [a-z0-9._-]+
+    basis = "percent"                     # "percent" (of the maximum) or "points"
+    rounding = "truncate"                 # truncate | half_up | floor | none
+    out_of = 100                          # points basis only: the maximum the bands assume
+    note = "why this rounding"            # optional, for people
+    [names]
+    hu = "Szkr 290. § (2)"
+    en = "Vocational interactive exam (Szkr 290 § (2))"
+    [[bands]]                             # any order; the highest `min` reached wins
+    min = 80
+    grade = 5
+    name_hu = "jeles"                     # optional for grades 1–5: the usual names apply
+    name_en = "excellent"
+
+`rounding` is applied to the value before it is compared with the bands: "truncate" cuts the
+decimals (Szkr 290. § (2): "a számítást csak az egész szám megállapításáig lehet elvégezni"),
+"half_up" rounds .5 upwards, "floor" rounds towards minus infinity and "none" compares the exact
+value (so a value between two whole-number bands belongs to the lower one).
+
+Where scales come from: the built-ins in kiosk/builtins/scales/, every *.toml in the directories
+listed in the environment variable KIOSK_SCALES_DIR (separated by os.pathsep), and, for commands
+that work on a centre, every *.toml in the centre's `scales/` directory (`centre_scales`). A later
+source replaces a scale with the same id, so a school can adjust a built-in scale.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import KioskError
+
+BUILTIN_SCALES_DIR = Path(__file__).resolve().parent.parent / "builtins" / "scales"
+ENV_SCALES_DIR = "KIOSK_SCALES_DIR"
+BASES = ("percent", "points")
+ROUNDINGS = ("truncate", "half_up", "floor", "none")
+GRADE_NAMES: dict[int, tuple[str, str]] = {
+    5: ("jeles", "excellent"),
+    4: ("jó", "good"),
+    3: ("közepes", "satisfactory"),
+    2: ("elégséges", "pass"),
+    1: ("elégtelen", "fail"),
+}
+_ID_RE = re.compile(r"^[a-z0-9._-]+$")
+# Float noise (0.57 * 100 == 56.99999999999999) must not cost a candidate a whole percent.
+_EPSILON_DIGITS = 9
+
+
+class ScaleError(KioskError):
+    """A scale file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Band:
+    min: float
+    grade: int
+    name_hu: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class GradeScale:
+    id: str
+    names: Mapping[str, str]
+    basis: str
+    rounding: str
+    bands: tuple[Band, ...]
+    out_of: float | None = None
+    note: str = ""
+    source: str = ""
+
+    @property
+    def name(self) -> str:
+        """The registry key (plugins register objects by `name` or `id`)."""
+        return self.id
+
+    def band_for(self, value: float) -> Band:
+        for band in sorted(self.bands, key=lambda b: b.min, reverse=True):
+            if value >= band.min:
+                return band
+        # Below every band: the lowest band still applies (a scale need not start at 0).
+        return min(self.bands, key=lambda b: b.min)
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: int
+    name_hu: str
+    name_en: str
+    value_used: float
+
+    @property
+    def passed(self) -> bool:
+        return self.grade > 1
+
+    def name(self, language: str = "hu") -> str:
+        return self.name_hu if language == "hu" else self.name_en
+
+
+def apply_rounding(value: float, rounding: str) -> float:
+    value = round(value, _EPSILON_DIGITS)
+    if rounding == "truncate":
+        return float(math.trunc(value))
+    if rounding == "floor":
+        return float(math.floor(value))
+    if rounding == "half_up":
+        return float(math.floor(value + 0.5))
+    return value
+
+
+def grade(scale: GradeScale, value: float) -> Grade:
+    """The grade for `value`, given in the scale's basis (percent or points)."""
+    used = apply_rounding(value, scale.rounding)
+    band = scale.band_for(used)
+    return Grade(band.grade, band.name_hu, band.name_en, used)
+
+
+def scale_value(scale: GradeScale, points: float, max_points: float) -> float:
+    """The value to grade from a score: a percentage, or points (rescaled to `out_of`)."""
+    if max_points <= 0:
+        raise ValueError("max_points must be positive")
+    if scale.basis == "percent":
+        return 100.0 * points / max_points
+    if scale.out_of and max_points != scale.out_of:
+        return points * scale.out_of / max_points
+    return points
+
+
+def grade_score(scale: GradeScale, points: float, max_points: float) -> Grade:
+    return grade(scale, scale_value(scale, points, max_points))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
+    """Build a scale from TOML data; every problem is collected into one ScaleError."""
+    errors: list[str] = []
+    sid = data.get("id")
+    if not isinstance(sid, str) or not _ID_RE.match(sid):
+        errors.append(f"id: must be a string of [a-z0-9._-], got {sid!r}")
+    basis = data.get("basis", "percent")
+    if basis not in BASES:
+        errors.append(f"basis: must be one of {', '.join(BASES)}, got {basis!r}")
+    rounding = data.get("rounding", "none")
+    if rounding not in ROUNDINGS:
+        errors.append(f"rounding: must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
+    names = data.get("names", {})
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        errors.append("names: must be a table of strings, e.g. {hu = \"…\", en = \"…\"}")
+        names = {}
+    out_of = data.get("out_of")
+    if out_of is not None and (not _number(out_of) or out_of <= 0):
+        errors.append(f"out_of: must be a positive number, got {out_of!r}")
+    note = data.get("note", "")
+    if not isinstance(note, str):
+        errors.append("note: must be a string")
+        note = ""
+    raw_bands = data.get("bands")
+    bands: list[Band] = []
+    if not isinstance(raw_bands, list) or not raw_bands:
+        errors.append("bands: at least one [[bands]] entry is required")
+        raw_bands = []
+    for i, raw in enumerate(raw_bands):
+        where = f"bands[{i}]"
+        if not isinstance(raw, dict):
+            errors.append(f"{where}: must be a table")
+            continue
+        low, g = raw.get("min"), raw.get("grade")
+        if not _number(low):
+            errors.append(f"{where}.min: must be a number, got {low!r}")
+            continue
+        if not isinstance(g, int) or isinstance(g, bool):
+            errors.append(f"{where}.grade: must be an integer, got {g!r}")
+            continue
+        default_hu, default_en = GRADE_NAMES.get(g, ("", ""))
+        name_hu, name_en = raw.get("name_hu", default_hu), raw.get("name_en", default_en)
+        if not isinstance(name_hu, str) or not isinstance(name_en, str) or not name_hu or not name_en:
+            errors.append(f"{where}: name_hu and name_en are required for grade {g}")
+            continue
+        bands.append(Band(float(low), g, name_hu, name_en))
+    mins = [b.min for b in bands]
+    if len(set(mins)) != len(mins):
+        errors.append("bands: two bands have the same min")
+    if errors:
+        raise ScaleError("; ".join(f"{source}: {e}" for e in errors))
+    return GradeScale(
+        id=sid,
+        names=dict(names),
+        basis=basis,
+        rounding=rounding,
+        bands=tuple(sorted(bands, key=lambda b: b.min, reverse=True)),
+        out_of=float(out_of) if out_of is not None else None,
+        note=note,
+        source=source,
+    )
+
+
+def load_scale_file(path: Path) -> GradeScale:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScaleError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ScaleError(f"{path}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScaleError(f"{path}: {exc}") from None
+    return parse_scale(data, str(path))
+
+
+def load_scales_dir(directory: Path) -> list[GradeScale]:
+    """Every *.toml scale in `directory` (sorted by file name); a missing directory is empty."""
+    if not directory.is_dir():
+        return []
+    return [load_scale_file(p) for p in sorted(directory.glob("*.toml"))]
+
+
+def builtin_scales() -> list[GradeScale]:
+    return load_scales_dir(BUILTIN_SCALES_DIR)
+
+
+def env_scale_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    raw = (os.environ if environ is None else environ).get(ENV_SCALES_DIR, "")
+    return [Path(p) for p in raw.split(os.pathsep) if p]
+
+
+def centre_scales(centre: Path) -> list[GradeScale]:
+    return load_scales_dir(Path(centre) / "scales")
+
+
+def merge_scales(*groups: Iterable[GradeScale]) -> dict[str, GradeScale]:
+    """Later groups replace earlier scales with the same id."""
+    out: dict[str, GradeScale] = {}
+    for group in groups:
+        for scale in group:
+            out[scale.id] = scale
+    return out
