@@ -1,0 +1,82 @@
+"""`kiosk package` and `kiosk load`: sealing an exam for transport and loading it into a centre."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import click
+
+from kiosk.commands.common import centre_option
+from kiosk.domain.packages import MIN_PASSPHRASE, build_payload, seal
+from kiosk.errors import KioskError
+from kiosk.exam_store import load_package, write_atomically
+from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
+
+PACKAGE_PASSPHRASE_ENV = "KIOSK_PACKAGE_PASSPHRASE"
+
+passphrase_option = click.option(
+    "--passphrase",
+    default=None,
+    help=f"The package passphrase (for scripts; default: ${PACKAGE_PASSPHRASE_ENV}, else asked).",
+)
+
+
+@click.command("package")
+@click.argument("exam", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The package file to write (.kpkg).")
+@passphrase_option
+def package_command(exam: Path, out: Path, passphrase: str | None) -> None:
+    """Seal an exam file and its banks into an encrypted package."""
+    if not exam.is_file():
+        raise KioskError(f"{exam}: no such file" if not exam.exists() else f"{exam}: not a file")
+    payload, errors = build_payload(exam)
+    if payload is None:
+        for error in errors:
+            click.echo(error, err=True)
+        n = len(errors)
+        raise KioskError(f"{exam}: {n} problem{'s' if n != 1 else ''}; no package written")
+    passphrase = passphrase or os.environ.get(PACKAGE_PASSPHRASE_ENV) or click.prompt(
+        "Package passphrase", hide_input=True, confirmation_prompt=True)
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise KioskError(f"the package passphrase must have at least {MIN_PASSPHRASE} "
+                         "characters; no package written")
+    blob = seal(payload.to_bytes(), passphrase)
+    try:
+        write_atomically(out, blob)
+    except OSError as exc:
+        raise KioskError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"Sealed exam {payload.exam} ({len(payload.files)} files, banks: "
+               f"{', '.join(payload.banks)}) into {out}")
+    click.echo(f"SHA-256: {hashlib.sha256(blob).hexdigest()}")
+    click.echo("Send the passphrase to the centre by another channel than the package.")
+
+
+@click.command("load")
+@click.argument("package", type=click.Path(path_type=Path))
+@centre_option
+@passphrase_option
+@click.option("--replace", is_flag=True, help="Load an exam that is already loaded again.")
+def load_command(package: Path, centre_dir: Path, passphrase: str | None, replace: bool) -> None:
+    """Load an exam package into a centre; its content stays encrypted on disk."""
+    centre = Centre.open(centre_dir)
+    if not package.is_file():
+        raise KioskError(f"{package}: no such file" if not package.exists()
+                         else f"{package}: not a file")
+    passphrase = passphrase or os.environ.get(PACKAGE_PASSPHRASE_ENV) or click.prompt(
+        "Package passphrase", hide_input=True)
+    centre_passphrase = None
+    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
+        centre_passphrase = click.prompt("Centre key passphrase", hide_input=True)
+    event = load_package(centre, package, passphrase, replace=replace,
+                         centre_passphrase=centre_passphrase)
+    body = event.body
+    again = f", replacing event #{body['replaces']}" if "replaces" in body else ""
+    click.echo(f"Loaded exam {body['exam']} ({body['title']}) into {centre.path}: "
+               f"{len(body['files'])} files, banks {', '.join(body['banks'])} "
+               f"(event #{event.seq}{again})")
+
+
+COMMANDS = [package_command, load_command]
