@@ -114,6 +114,9 @@ class _Checker:
             return None
         except OSError as exc:
             raise KioskError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        return self.read_text(name, text)
+
+    def read_text(self, name: str, text: str) -> _FileRead | None:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -297,6 +300,23 @@ def check_bank_files(
             raise KioskError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
     checker = _Checker(qtypes, rules)
     reads = [r for r in (checker.read_file(p) for p in paths) if r is not None]
+    return _check_reads(checker, reads)
+
+
+def check_bank_texts(
+    texts: Mapping[str, str],
+    question_types: Mapping[str, Any] | None = None,
+    scoring_rules: Mapping[str, Any] | None = None,
+) -> CheckResult:
+    """The in-memory twin of check_bank_files: file name -> TOML text (a decrypted package's
+    content never touches the disk)."""
+    qtypes, rules = _registries(question_types, scoring_rules)
+    checker = _Checker(qtypes, rules)
+    reads = [r for r in (checker.read_text(n, t) for n, t in texts.items()) if r is not None]
+    return _check_reads(checker, reads)
+
+
+def _check_reads(checker: _Checker, reads: list[_FileRead]) -> CheckResult:
 
     banks: dict[str, Bank] = {}
     # every id written in a bank, valid or not: references to an invalid item are not reported

@@ -185,10 +185,13 @@ class Known:
 
 
 class _Reader:
-    def __init__(self, path: Path, src: SourceLines, known: Known) -> None:
+    def __init__(self, path: Path, src: SourceLines, known: Known,
+                 files: Mapping[str, str] | None = None) -> None:
         self.path = path
         self.src = src
         self.known = known
+        # In memory (a loaded package): bank paths are the exam's own strings, keys of `files`.
+        self.files = files
         self.errors: list[str] = []
 
     def error(self, line: int | None, reason: str) -> None:
@@ -236,6 +239,11 @@ class _Reader:
                        "exam banks is required: a list of bank file paths")
         else:
             for i, rel in enumerate(raw_banks):
+                if self.files is not None:
+                    if rel not in self.files:
+                        self.error(self.line(block, "banks"), f"banks[{i}]: {rel!r} is not in the package")
+                    banks.append(Path(rel))
+                    continue
                 p = (self.path.parent / rel) if not Path(rel).is_absolute() else Path(rel)
                 if not p.is_file():
                     self.error(self.line(block, "banks"), f"banks[{i}]: no such file {rel!r} "
@@ -437,6 +445,41 @@ def read_exam(path: str | Path, known: Known | None = None) -> ExamCheck:
     reader = _Reader(path, SourceLines(text), known if known is not None else Known.from_registry())
     exam = reader.exam(data)
     return ExamCheck(exam=exam, errors=reader.errors)
+
+
+def check_exam_texts(
+    exam_file: str,
+    files: Mapping[str, str],
+    known: Known | None = None,
+    question_types: Mapping[str, Any] | None = None,
+    scoring_rules: Mapping[str, Any] | None = None,
+) -> ExamCheck:
+    """check_exam over in-memory texts: `files` maps the exam file name and each of the exam's
+    `banks` strings to its TOML text."""
+    from kiosk.domain.banks import check_bank_texts
+
+    known = known if known is not None else Known.from_registry()
+    name = Path(exam_file)
+    text = files.get(exam_file)
+    if text is None:
+        return ExamCheck(errors=[f"{exam_file}:1: the exam file is missing"])
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, reason = syntax_error(exc, text)
+        return ExamCheck(errors=[f"{exam_file}:{line}: TOML syntax error: {reason}"])
+    reader = _Reader(name, SourceLines(text), known, files=files)
+    exam = reader.exam(data)
+    result = ExamCheck(exam=exam, errors=reader.errors)
+    if exam is None or result.errors:
+        return result
+    bank_check = check_bank_texts({str(b): files[str(b)] for b in exam.banks},
+                                  question_types, scoring_rules)
+    result.banks = bank_check.banks
+    result.errors.extend(bank_check.errors)
+    if not bank_check.errors:
+        result.errors.extend(draw_errors(exam, bank_check.banks))
+    return result
 
 
 def load_exam(path: str | Path, known: Known | None = None) -> Exam:
