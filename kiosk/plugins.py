@@ -14,6 +14,7 @@ from kiosk import hookspecs
 DEFAULT_PLUGINS = (
     "kiosk.builtins.commands",
     "kiosk.builtins.grade_scales",
+    "kiosk.builtins.importers",
     "kiosk.builtins.question_types",
     "kiosk.builtins.scoring_rules",
 )

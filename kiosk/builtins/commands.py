@@ -9,8 +9,8 @@ from kiosk.hookspecs import hookimpl
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    from kiosk.commands import centre, plugins_cmd
+    from kiosk.commands import centre, content, demo, importing, packages, plugins_cmd, roster
 
-    for module in (centre, plugins_cmd):
+    for module in (centre, content, demo, importing, packages, plugins_cmd, roster):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -1,0 +1,25 @@
+"""Built-in importers (gift, aiken, qti) and exporters (gift), registered like plugin ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.hookspecs import hookimpl
+
+
+@hookimpl
+def register_importers(register: Any) -> None:
+    from kiosk.importers.aiken import import_aiken
+    from kiosk.importers.gift import import_gift
+    from kiosk.importers.qti import import_qti
+
+    register("gift", import_gift)
+    register("aiken", import_aiken)
+    register("qti", import_qti)
+
+
+@hookimpl
+def register_exporters(register: Any) -> None:
+    from kiosk.importers.gift_export import export_gift
+
+    register("gift", export_gift)

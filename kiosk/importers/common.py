@@ -1,0 +1,172 @@
+"""What every importer returns and raises, and the small helpers they share."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import KioskError
+
+_ID_BAD = re.compile(r"[^A-Za-z0-9._-]+")
+_BANK_ID_BAD = re.compile(r"[^a-z0-9._-]+")
+ID_MAX = 64
+
+# Order of keys when an item is written: common fields first, then the type's own.
+COMMON_KEYS = ("id", "type", "topic", "points", "stem", "scoring", "feedback")
+
+
+class ImportFormatError(KioskError):
+    """Input that cannot be imported; the message names the file and the line or position."""
+
+    def __init__(
+        self, source: str, reason: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.source = source
+        self.reason = reason
+        self.line = line
+        self.column = column
+        where = f"{source}:{line}" if line is not None else source
+        if column is not None:
+            reason = f"{reason} (column {column})"
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class ImportResult:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: Suggested `[bank]` fields (id, title, language) the source carried, if any.
+    bank: dict[str, Any] = field(default_factory=dict)
+
+    def extend(self, other: ImportResult) -> None:
+        self.items.extend(other.items)
+        self.warnings.extend(other.warnings)
+        for key, value in other.bank.items():
+            self.bank.setdefault(key, value)
+
+
+@dataclass
+class ExportResult:
+    text: str
+    warnings: list[str] = field(default_factory=list)
+    exported: int = 0
+
+
+def safe_id(text: str, fallback: str = "item") -> str:
+    """A valid item id ([A-Za-z0-9._-]+) derived from free text."""
+    cleaned = _ID_BAD.sub("-", text).strip("-.")[:ID_MAX].strip("-.")
+    return cleaned or fallback
+
+
+def bank_id_from(text: str) -> str:
+    cleaned = _BANK_ID_BAD.sub("-", text.lower()).strip("-.")[:ID_MAX]
+    return cleaned or "imported"
+
+
+class IdAllocator:
+    """Keeps item ids unique across all files of one import (and so across the bank)."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def take(self, wanted: str) -> str:
+        candidate = wanted
+        n = 2
+        while candidate in self.used:
+            candidate = f"{wanted}-{n}"
+            n += 1
+        self.used.add(candidate)
+        return candidate
+
+
+def number(text: str) -> int | float:
+    """Parse a number as written: ints stay ints so a round trip keeps `1822`, not `1822.0`."""
+    t = text.strip()
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    value = float(t)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
+def fraction(percent: float) -> float:
+    """GIFT/Moodle percentages as kiosk weights (50 -> 0.5), without float noise."""
+    return round(percent / 100.0, 7)
+
+
+def order_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Common fields first so the written bank reads naturally."""
+    out = {k: item[k] for k in COMMON_KEYS if k in item}
+    out.update({k: v for k, v in item.items() if k not in out})
+    return out
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """File content as text (UTF-8, BOM tolerated), or a clear error with the byte position."""
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(name, f"cannot read file: {exc.strerror or exc}") from None
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFormatError(
+            name, f"not UTF-8 text (byte {exc.start} cannot be decoded)", line=line
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def default_topic(path: Path, topic: str | None) -> str:
+    return topic if topic else path.stem
+
+
+def _same(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def duplicate_text(texts: list[str]) -> str | None:
+    """The first text that occurs twice (compared as the question types compare them)."""
+    seen: set[str] = set()
+    for text in texts:
+        if _same(text) in seen:
+            return text
+        seen.add(_same(text))
+    return None
+
+
+def matching_as_cloze(item: dict[str, Any]) -> str | None:
+    """Matching pairs that share a left- or right-hand text (QTI matchMax > 1, Moodle allows it)
+    cannot be a kiosk matching item, whose texts are distinct. The same question as a cloze with
+    one choice gap per left-hand text keeps every pair and the mapping (gap ids = pair ids).
+    Returns a warning, or None when the item is fine as it is."""
+    pairs = item.get("pairs", [])
+    lefts = [p["left"] for p in pairs]
+    rights = [p["right"] for p in pairs]
+    dup = duplicate_text(rights + list(item.get("distractors", []))) or duplicate_text(lefts)
+    if dup is None:
+        return None
+    options = list(dict.fromkeys([*rights, *item.get("distractors", [])]))
+    if len(options) < 2:
+        raise ValueError("every pair has the same right-hand text")
+    lines = []
+    gaps = []
+    for n, pair in enumerate(pairs, start=1):
+        gid = str(pair.get("id", n))
+        lines.append(f"- {pair['left']}: [[{gid}]]")
+        gaps.append({"id": gid, "options": options, "correct": pair["right"]})
+    item["stem"] = f"{item['stem']}\n\n" + "\n".join(lines)
+    item["type"] = "cloze"
+    item["gaps"] = gaps
+    item.pop("pairs", None)
+    item.pop("distractors", None)
+    return f"text {dup!r} is in several pairs; imported as a cloze with one choice gap per pair"

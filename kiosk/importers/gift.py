@@ -1,0 +1,557 @@
+"""Moodle GIFT, read the way Moodle's own importer (question/format/gift) reads it.
+
+Mapping onto kiosk types:
+- `{~a =b}` with an `=` -> single_choice (weights kept when some answer has a non-trivial `%n%`);
+  without `=`: several positive or any negative weight -> multiple_response, else single_choice.
+- answer block inside the text (Moodle's missing word) -> cloze with one gap `[[1]]` when the
+  gap can hold everything (one right choice, or unweighted text answers, no per-answer feedback);
+  otherwise the Moodle type is kept with `_____` in the stem, exactly as Moodle shows it, so no
+  weight or feedback is lost.
+- `{T}`/`{F}` -> true_false; `{=a =b}` -> short_text; `{=a -> b}` -> matching; `{#...}` -> numeric;
+  `{}` -> essay; text without an answer block (a Moodle description) is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from kiosk.importers.common import (
+    IdAllocator,
+    ImportFormatError,
+    ImportResult,
+    default_topic,
+    duplicate_text,
+    fraction,
+    matching_as_cloze,
+    number,
+    order_item,
+    read_text,
+    safe_id,
+)
+
+# Escaped control characters are parked in the private use area while the structure is parsed.
+_ESCAPES = {
+    "\\": "\ue000",
+    "~": "\ue001",
+    "=": "\ue002",
+    "#": "\ue003",
+    "{": "\ue004",
+    "}": "\ue005",
+    ":": "\ue006",
+    "n": "\ue007",
+}
+_UNESCAPE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
+_UNESCAPE_TABLE = str.maketrans(_UNESCAPE)
+
+_FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]")
+_WEIGHT = re.compile(r"\s*%(-?\d+(?:\.\d+)?)%")
+_TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+BLANK = "_____"
+
+
+def escape_marks(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _ESCAPES:
+            out.append(_ESCAPES[text[i + 1]])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def unescape(text: str) -> str:
+    return text.translate(_UNESCAPE_TABLE)
+
+
+class _HtmlToText(HTMLParser):
+    """Just enough HTML -> Markdown for `[html]` questions: the kiosk shows Markdown, not HTML."""
+
+    _BLOCK = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in self._BLOCK:
+            self.parts.append("\n\n")
+        elif tag in ("b", "strong"):
+            self.parts.append("**")
+        elif tag in ("i", "em"):
+            self.parts.append("*")
+        elif tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(f"[image: {alt}]")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCK:
+            self.parts.append("\n\n")
+        elif tag in ("b", "strong"):
+            self.parts.append("**")
+        elif tag in ("i", "em"):
+            self.parts.append("*")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(re.sub(r"[ \t\n]+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    parser = _HtmlToText()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r" *\n *", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+class _Block:
+    """One question's lines (comments removed) with their line numbers in the file."""
+
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        self.numbers = [n for n, _ in lines]
+        self.text = "\n".join(t for _, t in lines)
+
+    @property
+    def first_line(self) -> int:
+        return self.numbers[0]
+
+    def line_at(self, offset: int) -> int:
+        return self.numbers[min(self.text.count("\n", 0, max(offset, 0)), len(self.numbers) - 1)]
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    current: list[tuple[int, str]] = []
+    seen_any = False
+    for number_, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            if current:
+                blocks.append(_Block(current))
+            current, seen_any = [], False
+            continue
+        seen_any = True
+        # A comment line neither ends a question nor becomes part of it (as in Moodle).
+        if line.startswith("//"):
+            continue
+        current.append((number_, line))
+    if current and seen_any:
+        blocks.append(_Block(current))
+    return blocks
+
+
+class _Question:
+    """The parse of one question block, before it is turned into a kiosk item."""
+
+    def __init__(self, source: str, block: _Block) -> None:
+        self.source = source
+        self.block = block
+        self.line = block.first_line
+
+    def error(self, reason: str, offset: int | None = None) -> ImportFormatError:
+        line = self.block.line_at(offset) if offset is not None else self.line
+        return ImportFormatError(self.source, reason, line=line)
+
+
+def _split_feedback(part: str) -> tuple[str, str | None]:
+    if "#" in part:
+        text, feedback = part.split("#", 1)
+        return text, feedback
+    return part, None
+
+
+def _weight(part: str) -> tuple[float | None, str]:
+    m = _WEIGHT.match(part)
+    if not m:
+        return None, part
+    return float(m.group(1)), part[m.end() :]
+
+
+class _Skip(Exception):
+    """A valid GIFT question the kiosk cannot hold; reported as a warning, the rest imports."""
+
+
+class GiftParser:
+    def __init__(self, source: str, topic: str, ids: IdAllocator, stem_prefix: str) -> None:
+        self.source = source
+        self.topic = topic
+        self.ids = ids
+        self.stem_prefix = stem_prefix
+        self.result = ImportResult()
+        self.index = 0
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def _clean(self, text: str | None, fmt: str) -> str:
+        if text is None:
+            return ""
+        text = unescape(text).strip()
+        if fmt == "html":
+            text = html_to_text(text)
+        return text
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def parse(self, text: str) -> ImportResult:
+        for block in _blocks(escape_marks(text)):
+            self._block(block)
+        return self.result
+
+    def _block(self, block: _Block) -> None:
+        text = block.text
+        offset = 0
+        if text.startswith("$CATEGORY:"):
+            first, _, rest = text.partition("\n")
+            self.topic = category_topic(unescape(first[len("$CATEGORY:") :])) or self.topic
+            if not rest.strip():
+                return
+            offset = len(first) + 1
+            text = rest
+        q = _Question(self.source, block)
+        q.line = block.line_at(offset)
+        self.index += 1
+        self._question(q, text, offset)
+
+    def _question(self, q: _Question, text: str, base: int) -> None:
+        name: str | None = None
+        if text.startswith("::"):
+            end = text.find("::", 2)
+            if end < 0:
+                raise q.error("question name '::' is not closed", base)
+            name = unescape(text[2:end]).strip()
+            base += end + 2
+            text = text[end + 2 :]
+        stripped = text.lstrip()
+        base += len(text) - len(stripped)
+        text = stripped
+        fmt = "moodle"
+        m = _FORMAT.match(text)
+        if m:
+            fmt = m.group(1)
+            base += m.end()
+            text = text[m.end() :]
+
+        item_id = self.ids.take(safe_id(name) if name else f"{self.stem_prefix}-{self.index:03d}")
+        start = text.find("{")
+        stray = text.find("}")
+        if stray >= 0 and (start < 0 or stray < start):
+            raise q.error("'}' without an opening '{' (write \\} for a literal brace)", base + stray)
+        if start < 0:
+            self.warn(q, item_id, "description without an answer block; skipped")
+            return
+        end = text.find("}", start + 1)
+        if end < 0:
+            raise q.error("answer block '{' is not closed", base + start)
+        for ch in "{}":
+            again = text.find(ch, end + 1)
+            if again >= 0:
+                raise q.error(
+                    f"unexpected '{ch}' after the answer block (write \\{ch} for a literal brace)",
+                    base + again,
+                )
+        before, answer, after = text[:start], text[start + 1 : end], text[end + 1 :]
+        general: str | None = None
+        if "####" in answer:
+            cut = answer.rfind("####")
+            answer, general = answer[:cut], answer[cut + 4 :]
+        answer = answer.strip()
+        item: dict[str, Any] = {
+            "id": item_id,
+            "type": "",
+            "topic": self.topic,
+            "points": 1,
+            "stem": "",
+        }
+        feedback = self._clean(general, fmt)
+        if feedback:
+            item["feedback"] = feedback
+        stem_before = self._clean(before, fmt)
+        missing_word = bool(self._clean(after, fmt))
+        at = base + start
+        try:
+            self._fill(q, item, answer, before, after, fmt, at, missing_word)
+        except _Skip as exc:
+            self.warn(q, item_id, f"{exc}; skipped")
+            return
+        if not item["stem"]:
+            item["stem"] = _gap_stem(before, after, fmt, BLANK) if missing_word else stem_before
+        if not item["stem"].strip():
+            raise q.error("question has no text", base)
+        if item["type"] == "matching":
+            try:
+                note = matching_as_cloze(item)
+            except ValueError as exc:
+                self.warn(q, item_id, f"{exc}; skipped")
+                return
+            if note:
+                self.warn(q, item_id, note)
+        self.result.items.append(order_item(item))
+
+    def _fill(
+        self,
+        q: _Question,
+        item: dict[str, Any],
+        answer: str,
+        before: str,
+        after: str,
+        fmt: str,
+        at: int,
+        missing_word: bool,
+    ) -> None:
+        # Text that already holds `[[...]]` would confuse the cloze placeholders: keep the blank.
+        gap_ok = missing_word and "[[" not in unescape(before + after)
+        if not answer:
+            item["type"] = "essay"
+        elif answer.startswith("#"):
+            self._numeric(q, item, answer[1:], fmt, at)
+        elif "~" in answer:
+            if self._choice(q, item, answer, fmt, at, gap_ok):
+                item["stem"] = _gap_stem(before, after, fmt, "[[1]]")
+        elif "=" in answer and "->" in answer:
+            self._matching(q, item, answer, fmt, at)
+        else:
+            head = answer.split("#", 1)[0].strip()
+            if head in _TF:
+                self._true_false(item, answer, head, fmt)
+            elif self._short(q, item, answer, fmt, at, gap_ok):
+                item["stem"] = _gap_stem(before, after, fmt, "[[1]]")
+
+    def warn(self, q: _Question, item_id: str, what: str) -> None:
+        self.result.warnings.append(f"{self.source}:{q.line}: item {item_id}: {what}")
+
+    # -- types --------------------------------------------------------------------------------
+
+    def _answers(self, q: _Question, answer: str, at: int, marks: str) -> list[tuple[str, str]]:
+        """Split an answer list into (marker, rest) parts; text before the first marker is an
+        error except for short answers, where Moodle reads it as a full-credit answer."""
+        parts = re.split(f"(?=[{re.escape(marks)}])", answer)
+        head = parts[0].strip()
+        out: list[tuple[str, str]] = []
+        if head:
+            if marks == "=":
+                out.append(("=", head))
+            else:
+                raise q.error(f"answer must start with one of {' '.join(marks)}: {unescape(head)!r}", at)
+        out.extend((p[0], p[1:]) for p in parts[1:])
+        return out
+
+    def _choice(
+        self, q: _Question, item: dict[str, Any], answer: str, fmt: str, at: int, missing: bool
+    ) -> bool:
+        """Fill a choice item; True if it became a cloze (the caller then builds the stem)."""
+        options: list[dict[str, Any]] = []
+        percents: list[float] = []
+        has_equal = False
+        for marker, rest in self._answers(q, answer, at, "~="):
+            percent, rest = _weight(rest)
+            if marker == "=":
+                has_equal = True
+                percent = 100.0 if percent is None else percent
+            elif percent is None:
+                percent = 0.0
+            if not -100.0 <= percent <= 100.0:
+                raise q.error(f"answer weight {percent:g}% is outside -100..100", at)
+            text, fb = _split_feedback(rest)
+            option: dict[str, Any] = {"text": self._clean(text, fmt), "correct": marker == "="}
+            if not option["text"]:
+                raise q.error("empty answer in a multiple-choice block", at)
+            fb_text = self._clean(fb, fmt)
+            if fb_text:
+                option["feedback"] = fb_text
+            options.append(option)
+            percents.append(percent)
+        if len(options) < 2:
+            raise q.error("a multiple-choice question needs at least two answers", at)
+        dup = duplicate_text([o["text"] for o in options])
+        if dup is not None:
+            raise _Skip(f"answer {dup!r} appears twice in the choice")
+        positive = [p for p in percents if p > 0]
+        if not positive:
+            raise q.error("no answer in the multiple-choice block has a positive weight", at)
+        negative = any(p < 0 for p in percents)
+        if has_equal or (len(positive) == 1 and not negative):
+            item["type"] = "single_choice"
+            if not has_equal:
+                for option, p in zip(options, percents, strict=True):
+                    option["correct"] = p == 100.0
+            trivial = all(
+                (p == 100.0) if o["correct"] else (p == 0.0)
+                for o, p in zip(options, percents, strict=True)
+            ) and sum(o["correct"] for o in options) == 1
+        else:
+            item["type"] = "multiple_response"
+            for option, p in zip(options, percents, strict=True):
+                option["correct"] = p > 0
+            trivial = False
+        if not trivial:
+            for option, p in zip(options, percents, strict=True):
+                option["weight"] = fraction(p)
+        if (
+            missing
+            and item["type"] == "single_choice"
+            and trivial
+            and not any("feedback" in o for o in options)
+        ):
+            correct = next(o["text"] for o in options if o["correct"])
+            item["type"] = "cloze"
+            item["gaps"] = [{"id": "1", "options": [o["text"] for o in options], "correct": correct}]
+            return True
+        item["options"] = options
+        return False
+
+    def _short(
+        self, q: _Question, item: dict[str, Any], answer: str, fmt: str, at: int, missing: bool
+    ) -> bool:
+        answers: list[dict[str, Any]] = []
+        for _marker, rest in self._answers(q, answer, at, "="):
+            percent, rest = _weight(rest)
+            percent = 100.0 if percent is None else percent
+            if not 0.0 <= percent <= 100.0:
+                raise q.error(f"short-answer weight {percent:g}% is outside 0..100", at)
+            text, fb = _split_feedback(rest)
+            entry: dict[str, Any] = {"text": self._clean(text, fmt)}
+            if not entry["text"]:
+                raise q.error("empty short answer", at)
+            if percent != 100.0:
+                entry["weight"] = fraction(percent)
+            fb_text = self._clean(fb, fmt)
+            if fb_text:
+                entry["feedback"] = fb_text
+            answers.append(entry)
+        if not answers:
+            raise q.error("short-answer block has no answers", at)
+        if not any(a.get("weight", 1.0) > 0 for a in answers):
+            raise q.error("no short answer has a positive weight", at)
+        if missing and all(set(a) == {"text"} for a in answers):
+            item["type"] = "cloze"
+            item["gaps"] = [{"id": "1", "answers": [a["text"] for a in answers]}]
+            return True
+        item["type"] = "short_text"
+        item["answers"] = answers
+        return False
+
+    def _true_false(self, item: dict[str, Any], answer: str, head: str, fmt: str) -> None:
+        value = _TF[head]
+        item["type"] = "true_false"
+        item["answer"] = value
+        parts = answer.split("#")
+        # Moodle: first feedback is shown for the wrong response, the second for the right one.
+        wrong = self._clean(parts[1], fmt) if len(parts) > 1 else ""
+        right = self._clean(parts[2], fmt) if len(parts) > 2 else ""
+        on_true, on_false = (right, wrong) if value else (wrong, right)
+        if on_true:
+            item["feedback_true"] = on_true
+        if on_false:
+            item["feedback_false"] = on_false
+
+    def _matching(self, q: _Question, item: dict[str, Any], answer: str, fmt: str, at: int) -> None:
+        pairs: list[dict[str, Any]] = []
+        distractors: list[str] = []
+        for _marker, rest in self._answers(q, answer, at, "="):
+            if "->" not in rest:
+                raise q.error(f"matching answer without '->': {unescape(rest).strip()!r}", at)
+            left, right = rest.split("->", 1)
+            left_text, right_text = self._clean(left, fmt), self._clean(right, fmt)
+            if not right_text:
+                raise q.error("matching answer with nothing after '->'", at)
+            if left_text:
+                pairs.append({"left": left_text, "right": right_text})
+            else:
+                distractors.append(right_text)
+        if not pairs:
+            raise q.error("matching question without any '=left -> right' pair", at)
+        item["type"] = "matching"
+        item["pairs"] = pairs
+        if distractors:
+            item["distractors"] = distractors
+
+    def _numeric(self, q: _Question, item: dict[str, Any], answer: str, fmt: str, at: int) -> None:
+        body = answer.strip()
+        if "~" in body:
+            raise q.error("numerical answers start with '=' ('~' is not allowed after '#')", at)
+        parts = self._answers(q, body, at, "=") if "=" in body else [("=", body)]
+        answers: list[dict[str, Any]] = []
+        for _marker, rest in parts:
+            percent, rest = _weight(rest)
+            percent = 100.0 if percent is None else percent
+            if not 0.0 <= percent <= 100.0:
+                raise q.error(f"numerical answer weight {percent:g}% is outside 0..100", at)
+            text, fb = _split_feedback(rest)
+            entry = _numeric_value(q, unescape(text).strip(), at)
+            if percent != 100.0:
+                entry["weight"] = fraction(percent)
+            fb_text = self._clean(fb, fmt)
+            if fb_text:
+                entry["feedback"] = fb_text
+            answers.append(entry)
+        item["type"] = "numeric"
+        item["answers"] = answers
+
+
+def _numeric_value(q: _Question, text: str, at: int) -> dict[str, Any]:
+    try:
+        if ".." in text:
+            low, high = text.split("..", 1)
+            lo, hi = number(low), number(high)
+            if lo > hi:
+                raise q.error(f"numerical range {text!r} has min above max", at)
+            return {"min": lo, "max": hi}
+        if ":" in text:
+            value, tol = text.split(":", 1)
+            tolerance = number(tol)
+            if tolerance < 0:
+                raise q.error(f"negative tolerance in {text!r}", at)
+            entry: dict[str, Any] = {"value": number(value)}
+            if tolerance:
+                entry["tolerance"] = tolerance
+            return entry
+        return {"value": number(text)}
+    except ValueError:
+        raise q.error(f"not a number: {text!r}", at) from None
+
+
+_GAP_MARK = "\ue010"
+
+
+def _gap_stem(before: str, after: str, fmt: str, gap: str) -> str:
+    """The text around the answer block with the gap where the block was, spacing as written."""
+    text = unescape(before + _GAP_MARK + after).strip()
+    if fmt == "html":
+        text = html_to_text(text)
+    return text.replace(_GAP_MARK, gap)
+
+
+def category_topic(path: str) -> str:
+    """`$course$/top/Default for X/Networks` -> `Networks`; `//` stands for a literal `/`."""
+    parts = [p.replace("\0", "/").strip() for p in path.replace("//", "\0").split("/")]
+    parts = [p for p in parts if p and not (p.startswith("$") and p.endswith("$"))]
+    return parts[-1] if parts else ""
+
+
+def parse_gift(
+    text: str, source: str, topic: str, ids: IdAllocator | None = None, stem: str = "gift"
+) -> ImportResult:
+    """Parse GIFT text; raises ImportFormatError (with the line) on malformed input."""
+    parser = GiftParser(source, topic, ids or IdAllocator(), safe_id(stem, "gift"))
+    return parser.parse(text)
+
+
+def import_gift(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
+    result = ImportResult()
+    ids = IdAllocator()
+    for path in paths:
+        path = Path(path)
+        text = read_text(path)
+        result.extend(parse_gift(text, str(path), default_topic(path, topic), ids, path.stem))
+    return result

@@ -1,0 +1,957 @@
+"""IMS QTI 2.1 assessment items, as single XML files or in IMS content packages (zip).
+
+Everything is untrusted: XML goes through defusedxml (no entity declarations, no external
+references), zip entries with absolute paths or `..` are refused, and sizes are capped. The
+package is never extracted; files are read from the archive in memory.
+
+Mapping onto kiosk types:
+- choiceInteraction -> single_choice (maxChoices 1, single cardinality) or multiple_response;
+  `shuffle="false"` marks every option fixed, `shuffle="true"` keeps `fixed="true"` ones in place.
+- textEntryInteraction -> short_text (numeric for integer/float responses) when it ends the
+  text, else a cloze gap; inlineChoiceInteraction -> cloze gap; gapMatchInteraction -> cloze.
+  Several interactions in one item become one cloze when all are gaps (textEntry, inlineChoice);
+  any other mix is reported unsupported and the whole item is skipped.
+- matchInteraction / associateInteraction -> matching (unused right-hand choices: distractors).
+- orderInteraction -> ordering; extendedTextInteraction -> essay (scorer rubric blocks -> rubric).
+- `map_response` -> item `mapping` with `scoring = "mapped"`. Its keys are kiosk ids: option id
+  for choices; pair id (the left choice's identifier) for matching, meaning "this pair matched
+  right"; gap id for gap match. For text and inline-choice gaps the mapping becomes answer
+  weights and gap points instead. `match_correct` on an item with several keys ->
+  `scoring = "all_or_nothing"` (QTI gives the score only for a wholly correct response).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
+
+from kiosk.importers.common import (
+    IdAllocator,
+    ImportFormatError,
+    ImportResult,
+    default_topic,
+    duplicate_text,
+    matching_as_cloze,
+    number,
+    order_item,
+    safe_id,
+)
+
+MAX_XML_BYTES = 16 * 1024 * 1024
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+
+GAP_KINDS = {"textEntryInteraction", "inlineChoiceInteraction"}
+BLOCK_KINDS = {
+    "choiceInteraction",
+    "orderInteraction",
+    "matchInteraction",
+    "associateInteraction",
+    "extendedTextInteraction",
+    "gapMatchInteraction",
+}
+UNSUPPORTED_KINDS = {
+    "hotspotInteraction",
+    "hottextInteraction",
+    "graphicOrderInteraction",
+    "graphicAssociateInteraction",
+    "graphicGapMatchInteraction",
+    "selectPointInteraction",
+    "positionObjectInteraction",
+    "sliderInteraction",
+    "mediaInteraction",
+    "uploadInteraction",
+    "drawingInteraction",
+    "customInteraction",
+    "endAttemptInteraction",
+    "positionObjectStage",
+}
+_SKIPPED_CONTENT = {
+    "feedbackInline",
+    "feedbackBlock",
+    "templateInline",
+    "templateBlock",
+    "printedVariable",
+}
+_BLOCK_TAGS = {"p", "div", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "address"}
+_PARA = "\x00"
+_IN_GAP_MATCH = "\x00gap-match"  # marker in the skip set while inside a gapMatchInteraction
+
+
+def local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def children(el: Element, name: str) -> list[Element]:
+    return [c for c in el if local(c.tag) == name]
+
+
+def descendants(el: Element, name: str) -> list[Element]:
+    return [c for c in el.iter() if local(c.tag) == name]
+
+
+def _line_of(data: bytes, needle: bytes) -> int | None:
+    at = data.find(needle)
+    return data[:at].count(b"\n") + 1 if at >= 0 else None
+
+
+def parse_xml(data: bytes, source: str) -> Element:
+    """Parse untrusted XML; any attack or breakage becomes one clear ImportFormatError."""
+    if len(data) > MAX_XML_BYTES:
+        raise ImportFormatError(source, f"XML file larger than {MAX_XML_BYTES // 2**20} MB")
+    try:
+        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except EntitiesForbidden as exc:
+        raise ImportFormatError(
+            source,
+            f"XML entity declarations are not allowed (entity {exc.name!r}): refused as a "
+            "possible entity-expansion or external-entity attack",
+            line=_line_of(data, b"<!ENTITY"),
+        ) from None
+    except ExternalReferenceForbidden as exc:
+        raise ImportFormatError(
+            source,
+            f"XML external reference {exc.sysid!r} is not allowed",
+            line=_line_of(data, b"<!DOCTYPE"),
+        ) from None
+    except DTDForbidden:
+        raise ImportFormatError(
+            source, "XML document type declarations are not allowed", line=_line_of(data, b"<!DOCTYPE")
+        ) from None
+    except DefusedXmlException as exc:
+        raise ImportFormatError(source, f"unsafe XML refused: {exc}") from None
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (None, None))
+        column = column + 1 if isinstance(column, int) else None  # expat counts from 0
+        reason = re.sub(r": line \d+, column \d+$", "", str(exc))
+        raise ImportFormatError(source, f"not well-formed XML: {reason}", line=line, column=column) from None
+    except LookupError as exc:
+        raise ImportFormatError(source, f"XML declares an unknown encoding: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise ImportFormatError(source, f"unreadable XML: {exc}") from None
+
+
+@dataclass
+class Mapping:
+    entries: list[tuple[str, float, bool]] = field(default_factory=list)
+    default: float = 0.0
+    lower: float | None = None
+    upper: float | None = None
+
+
+@dataclass
+class ResponseDecl:
+    identifier: str
+    cardinality: str
+    base_type: str
+    correct: list[str] = field(default_factory=list)
+    mapping: Mapping | None = None
+
+
+def _num(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _float_attr(el: Element, name: str, source: str) -> float | None:
+    raw = el.get(name)
+    if raw is None:
+        return None
+    try:
+        return float(number(raw))
+    except ValueError:
+        raise ImportFormatError(source, f"<{local(el.tag)} {name}={raw!r}> is not a number") from None
+
+
+class ItemReader:
+    """Turns one assessmentItem element into a kiosk item dict (or None with warnings)."""
+
+    def __init__(
+        self,
+        root: Element,
+        source: str,
+        topic: str,
+        ids: IdAllocator,
+        media_exists: Callable[[str], bool],
+        result: ImportResult,
+    ) -> None:
+        self.root = root
+        self.source = source
+        self.topic = topic
+        self.ids = ids
+        self.media_exists = media_exists
+        self.result = result
+        self.identifier = root.get("identifier") or Path(source.split("!")[-1]).stem
+        self.warned: set[str] = set()
+        self.interactions: list[Element] = []
+        self.rubric: list[str] = []
+        self.responses = {
+            r.identifier: r for r in (self._response(el) for el in children(root, "responseDeclaration"))
+        }
+
+    # -- declarations -------------------------------------------------------------------------
+
+    def _response(self, el: Element) -> ResponseDecl:
+        ident = el.get("identifier")
+        if not ident:
+            raise ImportFormatError(self.source, "responseDeclaration without identifier")
+        decl = ResponseDecl(ident, el.get("cardinality", "single"), el.get("baseType", ""))
+        for correct in children(el, "correctResponse"):
+            decl.correct = [(v.text or "").strip() for v in children(correct, "value")]
+        for mapping in children(el, "mapping"):
+            m = Mapping(
+                default=_float_attr(mapping, "defaultValue", self.source) or 0.0,
+                lower=_float_attr(mapping, "lowerBound", self.source),
+                upper=_float_attr(mapping, "upperBound", self.source),
+            )
+            for entry in children(mapping, "mapEntry"):
+                key = entry.get("mapKey")
+                value = _float_attr(entry, "mappedValue", self.source)
+                if key is None or value is None:
+                    raise ImportFormatError(self.source, "mapEntry needs mapKey and mappedValue")
+                m.entries.append((key.strip(), value, entry.get("caseSensitive", "true") != "false"))
+            decl.mapping = m
+        for _area in children(el, "areaMapping"):
+            self.warn("areaMapping is not supported")
+        return decl
+
+    def warn(self, what: str) -> None:
+        if what not in self.warned:
+            self.warned.add(what)
+            self.result.warnings.append(f"{self.source}: item {self.identifier}: {what}")
+
+    # -- body rendering -----------------------------------------------------------------------
+
+    def render(self, el: Element, skip: set[str] | None = None) -> str:
+        out: list[str] = []
+        self._children(el, out, skip or set())
+        return _finish(out)
+
+    def inline(self, el: Element) -> str:
+        """Text of a choice, gap text or match entry (interactions inside one are left out)."""
+        skip = {"feedbackInline", *GAP_KINDS, *BLOCK_KINDS, *UNSUPPORTED_KINDS}
+        return re.sub(r"\s*\n+\s*", " ", self.render(el, skip)).strip()
+
+    def texts_ok(self, texts: list[str], what: str) -> bool:
+        if all(texts):
+            return True
+        self.warn(f"{what} without text; skipped")
+        return False
+
+    def _children(self, el: Element, out: list[str], skip: set[str]) -> None:
+        if el.text:
+            out.append(_collapse(el.text))
+        for child in el:
+            self._walk(child, out, skip)
+            if child.tail:
+                out.append(_collapse(child.tail))
+
+    def _walk(self, el: Element, out: list[str], skip: set[str]) -> None:
+        name = local(el.tag)
+        if not name or name in skip:
+            return
+        if name in GAP_KINDS:
+            self.interactions.append(el)
+            out.append(f"[[{el.get('responseIdentifier', '')}]]")
+        elif name in BLOCK_KINDS or name in UNSUPPORTED_KINDS:
+            self.interactions.append(el)
+            out.append(_PARA)
+            for prompt in children(el, "prompt"):
+                self._children(prompt, out, skip)
+                out.append(_PARA)
+            if name == "gapMatchInteraction":
+                self._children(el, out, skip | {"prompt", "gapText", "gapImg", _IN_GAP_MATCH})
+                out.append(_PARA)
+        elif name == "gap":
+            if _IN_GAP_MATCH in skip:
+                out.append(f"[[{el.get('identifier', '')}]]")
+            else:
+                self.warn("gap outside a gapMatchInteraction; left out")
+        elif name == "br":
+            out.append("\n")
+        elif name == "img":
+            self._media(el.get("src", ""))
+            alt = (el.get("alt") or "").strip()
+            if alt:
+                out.append(f"[image: {alt}]")
+        elif name == "object":
+            data = el.get("data", "")
+            self._media(data)
+            if len(el) or (el.text or "").strip():
+                self._children(el, out, skip)
+            else:
+                out.append(f"[{el.get('type') or 'media'}: {data}]")
+        elif name == "blockquote":
+            inner = self.render(el, skip)
+            out.extend([_PARA, "\n".join(f"> {line}".rstrip() for line in inner.split("\n")), _PARA])
+        elif name in ("ul", "ol"):
+            out.append(_PARA)
+            for n, li in enumerate(children(el, "li"), start=1):
+                bullet = f"{n}." if name == "ol" else "-"
+                out.append(f"{bullet} {self.inline(li)}\n")
+            out.append(_PARA)
+        elif name in ("b", "strong", "i", "em"):
+            mark = "**" if name in ("b", "strong") else "*"
+            text = self.inline(el)
+            if text:
+                out.append(f"{mark}{text}{mark}")
+        elif name == "rubricBlock":
+            views = (el.get("view") or "").split()
+            text = self.render(el, skip)
+            if "candidate" in views:
+                out.extend([_PARA, text, _PARA])
+            elif text:
+                self.rubric.append(text)
+        elif name in _SKIPPED_CONTENT:
+            self.warn(f"{name} is not supported; left out")
+        elif name == "math":
+            self.warn("MathML is shown as plain text")
+            out.append(" ".join("".join(el.itertext()).split()))
+        elif name in _BLOCK_TAGS or name in ("li", "td", "th"):
+            out.append(_PARA if name in _BLOCK_TAGS else " ")
+            self._children(el, out, skip)
+            out.append(_PARA if name in _BLOCK_TAGS else " ")
+        else:
+            self._children(el, out, skip)
+
+    def _media(self, src: str) -> None:
+        if not src or src.startswith("data:"):
+            return
+        if re.match(r"[a-z][a-z0-9+.-]*://", src, re.IGNORECASE):
+            self.warn(f"external media {src} is not available offline; kept its alt text")
+        elif not self.media_exists(src):
+            self.warn(f"missing media {src}; kept its alt text")
+        else:
+            self.warn(f"media {src} is not carried into the bank; kept its alt text")
+
+    # -- conversion ---------------------------------------------------------------------------
+
+    def convert(self) -> dict[str, Any] | None:
+        body = next(iter(children(self.root, "itemBody")), None)
+        if body is None:
+            self.warn("no itemBody; skipped")
+            return None
+        if children(self.root, "templateDeclaration") or children(self.root, "templateProcessing"):
+            self.warn("template variables (cloned items) are not supported; skipped")
+            return None
+        stem = self.render(body)
+        if self.root.get("adaptive") == "true":
+            self.warn("adaptive item imported as a plain item")
+        for _feedback in children(self.root, "modalFeedback"):
+            self.warn("modalFeedback is not imported")
+        kinds = [local(i.tag) for i in self.interactions]
+        if not kinds:
+            self.warn("no interaction (nothing to answer); skipped")
+            return None
+        for kind in kinds:
+            if kind in UNSUPPORTED_KINDS:
+                self.warn(f"{kind} is not supported; item skipped")
+                return None
+        template = self._template()
+        item: dict[str, Any] = {"id": "", "type": "", "topic": self.topic, "points": 1, "stem": stem}
+        if all(k in GAP_KINDS for k in kinds):
+            ok = self._gaps(item, template)
+        elif len(kinds) > 1:
+            self.warn(
+                f"several interactions ({', '.join(kinds)}) that cannot form one cloze; item skipped"
+            )
+            return None
+        else:
+            handler = {
+                "choiceInteraction": self._choice,
+                "orderInteraction": self._order,
+                "matchInteraction": self._match,
+                "associateInteraction": self._associate,
+                "extendedTextInteraction": self._essay,
+                "gapMatchInteraction": self._gap_match,
+            }[kinds[0]]
+            ok = handler(item, self.interactions[0], template)
+        if not ok:
+            return None
+        if not item["stem"].strip():
+            item["stem"] = self.root.get("title") or self.identifier
+        normal_max = self._normal_maximum()
+        if normal_max:
+            item["points"] = normal_max
+        gaps = item.get("gaps", [])
+        given = sum(g.get("points", 0) for g in gaps)
+        if given and (
+            given >= item["points"] if any("points" not in g for g in gaps) else given != item["points"]
+        ):
+            # The item's points (declared maximum, mapping bound) win over per-gap points that
+            # disagree with them; the mapping still scores the gaps.
+            for gap in gaps:
+                gap.pop("points", None)
+        if item.get("points", 1) <= 0:
+            item["points"] = 1
+        item["id"] = self.ids.take(safe_id(self.identifier, "qti-item"))
+        return order_item(item)
+
+    def _template(self) -> str | None:
+        rp = next(iter(children(self.root, "responseProcessing")), None)
+        if rp is None:
+            return None
+        template = rp.get("template") or rp.get("templateLocation") or ""
+        for name in ("match_correct", "map_response_point", "map_response"):
+            if template.rstrip("/").endswith(name) or template.endswith(name + ".xml"):
+                if name == "map_response_point":
+                    break
+                return name
+        self.warn("custom response processing is not supported; the exam's scoring rule applies")
+        return None
+
+    def _normal_maximum(self) -> int | float | None:
+        for outcome in children(self.root, "outcomeDeclaration"):
+            if outcome.get("identifier") == "SCORE":
+                value = _float_attr(outcome, "normalMaximum", self.source)
+                if value and value > 0:
+                    return _num(value)
+        return None
+
+    def _decl(self, interaction: Element) -> ResponseDecl | None:
+        rid = interaction.get("responseIdentifier", "")
+        decl = self.responses.get(rid)
+        if decl is None:
+            self.warn(f"{local(interaction.tag)} refers to undeclared response {rid!r}; skipped")
+        return decl
+
+    def _mapped_points(self, decl: ResponseDecl, keys: list[str] | None = None) -> int | float:
+        """Full marks under the mapping: its upper bound, else what the correct response earns."""
+        m = decl.mapping
+        if m is None:
+            return 1
+        if m.upper is not None and m.upper > 0:
+            return _num(m.upper)
+        values = {k: v for k, v, _ in m.entries}
+        if decl.cardinality == "single":
+            best = max(values.values(), default=0.0)
+        else:
+            wanted = keys if keys is not None else decl.correct
+            best = sum(values.get(k, 0.0) for k in wanted) if wanted else sum(
+                v for v in values.values() if v > 0
+            )
+        return _num(best) if best > 0 else 1
+
+    def _item_mapping(
+        self, decl: ResponseDecl, entries: dict[str, float], hits_only: bool = False
+    ) -> dict[str, Any]:
+        """`hits_only`: the kiosk counts only right pairs/gaps as hits, so QTI's default value
+        (what each wrong pair costs) has no kiosk counterpart."""
+        assert decl.mapping is not None
+        out: dict[str, Any] = {"entries": {k: _num(v) for k, v in entries.items()}}
+        if not hits_only:
+            out["default"] = _num(decl.mapping.default)
+        elif decl.mapping.default:
+            self.warn(
+                f"mapping defaultValue {decl.mapping.default:g} for wrong answers is not supported; dropped"
+            )
+        if decl.mapping.lower is not None:
+            out["lower_bound"] = _num(decl.mapping.lower)
+        if decl.mapping.upper is not None:
+            out["upper_bound"] = _num(decl.mapping.upper)
+        return out
+
+    # -- interactions -------------------------------------------------------------------------
+
+    def _choice(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
+        decl = self._decl(el)
+        if decl is None:
+            return False
+        shuffle = el.get("shuffle") == "true"
+        options: list[dict[str, Any]] = []
+        for choice in children(el, "simpleChoice"):
+            cid = choice.get("identifier", "")
+            option: dict[str, Any] = {"id": cid, "text": self.inline(choice), "correct": False}
+            feedback = " ".join(self.inline(f) for f in children(choice, "feedbackInline")).strip()
+            if feedback:
+                option["feedback"] = feedback
+            if not shuffle or choice.get("fixed") == "true":
+                option["fixed"] = True
+            options.append(option)
+        ids = [o["id"] for o in options]
+        if not self.texts_ok([o["text"] for o in options], "simpleChoice"):
+            return False
+        dup = duplicate_text([o["text"] for o in options])
+        if dup is not None:
+            self.warn(f"choice text {dup!r} appears twice; skipped")
+            return False
+        if len(options) < 2 or not all(ids) or len(set(ids)) != len(ids):
+            self.warn("choiceInteraction needs at least two simpleChoices with distinct identifiers; skipped")
+            return False
+        correct = list(decl.correct)
+        if not correct and decl.mapping:
+            correct = [k for k, v, _ in decl.mapping.entries if v > 0]
+        unknown = [c for c in correct if c not in ids]
+        if unknown or not correct:
+            self.warn(
+                f"correct response {unknown[0]!r} is not a choice; skipped"
+                if unknown
+                else "no correct response; skipped"
+            )
+            return False
+        for option in options:
+            option["correct"] = option["id"] in correct
+        single = decl.cardinality == "single" and el.get("maxChoices", "1") == "1"
+        if single and len(correct) != 1:
+            self.warn("single-choice interaction with several correct responses; skipped")
+            return False
+        item["type"] = "single_choice" if single else "multiple_response"
+        item["options"] = options
+        if template == "map_response" and decl.mapping:
+            entries = {}
+            for key, value, _ in decl.mapping.entries:
+                if key in ids:
+                    entries[key] = value
+                else:
+                    self.warn(f"mapping entry {key!r} is not a choice; dropped")
+            item["mapping"] = self._item_mapping(decl, entries)
+            item["scoring"] = "mapped"
+            item["points"] = self._mapped_points(decl)
+        elif template == "match_correct" and not single:
+            item["scoring"] = "all_or_nothing"
+        return True
+
+    def _order(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
+        decl = self._decl(el)
+        if decl is None:
+            return False
+        texts = {c.get("identifier", ""): self.inline(c) for c in children(el, "simpleChoice")}
+        if any(c.get("fixed") == "true" for c in children(el, "simpleChoice")):
+            self.warn("fixed positions in orderInteraction are not supported; ignored")
+        if not decl.correct or any(c not in texts for c in decl.correct):
+            self.warn("orderInteraction without a usable correct order; skipped")
+            return False
+        if not self.texts_ok(list(texts.values()), "simpleChoice"):
+            return False
+        if len(decl.correct) != len(texts):
+            self.warn("correct order does not use every choice; skipped")
+            return False
+        sequence = [texts[c] for c in decl.correct]
+        if len(set(sequence)) != len(sequence):
+            self.warn("orderInteraction choices with the same text; skipped")
+            return False
+        item["type"] = "ordering"
+        item["sequence"] = sequence
+        if template == "map_response":
+            self.warn("map_response on an order is not supported; the exam's scoring rule applies")
+        elif template == "match_correct":
+            item["scoring"] = "all_or_nothing"
+        return True
+
+    def _pairs_item(
+        self,
+        item: dict[str, Any],
+        decl: ResponseDecl,
+        left: dict[str, str],
+        right: dict[str, str],
+        template: str | None,
+        directed: bool,
+    ) -> bool:
+        if not self.texts_ok([*left.values(), *right.values()], "simpleAssociableChoice"):
+            return False
+        pairs: list[dict[str, Any]] = []
+        used_left: set[str] = set()
+        used_right: set[str] = set()
+        keys: dict[frozenset[str] | tuple[str, str], str] = {}
+        for value in decl.correct:
+            parts = value.split()
+            if len(parts) != 2:
+                self.warn(f"correct pair {value!r} is not two identifiers; skipped")
+                return False
+            a, b = parts
+            if not directed and a not in left and b in left:
+                a, b = b, a
+            if a not in left or b not in right:
+                self.warn(f"correct pair {value!r} names unknown choices; skipped")
+                return False
+            if a in used_left or (not directed and (a in used_right or b in used_left)):
+                self.warn(f"choice {a!r} is in several correct pairs; not supported, skipped")
+                return False
+            used_left.add(a)
+            used_right.add(b)
+            if not directed:
+                used_left.add(b)
+                used_right.add(a)
+            pairs.append({"id": a, "left": left[a], "right": right[b]})
+            keys[(a, b) if directed else frozenset((a, b))] = a
+        if not pairs:
+            self.warn("no correct pairs; skipped")
+            return False
+        if directed:
+            for lid in left:
+                if lid not in used_left:
+                    self.warn(f"left-hand choice {lid!r} has no correct match; left out")
+        distractors = [text for rid, text in right.items() if rid not in used_right]
+        item["type"] = "matching"
+        item["pairs"] = pairs
+        if distractors:
+            item["distractors"] = distractors
+        if template == "map_response" and decl.mapping:
+            entries: dict[str, float] = {}
+            for key, value, _ in decl.mapping.entries:
+                parts = key.split()
+                k: Any = (tuple(parts) if directed else frozenset(parts)) if len(parts) == 2 else None
+                if k in keys:
+                    entries[keys[k]] = value
+                else:
+                    self.warn(f"mapping entry {key!r} for a pair that is not correct is not supported; dropped")
+            item["mapping"] = self._item_mapping(decl, entries, hits_only=True)
+            item["scoring"] = "mapped"
+            item["points"] = self._mapped_points(decl)
+        elif template == "match_correct":
+            item["scoring"] = "all_or_nothing"
+        try:
+            note = matching_as_cloze(item)
+        except ValueError as exc:
+            self.warn(f"{exc}; skipped")
+            return False
+        if note:
+            self.warn(note)
+        return True
+
+    def _match(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
+        decl = self._decl(el)
+        if decl is None:
+            return False
+        sets = children(el, "simpleMatchSet")
+        if len(sets) != 2:
+            self.warn("matchInteraction needs two simpleMatchSets; skipped")
+            return False
+        left, right = (
+            {c.get("identifier", ""): self.inline(c) for c in children(s, "simpleAssociableChoice")}
+            for s in sets
+        )
+        return self._pairs_item(item, decl, left, right, template, directed=True)
+
+    def _associate(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
+        decl = self._decl(el)
+        if decl is None:
+            return False
+        choices = {c.get("identifier", ""): self.inline(c) for c in children(el, "simpleAssociableChoice")}
+        return self._pairs_item(item, decl, choices, choices, template, directed=False)
+
+    def _essay(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
+        decl = self.responses.get(el.get("responseIdentifier", ""))
+        item["type"] = "essay"
+        if decl and decl.correct:
+            item["model_answer"] = "\n".join(decl.correct)
+        if self.rubric:
+            share = _num(round(1 / len(self.rubric), 4))
+            item["rubric"] = [{"criterion": text, "points": share} for text in self.rubric]
+        return True
+
+    def _gap_match(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
+        decl = self._decl(el)
+        if decl is None:
+            return False
+        if children(el, "gapImg"):
+            self.warn("gapImg (image gap choices) is not supported; skipped")
+            return False
+        texts = {g.get("identifier", ""): self.inline(g) for g in children(el, "gapText")}
+        if not self.texts_ok(list(texts.values()), "gapText"):
+            return False
+        gap_ids = [g.get("identifier", "") for g in descendants(el, "gap")]
+        correct: dict[str, str] = {}
+        for value in decl.correct:
+            parts = value.split()
+            if len(parts) != 2 or parts[0] not in texts or parts[1] not in gap_ids:
+                self.warn(f"correct pair {value!r} does not name a gapText and a gap; skipped")
+                return False
+            correct[parts[1]] = texts[parts[0]]
+        if len(set(gap_ids)) != len(gap_ids):
+            self.warn("several gaps share an identifier; skipped")
+            return False
+        missing = [g for g in gap_ids if g not in correct]
+        if missing or not gap_ids:
+            self.warn(f"gap {missing[0]!r} has no correct text; skipped" if missing else "no gaps; skipped")
+            return False
+        options = list(dict.fromkeys(texts.values()))
+        gaps: list[dict[str, Any]] = [
+            {"id": g, "options": options, "correct": correct[g]} for g in gap_ids
+        ]
+        item["type"] = "cloze"
+        item["gaps"] = gaps
+        if template == "map_response" and decl.mapping:
+            entries: dict[str, float] = {}
+            wanted = {f"{t} {g}": g for t, g in (v.split() for v in decl.correct)}
+            for key, value, _ in decl.mapping.entries:
+                norm = " ".join(key.split())
+                if norm in wanted:
+                    entries[wanted[norm]] = value
+                else:
+                    self.warn(f"mapping entry {key!r} for a wrong gap filling is not supported; dropped")
+            for gap in gaps:
+                gap["points"] = _num(max(entries.get(gap["id"], 0.0), 0.0)) or 1
+            item["mapping"] = self._item_mapping(decl, entries, hits_only=True)
+            item["scoring"] = "mapped"
+            item["points"] = self._mapped_points(decl)
+        elif template == "match_correct" and len(gaps) > 1:
+            item["scoring"] = "all_or_nothing"
+        return True
+
+    def _gaps(self, item: dict[str, Any], template: str | None) -> bool:
+        gaps: list[dict[str, Any]] = []
+        any_mapping = False
+        rids = [el.get("responseIdentifier", "") for el in self.interactions]
+        if len(set(rids)) != len(rids):
+            self.warn("several interactions share one response identifier; skipped")
+            return False
+        for el in self.interactions:
+            decl = self._decl(el)
+            if decl is None:
+                return False
+            gap = (
+                self._text_gap(decl) if local(el.tag) == "textEntryInteraction" else self._choice_gap(el, decl)
+            )
+            if gap is None:
+                return False
+            any_mapping = any_mapping or decl.mapping is not None
+            gaps.append(gap)
+        if len(gaps) == 1 and local(self.interactions[0].tag) == "textEntryInteraction":
+            placeholder = f"[[{gaps[0]['id']}]]"
+            if item["stem"].rstrip().endswith(placeholder):
+                item["stem"] = item["stem"].rstrip()[: -len(placeholder)].rstrip()
+                return self._short(item, gaps[0])
+        item["type"] = "cloze"
+        if any_mapping:
+            for gap in gaps:
+                gap.setdefault("points", 1)
+            item["points"] = _num(sum(g["points"] for g in gaps))
+        else:
+            for gap in gaps:
+                gap.pop("points", None)
+        item["gaps"] = gaps
+        if template == "match_correct" and len(gaps) > 1:
+            item["scoring"] = "all_or_nothing"
+        return True
+
+    def _text_gap(self, decl: ResponseDecl) -> dict[str, Any] | None:
+        gap: dict[str, Any] = {"id": decl.identifier}
+        if decl.mapping and decl.mapping.entries:
+            best = max(v for _, v, _ in decl.mapping.entries)
+            if best <= 0:
+                self.warn(f"response {decl.identifier!r}: no mapped answer earns points; skipped")
+                return None
+            answers: list[Any] = []
+            for key, value, _ in decl.mapping.entries:
+                if value <= 0:
+                    self.warn(f"mapping entry {key!r} with no credit is not supported; dropped")
+                    continue
+                weight = round(value / best, 7)
+                answers.append({"text": key} if weight == 1 else {"text": key, "weight": weight})
+            gap["answers"] = answers
+            gap["points"] = _num(best)
+            gap["case_sensitive"] = all(cs for _, _, cs in decl.mapping.entries)
+        elif decl.correct:
+            gap["answers"] = list(decl.correct)
+            gap["case_sensitive"] = True
+        else:
+            self.warn(f"response {decl.identifier!r} has no correct value; skipped")
+            return None
+        texts = [a["text"] if isinstance(a, dict) else a for a in gap["answers"]]
+        if not texts or not all(t.strip() for t in texts):
+            self.warn(f"response {decl.identifier!r} has an empty accepted answer; skipped")
+            return None
+        gap["_base_type"] = decl.base_type
+        return gap
+
+    def _choice_gap(self, el: Element, decl: ResponseDecl) -> dict[str, Any] | None:
+        texts = {c.get("identifier", ""): self.inline(c) for c in children(el, "inlineChoice")}
+        correct = decl.correct[0] if len(decl.correct) == 1 else None
+        if decl.mapping and decl.mapping.entries:
+            ranked = sorted(decl.mapping.entries, key=lambda e: -e[1])
+            correct = correct or ranked[0][0]
+            for key, value, _ in ranked:
+                if key != correct and value > 0:
+                    self.warn(f"partial credit for inline choice {key!r} is not supported; dropped")
+        if correct not in texts:
+            self.warn(f"response {decl.identifier!r} has no usable correct choice; skipped")
+            return None
+        if not self.texts_ok(list(texts.values()), "inlineChoice"):
+            return None
+        if len(texts) < 2 or duplicate_text(list(texts.values())) is not None:
+            self.warn(f"response {decl.identifier!r} needs two or more distinct inline choices; skipped")
+            return None
+        gap: dict[str, Any] = {"id": decl.identifier, "options": list(texts.values()), "correct": texts[correct]}
+        if decl.mapping:
+            values = {k: v for k, v, _ in decl.mapping.entries}
+            gap["points"] = _num(values.get(correct, 1.0)) if values.get(correct, 1.0) > 0 else 1
+        return gap
+
+    def _short(self, item: dict[str, Any], gap: dict[str, Any]) -> bool:
+        base_type = gap.pop("_base_type", "")
+        if "points" in gap:
+            item["points"] = gap["points"]
+        answers = [a if isinstance(a, dict) else {"text": a} for a in gap["answers"]]
+        if base_type in ("integer", "float"):
+            try:
+                numeric = []
+                for a in answers:
+                    entry: dict[str, Any] = {"value": number(a["text"])}
+                    if "weight" in a:
+                        entry["weight"] = a["weight"]
+                    numeric.append(entry)
+            except ValueError:
+                self.warn("numeric response with a value that is not a number; skipped")
+                return False
+            item["type"] = "numeric"
+            item["answers"] = numeric
+            return True
+        item["type"] = "short_text"
+        item["answers"] = answers
+        item["case_sensitive"] = gap.get("case_sensitive", True)
+        return True
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"[ \t\r\n]+", " ", text)
+
+
+def _finish(out: list[str]) -> str:
+    paragraphs = []
+    for para in "".join(out).split(_PARA):
+        lines = [line.strip() for line in para.split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+def _finish_gaps(item: dict[str, Any]) -> None:
+    for gap in item.get("gaps", []):
+        gap.pop("_base_type", None)
+
+
+def parse_qti_item(
+    data: bytes,
+    source: str,
+    topic: str,
+    ids: IdAllocator | None = None,
+    media_exists: Callable[[str], bool] = lambda _src: False,
+) -> ImportResult:
+    """One assessmentItem document -> at most one item, plus warnings."""
+    root = parse_xml(data, source)
+    name = local(root.tag)
+    if name == "assessmentTest":
+        raise ImportFormatError(source, "an assessmentTest, not an item: import its content package instead")
+    if name != "assessmentItem":
+        raise ImportFormatError(source, f"not a QTI assessmentItem (root element <{name}>)")
+    result = ImportResult()
+    reader = ItemReader(root, source, topic, ids or IdAllocator(), media_exists, result)
+    try:
+        item = reader.convert()
+    except RecursionError:
+        raise ImportFormatError(source, "XML nested too deeply") from None
+    if item is not None:
+        _finish_gaps(item)
+        result.items.append(item)
+    return result
+
+
+def _unsafe_member(name: str) -> bool:
+    parts = re.split(r"[\\/]", name)
+    return name.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:", name)) or ".." in parts
+
+
+def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
+    source = str(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFormatError(source, f"not a readable zip package: {exc}") from None
+    with zf:
+        infos = zf.infolist()
+        for info in infos:
+            if _unsafe_member(info.filename):
+                raise ImportFormatError(source, f"unsafe path {info.filename!r} in the package (absolute or '..')")
+        if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
+            raise ImportFormatError(source, f"package unpacks to more than {MAX_PACKAGE_BYTES // 2**20} MB")
+        names = {i.filename for i in infos}
+
+        def read(member: str) -> bytes:
+            try:
+                with zf.open(member) as fh:
+                    data = fh.read(MAX_XML_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                raise ImportFormatError(f"{source}!{member}", f"cannot read from the package: {exc}") from None
+            if len(data) > MAX_XML_BYTES:
+                raise ImportFormatError(f"{source}!{member}", f"larger than {MAX_XML_BYTES // 2**20} MB")
+            return data
+
+        if "imsmanifest.xml" not in names:
+            raise ImportFormatError(source, "zip without imsmanifest.xml at its top level: not an IMS content package")
+        manifest_name = f"{source}!imsmanifest.xml"
+        manifest = parse_xml(read("imsmanifest.xml"), manifest_name)
+        result = ImportResult()
+        hrefs: list[str] = []
+        for resource in descendants(manifest, "resource"):
+            kind = resource.get("type", "")
+            href = resource.get("href")
+            if href is None:
+                first = next(iter(children(resource, "file")), None)
+                href = first.get("href") if first is not None else None
+            if kind.startswith("imsqti_item"):
+                if not href:
+                    raise ImportFormatError(manifest_name, f"item resource {resource.get('identifier')!r} has no href")
+                hrefs.append(href)
+            elif kind.startswith("imsqti_test"):
+                result.warnings.append(
+                    f"{manifest_name}: assessment test {href or resource.get('identifier')!r} is not "
+                    "imported (its items are, as listed in the manifest)"
+                )
+        if not hrefs:
+            raise ImportFormatError(manifest_name, "the manifest lists no QTI item resources")
+        for href in hrefs:
+            member = posixpath.normpath(href.split("#")[0])
+            if _unsafe_member(href) or _unsafe_member(member):
+                raise ImportFormatError(manifest_name, f"unsafe item path {href!r} (absolute or '..')")
+            if member not in names:
+                raise ImportFormatError(manifest_name, f"lists item {href!r}, which is not in the package")
+            folder = posixpath.dirname(member)
+
+            def exists(src: str, folder: str = folder) -> bool:
+                return posixpath.normpath(posixpath.join(folder, src)) in names
+
+            result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids, exists))
+        return result
+
+
+def import_qti(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
+    result = ImportResult()
+    ids = IdAllocator()
+    for path in paths:
+        path = Path(path)
+        item_topic = default_topic(path, topic)
+        try:
+            is_zip = zipfile.is_zipfile(path)
+        except OSError as exc:
+            raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+        if is_zip:
+            result.extend(import_package(path, item_topic, ids))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+        folder = path.parent
+
+        def exists(src: str, folder: Path = folder) -> bool:
+            try:
+                return (folder / src).is_file()
+            except (OSError, ValueError):
+                return False
+
+        result.extend(parse_qti_item(data, str(path), item_topic, ids, exists))
+    return result
