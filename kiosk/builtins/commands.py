@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from kiosk.hookspecs import hookimpl
 
+#: Modules under kiosk/commands/, each exporting COMMANDS = [...]. One name per line.
+COMMAND_MODULES = (
+    "centre",
+    "content",
+    "demo",
+    "importing",
+    "packages",
+    "plugins_cmd",
+    "roster",
+    "users",
+)
+
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    from kiosk.commands import centre, content, demo, importing, packages, plugins_cmd, roster
-
-    for module in (centre, content, demo, importing, packages, plugins_cmd, roster):
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"kiosk.commands.{name}")
         for command in module.COMMANDS:
             cli.add_command(command)
