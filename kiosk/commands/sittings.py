@@ -1,0 +1,128 @@
+"""`kiosk sitting create` and `kiosk sitting list`: an exam in a room, with its access code."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date as Date
+from pathlib import Path
+
+import click
+
+from kiosk.commands.common import centre_option, echo_json
+from kiosk.commands.roster import writable_ledger
+from kiosk.domain import sittings as S
+from kiosk.domain.roster import roster
+from kiosk.errors import KioskError
+from kiosk.exam_store import LOADED, latest_loads
+from kiosk.ledger.centre import Centre
+from kiosk.ledger.store import Ledger
+
+ACTOR = "invigilator"
+
+
+def resolve_candidates(ledger: Ledger, wanted: str | Iterable[str]) -> list[str]:
+    """Registered candidate ids for "all" or a list of ids (matched case-insensitively)."""
+    registered = roster(ledger)
+    if isinstance(wanted, str):
+        if wanted.strip().lower() == "all":
+            if not registered:
+                raise KioskError("no candidates registered (kiosk roster import FILE)")
+            return list(registered)
+        wanted = [w for w in wanted.split(",")]
+    by_fold = {cid.casefold(): cid for cid in registered}
+    out: list[str] = []
+    unknown: list[str] = []
+    for raw in wanted:
+        cid = raw.strip()
+        if not cid:
+            continue
+        match = by_fold.get(cid.casefold())
+        if match is None:
+            unknown.append(cid)
+        elif match not in out:
+            out.append(match)
+    if unknown:
+        raise KioskError(f"--candidates: not registered: {', '.join(unknown)} "
+                         "(kiosk roster list shows who is)")
+    if not out:
+        raise KioskError("--candidates: no candidate given (use all or ID,ID)")
+    return out
+
+
+def create_sitting(ledger: Ledger, exam_id: str, *, room: str = "", candidates: str |
+                   Iterable[str] = "all", self_start: bool = False, day: str | None = None,
+                   actor: str = ACTOR, extra: dict[str, object] | None = None
+                   ) -> tuple[S.Sitting, str]:
+    """Append `sitting_created`; returns the sitting and its access code (shown once)."""
+    if exam_id not in latest_loads(ledger.events(kind=LOADED)):
+        raise KioskError(f"exam {exam_id!r} is not loaded in this centre (kiosk load "
+                         "PACKAGE.kpkg)")
+    ids = resolve_candidates(ledger, candidates)
+    day = day or Date.today().isoformat()
+    sitting_id = f"S-{day.replace('-', '')}-{secrets.token_hex(3)}"
+    code = S.generate_code()
+    body = S.sitting_body(sitting_id, exam_id, room=room, date=day, candidates=ids, code=code,
+                          self_start=self_start)
+    body.update(extra or {})
+    event = ledger.append(S.CREATED, body, actor=actor)
+    sitting = S.sittings([event])[sitting_id]
+    return sitting, code
+
+
+@click.group("sitting")
+def sitting_group() -> None:
+    """Sittings: an exam, a room, its candidates and the access code."""
+
+
+@sitting_group.command("create")
+@centre_option
+@click.option("--exam", "exam_id", required=True, help="The id of a loaded exam.")
+@click.option("--room", default="", help="Room name, e.g. \"B204\".")
+@click.option("--candidates", default="all", show_default=True,
+              help="all, or registered candidate ids separated by commas.")
+@click.option("--self-start", is_flag=True,
+              help="Candidates may start without the invigilator (practice).")
+def sitting_create(centre_dir: Path, exam_id: str, room: str, candidates: str,
+                   self_start: bool) -> None:
+    """Create a sitting and show its access code (once: only a hash is kept)."""
+    from kiosk.exit_pin import ensure_pin
+
+    centre = Centre.open(centre_dir)
+    with writable_ledger(centre) as ledger:
+        sitting, code = create_sitting(ledger, exam_id, room=room, candidates=candidates,
+                                       self_start=self_start)
+    click.echo(f"Sitting: {sitting.id}")
+    click.echo(f"Exam: {sitting.exam}   room: {sitting.room or '-'}   "
+               f"candidates: {len(sitting.candidates)}"
+               + ("   self-start" if sitting.self_start else ""))
+    click.echo(f"Access code: {code}")
+    click.echo("Write the code on the board; it is not shown again.")
+    pin = ensure_pin(centre)
+    if pin is not None:
+        click.echo(f"Invigilator exit PIN (new, shown once): {pin}")
+
+
+@sitting_group.command("list")
+@centre_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def sitting_list(centre_dir: Path, as_json: bool) -> None:
+    """List the sittings of the centre."""
+    centre = Centre.open(centre_dir)
+    with centre.reader() as reader:
+        found = S.sittings(reader.events(kind=S.KINDS))
+    if as_json:
+        echo_json([{"sitting": s.id, "exam": s.exam, "room": s.room, "date": s.date,
+                    "candidates": list(s.candidates), "self_start": s.self_start,
+                    "open": s.open, "seq": s.seq} for s in found.values()])
+        return
+    if not found:
+        click.echo("No sittings (kiosk sitting create --exam EXAM_ID).")
+        return
+    for s in found.values():
+        click.echo(f"{s.id}  {s.exam}  room {s.room or '-'}  {s.date}  "
+                   f"{len(s.candidates)} candidates  {'open' if s.open else 'closed'}"
+                   + ("  self-start" if s.self_start else ""))
+
+
+COMMANDS = [sitting_group]
