@@ -128,9 +128,8 @@ def test_paper_show_needs_a_seed(files: Path, capsys: pytest.CaptureFixture[str]
     exam = str(files / "exam.toml")
     code, _, err = run(capsys, "paper", "show", "--exam", exam)
     assert code == 2 and err == "kiosk: give --seed S, or --centre DIR --candidate ID\n"
-    code, _, err = run(capsys, "paper", "show", "--exam", exam, "--centre", str(files),
-                       "--candidate", "c1")
-    assert code == 2 and "use --seed" in err
+    code, _, err = run(capsys, "paper", "show", "--exam", exam, "--candidate", "c1")
+    assert code == 2 and "--candidate needs --centre" in err
 
 
 def test_subprocess_never_tracebacks(tmp_path: Path) -> None:
@@ -141,3 +140,27 @@ def test_subprocess_never_tracebacks(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout.startswith(f"{bad}:5: TOML syntax error: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_paper_show_regenerates_a_candidates_recorded_paper(tmp_path: Path) -> None:
+    import json as _json
+
+    from kiosk.session import CandidateSession
+    from tests.session_helpers import make_setup
+
+    setup = make_setup(tmp_path)
+    exam_file = tmp_path / "content" / "exam.toml"  # written by the setup, beside its bank
+    session = CandidateSession.login(setup.centre, "C1", setup.code, seat="S1")
+    recorded = [[pi.key for pi in part.items] for part in session.parts]
+    session.close(force=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "kiosk", "paper", "show", "--exam", str(exam_file), "--centre",
+         str(setup.centre.path), "--candidate", "C1", "--json"],
+        capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    shown = _json.loads(run.stdout)
+    assert [[i["item"] for i in p["items"]] for p in shown["parts"]] == recorded
+    nobody = subprocess.run(
+        [sys.executable, "-m", "kiosk", "paper", "show", "--exam", str(exam_file), "--centre",
+         str(setup.centre.path), "--candidate", "NOBODY"], capture_output=True, text=True)
+    assert nobody.returncode == 2 and "no attempt by 'NOBODY'" in nobody.stderr

@@ -186,17 +186,23 @@ def paper_show(exam_path: Path, seed: str | None, centre: Path | None, candidate
         raise KioskError("give --seed S, or --centre DIR --candidate ID")
     if seed is not None and candidate is not None:
         raise KioskError("give either --seed or --candidate, not both")
-    if candidate is not None:
-        # The ledger does not record paper seeds yet; until the attempt events carry one this
-        # form cannot be answered honestly.
-        raise KioskError("--candidate needs the paper seed from the ledger, which does not record "
-                         "it yet: use --seed")
+    if candidate is not None and centre is None:
+        raise KioskError("--candidate needs --centre DIR (the ledger that recorded the seed)")
     # Draw-rule warnings (e.g. a total that varies) need not stop a look at one paper; a rule
     # that cannot be met stops assembly anyway.
     result = _checked_exam(exam_path, centre, as_json, draws=False)
     exam = result.exam
-    assert exam is not None and seed is not None
-    paper = assemble(exam, result.banks, seed)
+    assert exam is not None
+    exclude: set[str] = set()
+    recorded: list[list[str]] | None = None
+    if candidate is not None:
+        assert centre is not None
+        seed, exclude, recorded = _recorded_seed(centre, candidate, exam.id)
+    assert seed is not None
+    paper = assemble(exam, result.banks, seed, exclude=exclude)
+    if recorded is not None and [p.item_keys for p in paper.parts] != recorded:
+        raise KioskError(f"the paper regenerated for {candidate} differs from the one recorded in "
+                         "the ledger: the exam or its banks changed since the sitting")
     items = all_items(result.banks.values())
     if as_json:
         _echo_json(paper_data(paper, items))
@@ -211,6 +217,24 @@ def paper_show(exam_path: Path, seed: str | None, centre: Path | None, candidate
         for pi in ppart.items:
             n += 1
             click.echo(_item_line(n, items[pi.item_key], pi.presentation))
+
+
+def _recorded_seed(centre: Path, candidate: str, exam_id: str
+                   ) -> tuple[str, set[str], list[list[str]]]:
+    """Seed, excluded items and item keys of the candidate's latest attempt at this exam."""
+    from kiosk.domain.attempts import ATTEMPT_CREATED, seen_items
+    from kiosk.ledger.centre import Centre
+
+    with Centre.open(centre).reader() as ledger:
+        created = list(ledger.events(kind=ATTEMPT_CREATED))
+    mine = [i for i, e in enumerate(created)
+            if e.body.get("candidate") == candidate and e.body.get("exam") == exam_id]
+    if not mine:
+        raise KioskError(f"{centre}: no attempt by {candidate!r} at exam {exam_id!r} in the ledger")
+    latest = created[mine[-1]]
+    # Items seen in the attempts before this one were excluded when it was assembled.
+    exclude = seen_items(created[: mine[-1]], candidate)
+    return str(latest.body["seed"]), exclude, latest.body.get("paper", [])
 
 
 COMMANDS = [bank_group, exam_group, paper_group]
