@@ -688,11 +688,6 @@ def test_render_response() -> None:
     assert "malformed" in TYPES["numeric"].render_response(SAMPLES["numeric"], 3.14)
 
 
-def test_widget_seam_is_kept() -> None:
-    with pytest.raises(NotImplementedError):
-        TYPES["single_choice"].widget(SAMPLES["single_choice"], {}, None)
-
-
 # --- properties ----------------------------------------------------------------------------
 
 json_like = st.recursive(

@@ -16,6 +16,8 @@ COMMAND_MODULES = (
     "packages",
     "plugins_cmd",
     "roster",
+    "sit",
+    "sittings",
     "users",
 )
 

@@ -259,3 +259,8 @@ class Cloze(BuiltinType):
                 shown = given if isinstance(given, str) else json_text(given)
                 lines.append(f"{gap['id']}: {shown}")
         return "\n".join(lines)
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.cloze import ClozeWidget
+
+        return ClozeWidget(item, presentation, response)

@@ -109,3 +109,8 @@ class Essay(BuiltinType):
         if isinstance(low, int) and count < low:
             notes.append(f"kevesebb a minimum {low} szónál")
         return f"{response}\n\n({'; '.join(notes)})"
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.essay import EssayWidget
+
+        return EssayWidget(item, presentation, response)

@@ -155,3 +155,8 @@ class Matching(BuiltinType):
                 shown = given if isinstance(given, str) else json_text(given)
                 lines.append(f"{pair.get('left', '')} → {shown}")
         return "\n".join(lines)
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.matching import MatchingWidget
+
+        return MatchingWidget(item, presentation, response)

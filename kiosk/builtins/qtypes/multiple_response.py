@@ -113,3 +113,8 @@ class MultipleResponse(BuiltinType):
         if not isinstance(response, list):
             return json_text(response)
         return "; ".join(choices.text_of(item, r) for r in response)
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.choice import MultipleResponseWidget
+
+        return MultipleResponseWidget(item, presentation, response)

@@ -207,3 +207,8 @@ class Numeric(BuiltinType):
         if response is None:
             return ""
         return response if isinstance(response, str) else json_text(response)
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.text import NumericWidget
+
+        return NumericWidget(item, presentation, response)

@@ -104,3 +104,8 @@ class Ordering(BuiltinType):
             f"{n}. {text if isinstance(text, str) else json_text(text)}"
             for n, text in enumerate(response, start=1)
         )
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.ordering import OrderingWidget
+
+        return OrderingWidget(item, presentation, response)

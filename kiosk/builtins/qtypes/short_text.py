@@ -73,3 +73,8 @@ class ShortText(BuiltinType):
         if response is None:
             return ""
         return response if isinstance(response, str) else json_text(response)
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.text import ShortTextWidget
+
+        return ShortTextWidget(item, presentation, response)

@@ -115,3 +115,8 @@ class SingleChoice(BuiltinType):
         if not isinstance(response, str):
             return json_text(response)
         return choices.text_of(item, response)
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.choice import SingleChoiceWidget
+
+        return SingleChoiceWidget(item, presentation, response)

@@ -66,3 +66,8 @@ class TrueFalse(BuiltinType):
         if not isinstance(response, bool):
             return json_text(response)
         return LABELS[response]
+
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
+        from kiosk.apps.widgets.questions.choice import TrueFalseWidget
+
+        return TrueFalseWidget(item, presentation, response)

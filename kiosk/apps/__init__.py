@@ -1,0 +1,1 @@
+"""Textual apps (candidate kiosk, …) and their shared widgets."""

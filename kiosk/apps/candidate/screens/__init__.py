@@ -1,0 +1,1 @@
+"""The candidate app's screens, one module per step of the sitting."""

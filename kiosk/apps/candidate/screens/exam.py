@@ -1,0 +1,212 @@
+"""The exam: header (exam, part, candidate, time), navigator, the question, save state and keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import OptionList, Static
+
+from kiosk.apps.candidate.saver import SaveState
+from kiosk.apps.candidate.screens.base import KioskScreen, alert_banner
+from kiosk.apps.widgets.clock import format_remaining
+from kiosk.apps.widgets.navigator import FLAGGED, QuestionNavigator, QuestionState, legend
+from kiosk.apps.widgets.questions.base import QuestionWidget, plain
+from kiosk.i18n import t
+from kiosk.plugins import registry
+
+
+def question_states(app: Any) -> list[QuestionState]:
+    """Answered/flagged for every question of the current part, pending answers included."""
+    view = app.view
+    part = app.session.parts[min(view.part_index, len(app.session.parts) - 1)]
+    types = registry().question_types
+    states = []
+    for entry in part.items:
+        response = app.saver.response_for(entry.key, view.answers.get(entry.key))
+        qtype = types.get(entry.item.type)
+        answered = (
+            qtype.is_answered(entry.item, response)
+            if qtype is not None
+            else response not in (None, "", [], {})
+        )
+        states.append(QuestionState(answered=bool(answered), flagged=entry.key in view.flags))
+    return states
+
+
+def header_texts(app: Any) -> tuple[str, str, str]:
+    """(exam title and part, candidate, remaining time) for the header line."""
+    session, view = app.session, app.view
+    parts = session.parts
+    index = min(view.part_index, len(parts) - 1)
+    title = session.identity.exam_title
+    if len(parts) > 1:
+        title = t("exam.part_of", title=title, number=index + 1, total=len(parts),
+                  part=parts[index].title)
+    who = f"{session.identity.name} ({session.identity.candidate})"
+    return title, who, format_remaining(view.remaining_s)
+
+
+class ExamScreen(KioskScreen):
+    kiosk_name = "exam"
+    BINDINGS = [
+        Binding("f6,ctrl+n", "move(1)", show=False, priority=True),
+        Binding("f5,ctrl+b", "move(-1)", show=False, priority=True),
+        Binding("f7,ctrl+f", "flag", show=False, priority=True),
+        Binding("f8,ctrl+g", "navigator", show=False, priority=True),
+        Binding("f9,ctrl+r", "review", show=False, priority=True),
+        Binding("f1", "help", show=False, priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.index = 0
+        self.question: QuestionWidget | None = None
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        title, who, remaining = header_texts(self.kiosk)
+        with Horizontal(id="exam-header"):
+            yield Static(plain(title), id="exam-title")
+            yield Static(plain(who), id="exam-candidate")
+            yield Static(self._time_text(remaining), id="exam-time")
+        yield alert_banner()
+        with Horizontal(id="exam-main"):
+            with Vertical(id="nav-pane"):
+                yield QuestionNavigator(
+                    question_states(self.kiosk), self.kiosk.view.index, id="navigator"
+                )
+                yield Static(legend(), id="nav-legend")
+            with Vertical(id="question-pane"):
+                yield Static("", id="question-title")
+                yield VerticalScroll(id="question-area")
+        with Horizontal(id="exam-footer"):
+            yield Static("", id="save-state")
+            yield Static(t("exam.keys"), id="key-hints")
+
+    def _time_text(self, remaining: str) -> str:
+        return t("exam.remaining", time=remaining)
+
+    async def on_mount(self) -> None:
+        self.show_alert(self.kiosk.alert)
+        await self.show_question(self.kiosk.view.index, record=False)
+
+    # -- the current part ----------------------------------------------------------------------
+
+    @property
+    def part(self) -> Any:
+        parts = self.kiosk.session.parts
+        return parts[min(self.kiosk.view.part_index, len(parts) - 1)]
+
+    def current_entry(self) -> Any:
+        return self.part.items[self.index]
+
+    async def show_question(self, index: int, *, record: bool = True) -> None:
+        """Replace the question widget; earlier answers are flushed before the view moves."""
+        items = self.part.items
+        if not items:
+            return
+        index = max(0, min(index, len(items) - 1))
+        saver = self.kiosk.saver
+        if saver is not None and saver.pending:
+            saver.flush()
+        if record and index != self.kiosk.view.index:
+            self.kiosk.goto(index)
+        self.index = index
+        entry = items[index]
+        area = self.query_one("#question-area", VerticalScroll)
+        await area.remove_children()
+        widget = self._widget_for(entry)
+        self.question = widget if isinstance(widget, QuestionWidget) else None
+        await area.mount(widget)
+        area.scroll_home(animate=False)
+        self._refresh_title()
+        self._refresh_navigator()
+        if self.question is not None:
+            self.question.focus_first()
+
+    def _widget_for(self, entry: Any) -> Any:
+        qtype = registry().question_types.get(entry.item.type)
+        saved = self.kiosk.view.answers.get(entry.key)
+        response = self.kiosk.saver.response_for(entry.key, saved) if self.kiosk.saver else saved
+        try:
+            if qtype is None:
+                raise NotImplementedError(entry.item.type)
+            return qtype.widget(entry.item, dict(entry.presentation or {}), response)
+        except NotImplementedError:
+            return Static(t("exam.no_widget", type=entry.item.type), classes="alert-banner")
+
+    def _refresh_title(self) -> None:
+        entry = self.current_entry()
+        flagged = entry.key in self.kiosk.view.flags
+        text = t(
+            "exam.question_of",
+            number=self.index + 1,
+            total=len(self.part.items),
+            points=f"{entry.item.points:g}",
+        )
+        if flagged:
+            text += f"   {FLAGGED} {t('exam.flagged')}"
+        self.query_one("#question-title", Static).update(text)
+
+    def _refresh_navigator(self) -> None:
+        self.query_one(QuestionNavigator).set_states(question_states(self.kiosk), self.index)
+
+    # -- following the session -----------------------------------------------------------------
+
+    def update_view(self, view: Any) -> None:
+        _, _, remaining = header_texts(self.kiosk)
+        self.query_one("#exam-time", Static).update(self._time_text(remaining))
+        self._refresh_navigator()
+
+    def show_save_state(self, state: SaveState) -> None:
+        text = {
+            "idle": "",
+            "pending": t("exam.saving"),
+            "saved": t("exam.saved"),
+            "failed": t("exam.not_saved"),
+        }[state]
+        label = self.query_one("#save-state", Static)
+        label.update(text)
+        label.set_class(state == "failed", "-failed")
+
+    def answer_saved(self, key: str, response: Any) -> None:
+        self._refresh_navigator()
+
+    # -- input ---------------------------------------------------------------------------------
+
+    def on_question_widget_answered(self, event: QuestionWidget.Answered) -> None:
+        event.stop()
+        if event.widget is not self.question or self.kiosk.saver is None:
+            return
+        self.kiosk.saver.change(self.current_entry().key, event.response, settle=event.settle)
+        self._refresh_navigator()
+
+    async def action_move(self, step: int) -> None:
+        await self.show_question(self.index + step)
+
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if not isinstance(event.option_list, QuestionNavigator):
+            return
+        event.stop()
+        await self.show_question(event.option_index)
+
+    def action_flag(self) -> None:
+        entry = self.current_entry()
+        if self.kiosk.set_flag(entry.key, entry.key not in self.kiosk.view.flags):
+            self._refresh_title()
+            self._refresh_navigator()
+
+    def action_navigator(self) -> None:
+        self.query_one(QuestionNavigator).focus()
+
+    def action_review(self) -> None:
+        self.kiosk.open_review()
+
+    def action_help(self) -> None:
+        from kiosk.apps.candidate.screens.dialogs import HelpDialog
+
+        self.app.push_screen(HelpDialog())

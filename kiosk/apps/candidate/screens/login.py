@@ -1,0 +1,130 @@
+"""Login: candidate id and the sitting's access code; the language can be switched here."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Button, Input, Label, Static
+
+from kiosk.apps.candidate.screens.base import KioskScreen
+from kiosk.errors import KioskError
+from kiosk.i18n import current_language, t
+
+
+class LoginScreen(KioskScreen):
+    kiosk_name = "login"
+    BINDINGS = [Binding("f2", "toggle_language", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._candidate = ""
+        self._code = ""
+        self._message = ""
+        self._locked_for = 0
+        self._unlock: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Center(classes="dialog-wrap"):
+            with Vertical(classes="dialog login"):
+                yield Static(t("app.title"), classes="title")
+                yield Static(t("login.heading"), classes="subtitle")
+                yield Label(t("login.candidate_id"), classes="field-label")
+                yield Input(value=self._candidate, id="candidate", max_length=64)
+                yield Label(t("login.access_code"), classes="field-label")
+                yield Input(value=self._code, id="code", password=True, max_length=64)
+                yield Static(self._message, id="login-message", classes="message")
+                with Horizontal(classes="buttons"):
+                    yield Button(t("login.submit"), id="login", variant="primary")
+                with Horizontal(classes="languages"):
+                    yield Static(t("login.language"), classes="field-label")
+                    yield Button("Magyar", id="lang-hu", classes="lang")
+                    yield Button("English", id="lang-en", classes="lang")
+                yield Static(t("login.keys"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#candidate", Input).focus()
+        self._mark_language()
+        self.call_after_refresh(self.kiosk.login_shown)
+
+    def _mark_language(self) -> None:
+        for lang in ("hu", "en"):
+            button = self.query_one(f"#lang-{lang}", Button)
+            chosen = lang == current_language()
+            # A marker in the label: the chosen language is not shown by colour alone.
+            button.label = ("● " if chosen else "") + ("Magyar" if lang == "hu" else "English")
+            button.set_class(chosen, "-chosen")
+
+    async def set_language(self, language: str) -> None:
+        self._candidate = self.query_one("#candidate", Input).value
+        self._code = self.query_one("#code", Input).value
+        self._message = ""
+        self.kiosk.switch_language(language)
+        await self.recompose()
+        self.query_one("#candidate", Input).focus()
+        self._mark_language()
+
+    async def action_toggle_language(self) -> None:
+        await self.set_language("en" if current_language() == "hu" else "hu")
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "login":
+            self.attempt_login()
+        elif event.button.id in ("lang-hu", "lang-en"):
+            await self.set_language(event.button.id.removeprefix("lang-"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "candidate":
+            self.query_one("#code", Input).focus()
+        else:
+            self.attempt_login()
+
+    def say(self, text: str) -> None:
+        self._message = text
+        self.query_one("#login-message", Static).update(text)
+
+    def attempt_login(self) -> None:
+        if self._locked_for > 0:
+            return
+        candidate = self.query_one("#candidate", Input).value
+        code = self.query_one("#code", Input).value
+        if not candidate.strip() or not code.strip():
+            self.say(t("login.missing"))
+            return
+        from kiosk.session import LoginFailed, LoginThrottled, SessionElsewhere
+
+        try:
+            self.kiosk.login(candidate, code)
+        except LoginThrottled as exc:
+            self.throttle(max(1, int(round(float(getattr(exc, "seconds", 5) or 5)))))
+        except SessionElsewhere:
+            self.say(t("login.elsewhere"))
+        except LoginFailed:
+            self.query_one("#code", Input).value = ""
+            self.say(t("login.failed"))
+            self.query_one("#code", Input).focus()
+        except KioskError:
+            self.say(t("login.unavailable"))
+
+    def throttle(self, seconds: int) -> None:
+        """After repeated failures the session asks for a pause: count it down on screen."""
+        self._locked_for = seconds
+        self.query_one("#login", Button).disabled = True
+        self.say(t("login.throttled", seconds=seconds))
+        if self._unlock is None:
+            self._unlock = self.set_interval(1, self._count_down)
+
+    def _count_down(self) -> None:
+        self._locked_for -= 1
+        if self._locked_for > 0:
+            self.say(t("login.throttled", seconds=self._locked_for))
+            return
+        self._locked_for = 0
+        if self._unlock is not None:
+            self._unlock.stop()
+            self._unlock = None
+        self.query_one("#login", Button).disabled = False
+        self.say(t("login.try_again"))

@@ -1,0 +1,83 @@
+"""What every question widget shares: the item, its presentation, the response and one message.
+
+A question widget never saves anything itself. It posts `QuestionWidget.Answered` with the whole
+new response; the exam screen decides when to call `session.save_answer` (at once for a click,
+after a pause in typing for text).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from rich.markdown import Markdown
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from kiosk.domain.items import Item
+
+
+def letter(index: int) -> str:
+    """A, B, … Z, AA, AB …: option labels that do not depend on colour or position on screen."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def plain(text: str) -> Content:
+    """Bank text shown verbatim: `[b]` or `[1, 2]` in a question is text, not markup."""
+    return Content(text)
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def stem_renderable(stem: str) -> Markdown:
+    return Markdown(_BLANK_LINES.sub("\n\n", stem.strip()))
+
+
+class QuestionWidget(Vertical):
+    """Base class: subclasses compose their inputs and call `answer()` when the response changes."""
+
+    DEFAULT_CLASSES = "question"
+    #: True when responses come from typing: the screen saves after a short pause, not per key.
+    typed: ClassVar[bool] = False
+
+    class Answered(Message):
+        """The candidate changed the response; `settle` asks the screen to wait for more typing."""
+
+        def __init__(self, widget: QuestionWidget, response: Any, settle: bool) -> None:
+            super().__init__()
+            self.widget = widget
+            self.response = response
+            self.settle = settle
+
+    def __init__(
+        self, item: Item, presentation: dict[str, Any] | None, response: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.item = item
+        self.presentation = presentation or {}
+        self.response = response
+
+    def compose_stem(self) -> ComposeResult:
+        yield Static(stem_renderable(self.item.stem), classes="stem")
+
+    def answer(self, response: Any, *, settle: bool | None = None) -> None:
+        if response == self.response:
+            return
+        self.response = response
+        self.post_message(self.Answered(self, response, self.typed if settle is None else settle))
+
+    def focus_first(self) -> None:
+        """Put the keyboard focus on the first thing that answers the question."""
+        for widget in self.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
