@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -177,6 +178,9 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
             click.echo("The candidate app is not available in this build.")
         click.echo(f"Start the candidate app with: kiosk sit --centre {centre_dir}")
         return
+    if sys.stdin.isatty():
+        # The app takes the whole screen: give the person time to note the ids and the code.
+        click.pause("Note the ids and the access code, then press any key to start the kiosk…")
     run(centre_dir, seat=seat)  # type: ignore[operator]
 
 
