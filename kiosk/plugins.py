@@ -16,6 +16,7 @@ DEFAULT_PLUGINS = (
     "kiosk.builtins.grade_scales",
     "kiosk.builtins.importers",
     "kiosk.builtins.question_types",
+    "kiosk.builtins.regimes",
     "kiosk.builtins.scoring_rules",
 )
 

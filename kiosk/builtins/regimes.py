@@ -1,0 +1,28 @@
+"""Default plugin: the built-in exam regimes (generic, hu-szakvizsga, hu-szkr, hu-iskolai).
+
+Each regime finds grade scales in the plugin registry when it evaluates, so a school's own scale
+file (KIOSK_SCALES_DIR) replaces a built-in one there too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.domain.grading import GradeScale
+from kiosk.domain.regime_generic import GenericRegime
+from kiosk.domain.regime_iskolai import IskolaiRegime
+from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+from kiosk.domain.regime_szkr import SzkrRegime
+from kiosk.hookspecs import hookimpl
+
+
+def registry_scale(scale_id: str) -> GradeScale:
+    from kiosk.plugins import registry
+
+    return registry().grade_scales[scale_id]
+
+
+@hookimpl
+def register_regimes(register: Any) -> None:
+    for cls in (GenericRegime, SzakvizsgaRegime, SzkrRegime, IskolaiRegime):
+        register(cls(registry_scale))

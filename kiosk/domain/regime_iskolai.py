@@ -1,0 +1,130 @@
+"""The `hu-iskolai` regime: in-school exams (osztályozó, különbözeti, pótló, javítóvizsga).
+
+Settings (config, i.e. the exam file):
+- grade_scale (required): the school's scale, any registered scale (the hu-iskola-* ones).
+- written_weight / oral_weight: how the part percentages combine. Default 50/50; with the maths
+  exam scale (hu-iskola-matek-vizsga, "2/3 írásbeli + 1/3 szóbeli") 2/3 written + 1/3 oral.
+  A mark's own `weight` wins over both.
+- written_min_percent: the maths rule "written part below 24 % → no oral, fail" as an option
+  (set it to 24); the oral is then listed but not counted.
+
+A part's percentage is its points over its maximum (several marks of one kind are added up).
+Póttétel: an oral mark with replacement_card has its points halved and rounded up first, and the
+grade is computed from that. The exam's percentage is the weighted mean of the exact part
+percentages — not rounded in between — and the scale then applies its own rounding (the school
+scales truncate, so 84.99 % is not 85 %). Part grades are shown for information: only the
+combined result passes or fails a school exam, so a failed exam makes the whole exam outstanding
+(a javítóvizsga repeats the subject, not a part).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kiosk.domain.grading import GradeScale
+from kiosk.domain.regimes import (
+    Outcome,
+    PartResult,
+    Regime,
+    RegimeError,
+    RegimeInput,
+    check_points,
+    config_number,
+    failed_grade,
+    fmt,
+    grade_from,
+    grade_percent,
+    percent,
+    to_decimal,
+)
+
+PART_KINDS = ("written", "oral")
+MATHS_SCALE = "hu-iskola-matek-vizsga"
+MATHS_WEIGHTS = {"written": Decimal(2), "oral": Decimal(1)}
+
+
+class IskolaiRegime(Regime):
+    name = "hu-iskolai"
+    title = {"hu": "Tanulmányok alatti vizsga (iskolai)", "en": "In-school exam"}
+    default_scale = None
+
+    def evaluate(self, inputs: RegimeInput) -> Outcome:
+        scale = self.scale(inputs, required=False)
+        if scale is None:
+            raise RegimeError("regime hu-iskolai: grade_scale is required (one of the "
+                              "hu-iskola-* scales)")
+        config = inputs.config
+        out = Outcome(regime=self.name, scale_id=scale.id, certificate=None)
+        sums: dict[str, tuple[Decimal, Decimal]] = {}
+        weights: dict[str, Decimal] = {}
+        for mark in inputs.marks:
+            if mark.kind not in PART_KINDS:
+                raise RegimeError(f"part {mark.part_id!r}: kind must be written or oral, got "
+                                  f"{mark.kind!r}")
+            if mark.exempt:
+                out.parts.append(PartResult(
+                    part_id=mark.part_id, kind=mark.kind, points=None, max_points=None,
+                    percent=None, grade=None, grade_name_hu="", grade_name_en="", passed=True,
+                    exempt=True, date=mark.date, notes=["exempt: left out of the result"]))
+                continue
+            if mark.points is None and mark.grade is not None:
+                raise RegimeError(f"part {mark.part_id!r}: give points, not a grade — the "
+                                  "written and oral parts are weighted by their percentages")
+            pts, mx = check_points(mark)
+            g, g_hu, g_en = grade_from(scale, pts, mx)
+            notes = []
+            if mark.replacement_card:
+                notes.append(f"póttétel: {fmt(mark.points or 0)} points halved and rounded up "
+                             f"to {fmt(pts)}")
+            out.parts.append(PartResult(
+                part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
+                percent=float(percent(pts, mx)), grade=g, grade_name_hu=g_hu, grade_name_en=g_en,
+                passed=g != failed_grade(scale)[0], raw_points=mark.points,
+                replacement_card=mark.replacement_card, date=mark.date, notes=notes))
+            got, top = sums.get(mark.kind, (Decimal(0), Decimal(0)))
+            sums[mark.kind] = (got + pts, top + mx)
+            if mark.weight is not None:
+                weights[mark.kind] = to_decimal(mark.weight)
+        if not sums:
+            out.notes.append("no marked parts")
+            return out
+        pcts = {kind: percent(p, m) for kind, (p, m) in sums.items()}
+
+        minimum = config_number(config, "written_min_percent")
+        if minimum is not None and "written" in pcts and pcts["written"] < to_decimal(minimum):
+            for part in out.parts:
+                if part.kind == "oral":
+                    part.counts = False
+                    part.notes.append("not counted: the written part is below "
+                                      f"{fmt(minimum)} %")
+            out.overall_percent = float(pcts["written"])
+            out.notes.append(f"written part {fmt(pcts['written'])} % is below "
+                             f"{fmt(minimum)} %: no oral, the exam is failed")
+            self._fail(scale, out)
+            return out
+
+        defaults = MATHS_WEIGHTS if scale.id == MATHS_SCALE else {}
+        total_w = total = Decimal(0)
+        for kind, pct in pcts.items():
+            w = weights.get(kind)
+            if w is None:
+                w_cfg = config_number(config, f"{kind}_weight")
+                w = to_decimal(w_cfg) if w_cfg is not None else defaults.get(kind, Decimal(1))
+            total_w += w
+            total += w * pct
+        if total_w == 0:
+            raise RegimeError("written_weight and oral_weight cannot both be 0")
+        overall = total / total_w
+        out.overall_points = float(sum(p for p, _ in sums.values()))
+        out.overall_max_points = float(sum(m for _, m in sums.values()))
+        out.overall_percent = float(overall)
+        out.grade, out.grade_name_hu, out.grade_name_en = grade_percent(scale, overall)
+        out.passed = out.grade != failed_grade(scale)[0]
+        if not out.passed:
+            self._fail(scale, out)
+        return out
+
+    def _fail(self, scale: GradeScale, out: Outcome) -> None:
+        out.grade, out.grade_name_hu, out.grade_name_en = failed_grade(scale)
+        out.passed = False
+        out.outstanding = [p.part_id for p in out.parts if not p.exempt]

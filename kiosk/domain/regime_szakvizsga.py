@@ -1,0 +1,286 @@
+"""The `hu-szakvizsga` regime: the public-administration professional exam (rules/szakvizsga.md).
+
+Two subjects (a compulsory and an elective one), each a written part (points out of 100, graded
+on the hu-szakvizsga scale: 91 / 81 / 71 / 61, so 61 points pass) and an oral part graded 1–5 by
+the board. The subject grade is the mean of the two part grades rounded DOWN (4 and 3 → 3). A
+certificate is issued only when all four parts are passed; the outcome then passes. The exam has
+no overall grade of its own (Outcome.grade is None); the certificate carries the subject grades.
+
+Attempts. A part's marks are its attempts in date order. After a failed attempt the next one is
+a retake (ismétlővizsga) and replaces only that part; the failed attempts stay in
+`PartResult.earlier`. After a passed attempt the next one is an improvement exam (javítóvizsga):
+by default ("later", config improvement_policy) its result becomes the final one, whatever it
+is — the candidate chose to sit again — and the original stays visible in `earlier` with a note;
+improvement_policy = "better" keeps whichever grade is higher instead.
+
+The two-year rule. A part's clock starts at its first failed attempt since it was last passed.
+If it is not passed within two years of that date (on or before the same calendar day two years
+later; 29 February → 28 February) — because the passing retake is later, or because `as_of` is
+past the deadline with the part still failed — the earlier results of both subjects stop
+counting: every part is listed with counts=False (nothing is erased), everything is outstanding,
+and a note says why. Attempts in the same input after the deadline are retakes of results that
+no longer count, so they do not count either; a new registration for the whole exam is a new
+evaluation with its own marks.
+
+Exemption (a degree rated partly administrative): the exempted subject counts as passed
+"kiváló" (excellent). It is represented as grade 5 with the name "kiváló" — 5 is the top of the
+1–5 scale, so anything that sorts or averages grades treats it as the best result — and both its
+parts are listed as exempt, passed, with grade 5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from kiosk.domain.grading import GradeScale
+from kiosk.domain.regimes import (
+    Outcome,
+    PartMark,
+    PartResult,
+    Regime,
+    RegimeError,
+    RegimeInput,
+    SubjectInput,
+    SubjectResult,
+    add_years,
+    check_grade,
+    check_points,
+    grade_from,
+    grade_names,
+    percent,
+)
+
+PART_KINDS = ("written", "oral")
+SUBJECT_KINDS = ("compulsory", "elective")
+POLICIES = ("later", "better")
+EXEMPT_NAMES = ("kiváló", "excellent")
+RETAKE_YEARS = 2
+
+
+@dataclass
+class _Part:
+    """One part's attempts folded into a final result."""
+
+    kind: str
+    final: PartResult | None = None
+    lapsed_on: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class SzakvizsgaRegime(Regime):
+    name = "hu-szakvizsga"
+    title = {"hu": "Közigazgatási szakvizsga", "en": "Public-administration professional exam"}
+    default_scale = "hu-szakvizsga"
+
+    def evaluate(self, inputs: RegimeInput) -> Outcome:
+        scale = self.scale(inputs)
+        assert scale is not None
+        policy = inputs.config.get("improvement_policy", "later")
+        if policy not in POLICIES:
+            raise RegimeError(f"improvement_policy: must be one of {', '.join(POLICIES)}, "
+                              f"got {policy!r}")
+        out = Outcome(regime=self.name, scale_id=scale.id, certificate=False)
+        seen: set[str] = set()
+        folded: list[tuple[SubjectInput, dict[str, _Part]]] = []
+        for subject in inputs.subjects:
+            if subject.kind not in SUBJECT_KINDS:
+                raise RegimeError(f"subject {subject.subject_id!r}: kind must be compulsory or "
+                                  f"elective, got {subject.kind!r}")
+            if subject.subject_id in seen:
+                raise RegimeError(f"subject {subject.subject_id!r} is given twice")
+            seen.add(subject.subject_id)
+            parts = {} if subject.exempt else self._fold(subject, scale, policy, inputs.as_of)
+            folded.append((subject, parts))
+
+        lapses = [(s, p) for s, parts in folded for p in parts.values() if p.lapsed_on]
+        exempt: dict[str, SubjectResult] = {}
+        for subject, parts in folded:
+            if subject.exempt:
+                exempt[subject.subject_id] = self._exempt(subject, out)
+                continue
+            for kind in PART_KINDS:
+                part = parts[kind]
+                out.notes.extend(part.notes)
+                if part.final is not None:
+                    out.parts.append(part.final)
+        if lapses:
+            self._lapse(folded, lapses, exempt, out)
+            return out
+        for subject, parts in folded:
+            out.subjects.append(exempt.get(subject.subject_id)
+                                or self._subject(subject, parts, out))
+        kinds = {s.kind for s, _ in folded}
+        missing = [k for k in SUBJECT_KINDS if k not in kinds]
+        if missing:
+            out.notes.append("no " + " and no ".join(missing) + " subject: no certificate yet")
+            out.outstanding.extend(f"{k} subject" for k in missing)
+        out.certificate = not missing and all(s.passed for s in out.subjects)
+        out.passed = out.certificate
+        return out
+
+    # --- one subject ---------------------------------------------------------------------
+
+    def _fold(self, subject: SubjectInput, scale: GradeScale, policy: str,
+              as_of: date | None) -> dict[str, _Part]:
+        where = f"subject {subject.subject_id!r}"
+        by_kind: dict[str, list[PartMark]] = {k: [] for k in PART_KINDS}
+        for mark in subject.marks:
+            if mark.kind not in PART_KINDS:
+                raise RegimeError(f"{where}, part {mark.part_id!r}: kind must be written or "
+                                  f"oral, got {mark.kind!r}")
+            by_kind[mark.kind].append(mark)
+        parts: dict[str, _Part] = {}
+        for kind, marks in by_kind.items():
+            if len(marks) > 1 and any(m.date is None for m in marks):
+                raise RegimeError(f"{where}: the {kind} part has {len(marks)} attempts, so each "
+                                  "needs a date")
+            marks.sort(key=lambda m: m.date or date.min)
+            parts[kind] = self._attempts(subject, kind, marks, scale, policy, as_of)
+        return parts
+
+    def _attempt(self, subject: SubjectInput, mark: PartMark, scale: GradeScale) -> PartResult:
+        where = f"subject {subject.subject_id!r}"
+        if mark.kind == "written":
+            pts, mx = check_points(mark, where)
+            g, g_hu, g_en = grade_from(scale, pts, mx)
+            return PartResult(
+                part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
+                percent=float(percent(pts, mx)), grade=g, grade_name_hu=g_hu, grade_name_en=g_en,
+                passed=g > 1, subject_id=subject.subject_id, raw_points=mark.points,
+                replacement_card=mark.replacement_card, date=mark.date)
+        if mark.grade is None:
+            raise RegimeError(f"{where}, part {mark.part_id!r}: the oral part is graded 1–5 by "
+                              "the board; give its grade")
+        g = check_grade(mark, where)
+        g_hu, g_en = grade_names(g)
+        return PartResult(
+            part_id=mark.part_id, kind=mark.kind, points=mark.points, max_points=mark.max_points,
+            percent=None, grade=g, grade_name_hu=g_hu, grade_name_en=g_en, passed=g > 1,
+            subject_id=subject.subject_id, replacement_card=mark.replacement_card,
+            date=mark.date)
+
+    def _attempts(self, subject: SubjectInput, kind: str, marks: list[PartMark],
+                  scale: GradeScale, policy: str, as_of: date | None) -> _Part:
+        part = _Part(kind=kind)
+        label = f"{subject.subject_id}:{kind}"
+        failing_since: date | None = None
+        undated_failure = False
+        for mark in marks:
+            att = self._attempt(subject, mark, scale)
+            deadline = add_years(failing_since, RETAKE_YEARS) if failing_since else None
+            if deadline is not None and att.date is not None and att.date > deadline:
+                part.lapsed_on = deadline
+                part.notes.append(
+                    f"{label}: first failed on {failing_since.isoformat()}, not passed by "
+                    f"{deadline.isoformat()} (two-year rule); the attempt on "
+                    f"{att.date.isoformat()} comes after the deadline")
+            prev = part.final
+            if prev is None:
+                part.final = att
+            elif not prev.passed:
+                att.earlier = [*prev.earlier, _bare(prev)]
+                att.notes.append(f"retake: replaces the failed attempt of "
+                                 f"{_when(prev.date)} ({prev.grade_name_hu})")
+                part.final = att
+            elif policy == "later" or (att.grade or 0) > (prev.grade or 0):
+                att.earlier = [*prev.earlier, _bare(prev)]
+                att.notes.append(f"improvement exam: {att.grade_name_hu} ({att.grade}) replaces "
+                                 f"{prev.grade_name_hu} ({prev.grade}) of {_when(prev.date)}")
+                part.final = att
+            else:
+                prev.earlier = [*prev.earlier, _bare(att)]
+                prev.notes.append(f"improvement exam of {_when(att.date)} gave "
+                                  f"{att.grade_name_hu} ({att.grade}); the better original "
+                                  "grade stands")
+            final = part.final
+            if final.passed:
+                failing_since = None
+            elif failing_since is None:
+                failing_since = final.date
+                undated_failure = final.date is None
+        if failing_since is not None and part.lapsed_on is None and as_of is not None:
+            deadline = add_years(failing_since, RETAKE_YEARS)
+            if as_of > deadline:
+                part.lapsed_on = deadline
+                part.notes.append(
+                    f"{label}: first failed on {failing_since.isoformat()}, not passed by "
+                    f"{deadline.isoformat()} (two-year rule)")
+        if undated_failure:
+            part.notes.append(f"{label}: failed attempt without a date — the two-year rule "
+                              "cannot be checked")
+        return part
+
+    def _subject(self, subject: SubjectInput, parts: dict[str, _Part],
+                 out: Outcome) -> SubjectResult:
+        finals = {k: p.final for k, p in parts.items()}
+        ids = [f.part_id for f in finals.values() if f is not None]
+        result = SubjectResult(
+            subject_id=subject.subject_id, kind=subject.kind, grade=None, grade_name_hu="",
+            grade_name_en="", passed=False, title=subject.title, part_ids=ids)
+        for kind, final in finals.items():
+            if final is None or not final.passed:
+                out.outstanding.append(f"{subject.subject_id}:{kind}")
+        if any(f is not None and not f.passed for f in finals.values()):
+            result.grade = 1
+        elif all(f is not None for f in finals.values()):
+            written, oral = finals["written"], finals["oral"]
+            assert written is not None and oral is not None
+            # "a két vizsgarész érdemjegyének számtani átlaga, lefelé kerekítve"
+            result.grade = ((written.grade or 0) + (oral.grade or 0)) // 2
+            result.passed = True
+        result.grade_name_hu, result.grade_name_en = grade_names(result.grade)
+        return result
+
+    def _exempt(self, subject: SubjectInput, out: Outcome) -> SubjectResult:
+        ids = []
+        for kind in PART_KINDS:
+            pid = next((m.part_id for m in subject.marks if m.kind == kind), kind)
+            ids.append(pid)
+            out.parts.append(PartResult(
+                part_id=pid, kind=kind, points=None, max_points=None, percent=None, grade=5,
+                grade_name_hu=EXEMPT_NAMES[0], grade_name_en=EXEMPT_NAMES[1], passed=True,
+                subject_id=subject.subject_id, exempt=True,
+                notes=["exempt: counts as passed with excellent result (kiváló)"]))
+        if subject.marks:
+            out.notes.append(f"subject {subject.subject_id!r} is exempt: its "
+                             f"{len(subject.marks)} mark(s) are not counted")
+        return SubjectResult(
+            subject_id=subject.subject_id, kind=subject.kind, grade=5,
+            grade_name_hu=EXEMPT_NAMES[0], grade_name_en=EXEMPT_NAMES[1], passed=True,
+            exempt=True, title=subject.title, part_ids=ids)
+
+    def _lapse(self, folded: list[tuple[SubjectInput, dict[str, _Part]]],
+               lapses: list[tuple[SubjectInput, _Part]], exempt: dict[str, SubjectResult],
+               out: Outcome) -> None:
+        for part in out.parts:
+            if not part.exempt:
+                part.counts = False
+                for earlier in part.earlier:
+                    earlier.counts = False
+        for subject, _parts in folded:
+            if subject.exempt:
+                out.subjects.append(exempt[subject.subject_id])
+                continue
+            out.subjects.append(SubjectResult(
+                subject_id=subject.subject_id, kind=subject.kind, grade=None,
+                grade_name_hu="", grade_name_en="", passed=False, title=subject.title,
+                part_ids=[p.part_id for p in out.parts if p.subject_id == subject.subject_id]))
+            out.outstanding.extend(f"{subject.subject_id}:{k}" for k in PART_KINDS)
+        first = min(lapses, key=lambda sp: sp[1].lapsed_on or date.max)
+        out.notes.append(
+            f"two-year rule: {first[0].subject_id}:{first[1].kind} was not passed by "
+            f"{_when(first[1].lapsed_on)}; the earlier results of both subjects no longer count "
+            "(kept in the record, not erased) and both subjects must be taken again")
+        out.certificate = False
+        out.passed = False
+
+
+def _bare(result: PartResult) -> PartResult:
+    """A copy without its own history, for another result's `earlier` list."""
+    return PartResult(**{**result.__dict__, "earlier": [], "notes": list(result.notes)})
+
+
+def _when(day: date | None) -> str:
+    return day.isoformat() if day else "(undated)"
+
