@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "content",
     "demo",
     "importing",
+    "invigilate",
     "packages",
     "plugins_cmd",
     "roster",

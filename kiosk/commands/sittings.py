@@ -125,4 +125,64 @@ def sitting_list(centre_dir: Path, as_json: bool) -> None:
                    + ("  self-start" if s.self_start else ""))
 
 
+user_option = click.option("--user", "user_name", default=None, required=True,
+                           help="The acting invigilator (password: $KIOSK_PASSWORD or asked).")
+
+
+@sitting_group.command("seat")
+@click.argument("sitting_id", metavar="SITTING")
+@click.argument("candidate")
+@click.argument("seat")
+@centre_option
+@user_option
+def sitting_seat(sitting_id: str, candidate: str, seat: str, centre_dir: Path,
+                 user_name: str) -> None:
+    """Assign CANDIDATE to SEAT in the seating plan (part of the minutes)."""
+    from kiosk import invigilation
+    from kiosk.commands.invigilate import acting_user
+
+    centre = Centre.open(centre_dir)
+    with writable_ledger(centre) as ledger:
+        user = acting_user(ledger, user_name)
+        event = invigilation.assign_seat(ledger, user, sitting_id, candidate, seat)
+    click.echo(f"{event.body['candidate']} -> seat {event.body['seat']} ({sitting_id})")
+
+
+@sitting_group.command("open")
+@click.argument("sitting_id", metavar="SITTING")
+@centre_option
+@user_option
+def sitting_open(sitting_id: str, centre_dir: Path, user_name: str) -> None:
+    """Open a closed sitting again (candidates may log in)."""
+    from kiosk import invigilation
+    from kiosk.commands.invigilate import acting_user
+
+    centre = Centre.open(centre_dir)
+    with writable_ledger(centre) as ledger:
+        user = acting_user(ledger, user_name)
+        invigilation.open_sitting(ledger, user, sitting_id)
+    click.echo(f"Sitting {sitting_id} is open")
+
+
+@sitting_group.command("close")
+@click.argument("sitting_id", metavar="SITTING")
+@centre_option
+@user_option
+@click.option("--force-submit", is_flag=True,
+              help="Submit every attempt still running (reason \"forced\") and close.")
+def sitting_close(sitting_id: str, centre_dir: Path, user_name: str, force_submit: bool) -> None:
+    """Close a sitting: no more logins. Refused while attempts run, unless --force-submit."""
+    from kiosk import invigilation
+    from kiosk.commands.invigilate import acting_user
+
+    centre = Centre.open(centre_dir)
+    with writable_ledger(centre) as ledger:
+        user = acting_user(ledger, user_name)
+        events = invigilation.close_sitting(ledger, user, sitting_id,
+                                            force_submit_running=force_submit)
+    forced = sum(1 for e in events if e.kind == "attempt_submitted")
+    click.echo(f"Sitting {sitting_id} is closed"
+               + (f" ({forced} attempt(s) force-submitted)" if forced else ""))
+
+
 COMMANDS = [sitting_group]

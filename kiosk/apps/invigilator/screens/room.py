@@ -1,0 +1,527 @@
+"""The live room view: one row per candidate, sortable and filterable, and the actions.
+
+Redrawing is by cell: each refresh computes the rows, and only cells whose text changed are
+updated (the table is rebuilt only when the visible order changes: a new sort, a filter, or a
+row moving under the current sort), so 500 candidates ticking every second stay smooth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from kiosk import invigilation as inv
+from kiosk.apps.invigilator.feed import RoomFeed
+from kiosk.apps.invigilator.screens.dialogs import (
+    ConfirmDialog,
+    Field,
+    FormDialog,
+    MessageDialog,
+)
+from kiosk.domain import room as R
+from kiosk.errors import KioskError
+from kiosk.i18n import t
+
+if TYPE_CHECKING:
+    from kiosk.apps.invigilator.app import InvigilatorApp
+
+COLUMNS = ("seat", "candidate", "name", "status", "answered", "remaining", "activity",
+           "incidents")
+SYMBOLS = {
+    R.NOT_ARRIVED: "·", "logged_in": "→", "admitted": "✓", "in_progress": "▶", "paused": "‖",
+    "away": "⇥", "suspended": "⚠", "submitted": "■", "timed_out": "◷", "voided": "✗",
+}
+STYLES = {"paused": "cyan", "away": "yellow", "suspended": "bold red", "voided": "red",
+          "submitted": "green", "timed_out": "green", R.NOT_ARRIVED: "dim"}
+Cell = tuple[str, str]  # text, style
+
+
+class RoomScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "admit", "invigilator.keys.admit"),
+        Binding("s", "start", "invigilator.keys.start"),
+        Binding("p", "pause", "invigilator.keys.pause"),
+        Binding("r", "resume", "invigilator.keys.resume"),
+        Binding("e", "extend", "invigilator.keys.extend"),
+        Binding("l", "away", "invigilator.keys.away"),
+        Binding("i", "irregularity", "invigilator.keys.irregularity"),
+        Binding("v", "void", "invigilator.keys.void", show=False),
+        Binding("m", "move", "invigilator.keys.move", show=False),
+        Binding("f", "force_submit", "invigilator.keys.force", show=False),
+        Binding("t", "seat", "invigilator.keys.seat", show=False),
+        Binding("S", "start_all", "invigilator.keys.start_all", show=False),
+        Binding("P", "pause_all", "invigilator.keys.pause_all", show=False),
+        Binding("R", "resume_all", "invigilator.keys.resume_all", show=False),
+        Binding("E", "extend_all", "invigilator.keys.extend_all", show=False),
+        Binding("F", "force_submit_all", "invigilator.keys.force_all", show=False),
+        Binding("c", "close_sitting", "invigilator.keys.close", show=False),
+        Binding("k", "pin", "invigilator.keys.pin", show=False),
+        Binding("o", "sort", "invigilator.keys.sort"),
+        Binding("O", "reverse", "invigilator.keys.reverse", show=False),
+        Binding("slash", "filter", "invigilator.keys.filter", show=False),
+        Binding("x", "status_filter", "invigilator.keys.status_filter", show=False),
+        Binding("f1,question_mark", "help", "invigilator.keys.help"),
+        Binding("escape", "back", "invigilator.keys.back", show=False),
+    ]
+
+    def __init__(self, feed: RoomFeed) -> None:
+        super().__init__()
+        # Key labels are translated now, not at import (the language is chosen at start-up).
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=t(b.description)) if b.description else b
+                for b in bindings]
+        self.feed = feed
+        self.sort_key = "seat"
+        self.reverse = False
+        self.text_filter = ""
+        self.status_filter: str | None = None
+        self._order: list[str] = []
+        self._shown: dict[str, tuple[Cell, ...]] = {}
+        self._last_clock = 0.0
+        self.redraws = 0
+        self.rows_updated = 0
+        self.cells_updated = 0
+
+    @property
+    def console(self) -> InvigilatorApp:
+        return cast("InvigilatorApp", self.app)
+
+    @property
+    def room(self) -> R.RoomView:
+        return self.feed.room
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="page"):
+            yield Static("", id="room-header", classes="header")
+            yield Static("", id="room-counts", classes="counts")
+            with Horizontal(classes="filters"):
+                yield Input(placeholder=t("invigilator.filter.placeholder"), id="filter")
+                yield Select(self._status_options(), allow_blank=False, value="", id="status",
+                             compact=True)
+            yield DataTable(id="room", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def _status_options(self) -> list[tuple[str, str]]:
+        return ([(t("invigilator.filter.all"), ""),
+                 (t("invigilator.filter.attention"), R.ATTENTION)]
+                + [(t(f"invigilator.status.{s}"), s) for s in R.STATUSES])
+
+    def on_mount(self) -> None:
+        table = self.query_one("#room", DataTable)
+        for key in COLUMNS:
+            table.add_column(self._column_label(key), key=key)
+        self.redraw(rebuild=True)
+        table.focus()
+        if self.console.use_timers:
+            self.set_interval(0.25, self.poll)
+
+    def _column_label(self, key: str) -> str:
+        label = t(f"invigilator.column.{key}")
+        if key == self.sort_key:
+            label += " ▼" if self.reverse else " ▲"
+        return label
+
+    # -- refreshing ------------------------------------------------------------------------
+
+    def poll(self) -> None:
+        """Fold new events (if any process wrote) and, once a second, move the clocks."""
+        try:
+            changed = self.feed.poll()
+        except Exception as exc:  # a locked or vanished ledger: keep showing, say so
+            self.query_one("#room-counts", Static).update(f"⚠ {exc}")
+            return
+        now = self.console.now()
+        clock = now - self._last_clock >= 1.0
+        if changed is None and not clock:
+            return
+        if clock:
+            self._last_clock = now
+        self.redraw(changed or set())
+
+    def refresh_room(self) -> None:
+        """After our own action: show its effect at once."""
+        changed = self.feed.poll()
+        self.redraw(changed or set())
+
+    def redraw(self, changed: set[str] | None = None, *, rebuild: bool = False) -> None:
+        now = self.console.now()
+        rows = {r.candidate: r for r in self.room.rows(now)}
+        visible = [r.candidate for r in R.sort_rows(
+            (r for r in rows.values() if R.matches(r, self.text_filter, self.status_filter)),
+            self.sort_key, self.reverse)]
+        table = self.query_one("#room", DataTable)
+        self.redraws += 1
+        if rebuild or visible != self._order:
+            selected = self.selected()
+            table.clear()
+            self._shown = {}
+            for cand in visible:
+                cells = self.cells(rows[cand], now)
+                self._shown[cand] = cells
+                table.add_row(*(self._renderable(c) for c in cells), key=cand)
+            self._order = visible
+            if selected in visible:
+                table.move_cursor(row=visible.index(selected), animate=False)
+        else:
+            for cand in visible:
+                cells = self.cells(rows[cand], now)
+                old = self._shown.get(cand)
+                if cells == old:
+                    continue
+                self.rows_updated += 1
+                for i, cell in enumerate(cells):
+                    if old is None or old[i] != cell:
+                        table.update_cell(cand, COLUMNS[i], self._renderable(cell))
+                        self.cells_updated += 1
+                self._shown[cand] = cells
+        self._update_header(rows.values())
+
+    @staticmethod
+    def _renderable(cell: Cell) -> Text | str:
+        text, style = cell
+        return Text(text, style=style) if style else text
+
+    def cells(self, row: R.Row, now: float) -> tuple[Cell, ...]:
+        status = f"{SYMBOLS.get(row.status, '')} {t(f'invigilator.status.{row.status}')}"
+        activity = R.format_age(row.last_activity, now)
+        seat = row.seat or "–"
+        if row.login_seat and row.seat and row.login_seat != row.seat:
+            seat += f" (@{row.login_seat})"
+        return (
+            (seat, ""),
+            (row.candidate, ""),
+            (row.name, ""),
+            (status, STYLES.get(row.status, "")),
+            (f"{row.answered}/{row.total}" if row.total else "–", ""),
+            (R.format_remaining(row.remaining_s), "bold" if row.remaining_s is not None
+             and 0 < row.remaining_s < 300 and row.status == "in_progress" else ""),
+            (("⚠ " + activity) if row.stale else activity, "bold reverse yellow" if row.stale
+             else ""),
+            (str(row.incidents) if row.incidents else "", "bold red" if row.incidents else ""),
+        )
+
+    def _update_header(self, rows: Any) -> None:
+        s = self.feed.sitting
+        state = t("invigilator.open" if self.room.open else "invigilator.closed")
+        user = self.console.user.name if self.console.user else ""
+        self.query_one("#room-header", Static).update(t(
+            "invigilator.room.header", exam=self.feed.exam_title or s.exam, room=s.room or "–", sitting=s.id,
+            state=state, user=user))
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        parts = [f"{t(f'invigilator.status.{k}')}: {counts[k]}" for k in R.STATUSES
+                 if counts.get(k)]
+        sort = t(f"invigilator.column.{self.sort_key}") + (" ▼" if self.reverse else " ▲")
+        self.query_one("#room-counts", Static).update(
+            " · ".join(parts) + f"   ({t('invigilator.room.sorted', key=sort)})")
+
+    # -- selection -------------------------------------------------------------------------
+
+    def selected(self) -> str | None:
+        table = self.query_one("#room", DataTable)
+        if not self._order or table.cursor_row < 0 or table.cursor_row >= len(self._order):
+            return None
+        return self._order[table.cursor_row]
+
+    def select_candidate(self, candidate: str) -> None:
+        """Move the cursor to a candidate (clearing a filter that hides them)."""
+        if candidate not in self._order:
+            self.text_filter, self.status_filter = "", None
+            self.query_one("#filter", Input).value = ""
+            self.redraw(rebuild=True)
+        self.query_one("#room", DataTable).move_cursor(row=self._order.index(candidate),
+                                                       animate=False)
+
+    def _attempt(self) -> tuple[str, str] | None:
+        cand = self.selected()
+        if cand is None:
+            return None
+        attempt = self.room.by_candidate.get(cand)
+        if attempt is None:
+            self.notify(t("invigilator.msg.not_arrived", candidate=cand), severity="warning")
+            return None
+        return cand, attempt
+
+    def _who(self, cand: str) -> str:
+        row = self.room.row(cand, self.console.now())
+        return t("invigilator.who", candidate=cand, name=row.name, seat=row.seat or "–")
+
+    def act(self, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one `kiosk.invigilation` action as the logged-in user and show its effect."""
+        user = self.console.user
+        assert user is not None
+        try:
+            result = action(self.console.writer, user, *args, **kwargs)
+        except KioskError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return None
+        self.refresh_room()
+        return result
+
+    def ask(self, title: str, fields: list[Field], then: Callable[[dict[str, str]], None], *,
+            info: str = "", ok: str | None = None) -> None:
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                then(values)
+
+        self.app.push_screen(FormDialog(title, fields, info=info, ok=ok), done)
+
+    def confirm(self, question: str, then: Callable[[], None]) -> None:
+        def done(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmDialog(question), done)
+
+    def _minutes(self, text: str) -> float | None:
+        try:
+            return float(text.replace(",", "."))
+        except ValueError:
+            self.notify(t("invigilator.msg.bad_minutes", value=text), severity="error")
+            return None
+
+    # -- actions on one candidate ----------------------------------------------------------
+
+    def action_admit(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+        cand, attempt = sel
+        self.ask(t("invigilator.admit.title"),
+                 [Field("document", t("invigilator.admit.document"))],
+                 lambda v: self.act(inv.admit, attempt, document=v["document"]),
+                 info=t("invigilator.admit.info", who=self._who(cand)),
+                 ok=t("invigilator.admit.ok"))
+
+    def action_start(self) -> None:
+        if (sel := self._attempt()) is not None:
+            self.act(inv.start, sel[1])
+
+    def action_pause(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+        self.ask(t("invigilator.pause.title", who=self._who(sel[0])),
+                 [Field("reason", t("invigilator.field.reason"), required=True)],
+                 lambda v: self.act(inv.pause, sel[1], v["reason"]))
+
+    def action_resume(self) -> None:
+        if (sel := self._attempt()) is not None:
+            self.act(inv.resume, sel[1])
+
+    def _extension_fields(self) -> list[Field]:
+        return [Field("minutes", t("invigilator.field.minutes"), "number", required=True),
+                Field("cause", t("invigilator.field.cause"), "choice",
+                      choices=tuple((t(f"invigilator.cause.{c}"), c)
+                                    for c in inv.EXTENSION_CAUSES), default="lost_time"),
+                Field("reason", t("invigilator.field.reason"), required=True)]
+
+    def action_extend(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+
+        def then(v: dict[str, str]) -> None:
+            if (minutes := self._minutes(v["minutes"])) is not None:
+                self.act(inv.extend, sel[1], minutes, v["reason"], v["cause"])
+
+        self.ask(t("invigilator.extend.title", who=self._who(sel[0])), self._extension_fields(),
+                 then)
+
+    def action_away(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+        state = self.room.state_of(sel[0])
+        if state is not None and state.away:
+            self.act(inv.returned, sel[1])
+            return
+        self.ask(t("invigilator.away.title", who=self._who(sel[0])),
+                 [Field("reason", t("invigilator.field.reason"))],
+                 lambda v: self.act(inv.left_room, sel[1], v["reason"]),
+                 info=t("invigilator.away.info"))
+
+    def action_irregularity(self) -> None:
+        """Suspend at once (the exact time is the event's), then record while suspended."""
+        if (sel := self._attempt()) is None:
+            return
+        cand, attempt = sel
+        state = self.room.state_of(cand)
+        suspended_seq: int | None = None
+        info = t("invigilator.irregularity.info")
+        if state is not None and not state.suspended:
+            event = self.act(inv.suspend, attempt, "irregularity")
+            if event is None:
+                return
+            suspended_seq = event.seq
+            info += "\n" + t("invigilator.irregularity.at", time=_local_time(event.ts))
+
+        def then(v: dict[str, str]) -> None:
+            self.act(inv.record_irregularity, attempt, nature=v["nature"],
+                     candidate_statement=v["candidate"], supervisor_statement=v["supervisor"],
+                     suspended_seq=suspended_seq, resume_after=bool(v["continue"]))
+
+        self.ask(t("invigilator.irregularity.title", who=self._who(cand)), [
+            Field("nature", t("invigilator.irregularity.nature"), required=True),
+            Field("candidate", t("invigilator.irregularity.candidate"), "long"),
+            Field("supervisor", t("invigilator.irregularity.supervisor"), "long",
+                  required=True),
+            Field("continue", t("invigilator.irregularity.continue"), "check", default="1"),
+        ], then, info=info)
+
+    def action_void(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+        self.ask(t("invigilator.void.title", who=self._who(sel[0])),
+                 [Field("reason", t("invigilator.field.reason"), required=True)],
+                 lambda v: self.act(inv.void, sel[1], v["reason"]),
+                 info=t("invigilator.void.info"), ok=t("invigilator.void.ok"))
+
+    def action_move(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+        self.ask(t("invigilator.move.title", who=self._who(sel[0])),
+                 [Field("seat", t("invigilator.field.seat"), required=True),
+                  Field("reason", t("invigilator.field.reason"), required=True)],
+                 lambda v: self.act(inv.move_seat, sel[1], v["seat"], v["reason"]),
+                 info=t("invigilator.move.info"))
+
+    def action_force_submit(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+        self.confirm(t("invigilator.force.question", who=self._who(sel[0])),
+                     lambda: self.act(inv.force_submit, sel[1]))
+
+    def action_seat(self) -> None:
+        cand = self.selected()
+        if cand is None:
+            return
+        self.ask(t("invigilator.seat.title", who=self._who(cand)),
+                 [Field("seat", t("invigilator.field.seat"), required=True)],
+                 lambda v: self.act(inv.assign_seat, self.feed.sitting.id, cand, v["seat"]))
+
+    # -- actions on the room ---------------------------------------------------------------
+
+    def action_start_all(self) -> None:
+        self.confirm(t("invigilator.start_all.question"),
+                     lambda: self.act(inv.start_all, self.feed.sitting.id))
+
+    def action_pause_all(self) -> None:
+        self.ask(t("invigilator.pause_all.title"),
+                 [Field("reason", t("invigilator.field.reason"), required=True)],
+                 lambda v: self.act(inv.pause_all, self.feed.sitting.id, v["reason"]))
+
+    def action_resume_all(self) -> None:
+        self.act(inv.resume_all, self.feed.sitting.id)
+
+    def action_extend_all(self) -> None:
+        def then(v: dict[str, str]) -> None:
+            if (minutes := self._minutes(v["minutes"])) is not None:
+                self.act(inv.extend_all, self.feed.sitting.id, minutes, v["reason"], v["cause"])
+
+        self.ask(t("invigilator.extend_all.title"), self._extension_fields(), then)
+
+    def action_force_submit_all(self) -> None:
+        self.confirm(t("invigilator.force_all.question"),
+                     lambda: self.act(inv.force_submit_all, self.feed.sitting.id))
+
+    def action_close_sitting(self) -> None:
+        sid = self.feed.sitting.id
+        if self.room.open:
+            running = len(self.room.running())
+            self.confirm(t("invigilator.close.question", running=running),
+                         lambda: self.act(inv.close_sitting, sid, force_submit_running=True))
+        else:
+            self.confirm(t("invigilator.reopen.question"),
+                         lambda: self.act(inv.open_sitting, sid))
+
+    def action_pin(self) -> None:
+        from kiosk.exit_pin import PIN_DIGITS, generate_pin, has_pin, set_pin
+
+        def then(v: dict[str, str]) -> None:
+            pin = v["pin"] or generate_pin()
+            if not (pin.isdigit() and len(pin) >= 4):
+                self.notify(t("invigilator.pin.bad"), severity="error")
+                return
+            try:
+                set_pin(self.console.centre, pin)
+            except KioskError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.act(inv.exit_pin_changed)
+            self.app.push_screen(MessageDialog(t("invigilator.pin.title"),
+                                               t("invigilator.pin.shown", pin=pin)))
+
+        info = t("invigilator.pin.info_set" if has_pin(self.console.centre)
+                 else "invigilator.pin.info_none", digits=PIN_DIGITS)
+        self.ask(t("invigilator.pin.title"), [Field("pin", t("invigilator.pin.field"))], then,
+                 info=info, ok=t("invigilator.pin.ok"))
+
+    # -- sorting, filtering, navigation ----------------------------------------------------
+
+    def set_sort(self, key: str, reverse: bool | None = None) -> None:
+        self.sort_key = key if key in R.SORTERS else "seat"
+        if reverse is not None:
+            self.reverse = reverse
+        table = self.query_one("#room", DataTable)
+        table.clear(columns=True)  # the headers carry the sort arrow
+        for k in COLUMNS:
+            table.add_column(self._column_label(k), key=k)
+        self.redraw(rebuild=True)
+
+    def action_sort(self) -> None:
+        keys = list(COLUMNS)
+        self.set_sort(keys[(keys.index(self.sort_key) + 1) % len(keys)]
+                      if self.sort_key in keys else "seat")
+
+    def action_reverse(self) -> None:
+        self.set_sort(self.sort_key, not self.reverse)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        self.set_sort(key, (not self.reverse) if key == self.sort_key else False)
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.text_filter = event.value
+            self.redraw()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one("#room", DataTable).focus()
+
+    def action_status_filter(self) -> None:
+        options = [v for _, v in self._status_options()]
+        current = self.status_filter or ""
+        self.query_one("#status", Select).value = options[(options.index(current) + 1)
+                                                          % len(options)]
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "status":
+            self.status_filter = str(event.value) or None
+            self.redraw()
+
+    def action_help(self) -> None:
+        self.app.push_screen(MessageDialog(t("invigilator.help.title"),
+                                           t("invigilator.help.keys")))
+
+    def action_back(self) -> None:
+        self.console.choose_sitting()
+
+
+def _local_time(ts: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(R.epoch(ts)).strftime("%H:%M:%S")

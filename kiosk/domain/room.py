@@ -1,0 +1,339 @@
+"""The invigilator's room view: one row per candidate of a sitting, as a fold over its events.
+
+The fold is incremental: `RoomView.apply` takes only the events after `last_seq` and touches only
+the attempts they name (a sitting-wide pause touches every attempt, as it must), so a console
+refreshing twice a second over 500 candidates costs little. `applied` counts the events that
+changed something, which is what the tests assert on instead of wall time.
+
+Remaining time is an estimate: the candidate's terminal persists its consumed time at least every
+5 s (docs/session-api.md); between two persisted values the room view adds the wall time since
+the last one while the clock runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from kiosk.domain import attempts as A
+from kiosk.domain import timing
+from kiosk.domain.attempts import AttemptState, fold_attempt
+
+SEAT_ASSIGNED = "seat_assigned"
+IRREGULARITY = "irregularity_recorded"
+SITTING_OPENED = "sitting_opened"
+SITTING_CLOSED = "sitting_closed"
+SITTING_CREATED = "sitting_created"
+
+#: Last activity older than this (seconds) on a running attempt is highlighted.
+STALE_AFTER_S = 30.0
+
+NOT_ARRIVED = "not_arrived"
+STATUSES = (NOT_ARRIVED, A.LOGGED_IN_STATUS, A.ADMITTED_STATUS, A.IN_PROGRESS, A.PAUSED_STATUS,
+            A.AWAY, A.SUSPENDED_STATUS, A.SUBMITTED_STATUS, A.TIMED_OUT, A.VOIDED_STATUS)
+#: Statuses in which a terminal is expected to show signs of life: a running clock is persisted
+#: at least every 5 s. A waiting (logged in, admitted) or away candidate writes nothing.
+LIVE = frozenset({A.IN_PROGRESS})
+#: Events that count as an incident in the row's incident column.
+INCIDENT_KINDS = frozenset({A.SUSPENDED, A.VOIDED, A.SEAT_MOVED, A.KIOSK_EXIT,
+                            "kiosk_exit_refused"})
+ATTENTION = "attention"
+SORT_KEYS = ("seat", "name", "candidate", "status", "answered", "remaining", "activity",
+             "incidents")
+
+
+class _Event(Protocol):
+    seq: int
+    ts: str
+    actor: str
+    attempt: str | None
+    kind: str
+    body: dict[str, Any]
+    hash: str
+
+
+def epoch(ts: str) -> float:
+    """Seconds since the epoch of a ledger timestamp (UTC, `...Z`)."""
+    try:
+        return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+
+
+@dataclass(frozen=True)
+class ExamTiming:
+    """What the room needs of an exam to compute remaining time."""
+
+    part_minutes: Mapping[str, float]
+    order: Sequence[str]
+    accommodation: str = "first"
+
+    def extras(self, extra_minutes: float) -> dict[str, float]:
+        split = timing.accommodation_split([self.part_minutes[p] for p in self.order],
+                                           extra_minutes, self.accommodation)
+        return dict(zip(self.order, split, strict=True))
+
+
+@dataclass(frozen=True)
+class Row:
+    candidate: str
+    name: str
+    seat: str
+    status: str
+    answered: int
+    total: int
+    remaining_s: float | None
+    last_activity: float | None
+    stale: bool
+    incidents: int
+    attempt: str | None = None
+    login_seat: str | None = None
+
+    @property
+    def attention(self) -> bool:
+        return self.stale or self.status in (A.SUSPENDED_STATUS, A.AWAY)
+
+
+@dataclass
+class _Track:
+    state: AttemptState
+    base: float | None = None  # since when the clock runs unmeasured (epoch seconds)
+    unpersisted_ms: float = 0.0  # estimated run time not yet in a persisted consumed_ms
+    last_activity: float | None = None
+    incidents: int = 0
+
+
+@dataclass
+class RoomView:
+    sitting: str
+    candidates: Sequence[str]
+    names: Mapping[str, str] = field(default_factory=dict)
+    seats: dict[str, str] = field(default_factory=dict)
+    extra_minutes: Mapping[str, float] = field(default_factory=dict)
+    timing: ExamTiming | None = None
+    open: bool = True
+    last_seq: int = 0
+    #: Events that changed the view (the measure of a refresh's work).
+    applied: int = 0
+    #: Events read, relevant or not.
+    scanned: int = 0
+    tracks: dict[str, _Track] = field(default_factory=dict)  # by attempt id
+    by_candidate: dict[str, str] = field(default_factory=dict)  # candidate -> attempt id
+    wide: list[_Event] = field(default_factory=list)
+
+    # -- folding ---------------------------------------------------------------------------
+
+    def apply(self, events: Iterable[_Event]) -> set[str]:
+        """Fold events after `last_seq`; returns the candidates whose row changed."""
+        changed: set[str] = set()
+        for event in events:
+            if event.seq <= self.last_seq:
+                continue
+            self.last_seq = event.seq
+            self.scanned += 1
+            touched = self._apply_one(event)
+            if touched:
+                self.applied += 1
+                changed |= touched
+        return changed
+
+    def _apply_one(self, event: _Event) -> set[str]:
+        kind, body = event.kind, event.body
+        if event.attempt is None:
+            if body.get("sitting") != self.sitting:
+                return set()
+            if kind in A.SITTING_WIDE:
+                self.wide.append(event)
+                out = set()
+                for track in self.tracks.values():
+                    self._fold(track, event)
+                    out.add(track.state.candidate)
+                return out
+            if kind == SITTING_CREATED:
+                self.seats.update({str(k): str(v) for k, v in (body.get("seats") or {}).items()})
+                return set(self.candidates)
+            if kind == SEAT_ASSIGNED:
+                cand = str(body.get("candidate", ""))
+                self.seats[cand] = str(body.get("seat", ""))
+                return {cand}
+            if kind in (SITTING_OPENED, SITTING_CLOSED):
+                self.open = kind == SITTING_OPENED
+                return {""}  # the header changes, no row
+            return set()
+        if kind == A.ATTEMPT_CREATED:
+            if body.get("sitting") != self.sitting:
+                return set()
+            state = AttemptState(sitting=self.sitting)
+            track = _Track(state)
+            for wide in self.wide:
+                fold_attempt(state, wide)
+            self._fold(track, event)
+            self.tracks[event.attempt] = track
+            self.by_candidate[state.candidate] = event.attempt
+            return {state.candidate}
+        track = self.tracks.get(event.attempt)
+        if track is None:
+            return set()
+        self._fold(track, event)
+        if kind in INCIDENT_KINDS:
+            track.incidents += 1
+        if event.actor.startswith("candidate:"):
+            track.last_activity = epoch(event.ts)
+        return {track.state.candidate}
+
+    def _fold(self, track: _Track, event: _Event) -> None:
+        state = track.state
+        was_running, was_part = state.clock_runs, state.current_part
+        fold_attempt(state, event)
+        at = epoch(event.ts)
+        if event.body.get("part") == state.current_part and "consumed_ms" in event.body \
+                or state.current_part != was_part:
+            track.unpersisted_ms = 0.0  # the terminal's own measure replaces the estimate
+            track.base = at if state.clock_runs else None
+        elif was_running and not state.clock_runs:
+            if track.base is not None:
+                # Until the terminal persists where its clock stopped, keep the estimate.
+                track.unpersisted_ms += max(0.0, at - track.base) * 1000
+            track.base = None
+        elif state.clock_runs and not was_running:
+            track.base = at
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def state_of(self, candidate: str) -> AttemptState | None:
+        attempt = self.by_candidate.get(candidate)
+        return self.tracks[attempt].state if attempt else None
+
+    def seat_of(self, candidate: str) -> str:
+        state = self.state_of(candidate)
+        if state is not None and state.moved_to:
+            return state.moved_to
+        return self.seats.get(candidate) or (state.seat if state and state.seat else "")
+
+    def remaining_ms(self, track: _Track, now: float) -> int | None:
+        state = track.state
+        part = state.current_part
+        if state.finished or self.timing is None:
+            return 0 if state.finished else None
+        if part is None or part not in self.timing.part_minutes:
+            return None
+        extra = self.timing.extras(self.extra_minutes.get(state.candidate, 0.0)).get(part, 0.0)
+        consumed = float(state.consumed_ms.get(part, 0)) + track.unpersisted_ms
+        if state.clock_runs and track.base is not None:
+            consumed += max(0.0, now - track.base) * 1000
+        return timing.remaining_ms(self.timing.part_minutes[part], extra,
+                                   state.extensions_ms.get(part, 0), consumed)
+
+    def row(self, candidate: str, now: float) -> Row:
+        attempt = self.by_candidate.get(candidate)
+        name = self.names.get(candidate, "")
+        if attempt is None:
+            return Row(candidate, name, self.seat_of(candidate), NOT_ARRIVED, 0, 0,
+                       self._full_ms(candidate), None, False, 0)
+        track = self.tracks[attempt]
+        state = track.state
+        status = NOT_ARRIVED if state.status == A.CREATED else state.status
+        remaining = self.remaining_ms(track, now)
+        if remaining is None and not state.started:
+            remaining = self._full_ms(candidate)
+        answered = sum(1 for v in state.answers.values() if _answered(v))
+        total = sum(len(keys) for keys in state.paper)
+        stale = (status in LIVE and track.last_activity is not None
+                 and now - track.last_activity > STALE_AFTER_S)
+        return Row(candidate, name, self.seat_of(candidate), status, answered, total,
+                   None if remaining is None else remaining / 1000, track.last_activity, stale,
+                   track.incidents, attempt, state.seat)
+
+    def _full_ms(self, candidate: str) -> float | None:
+        if self.timing is None or not self.timing.order:
+            return None
+        first = self.timing.order[0]
+        extra = self.timing.extras(self.extra_minutes.get(candidate, 0.0)).get(first, 0.0)
+        return timing.allowance_ms(self.timing.part_minutes[first], extra) / 1000
+
+    def rows(self, now: float) -> list[Row]:
+        return [self.row(c, now) for c in self.candidates]
+
+    def running(self) -> list[str]:
+        """Candidates whose remaining time or staleness moves with the clock."""
+        return [s.candidate for s in (t.state for t in self.tracks.values())
+                if s.started and not s.finished]
+
+    def counts(self, now: float) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for row in self.rows(now):
+            out[row.status] += 1
+        return out
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def build_room(sitting: str, candidates: Sequence[str], events: Iterable[_Event], *,
+               names: Mapping[str, str] | None = None, seats: Mapping[str, str] | None = None,
+               extra_minutes: Mapping[str, float] | None = None,
+               timing: ExamTiming | None = None) -> RoomView:
+    room = RoomView(sitting, list(candidates), dict(names or {}), dict(seats or {}),
+                    dict(extra_minutes or {}), timing)
+    room.apply(events)
+    return room
+
+
+# -- sorting and filtering -----------------------------------------------------------------------
+
+
+def _seat_key(seat: str) -> tuple[Any, ...]:
+    # "B204-10" after "B204-9": digits compare as numbers.
+    import re
+
+    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", seat) if p)
+
+
+SORTERS: dict[str, Callable[[Row], Any]] = {
+    "seat": lambda r: (r.seat == "", _seat_key(r.seat), r.candidate),
+    "name": lambda r: (r.name.casefold(), r.candidate),
+    "candidate": lambda r: r.candidate.casefold(),
+    "status": lambda r: (STATUSES.index(r.status), _seat_key(r.seat)),
+    "answered": lambda r: (r.answered, r.candidate),
+    "remaining": lambda r: (r.remaining_s is None, r.remaining_s or 0.0, r.candidate),
+    "activity": lambda r: (r.last_activity is None, r.last_activity or 0.0, r.candidate),
+    "incidents": lambda r: (-r.incidents, r.candidate),
+}
+
+
+def sort_rows(rows: Iterable[Row], key: str = "seat", reverse: bool = False) -> list[Row]:
+    return sorted(rows, key=SORTERS.get(key, SORTERS["seat"]), reverse=reverse)
+
+
+def matches(row: Row, text: str = "", status: str | None = None) -> bool:
+    """Filter: `text` in the seat, id or name (case-insensitive); `status` one of STATUSES or
+    "attention" (stale, away or suspended)."""
+    if status == ATTENTION and not row.attention:
+        return False
+    if status and status != ATTENTION and row.status != status:
+        return False
+    needle = text.strip().casefold()
+    return not needle or any(needle in f.casefold() for f in (row.seat, row.candidate, row.name))
+
+
+def format_remaining(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    total = int(seconds + 0.999)  # a running clock shows 0:00 only when time is really up
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_age(last: float | None, now: float) -> str:
+    if last is None:
+        return "–"
+    age = max(0, int(now - last))
+    if age < 60:
+        return f"{age} s"
+    if age < 3600:
+        return f"{age // 60} min"
+    return f"{age // 3600} h"
