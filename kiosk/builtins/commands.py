@@ -9,13 +9,17 @@ from kiosk.hookspecs import hookimpl
 
 #: Modules under kiosk/commands/, each exporting COMMANDS = [...]. One name per line.
 COMMAND_MODULES = (
+    "appeals",
     "centre",
     "content",
     "demo",
     "importing",
     "invigilate",
+    "marking_cmd",
+    "oral",
     "packages",
     "plugins_cmd",
+    "results_cmd",
     "roster",
     "sit",
     "sittings",

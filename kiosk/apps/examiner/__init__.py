@@ -1,0 +1,1 @@
+"""The examiner app (`kiosk mark`): marking queue, rubric marking, item statistics."""

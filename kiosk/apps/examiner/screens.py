@@ -1,0 +1,324 @@
+"""Screens of the examiner app: login, queue, marking, statistics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Static, TextArea
+
+from kiosk.domain import marking as M
+from kiosk.errors import KioskError
+from kiosk.i18n import t
+
+if TYPE_CHECKING:
+    from kiosk.apps.examiner.app import ExaminerApp
+
+
+class _Base(Screen[None]):
+    @property
+    def examiner(self) -> ExaminerApp:
+        return cast("ExaminerApp", self.app)
+
+
+class LoginScreen(_Base):
+    def compose(self) -> ComposeResult:
+        with Center(classes="dialog-wrap"):
+            with Vertical(classes="dialog"):
+                yield Static(t("examiner.title"), classes="title")
+                yield Label(t("examiner.login.user"))
+                yield Input(id="user", max_length=64)
+                yield Label(t("examiner.login.password"))
+                yield Input(id="password", password=True, max_length=256)
+                yield Static("", id="login-message", classes="message")
+                with Horizontal(classes="buttons"):
+                    yield Button(t("examiner.login.submit"), id="login", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#user", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "user":
+            self.query_one("#password", Input).focus()
+        else:
+            self.attempt_login()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.attempt_login()
+
+    def attempt_login(self) -> None:
+        password = self.query_one("#password", Input)
+        try:
+            self.examiner.login(self.query_one("#user", Input).value, password.value)
+        except KioskError:
+            password.value = ""
+            self.query_one("#login-message", Static).update(t("examiner.login.failed"))
+            password.focus()
+
+
+class QueueScreen(_Base):
+    """Items with responses to mark (left) and the anonymous responses of the chosen item."""
+
+    BINDINGS = [
+        Binding("r", "refresh", t("examiner.keys.refresh")),
+        Binding("s", "stats", t("examiner.keys.stats")),
+        Binding("m", "mark", t("examiner.keys.mark")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("examiner.queue.header", user=self.examiner.user or ""),
+                     classes="header")
+        with Horizontal(classes="columns"):
+            with Vertical(classes="pane"):
+                yield Label(t("examiner.queue.items"))
+                yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
+            with Vertical(classes="pane"):
+                yield Label(t("examiner.queue.responses"))
+                yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="queue-message", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        groups = self.query_one("#groups", DataTable)
+        groups.add_columns(t("examiner.column.exam"), t("examiner.column.item"),
+                           t("examiner.column.waiting"), t("examiner.column.done"))
+        entries = self.query_one("#entries", DataTable)
+        entries.add_columns(t("examiner.column.code"), t("examiner.column.round"))
+        self.fill()
+        groups.focus()
+
+    def on_screen_resume(self) -> None:
+        self.fill()
+
+    def groups(self) -> list[M.QueueGroup]:
+        ctx = self.examiner.ctx
+        return ctx.queue(self.examiner.user) if ctx is not None else []
+
+    def fill(self) -> None:
+        table = self.query_one("#groups", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        groups = self.groups()
+        for g in groups:
+            table.add_row(g.exam, g.item, str(len(g.entries)), str(g.done),
+                          key=f"{g.exam}|{g.item}")
+        if groups:
+            table.move_cursor(row=min(max(keep, 0), len(groups) - 1))
+        self.query_one("#queue-message", Static).update(
+            t("examiner.queue.empty") if not any(g.entries for g in groups)
+            else t("examiner.queue.hint"))
+        self.fill_entries()
+
+    def selected_group(self) -> M.QueueGroup | None:
+        groups = self.groups()
+        row = self.query_one("#groups", DataTable).cursor_row
+        return groups[row] if 0 <= row < len(groups) else None
+
+    def fill_entries(self) -> None:
+        table = self.query_one("#entries", DataTable)
+        table.clear()
+        group = self.selected_group()
+        for e in group.entries if group else []:
+            table.add_row(e.code, str(e.round), key=e.attempt)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "groups":
+            self.fill_entries()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_mark(event.data_table.id == "entries")
+
+    def action_mark(self, from_entries: bool = False) -> None:
+        group = self.selected_group()
+        if group is None or not group.entries:
+            return
+        row = self.query_one("#entries", DataTable).cursor_row if from_entries else 0
+        entry = group.entries[row if 0 <= row < len(group.entries) else 0]
+        self.app.push_screen(MarkScreen(entry))
+
+    def action_refresh(self) -> None:
+        self.examiner.reload()
+        self.fill()
+
+    def action_stats(self) -> None:
+        self.app.push_screen(StatsScreen())
+
+
+class MarkScreen(_Base):
+    """One response: the item, its rubric with a points input per criterion, the response."""
+
+    BINDINGS = [Binding("escape", "back", t("examiner.keys.back"))]
+
+    def __init__(self, entry: M.QueueEntry) -> None:
+        super().__init__()
+        self.entry = entry
+        ctx = self.examiner.ctx
+        assert ctx is not None
+        self.item = ctx.item(entry.exam, entry.item)
+        self.rubric: list[dict[str, Any]] = list(self.item.spec.get("rubric") or [])
+
+    def compose(self) -> ComposeResult:
+        e = self.entry
+        yield Static(t("examiner.mark.header", code=e.code, item=e.item, round=e.round,
+                       points=f"{self.item.points:g}"), classes="header", id="mark-header")
+        with Horizontal(classes="columns"):
+            with VerticalScroll(classes="pane"):
+                yield Markdown(self.item.stem, classes="stem")
+                yield Label(t("examiner.mark.response"))
+                text = e.response if isinstance(e.response, str) else str(e.response or "")
+                yield TextArea(text, id="response", read_only=True, soft_wrap=True)
+            with VerticalScroll(classes="pane"):
+                yield Label(t("examiner.mark.rubric"))
+                if self.rubric:
+                    for i, row in enumerate(self.rubric):
+                        with Horizontal(classes="criterion"):
+                            yield Label(f"{row.get('criterion')} (0–{row.get('points'):g})")
+                            yield Input(id=f"crit-{i}", type="number", max_length=8)
+                else:
+                    with Horizontal(classes="criterion"):
+                        yield Label(t("examiner.mark.points", points=f"{self.item.points:g}"))
+                        yield Input(id="points", type="number", max_length=8)
+                model = self.item.spec.get("model_answer")
+                if isinstance(model, str) and model:
+                    yield Label(t("examiner.mark.model"))
+                    yield Static(model, classes="hint")
+                yield Label(t("examiner.mark.comment"))
+                yield Input(id="comment", max_length=500)
+                yield Static("", id="total", classes="hint")
+                yield Static("", id="mark-message", classes="message")
+                with Horizontal(classes="buttons"):
+                    yield Button(t("examiner.mark.cancel"), id="cancel")
+                    yield Button(t("examiner.mark.save"), id="save", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        first = self.query("Input").first()
+        first.focus()
+
+    def _values(self) -> tuple[float | None, dict[str, float]]:
+        def number(widget_id: str) -> float:
+            raw = self.query_one(f"#{widget_id}", Input).value.strip().replace(",", ".")
+            try:
+                return float(raw)
+            except ValueError:
+                raise KioskError(t("examiner.mark.not_number")) from None
+
+        if not self.rubric:
+            return number("points"), {}
+        return None, {str(row.get("criterion")): number(f"crit-{i}")
+                      for i, row in enumerate(self.rubric)}
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        try:
+            points, criteria = self._values()
+        except KioskError:
+            return
+        total = points if points is not None else sum(criteria.values())
+        self.query_one("#total", Static).update(
+            t("examiner.mark.total", total=f"{total:g}", points=f"{self.item.points:g}"))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.save()
+        else:
+            self.action_back()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+        else:
+            self.save()
+
+    def save(self) -> None:
+        app = self.examiner
+        ctx = app.ctx
+        assert ctx is not None and app.user is not None
+        try:
+            points, criteria = self._values()
+            from kiosk import marking
+
+            marking.record_mark(app.writer, ctx, self.entry.attempt, self.entry.item, app.user,
+                                points=points, criteria=criteria,
+                                comment=self.query_one("#comment", Input).value)
+        except KioskError as exc:
+            self.query_one("#mark-message", Static).update(str(exc))
+            return
+        app.pop_screen()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class StatsScreen(_Base):
+    """Item statistics of one exam, with the score distribution as a histogram."""
+
+    BINDINGS = [Binding("escape", "back", t("examiner.keys.back")),
+                Binding("n", "next_exam", t("examiner.keys.next_exam"))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        ctx = self.examiner.ctx
+        self.exam_ids = sorted(ctx.exams) if ctx is not None else []
+        self.index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="stats-header", classes="header")
+        with VerticalScroll():
+            yield from self._plot()
+            yield Static("", id="stats-text")
+        yield Footer()
+
+    def _plot(self) -> ComposeResult:
+        try:
+            from textual_plotext import PlotextPlot
+        except ImportError:  # the text histogram below is shown either way
+            return
+        yield PlotextPlot(id="histogram")
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        header = self.query_one("#stats-header", Static)
+        if not self.exam_ids:
+            header.update(t("examiner.stats.none"))
+            return
+        exam_id = self.exam_ids[self.index]
+        header.update(t("examiner.stats.header", exam=exam_id))
+        from kiosk.commands.results_cmd import centre_stats
+        from kiosk.stats import ExamStats, render_text
+
+        app = self.examiner
+        try:
+            stats = cast(ExamStats, centre_stats(app.centre, exam_id, app.passphrase))
+        except KioskError as exc:
+            self.query_one("#stats-text", Static).update(str(exc))
+            return
+        self.query_one("#stats-text", Static).update(render_text(stats))
+        plots = self.query("#histogram")
+        if plots:
+            widget = plots.first()
+            plt = widget.plt  # type: ignore[attr-defined]
+            plt.clear_data()
+            labels = [f"{b.low:.0f}" for b in stats.histogram]
+            plt.bar(labels, [b.count for b in stats.histogram])
+            plt.title(t("examiner.stats.histogram"))
+            widget.refresh()
+
+    def action_next_exam(self) -> None:
+        if self.exam_ids:
+            self.index = (self.index + 1) % len(self.exam_ids)
+            self.show()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,122 @@
+"""`kiosk results` (per-candidate results through the exam's regime) and `kiosk stats EXAM`
+(item analysis)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from kiosk.commands.common import centre_option, echo_json
+from kiosk.errors import KioskError
+from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
+
+
+def centre_passphrase(centre: Centre) -> str | None:
+    """Reading loaded exam content needs the centre key; asked when it is encrypted."""
+    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
+        return str(click.prompt("Centre key passphrase", hide_input=True))
+    return None
+
+
+def _yes(value: bool | None) -> str:
+    return "–" if value is None else ("igen/yes" if value else "nem/no")
+
+
+@click.command("results")
+@centre_option
+@click.option("--exam", "exam_id", default=None, help="Only this exam (default: every loaded "
+              "exam).")
+@click.option("--json", "as_json", is_flag=True, help="JSON: every field, with the regime's "
+              "outcome.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header, UTF-8.")
+@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default="hu",
+              show_default=True, help="Language of grade names.")
+def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv: bool,
+                    language: str) -> None:
+    """Per-candidate points, percent, grade and pass/fail per part and overall."""
+    from kiosk.results import compute_results, results_csv, results_json
+
+    if as_json and as_csv:
+        raise KioskError("give --json or --csv, not both")
+    centre = Centre.open(centre_dir)
+    results = compute_results(centre, exam_id, passphrase=centre_passphrase(centre),
+                              language=language)
+    if as_json:
+        echo_json(results_json(results))
+        return
+    if as_csv:
+        click.echo(results_csv(results), nl=False)
+        return
+    if not results:
+        click.echo("No results yet (no submitted attempts or oral marks).")
+        return
+    for r in results:
+        head = f"{r.candidate} {r.name} — {r.exam} ({r.regime})"
+        if r.provisional:
+            head += "  [PROVISIONAL: marking outstanding]"
+        click.echo(head)
+        if r.error:
+            click.echo(f"  cannot evaluate: {r.error}")
+            continue
+        for p in r.parts:
+            pts = "" if p.points is None else f"{p.points:g}/{p.max_points:g}"
+            pct = "" if p.percent is None else f" {p.percent:.2f} %"
+            orig = ("" if p.original_points is None
+                    else f"  (original {p.original_points:g}, after appeal {p.points:g})")
+            grade = f" {p.grade_name} ({p.grade})" if p.grade is not None else ""
+            click.echo(f"  {p.part_id:<10} {p.kind:<8} {pts}{pct}{grade}  "
+                       f"{'passed' if p.passed else 'FAILED'}{orig}")
+        overall = "" if r.points is None else f"{r.points:g}/{r.max_points:g}"
+        pct = "" if r.percent is None else f" {r.percent:.2f} %"
+        grade = f" {r.grade_name} ({r.grade})" if r.grade is not None else ""
+        click.echo(f"  overall    {overall}{pct}{grade}  {'PASSED' if r.passed else 'FAILED'}")
+        if r.certificate is not None:
+            click.echo(f"  certificate: {_yes(r.certificate)}")
+        if r.outstanding:
+            click.echo(f"  outstanding: {', '.join(r.outstanding)}")
+        for i in r.appealed:
+            click.echo(f"  appeal {i.item}: original {i.original:g} → final {i.points:g}")
+
+
+@click.command("stats")
+@click.argument("exam_id", metavar="EXAM")
+@centre_option
+@click.option("--csv", "as_csv", is_flag=True, help="Per-item statistics as CSV.")
+@click.option("--bins", default=10, show_default=True, type=click.IntRange(1, 50),
+              help="Histogram bins.")
+def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int) -> None:
+    """Item analysis: facility, point-biserial, 27 % discrimination, distractors, KR-20/alpha."""
+    from kiosk.stats import render_csv, render_text
+
+    centre = Centre.open(centre_dir)
+    stats = centre_stats(centre, exam_id, centre_passphrase(centre), bins)
+    click.echo(render_csv(stats) if as_csv else render_text(stats), nl=False)
+
+
+def centre_stats(centre: Centre, exam_id: str, passphrase: str | None = None, bins: int = 10
+                 ) -> object:
+    from kiosk.domain.banks import all_items
+    from kiosk.results import compute_results, fold_attempts, load_exams
+    from kiosk.stats import exam_stats
+
+    exams = load_exams(centre, [exam_id], passphrase) if _loaded(centre, exam_id) else None
+    if exams is None:
+        raise KioskError(f"exam {exam_id!r} is not loaded in {centre.path}")
+    results = compute_results(centre, exam_id, exams=exams)
+    with centre.reader() as reader:
+        states = fold_attempts(reader.events(kind=("attempt_created", "answer_saved",
+                                                   "part_submitted", "attempt_submitted",
+                                                   "attempt_voided")))
+    return exam_stats(exam_id, results, states, all_items(exams[exam_id][1].values()), bins)
+
+
+def _loaded(centre: Centre, exam_id: str) -> bool:
+    from kiosk.exam_store import LOADED, latest_loads
+
+    with centre.reader() as reader:
+        return exam_id in latest_loads(reader.events(kind=LOADED))
+
+
+COMMANDS = [results_command, stats_command]

@@ -1,0 +1,582 @@
+"""Results: from the ledger's events (answers, marks, oral marks, appeals) to each candidate's
+part and overall result, through the exam's regime.
+
+Entry points:
+- `compute_results(centre_or_ledger, exam_id=None)`: reads the centre's ledger and loaded exams.
+- `results_from_events(events, exams, ...)`: the same from events already in memory and exams
+  already parsed (no I/O: benchmarks, merges and tests call this).
+- `results_rows(results)` / `results_csv(results)` / `results_json(results)`: flat rows for
+  CSV (one per candidate and exam, a header, UTF-8) and JSON-ready dicts.
+
+One result per candidate and exam. Attempts that were voided or never submitted do not count.
+For the szakvizsga every submitted attempt is a dated attempt at its parts (retakes, improvement
+exams: the regime decides what counts); for the other regimes the latest submitted attempt is the
+result and earlier ones are listed in `attempts`. An attempt's date is its sitting's date.
+
+Points of an item: the question type's automatic score, or for a response it cannot score the
+final human mark (kiosk.domain.marking: single, double or third marker); while a human mark is
+outstanding the item counts 0 and the result is `provisional`. A board decision on an appeal
+replaces the item's points; the result then carries the original and the final points.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kiosk.domain import attempts as A
+from kiosk.domain import marking as M
+from kiosk.domain import oral as O
+from kiosk.domain.banks import Bank, all_items
+from kiosk.domain.exams import Exam
+from kiosk.domain.items import Item
+from kiosk.domain.regimes import (
+    Outcome,
+    PartMark,
+    RegimeError,
+    RegimeInput,
+    SubjectInput,
+    exam_config,
+)
+from kiosk.domain.roster import REGISTERED, Candidate, registrations
+from kiosk.domain.scoring import ItemScore, score_item
+from kiosk.domain.sittings import KINDS as SITTING_KINDS
+from kiosk.domain.sittings import sittings
+from kiosk.errors import KioskError
+
+#: Event kinds the results rest on (everything else in the ledger is ignored).
+ATTEMPT_KINDS = (A.ATTEMPT_CREATED, A.ANSWER, A.PART_SUBMITTED, A.SUBMITTED, A.VOIDED)
+RESULT_KINDS = frozenset((*ATTEMPT_KINDS, *M.KINDS, *O.KINDS, REGISTERED, *SITTING_KINDS,
+                          "genesis"))
+
+ExamContent = tuple[Exam, Mapping[str, Bank]]
+
+
+@dataclass
+class ItemResult:
+    item: str
+    part: str
+    points: float
+    max_points: float
+    #: "auto", "marked", "appeal", or "pending" while a human mark is outstanding
+    source: str
+    #: points before an appeal decision (None when the item was not appealed and decided)
+    original: float | None = None
+
+
+@dataclass
+class PartScore:
+    part_id: str
+    title: str
+    kind: str
+    points: float | None
+    max_points: float | None
+    percent: float | None
+    grade: int | None
+    grade_name: str
+    passed: bool
+    provisional: bool = False
+    #: the part's points before appeal decisions changed them (None when none did)
+    original_points: float | None = None
+    subject: str = ""
+    replacement_card: bool = False
+    counts: bool = True
+
+
+@dataclass
+class CandidateResult:
+    candidate: str
+    name: str
+    exam: str
+    exam_title: str
+    regime: str
+    #: the latest submitted attempt ("" when the candidate has only oral marks)
+    attempt: str
+    attempts: list[str] = field(default_factory=list)
+    date: str = ""
+    parts: list[PartScore] = field(default_factory=list)
+    points: float | None = None
+    max_points: float | None = None
+    percent: float | None = None
+    grade: int | None = None
+    grade_name: str = ""
+    passed: bool = False
+    certificate: bool | None = None
+    outstanding: list[str] = field(default_factory=list)
+    #: human marking (or an oral mark) is still outstanding: the result may change
+    provisional: bool = False
+    #: overall points before appeal decisions (None when no decision changed anything)
+    original_points: float | None = None
+    items: list[ItemResult] = field(default_factory=list)
+    outcome: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    #: why the regime could not evaluate this candidate (then the other fields are partial)
+    error: str | None = None
+
+    @property
+    def appealed(self) -> list[ItemResult]:
+        return [i for i in self.items if i.original is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- scoring one attempt --------------------------------------------------------------------
+
+
+@dataclass
+class _Attempt:
+    state: A.AttemptState
+    date: str
+
+
+def fold_attempts(events: Iterable[Any]) -> dict[str, A.AttemptState]:
+    """Attempt states by id from the attempt events (in ledger order)."""
+    states: dict[str, A.AttemptState] = {}
+    for event in events:
+        if event.attempt is None or event.kind not in ATTEMPT_KINDS:
+            continue
+        state = states.get(event.attempt)
+        if state is None:
+            state = states[event.attempt] = A.AttemptState()
+        A.fold_attempt(state, event)
+    return states
+
+
+def _rule(registry: Any, item: Item, exam: Exam) -> Any:
+    name = item.scoring or exam.scoring
+    try:
+        return registry.scoring_rules[name]
+    except KeyError:
+        raise KioskError(f"exam {exam.id!r}, item {item.key}: scoring rule {name!r} is not "
+                         "registered") from None
+
+
+def _qtype(registry: Any, item: Item, exam: Exam) -> Any:
+    try:
+        return registry.question_types[item.type]
+    except KeyError:
+        raise KioskError(f"exam {exam.id!r}, item {item.key}: question type {item.type!r} is not "
+                         "registered") from None
+
+
+def score_attempt(state: A.AttemptState, exam: Exam, items: Mapping[str, Item], registry: Any,
+                  ) -> list[tuple[str, Item, ItemScore]]:
+    """(part id, item, automatic score) for every item on the attempt's paper."""
+    out = []
+    for part, keys in zip(state.parts, state.paper, strict=False):
+        for key in keys:
+            item = items.get(key)
+            if item is None:
+                raise KioskError(f"attempt {state.attempt}: item {key!r} is not in the loaded "
+                                 f"banks of exam {exam.id!r}")
+            score = score_item(item, state.answers.get(key), _qtype(registry, item, exam),
+                               _rule(registry, item, exam))
+            out.append((part, item, score))
+    return out
+
+
+def needs_marking(states: Iterable[A.AttemptState], exams: Mapping[str, ExamContent],
+                  registry: Any) -> list[M.Pending]:
+    """Responses of submitted attempts that a human must mark (the marking queue's input)."""
+    pending: list[M.Pending] = []
+    items_of: dict[str, dict[str, Item]] = {}
+    for state in states:
+        if not state.submitted or state.voided or state.exam not in exams:
+            continue
+        exam, banks = exams[state.exam]
+        items = items_of.setdefault(exam.id, all_items(banks.values()))
+        for _part, item, score in score_attempt(state, exam, items, registry):
+            if score.needs_marking:
+                pending.append(M.Pending(state.attempt, item.key, exam.id,
+                                         state.answers.get(item.key)))
+    return pending
+
+
+# --- from events to results -----------------------------------------------------------------
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _written(attempt: _Attempt, exam: Exam, items: Mapping[str, Item], registry: Any,
+             marks: M.MarkingState, policy: M.MarkingPolicy
+             ) -> tuple[list[PartMark], list[ItemResult], dict[str, bool], dict[str, float]]:
+    """Part marks of one attempt, its item results, which parts are provisional and the part
+    points before appeal decisions."""
+    state = attempt.state
+    per_part: dict[str, list[float]] = {p: [0.0, 0.0, 0.0] for p in state.parts}
+    provisional: dict[str, bool] = {p: False for p in state.parts}
+    changed: set[str] = set()
+    item_results: list[ItemResult] = []
+    for part, item, score in score_attempt(state, exam, items, registry):
+        resp = marks.get(state.attempt, item.key)
+        points, source, original = score.points, "auto", None
+        if score.needs_marking:
+            st = M.status(resp, policy)
+            # What the markers gave, before any board decision (applied below).
+            before = st.original if resp is not None and resp.decision is not None else st.final
+            if before is None:
+                points, source = 0.0, "pending"
+                # A board decision settles even a response the markers had not finished.
+                provisional[part] = provisional[part] or resp is None or resp.decision is None
+            else:
+                points, source = before, "marked"
+        if resp is not None and resp.decision is not None:
+            original, points, source = points, resp.decision.points, "appeal"
+            if original != points:
+                changed.add(part)
+        points = max(0.0, min(points, score.max_points))
+        acc = per_part[part]
+        acc[0] += points
+        acc[1] += score.max_points
+        acc[2] += original if original is not None else points
+        item_results.append(ItemResult(item=item.key, part=part, points=points,
+                                       max_points=score.max_points, source=source,
+                                       original=original))
+    part_marks = []
+    for part_id in state.parts:
+        exam_part = next((p for p in exam.parts if p.id == part_id), None)
+        extra = exam_part.extra if exam_part is not None else {}
+        got, top, _orig = per_part[part_id]
+        if top <= 0:
+            continue
+        weight = extra.get("weight")
+        part_marks.append(PartMark(
+            part_id=part_id, points=got, max_points=top,
+            kind=str(extra.get("kind", "written")),
+            weight=float(weight) if isinstance(weight, int | float) else None,
+            date=_day(attempt.date), title=exam_part.title if exam_part else part_id))
+    originals = {p: per_part[p][2] for p in changed}
+    return part_marks, item_results, provisional, originals
+
+
+def _oral_marks(marks: list[O.OralMark], parts: Mapping[str, O.OralPart]) -> list[PartMark]:
+    out = []
+    for m in marks:
+        part = parts.get(m.part)
+        top = m.max_points if m.max_points is not None else (part.max_points if part else None)
+        out.append(PartMark(
+            part_id=m.part, points=m.points, max_points=top if m.points is not None else None,
+            kind="oral", grade=m.grade, date=_day(m.date), replacement_card=m.replacement,
+            weight=part.weight if part else None, title=part.title if part else m.part))
+    return out
+
+
+def _subjects(config: Mapping[str, Any], marks: list[PartMark]) -> tuple[SubjectInput, ...]:
+    """Szakvizsga subjects from `[[exam.subjects]]`; without it every part is one compulsory
+    subject (an exam file per subject)."""
+    raw = config.get("subjects")
+    if not raw:
+        return (SubjectInput(subject_id="kotelezo", kind="compulsory", marks=tuple(marks)),)
+    if not isinstance(raw, list) or not all(isinstance(s, Mapping) for s in raw):
+        raise RegimeError("subjects: must be a list of tables {id, kind, written, oral}")
+    out = []
+    for i, s in enumerate(raw):
+        sid = s.get("id")
+        if not isinstance(sid, str) or not sid:
+            raise RegimeError(f"subjects[{i}].id: must be a string, got {sid!r}")
+        written = s.get("written", [])
+        ids = set([written] if isinstance(written, str) else list(written))
+        oral = s.get("oral")
+        ids.update([oral] if isinstance(oral, str) else list(oral or []))
+        out.append(SubjectInput(subject_id=sid, kind=str(s.get("kind", "compulsory")),
+                                marks=tuple(m for m in marks if m.part_id in ids),
+                                exempt=s.get("exempt") is True, title=str(s.get("title", ""))))
+    return tuple(out)
+
+
+def _regime_input(exam: Exam, config: dict[str, Any], marks: list[PartMark],
+                  as_of: date | None, scale: Any) -> RegimeInput:
+    if exam.regime == "hu-szakvizsga":
+        return RegimeInput(subjects=_subjects(config, marks), config=config, as_of=as_of,
+                           scale=scale)
+    return RegimeInput(marks=tuple(marks), config=config, as_of=as_of, scale=scale)
+
+
+def _latest_per_part(marks: list[PartMark]) -> list[PartMark]:
+    """One mark per part: the latest (regimes other than the szakvizsga take no attempts)."""
+    latest: dict[str, PartMark] = {}
+    for m in sorted(marks, key=lambda m: m.date or date.min):
+        latest[m.part_id] = m
+    return list(latest.values())
+
+
+def results_from_events(
+    events: Iterable[Any],
+    exams: Mapping[str, ExamContent],
+    *,
+    exam_id: str | None = None,
+    registry: Any = None,
+    as_of: date | None = None,
+    scales: Mapping[str, Any] | None = None,
+    language: str = "hu",
+) -> list[CandidateResult]:
+    """Results for every candidate of `exams` (or only `exam_id`) from events in ledger order."""
+    if registry is None:
+        from kiosk.plugins import registry as get_registry
+
+        registry = get_registry()
+    wanted = [exam_id] if exam_id is not None else list(exams)
+    if exam_id is not None and exam_id not in exams:
+        raise KioskError(f"exam {exam_id!r} is not loaded")
+
+    relevant = [e for e in events if e.kind in RESULT_KINDS]
+    states = fold_attempts(relevant)
+    marks = M.fold_events(relevant)
+    orals = O.fold_events(relevant)
+    roster = {cid: reg.candidate for cid, reg in registrations(relevant).items()}
+    sitting_dates = {sid: s.date for sid, s in sittings(
+        e for e in relevant if e.kind in SITTING_KINDS).items()}
+    created_ts: dict[str, str] = {}
+    for e in relevant:
+        if e.kind == A.ATTEMPT_CREATED and e.attempt:
+            created_ts.setdefault(e.attempt, e.ts)
+
+    results: list[CandidateResult] = []
+    for eid in wanted:
+        exam, banks = exams[eid]
+        items = all_items(banks.values())
+        config = exam_config(exam)
+        policy = M.MarkingPolicy.from_extra(exam.extra)
+        try:
+            oral_parts = {p.id: p for p in O.oral_parts(exam.extra, exam.regime)}
+        except O.OralConfigError as exc:
+            raise KioskError(f"exam {eid!r}: {exc}") from None
+        try:
+            regime = registry.regimes[exam.regime]
+        except KeyError:
+            raise KioskError(f"exam {eid!r}: regime {exam.regime!r} is not registered") from None
+        scale = (scales or {}).get(exam.grade_scale) if exam.grade_scale else None
+
+        by_candidate: dict[str, list[_Attempt]] = {}
+        for st in states.values():
+            if st.exam != eid or not st.submitted or st.voided:
+                continue
+            day = sitting_dates.get(st.sitting) or created_ts.get(st.attempt, "")[:10]
+            by_candidate.setdefault(st.candidate, []).append(_Attempt(st, day))
+        oral_by: dict[str, list[O.OralMark]] = {}
+        for (e, c, _p), by_date in orals.marks.items():
+            if e == eid:
+                oral_by.setdefault(c, []).extend(by_date[d] for d in sorted(by_date))
+        oral_candidates = set(oral_by)
+        for cid in [*by_candidate, *sorted(oral_candidates - set(by_candidate))]:
+            attempts = sorted(by_candidate.get(cid, []),
+                              key=lambda a: (a.date, a.state.submitted_seq or 0))
+            results.append(_candidate_result(
+                cid, roster.get(cid), exam, items, config, policy, oral_parts, regime, scale,
+                attempts, oral_by.get(cid, []), marks, registry, as_of, language))
+    return results
+
+
+def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
+                      items: Mapping[str, Item], config: dict[str, Any],
+                      policy: M.MarkingPolicy, oral_parts: Mapping[str, O.OralPart],
+                      regime: Any, scale: Any, attempts: list[_Attempt],
+                      oral_marks: list[O.OralMark], marks: M.MarkingState, registry: Any,
+                      as_of: date | None, language: str) -> CandidateResult:
+    result = CandidateResult(
+        candidate=cid, name=candidate.name if candidate else "", exam=exam.id,
+        exam_title=exam.title, regime=exam.regime,
+        attempt=attempts[-1].state.attempt if attempts else "",
+        attempts=[a.state.attempt for a in attempts],
+        date=attempts[-1].date if attempts else (oral_marks[-1].date if oral_marks else ""))
+    all_marks: list[PartMark] = []
+    provisional: dict[str, bool] = {}
+    originals: dict[str, float] = {}
+    counted = attempts if exam.regime == "hu-szakvizsga" else attempts[-1:]
+    for att in counted:
+        part_marks, item_results, prov, orig = _written(att, exam, items, registry, marks,
+                                                        policy)
+        all_marks.extend(part_marks)
+        if att is attempts[-1]:
+            result.items = item_results
+            provisional.update(prov)
+            originals.update(orig)
+    all_marks.extend(_oral_marks(oral_marks, oral_parts))
+    if exam.regime != "hu-szakvizsga":
+        all_marks = _latest_per_part(all_marks)
+    marked_orals = {m.part for m in oral_marks}
+    for pid in oral_parts:
+        if pid not in marked_orals:
+            provisional[pid] = True
+            result.notes.append(f"oral part {pid!r}: not marked yet")
+    result.provisional = any(provisional.values())
+    try:
+        outcome = regime.evaluate(_regime_input(exam, config, all_marks, as_of, scale))
+    except RegimeError as exc:
+        result.error = str(exc)
+        return result
+    titles = {p.id: p.title for p in exam.parts} | {p.id: p.title for p in oral_parts.values()}
+    _fill(result, outcome, provisional, originals, titles, language)
+    return result
+
+
+def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, bool],
+          originals: Mapping[str, float], titles: Mapping[str, str], language: str) -> None:
+    en = language == "en"
+    result.outcome = outcome.to_dict()
+    result.points = outcome.overall_points
+    result.max_points = outcome.overall_max_points
+    result.percent = outcome.overall_percent
+    result.grade = outcome.grade
+    result.grade_name = outcome.grade_name_en if en else outcome.grade_name_hu
+    result.passed = outcome.passed
+    result.certificate = outcome.certificate
+    result.outstanding = list(outcome.outstanding)
+    result.notes.extend(outcome.notes)
+    for p in outcome.parts:
+        result.parts.append(PartScore(
+            part_id=p.part_id, title=titles.get(p.part_id, p.part_id), kind=p.kind, points=p.points,
+            max_points=p.max_points, percent=p.percent, grade=p.grade,
+            grade_name=p.grade_name_en if en else p.grade_name_hu, passed=p.passed,
+            provisional=provisional.get(p.part_id, False),
+            original_points=originals.get(p.part_id), subject=p.subject_id,
+            replacement_card=p.replacement_card, counts=p.counts))
+    if originals and result.points is not None:
+        delta = sum(originals.values()) - sum(
+            (p.points or 0.0) for p in result.parts if p.part_id in originals)
+        result.original_points = result.points + delta
+    if result.points is None and outcome.regime == "hu-szakvizsga":
+        written = [p for p in result.parts if p.kind == "written" and p.points is not None]
+        if written:
+            result.points = sum(p.points or 0.0 for p in written)
+            result.max_points = sum(p.max_points or 0.0 for p in written)
+
+
+# --- reading a centre -----------------------------------------------------------------------
+
+
+def load_exams(centre: Any, exam_ids: Iterable[str], passphrase: str | None = None
+               ) -> dict[str, ExamContent]:
+    from kiosk.exam_store import exam_and_banks
+
+    return {eid: exam_and_banks(centre, eid, passphrase) for eid in exam_ids}
+
+
+def _centre_of(source: Any) -> Any:
+    from kiosk.ledger.centre import Centre
+    from kiosk.ledger.store import Ledger
+
+    if isinstance(source, Centre):
+        return source
+    if isinstance(source, Ledger):
+        return Centre(source.path.parent)
+    if isinstance(source, str | Path):
+        return Centre.open(Path(source))
+    raise TypeError(f"compute_results: expected a Centre, Ledger or path, got {type(source)}")
+
+
+def compute_results(
+    centre_or_ledger: Any,
+    exam_id: str | None = None,
+    *,
+    as_of: date | None = None,
+    passphrase: str | None = None,
+    language: str = "hu",
+    exams: Mapping[str, ExamContent] | None = None,
+) -> list[CandidateResult]:
+    """Results of one exam (or of every loaded exam) of a centre. `centre_or_ledger` is a
+    Centre, an open Ledger (its centre is the ledger file's directory) or a centre path; the
+    exams' content is decrypted with the centre key unless `exams` is given."""
+    from kiosk.domain.grading import centre_scales, merge_scales
+    from kiosk.exam_store import LOADED, latest_loads
+    from kiosk.ledger.store import Ledger
+    from kiosk.plugins import registry
+
+    centre = _centre_of(centre_or_ledger)
+    if isinstance(centre_or_ledger, Ledger):
+        events = list(centre_or_ledger.events(kind=RESULT_KINDS | {LOADED}))
+    else:
+        with centre.reader() as reader:
+            events = list(reader.events(kind=RESULT_KINDS | {LOADED}))
+    loaded = list(latest_loads(events))
+    if exam_id is not None and exam_id not in loaded and (exams is None or exam_id not in exams):
+        raise KioskError(f"exam {exam_id!r} is not loaded in {centre.path} (loaded: "
+                         f"{', '.join(loaded) or 'none'})")
+    if exams is None:
+        exams = load_exams(centre, [exam_id] if exam_id else loaded, passphrase)
+    reg = registry()
+    scales = merge_scales(reg.grade_scales.values(), centre_scales(centre.path))
+    return results_from_events(events, exams, exam_id=exam_id, registry=reg, as_of=as_of,
+                               scales=scales, language=language)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _yes(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+BASE_COLUMNS = ("candidate", "name", "exam", "attempt", "date", "points", "max_points",
+                "percent", "grade", "grade_name", "passed", "certificate", "outstanding",
+                "provisional", "original_points", "appealed_items", "error")
+PART_FIELDS = ("points", "max", "percent", "grade", "passed", "original")
+
+
+def results_rows(results: Sequence[CandidateResult]) -> list[dict[str, str]]:
+    """Flat rows (all values text) for CSV: the base columns, then per part id (in order of
+    first appearance) `PART points`, `PART max`, `PART percent`, `PART grade`, `PART passed`,
+    `PART original` (points before an appeal decision)."""
+    part_ids: list[str] = []
+    for r in results:
+        for p in r.parts:
+            if p.part_id not in part_ids:
+                part_ids.append(p.part_id)
+    rows = []
+    for r in results:
+        row = {
+            "candidate": r.candidate, "name": r.name, "exam": r.exam, "attempt": r.attempt,
+            "date": r.date, "points": _num(r.points), "max_points": _num(r.max_points),
+            "percent": _num(r.percent), "grade": "" if r.grade is None else str(r.grade),
+            "grade_name": r.grade_name, "passed": _yes(r.passed),
+            "certificate": _yes(r.certificate), "outstanding": ";".join(r.outstanding),
+            "provisional": _yes(r.provisional), "original_points": _num(r.original_points),
+            "appealed_items": ";".join(f"{i.item}:{_num(i.original)}->{_num(i.points)}"
+                                       for i in r.appealed),
+            "error": r.error or "",
+        }
+        by_id = {p.part_id: p for p in r.parts}
+        for pid in part_ids:
+            p = by_id.get(pid)
+            values = ("", "", "", "", "", "") if p is None else (
+                _num(p.points), _num(p.max_points), _num(p.percent),
+                "" if p.grade is None else str(p.grade), _yes(p.passed), _num(p.original_points))
+            for name, value in zip(PART_FIELDS, values, strict=True):
+                row[f"{pid} {name}"] = value
+        rows.append(row)
+    return rows
+
+
+def results_csv(results: Sequence[CandidateResult]) -> str:
+    rows = results_rows(results)
+    columns = list(BASE_COLUMNS)
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in columns})
+    return buf.getvalue()
+
+
+def results_json(results: Sequence[CandidateResult]) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in results]
