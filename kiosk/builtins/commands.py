@@ -13,6 +13,8 @@ COMMAND_MODULES = (
     "centre",
     "content",
     "demo",
+    "documents",
+    "exports",
     "importing",
     "invigilate",
     "marking_cmd",

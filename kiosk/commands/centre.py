@@ -44,7 +44,13 @@ def init_command(centre_dir: Path, name: str, passphrase: str | None) -> None:
 @click.option("--receipt", help="Check that the ledger contains the head this receipt was made from.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def verify_command(target: Path | None, centre_dir: Path, receipt: str | None, as_json: bool) -> int:
-    """Recompute the chain and every signature (exit 1 when anything is wrong)."""
+    """Recompute the chain and every signature (exit 1 when anything is wrong). TARGET may
+    be a centre directory, a ledger file or a sealed export (OUT.zip, checked offline)."""
+    if target is not None and target.is_file() and receipt is None:
+        from kiosk.sealed import is_bundle
+
+        if target.suffix.lower() == ".zip" or is_bundle(target):
+            return _verify_bundle(target, as_json)
     ledger_path, trusted = _locate(target or centre_dir)
     if receipt is not None:
         return _check_receipt(ledger_path, receipt, as_json)
@@ -63,6 +69,31 @@ def verify_command(target: Path | None, centre_dir: Path, receipt: str | None, a
     for problem in report.problems:
         where = f"#{problem.seq}: " if problem.seq is not None else ""
         click.echo(f"  {where}{problem.reason}")
+    return 1
+
+
+def _verify_bundle(path: Path, as_json: bool) -> int:
+    from kiosk.sealed import verify_bundle
+
+    report = verify_bundle(path)
+    if as_json:
+        echo_json(report.as_dict())
+        return 0 if report.ok else 1
+    if report.ok:
+        click.echo(f"OK: sealed export of {report.centre}"
+                   + (f", exam {report.exam}" if report.exam else "")
+                   + f": {report.results} result(s), {report.events} events "
+                   f"({report.withheld} without their secret fields), "
+                   f"{report.checkpoints} signed checkpoints")
+        click.echo(f"Head: #{report.head_seq} {report.head_hash}")
+        click.echo(f"Key fingerprint: {report.fingerprint}")
+        click.echo("Compare the fingerprint with the one the centre printed at `kiosk init`.")
+        return 0
+    click.echo(f"FAILED: {path} is not the sealed export its centre signed")
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+    if report.fingerprint:
+        click.echo(f"Key fingerprint in the bundle: {report.fingerprint}")
     return 1
 
 

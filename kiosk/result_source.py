@@ -1,0 +1,59 @@
+"""The results that result sheets, sealed exports and merges carry, as plain JSON-able records.
+
+The computation is `kiosk.results` (marks, regimes, outcomes); this module only fixes the
+events it runs on (a sealed export's results rest on exactly the exported events, up to the
+exported head) and adds each result's receipt code: the code of its attempt's
+`attempt_submitted` event, which the candidate took home and which a verifier can recompute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kiosk.ledger.receipts import receipt_code
+
+
+def compute(centre: Any, exam_id: str | None = None, *, events: Sequence[Any] | None = None,
+            passphrase: str | None = None) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """(JSON records, CSV rows) of `centre`'s results, from `events` when given (else the whole
+    ledger). The exams' content is decrypted with the centre key, as `kiosk results` does."""
+    from kiosk import results as R
+    from kiosk.domain.grading import centre_scales, merge_scales
+    from kiosk.errors import KioskError
+    from kiosk.exam_store import LOADED, latest_loads
+    from kiosk.plugins import registry
+
+    if events is None:
+        with centre.reader() as reader:
+            events = list(reader.events(kind=R.RESULT_KINDS | {LOADED}))
+    loaded = list(latest_loads(e for e in events if e.kind == LOADED))
+    if exam_id is not None and exam_id not in loaded:
+        raise KioskError(f"exam {exam_id!r} is not loaded in {centre.path} "
+                         f"(loaded: {', '.join(loaded) or 'none'})")
+    exams = R.load_exams(centre, [exam_id] if exam_id else loaded, passphrase)
+    reg = registry()
+    results = R.results_from_events(
+        events, exams, exam_id=exam_id, registry=reg,
+        scales=merge_scales(reg.grade_scales.values(), centre_scales(centre.path)))
+    receipts = submitted_receipts(events)
+    records = R.results_json(results)
+    rows = R.results_rows(results)
+    for record, row in zip(records, rows, strict=True):
+        record["receipt"] = row["receipt"] = receipts.get(str(record.get("attempt")), "")
+    return records, rows
+
+
+def submitted_receipts(events: Iterable[Any]) -> dict[str, str]:
+    """attempt id → receipt code of its (first) `attempt_submitted` event."""
+    out: dict[str, str] = {}
+    for e in events:
+        if e.kind == "attempt_submitted" and e.attempt and e.attempt not in out:
+            out[e.attempt] = receipt_code(e.hash)
+    return out
+
+
+def for_candidate(records: Iterable[dict[str, Any]], candidate: str,
+                  exam: str | None = None) -> list[dict[str, Any]]:
+    return [r for r in records if str(r.get("candidate")) == candidate
+            and (exam is None or r.get("exam") == exam)]

@@ -1,0 +1,601 @@
+"""Sealed exports: a zip anyone can check offline with the kiosk alone.
+
+Layout of OUT.zip::
+
+    manifest.json          centre, key, head, exam, SHA-256 of every other file
+    manifest.sig           Ed25519 signature (base64) over SIGNED_DOMAIN + manifest.json bytes
+    centre.pub             the centre's public key (PEM)
+    results.json           {"head": {...}, "exam": ..., "results": [records]}
+    results.csv            the same results, one row per attempt
+    ledger/events.jsonl    every event 1..head, the body as its stored canonical text
+    ledger/checkpoints.jsonl  every signed checkpoint up to the head (the last one covers it)
+
+The events, not a copy of the database: the chain must be complete (a hash covers its
+predecessor), but secret-bearing fields (password and access-code hashes, salts) do not belong
+in a results export. Such an event is exported with those fields left out and listed under
+`withheld`; its own hash cannot be recomputed then, so it counts as a link of the chain (its
+neighbours' hashes are still checked against it). Everything else is recomputed byte for byte.
+
+The manifest names the head *before* the `exported` event: that event records the manifest's
+SHA-256, so it cannot be inside what the manifest describes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from kiosk.errors import KioskError
+from kiosk.ledger import keys
+from kiosk.ledger.canonical import GENESIS_PREV, canonical_json, checkpoint_message, event_hash
+from kiosk.ledger.centre import PASSPHRASE_ENV
+from kiosk.ledger.receipts import receipt_code
+from kiosk.ledger.store import Event, utc_now
+
+FORMAT = "kiosk-sealed-export"
+VERSION = 1
+SIGNED_DOMAIN = b"kiosk-sealed-export-v1\n"
+EXPORTED = "exported"
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+PUBLIC_KEY = "centre.pub"
+RESULTS_JSON = "results.json"
+RESULTS_CSV = "results.csv"
+EVENTS = "ledger/events.jsonl"
+CHECKPOINTS = "ledger/checkpoints.jsonl"
+CONTENT_FILES = (PUBLIC_KEY, RESULTS_JSON, RESULTS_CSV, EVENTS, CHECKPOINTS)
+
+#: Body fields never exported: hashes and salts an attacker could grind offline.
+SECRET_FIELD = re.compile(r"(password|passphrase|secret|salt|private|pin_hash|code_hash)", re.I)
+#: An unzipped member larger than this is refused (a zip bomb is unusable input, not a bundle).
+MAX_MEMBER_BYTES = 2 * 1024**3
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    manifest_sha256: str
+    head_seq: int
+    head_hash: str
+    results: int
+    withheld: int
+    fingerprint: str
+    event_seq: int
+
+
+def _strip_secrets(body: Any, path: str = "") -> tuple[Any, list[str]]:
+    if isinstance(body, dict):
+        out: dict[str, Any] = {}
+        dropped: list[str] = []
+        for key, value in body.items():
+            where = f"{path}.{key}" if path else key
+            if SECRET_FIELD.search(key):
+                dropped.append(where)
+                continue
+            out[key], inner = _strip_secrets(value, where)
+            dropped += inner
+        return out, dropped
+    if isinstance(body, list):
+        items, dropped = [], []
+        for i, value in enumerate(body):
+            item, inner = _strip_secrets(value, f"{path}[{i}]")
+            items.append(item)
+            dropped += inner
+        return items, dropped
+    return body, []
+
+
+def _event_line(row: tuple[Any, ...]) -> tuple[str, bool]:
+    seq, ts, actor, attempt, kind, body_text, prev_hash, digest = row
+    line: dict[str, Any] = {"seq": seq, "ts": ts, "actor": actor, "attempt": attempt,
+                            "kind": kind, "prev_hash": prev_hash, "hash": digest}
+    body, dropped = _strip_secrets(json.loads(body_text))
+    if dropped:
+        line["body"] = canonical_json(body)
+        line["withheld"] = dropped
+    else:
+        line["body"] = body_text
+    return json.dumps(line, ensure_ascii=False, sort_keys=True), bool(dropped)
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    columns: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns or ["attempt"], lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def export_sealed(centre: Any, out: Path, *, exam: str | None = None,
+                  passphrase: str | None = None) -> Exported:
+    """Write the sealed bundle for `centre` (a kiosk.ledger.Centre) and record an `exported`
+    event. Results are computed from a ledger fixed at the exported head, so they rest on
+    exactly the events inside."""
+    from kiosk import result_source
+
+    out = Path(out)
+    passphrase = passphrase or os.environ.get(PASSPHRASE_ENV) or None
+    with centre.ledger(passphrase) as ledger:
+        # centre.ledger() has checked that this key matches centre.pub.
+        private: Ed25519PrivateKey = keys.read_private(centre.private_key_path, passphrase)
+        ledger.seal()
+        conn = ledger.conn
+        with ledger._lock:
+            conn.execute("BEGIN")
+            try:
+                cp_rows = conn.execute(
+                    "SELECT id, upto_seq, head_hash, ts, key_fingerprint, signature"
+                    " FROM checkpoints ORDER BY id").fetchall()
+                if not cp_rows:
+                    raise KioskError(f"{centre.path}: the ledger has no signed checkpoint")
+                head_seq, head_hash = cp_rows[-1][1], cp_rows[-1][2]
+                rows = conn.execute(
+                    "SELECT seq, ts, actor, attempt, kind, body, prev_hash, hash FROM events"
+                    " WHERE seq <= ? ORDER BY seq", (head_seq,)).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        if not rows or rows[-1][7] != head_hash:
+            raise KioskError(f"{centre.path}: the ledger does not verify at its last "
+                             "checkpoint; run `kiosk verify` first")
+        lines, withheld = [], 0
+        for row in rows:
+            line, dropped = _event_line(row)
+            lines.append(line)
+            withheld += dropped
+        if exam is not None and exam not in (known := _exam_ids(rows)):
+            raise KioskError(f"--exam {exam}: no such exam in this centre "
+                             f"(known: {', '.join(sorted(known)) or 'none'})")
+        # The results rest on exactly the events the bundle holds, up to its head.
+        records, csv_rows = result_source.compute(
+            centre, exam, events=[_event(line) for line in lines], passphrase=passphrase)
+        public = private.public_key()
+        head = {"seq": head_seq, "hash": head_hash, "receipt": receipt_code(head_hash)}
+        files: dict[str, bytes] = {
+            PUBLIC_KEY: public.public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo),
+            RESULTS_JSON: (json.dumps({"head": head, "exam": exam, "results": records},
+                                      default=str, ensure_ascii=False, indent=1, sort_keys=True)
+                           + "\n").encode(),
+            RESULTS_CSV: _csv_text(csv_rows).encode(),
+            EVENTS: ("\n".join(lines) + "\n").encode(),
+            CHECKPOINTS: ("\n".join(
+                json.dumps({"id": c[0], "upto_seq": c[1], "head_hash": c[2], "ts": c[3],
+                            "key_fingerprint": c[4], "signature": c[5]}, sort_keys=True)
+                for c in cp_rows) + "\n").encode(),
+        }
+        manifest = {
+            "format": FORMAT, "version": VERSION, "created": utc_now(),
+            "centre": centre.name, "fingerprint": keys.fingerprint(public),
+            "public_key": keys.public_b64(public), "exam": exam, "head": head,
+            "head_is": "before the exported event that records this manifest",
+            "results": len(records),
+            "withheld": {"events": withheld,
+                         "note": "secret fields left out; these events count as chain links"},
+            "files": {name: sha256(data) for name, data in files.items()},
+        }
+        manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+                          + "\n").encode()
+        signature = keys.sign(private, SIGNED_DOMAIN + manifest_bytes).encode() + b"\n"
+        _write_zip(out, {MANIFEST: manifest_bytes, SIGNATURE: signature, **files})
+        manifest_sha = sha256(manifest_bytes)
+        event = ledger.append(EXPORTED, {"file": out.name, "manifest_sha256": manifest_sha,
+                                         "head": {"seq": head_seq, "hash": head_hash},
+                                         "exam": exam, "results": len(records)},
+                              actor="system")
+    return Exported(out, manifest_sha, head_seq, head_hash, len(records), withheld,
+                    manifest["fingerprint"], event.seq)
+
+
+def _exam_ids(rows: Iterable[tuple[Any, ...]]) -> set[str]:
+    ids: set[str] = set()
+    for row in rows:
+        if row[4] == "attempt_created" or row[4].startswith("exam_"):
+            try:
+                body = json.loads(row[5])
+            except ValueError:
+                continue
+            for key in ("exam", "id", "exam_id"):
+                if isinstance(body.get(key), str):
+                    ids.add(body[key])
+    return ids
+
+
+def _event(line: str) -> Event:
+    e = json.loads(line)
+    return Event.from_row((e["seq"], e["ts"], e["actor"], e["attempt"], e["kind"], e["body"],
+                           e["prev_hash"], e["hash"]))
+
+
+def zip_bytes(members: Mapping[str, bytes]) -> bytes:
+    """The canonical archive: stored (not compressed), fixed dates and modes, in the given
+    order. Deterministic, so a verifier rebuilds it and any byte changed outside the files
+    (dates, flags, comments, padding) shows too; compression would tie that to a zlib build."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def _write_zip(out: Path, members: Mapping[str, bytes]) -> None:
+    tmp = out.with_name(out.name + ".part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(zip_bytes(members))
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KioskError(f"{out}: cannot write the export ({exc.strerror or exc})") from exc
+
+
+# --- verifying ------------------------------------------------------------------------------
+
+
+@dataclass
+class BundleReport:
+    path: str
+    centre: str = ""
+    fingerprint: str = ""
+    exam: str | None = None
+    head_seq: int = 0
+    head_hash: str = ""
+    events: int = 0
+    withheld: int = 0
+    checkpoints: int = 0
+    results: int = 0
+    manifest_sha256: str = ""
+    bundle_sha256: str = ""
+    problems: list[str] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "ok": self.ok, "centre": self.centre,
+                "fingerprint": self.fingerprint, "exam": self.exam,
+                "head": {"seq": self.head_seq, "hash": self.head_hash},
+                "events": self.events, "withheld": self.withheld,
+                "checkpoints": self.checkpoints, "results": self.results,
+                "manifest_sha256": self.manifest_sha256, "bundle_sha256": self.bundle_sha256,
+                "problems": list(self.problems)}
+
+
+def is_bundle(path: Path) -> bool:
+    return path.is_file() and zipfile.is_zipfile(path)
+
+
+def _read_members(path: Path) -> tuple[dict[str, bytes], list[str], bytes]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KioskError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise KioskError(f"{path}: not a readable zip archive ({exc})") from exc
+    members: dict[str, bytes] = {}
+    problems: list[str] = []
+    for info in infos:
+        if info.filename in members:
+            problems.append(f"{info.filename}: appears twice in the archive")
+            continue
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise KioskError(f"{path}: {info.filename} is too large to be an export member")
+        try:
+            members[info.filename] = zf.read(info)
+        except Exception as exc:  # BadZipFile (CRC), zlib.error, EOFError: a flipped byte
+            problems.append(f"{info.filename}: damaged inside the archive ({exc})")
+    return members, problems, raw
+
+
+def _member_at(raw: bytes, offset: int) -> str:
+    """Which member's headers or data hold this byte, for the reader of the problem."""
+    try:
+        infos = sorted(zipfile.ZipFile(io.BytesIO(raw)).infolist(), key=lambda i: i.header_offset)
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "unreadable layout"
+    name = "before the first file"
+    for info in infos:
+        if info.header_offset <= offset:
+            name = f"in {info.filename}"
+    end = max((i.header_offset + 30 + len(i.filename.encode()) + i.compress_size for i in infos),
+              default=0)
+    return "in the archive's directory" if offset >= end else name
+
+
+def verify_bundle(path: Path) -> BundleReport:
+    """Check a sealed export. Unreadable input raises KioskError (exit 2); everything a
+    tamperer could change is reported as a problem (exit 1)."""
+    path = Path(path)
+    members, problems, raw = _read_members(path)
+    report = BundleReport(str(path), bundle_sha256=sha256(raw), problems=problems)
+    manifest_bytes = members.get(MANIFEST)
+    if manifest_bytes is None:
+        problems.append(f"{MANIFEST}: missing (removed, or this is not a sealed export)")
+        return report
+    report.manifest_sha256 = sha256(manifest_bytes)
+    try:
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise ValueError("not a kiosk sealed-export manifest")
+        files = manifest["files"]
+        if not isinstance(files, dict):
+            raise ValueError("files is not a table")
+    except (UnicodeDecodeError, ValueError, KeyError) as exc:
+        problems.append(f"{MANIFEST}: unreadable ({exc}): changed or not a sealed export")
+        return report
+    report.centre = str(manifest.get("centre", ""))
+    report.exam = manifest.get("exam")
+
+    public = _bundled_key(members, manifest, problems)
+    if public is not None:
+        report.fingerprint = keys.fingerprint(public)
+        sig = members.get(SIGNATURE)
+        if sig is None:
+            problems.append(f"{SIGNATURE}: missing (removed): the manifest is not signed")
+        elif not keys.verify_signature(public, sig.decode("ascii", "replace").strip(),
+                                       SIGNED_DOMAIN + manifest_bytes):
+            problems.append(f"{MANIFEST}: the signature in {SIGNATURE} does not match: the "
+                            "manifest or its signature was changed, or signed by another key")
+
+    for name in sorted(set(members) - set(files) - {MANIFEST, SIGNATURE}):
+        problems.append(f"{name}: not listed in the manifest (added to the bundle)")
+    for name, digest in sorted(files.items()):
+        data = members.get(name)
+        if data is None:
+            if not any(p.startswith(f"{name}:") for p in problems):
+                problems.append(f"{name}: listed in the manifest but missing (removed)")
+        elif sha256(data) != digest:
+            problems.append(f"{name}: SHA-256 differs from the manifest: the file was changed")
+    for name in CONTENT_FILES:
+        if name not in files:
+            problems.append(f"{MANIFEST}: does not list {name}")
+
+    if public is not None and EVENTS in members and CHECKPOINTS in members:
+        rows = _verify_chain(members[EVENTS], members[CHECKPOINTS], public, manifest, report)
+        if RESULTS_JSON in members:
+            _verify_results(members, rows, manifest, report)
+    if not problems and (rebuilt := zip_bytes(members)) != raw:
+        # Only worth saying when every file checked out: then the change is in the container.
+        at = next((i for i, (a, b) in enumerate(zip(rebuilt, raw, strict=False)) if a != b),
+                  min(len(rebuilt), len(raw)))
+        problems.append(f"{path.name}: the archive differs from its canonical layout at byte "
+                        f"{at} ({_member_at(raw, at)}): changed outside the files' contents")
+    return report
+
+
+def _bundled_key(members: Mapping[str, bytes], manifest: Mapping[str, Any],
+                 problems: list[str]) -> Ed25519PublicKey | None:
+    pem = members.get(PUBLIC_KEY)
+    if pem is None:
+        return None
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError:
+        problems.append(f"{PUBLIC_KEY}: not a readable public key")
+        return None
+    if not isinstance(key, Ed25519PublicKey):
+        problems.append(f"{PUBLIC_KEY}: not an Ed25519 public key")
+        return None
+    if manifest.get("public_key") != keys.public_b64(key):
+        problems.append(f"{MANIFEST}: names another public key than {PUBLIC_KEY}")
+    return key
+
+
+def _jsonl(data: bytes, name: str, problems: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+            if not isinstance(value, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:
+            problems.append(f"{name}: line {n} unreadable ({exc})")
+            continue
+        out.append(value)
+    return out
+
+
+def _verify_chain(events_data: bytes, cps_data: bytes, public: Ed25519PublicKey,
+                  manifest: Mapping[str, Any], report: BundleReport
+                  ) -> list[tuple[Any, ...]]:
+    """Recompute the chain and check every checkpoint against the bundled key; returns the
+    rows (as stored in a ledger) for the results check."""
+    problems = report.problems
+    rows: list[tuple[Any, ...]] = []
+    prev = GENESIS_PREV
+    hashes: dict[int, str] = {}
+    for n, e in enumerate(_jsonl(events_data, EVENTS, problems), 1):
+        try:
+            seq, ts, actor, attempt, kind = e["seq"], e["ts"], e["actor"], e["attempt"], e["kind"]
+            body, prev_hash, digest = e["body"], e["prev_hash"], e["hash"]
+            if not (isinstance(body, str) and isinstance(seq, int)):
+                raise TypeError
+        except (KeyError, TypeError):
+            problems.append(f"{EVENTS}: line {n} lacks an event's fields")
+            continue
+        where = f"{EVENTS}: event #{seq}"
+        if seq != n:
+            problems.append(f"{where} is out of place (expected #{n}): events removed or reordered")
+        if prev_hash != prev:
+            problems.append(f"{where} does not follow the previous event (chain broken)")
+        withheld = e.get("withheld")
+        if withheld:
+            report.withheld += 1
+            # Only secrets may be withheld, and never from an attempt's own events: otherwise
+            # "withheld" would be a way to skip the hash check of an answer or a mark.
+            fields = withheld if isinstance(withheld, list) else [withheld]
+            if attempt is not None or not all(
+                    SECRET_FIELD.search(str(f).rsplit(".", 1)[-1]) for f in fields):
+                problems.append(f"{where}: withholds {fields} ({kind}), which are not secrets: "
+                                "its hash would go unchecked")
+        elif event_hash(prev_hash, seq, ts, actor, attempt, kind, body) != digest:
+            problems.append(f"{where}: hash does not match its content (the event was changed)")
+        if n == 1:
+            _check_genesis(kind, body, public, manifest, problems)
+        hashes[seq] = digest
+        prev = digest
+        rows.append((seq, ts, actor, attempt, kind, body, prev_hash, digest))
+    report.events = len(rows)
+    head = manifest.get("head") or {}
+    report.head_seq = int(head.get("seq") or 0)
+    report.head_hash = str(head.get("hash") or "")
+    if not rows:
+        problems.append(f"{EVENTS}: no events")
+        return rows
+    if (rows[-1][0], rows[-1][7]) != (report.head_seq, report.head_hash):
+        problems.append(f"{EVENTS}: ends at #{rows[-1][0]}, not at the manifest's head "
+                        f"#{report.head_seq}")
+
+    fp = keys.fingerprint(public)
+    covered = 0
+    cps = _jsonl(cps_data, CHECKPOINTS, problems)
+    report.checkpoints = len(cps)
+    for n, cp in enumerate(cps, 1):
+        try:
+            cp_id, upto, cp_head, ts, sig = (cp["id"], cp["upto_seq"], cp["head_hash"], cp["ts"],
+                                             cp["signature"])
+        except KeyError:
+            problems.append(f"{CHECKPOINTS}: line {n} lacks a checkpoint's fields")
+            continue
+        where = f"{CHECKPOINTS}: checkpoint {cp_id}"
+        if cp_id != n:
+            problems.append(f"{where} is out of place (expected {n}): checkpoints removed")
+        if not keys.verify_signature(public, str(sig),
+                                     checkpoint_message(cp_id, upto, cp_head, ts)):
+            who = "another key" if cp.get("key_fingerprint") != fp else "a broken signature"
+            problems.append(f"{where} is not signed by the bundled centre key ({who})")
+        elif hashes.get(upto) != cp_head:
+            problems.append(f"{where}: events up to #{upto} differ from what it signed")
+        else:
+            covered = max(covered, upto)
+    if covered < rows[-1][0]:
+        problems.append(f"{CHECKPOINTS}: events #{covered + 1}..#{rows[-1][0]} are not covered "
+                        "by a valid signature")
+    return rows
+
+
+def _check_genesis(kind: str, body: str, public: Ed25519PublicKey,
+                   manifest: Mapping[str, Any], problems: list[str]) -> None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = {}
+    if kind != "genesis" or not isinstance(data, dict):
+        problems.append(f"{EVENTS}: the first event is not the genesis")
+        return
+    if data.get("public_key") != keys.public_b64(public):
+        problems.append(f"{EVENTS}: the genesis names another key than {PUBLIC_KEY}: "
+                        "not this centre's ledger, or the key was replaced")
+    if data.get("centre") != manifest.get("centre"):
+        problems.append(f"{MANIFEST}: centre {manifest.get('centre')!r} differs from the "
+                        f"ledger's genesis ({data.get('centre')!r})")
+
+
+def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
+                    manifest: Mapping[str, Any], report: BundleReport) -> None:
+    problems = report.problems
+    try:
+        results = json.loads(members[RESULTS_JSON].decode("utf-8"))
+        records = results["results"]
+        if not isinstance(records, list):
+            raise ValueError("results is not a list")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        problems.append(f"{RESULTS_JSON}: unreadable ({exc})")
+        return
+    report.results = len(records)
+    report.records = [r for r in records if isinstance(r, dict)]
+    head = manifest.get("head") or {}
+    if results.get("head") != head:
+        problems.append(f"{RESULTS_JSON}: computed at another ledger head than the manifest's")
+    if results.get("exam") != manifest.get("exam"):
+        problems.append(f"{RESULTS_JSON}: for another exam than the manifest names")
+    created: dict[str, dict[str, Any]] = {}
+    receipts: dict[str, str] = {}
+    voided: set[str] = set()
+    for row in rows:
+        kind, attempt = row[4], str(row[3])
+        if kind == "attempt_created":
+            try:
+                created[attempt] = json.loads(row[5])
+            except ValueError:
+                pass
+        elif kind == "attempt_submitted":
+            receipts.setdefault(attempt, receipt_code(row[7]))
+        elif kind == "attempt_voided":
+            voided.add(attempt)
+    covered: set[str] = set()
+    for record in report.records:
+        attempt = str(record.get("attempt") or "")
+        covered.update(str(a) for a in record.get("attempts") or [attempt] if a)
+        if not attempt:
+            continue  # oral marks only: no written attempt to check
+        body = created.get(attempt)
+        if body is None:
+            problems.append(f"{RESULTS_JSON}: attempt {attempt} is not in the ledger")
+            continue
+        if str(body.get("candidate")) != str(record.get("candidate")) or \
+                str(body.get("exam")) != str(record.get("exam")):
+            problems.append(f"{RESULTS_JSON}: attempt {attempt} belongs to another candidate "
+                            "or exam in the ledger")
+        if attempt not in receipts:
+            problems.append(f"{RESULTS_JSON}: attempt {attempt} was never submitted in the ledger")
+        elif record.get("receipt") != receipts[attempt]:
+            problems.append(f"{RESULTS_JSON}: attempt {attempt}'s receipt code differs from "
+                            "the ledger's")
+    exam = manifest.get("exam")
+    missing = sorted(a for a in receipts if a not in voided and a not in covered
+                     and (exam is None or created.get(a, {}).get("exam") == exam))
+    if missing:
+        problems.append(f"{RESULTS_JSON}: submitted attempts without a result: "
+                        f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
+    if RESULTS_CSV in members:
+        try:
+            csv_attempts = sorted(r.get("attempt") or "" for r in csv.DictReader(
+                io.StringIO(members[RESULTS_CSV].decode("utf-8"))))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            problems.append(f"{RESULTS_CSV}: unreadable ({exc})")
+        else:
+            if csv_attempts != sorted(str(r.get("attempt") or "") for r in report.records):
+                problems.append(f"{RESULTS_CSV}: lists other attempts than {RESULTS_JSON}")
