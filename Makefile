@@ -8,7 +8,7 @@ $(PY):
 	python3 -m venv $(VENV)
 
 install: $(PY)
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e '.[test]' -e plugins/informatics -e plugins/accounting -e plugins/public_admin
 
 demo: install
 	$(VENV)/bin/kiosk demo

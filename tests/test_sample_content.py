@@ -22,6 +22,18 @@ SEEDS = range(20)
 
 # What each sample exam models (from /work/shared/rules/): id -> facts the file must keep.
 EXPECTED = {
+    "informatika-sql-python": {
+        "minutes": 60, "points": 30, "items": 6, "pass_percent": 40, "scoring": "proportional",
+        "grade_scale": "hu-szkr",
+    },
+    "szamvitel-konyveles": {
+        "minutes": 30, "points": 20, "items": 5, "pass_percent": 40, "scoring": "proportional",
+        "grade_scale": "hu-szkr",
+    },
+    "szakvizsga-jogesetek": {
+        "minutes": 60, "points": 40, "items": 7, "pass_percent": 61, "show_score": False,
+        "grade_scale": "hu-szkr",
+    },
     "szakvizsga-kotelezo-irasbeli": {
         "minutes": 120, "points": 100, "items": 15, "pass_points": 61, "show_score": False,
         "grade_scale": "hu-szakvizsga", "regime": "hu-szakvizsga",

@@ -1,0 +1,1 @@
+"""Accounting question types for the kiosk: `journal_entry` (könyvelési tétel)."""

@@ -1,0 +1,13 @@
+"""The kiosk plugin (entry point group `kiosk`): registers the journal_entry question type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.hookspecs import hookimpl
+from kiosk_accounting.journal_entry import JournalEntry
+
+
+@hookimpl
+def register_question_types(register: Any) -> None:
+    register(JournalEntry())

@@ -1,0 +1,14 @@
+"""The kiosk plugin (entry point group `kiosk`): registers the case_study question type.
+Oral topic cards are data, found through `kiosk_public_admin.oral.card_sets()`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.hookspecs import hookimpl
+from kiosk_public_admin.case_study import CaseStudy
+
+
+@hookimpl
+def register_question_types(register: Any) -> None:
+    register(CaseStudy())
