@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = group.main(args=argv, prog_name="kiosk", standalone_mode=False)
     except KioskError as exc:
-        click.echo(f"kiosk: {exc}", err=True)
+        # One line, whatever the message carries (SQLite reports span lines).
+        click.echo(f"kiosk: {' '.join(str(exc).split())}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("kiosk: aborted", err=True)

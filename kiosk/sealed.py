@@ -27,7 +27,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,8 +57,12 @@ EVENTS = "ledger/events.jsonl"
 CHECKPOINTS = "ledger/checkpoints.jsonl"
 CONTENT_FILES = (PUBLIC_KEY, RESULTS_JSON, RESULTS_CSV, EVENTS, CHECKPOINTS)
 
-#: Body fields never exported: hashes and salts an attacker could grind offline.
-SECRET_FIELD = re.compile(r"(password|passphrase|secret|salt|private|pin_hash|code_hash)", re.I)
+#: Body fields never exported, by event kind: hashes and salts an attacker could grind offline.
+#: By kind and top-level field, never by name alone: a cloze gap may well be called "salt".
+SECRET_FIELDS: dict[str, frozenset[str]] = {
+    "user_added": frozenset({"password_hash"}),
+    "sitting_created": frozenset({"code_hash", "code_salt"}),
+}
 #: An unzipped member larger than this is refused (a zip bomb is unusable input, not a bundle).
 MAX_MEMBER_BYTES = 2 * 1024**3
 
@@ -83,33 +86,19 @@ class Exported:
     event_seq: int
 
 
-def _strip_secrets(body: Any, path: str = "") -> tuple[Any, list[str]]:
-    if isinstance(body, dict):
-        out: dict[str, Any] = {}
-        dropped: list[str] = []
-        for key, value in body.items():
-            where = f"{path}.{key}" if path else key
-            if SECRET_FIELD.search(key):
-                dropped.append(where)
-                continue
-            out[key], inner = _strip_secrets(value, where)
-            dropped += inner
-        return out, dropped
-    if isinstance(body, list):
-        items, dropped = [], []
-        for i, value in enumerate(body):
-            item, inner = _strip_secrets(value, f"{path}[{i}]")
-            items.append(item)
-            dropped += inner
-        return items, dropped
-    return body, []
+def _strip_secrets(kind: str, body: Any) -> tuple[Any, list[str]]:
+    secret = SECRET_FIELDS.get(kind)
+    if not secret or not isinstance(body, dict):
+        return body, []
+    dropped = sorted(k for k in body if k in secret)
+    return {k: v for k, v in body.items() if k not in secret}, dropped
 
 
 def _event_line(row: tuple[Any, ...]) -> tuple[str, bool]:
     seq, ts, actor, attempt, kind, body_text, prev_hash, digest = row
     line: dict[str, Any] = {"seq": seq, "ts": ts, "actor": actor, "attempt": attempt,
                             "kind": kind, "prev_hash": prev_hash, "hash": digest}
-    body, dropped = _strip_secrets(json.loads(body_text))
+    body, dropped = _strip_secrets(kind, json.loads(body_text))
     if dropped:
         line["body"] = canonical_json(body)
         line["withheld"] = dropped
@@ -310,7 +299,8 @@ def _read_members(path: Path) -> tuple[dict[str, bytes], list[str], bytes]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError) as exc:
         raise KioskError(f"{path}: not a readable zip archive ({exc})") from exc
     members: dict[str, bytes] = {}
     problems: list[str] = []
@@ -331,7 +321,7 @@ def _member_at(raw: bytes, offset: int) -> str:
     """Which member's headers or data hold this byte, for the reader of the problem."""
     try:
         infos = sorted(zipfile.ZipFile(io.BytesIO(raw)).infolist(), key=lambda i: i.header_offset)
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return "unreadable layout"
     name = "before the first file"
     for info in infos:
@@ -467,7 +457,7 @@ def _verify_chain(events_data: bytes, cps_data: bytes, public: Ed25519PublicKey,
             # "withheld" would be a way to skip the hash check of an answer or a mark.
             fields = withheld if isinstance(withheld, list) else [withheld]
             if attempt is not None or not all(
-                    SECRET_FIELD.search(str(f).rsplit(".", 1)[-1]) for f in fields):
+                    str(f) in SECRET_FIELDS.get(str(kind), ()) for f in fields):
                 problems.append(f"{where}: withholds {fields} ({kind}), which are not secrets: "
                                 "its hash would go unchecked")
         elif event_hash(prev_hash, seq, ts, actor, attempt, kind, body) != digest:

@@ -172,9 +172,11 @@ def test_bad_bank_reports_every_error_with_lines(tmp_path: Path) -> None:
     path = write(tmp_path / "bad.toml", BAD)
     result = check_bank_files([path])
     got = lines(result.errors, path)
-    assert (7, "item 'b1': unknown type 'essayy' (known: cloze, essay, matching, "
-               "multiple_response, numeric, ordering, short_text, single_choice, "
-               "true_false)") in got
+    # The known types depend on the installed plugins; the built-ins are always among them.
+    unknown = next(reason for line, reason in got if line == 7)
+    assert unknown.startswith("item 'b1': unknown type 'essayy' (known: ")
+    for builtin in ("cloze", "essay", "matching", "multiple_response", "true_false"):
+        assert builtin in unknown
     assert (16, "item 'b2': points must be a number > 0, got 0") in got
     assert (19, "item 'b2': difficulty must be a number from 0 to 1, got 3") in got
     assert (21, "item without id") in got

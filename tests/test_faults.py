@@ -179,10 +179,6 @@ def test_login_refuses_a_truncated_ledger_without_writing(tmp_path: Path) -> Non
     assert digest_of(centre / "ledger.db") == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs: CandidateSession.login to turn sqlite3.DatabaseError into a KioskError (today a "
-    "traceback), and the ledger to check integrity before its first write when opened "
-    "writable (see the issue 9 report)"))
 def test_login_refuses_a_ledger_with_a_damaged_page_without_writing(tmp_path: Path) -> None:
     centre, code = damaged_centre(tmp_path, "page")
     before = digest_of(centre / "ledger.db")
@@ -194,9 +190,6 @@ def test_login_refuses_a_ledger_with_a_damaged_page_without_writing(tmp_path: Pa
         assert digest_of(centre / "ledger.db") == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs: `kiosk sit` to check the ledger (PRAGMA quick_check) before showing the login "
-    "screen; today it starts on any existing ledger.db (see the issue 9 report)"))
 @pytest.mark.parametrize("how", ["page", "truncated"])
 def test_kiosk_sit_refuses_to_start_on_a_damaged_ledger(tmp_path: Path, how: str) -> None:
     centre, _ = damaged_centre(tmp_path, how)

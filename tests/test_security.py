@@ -291,10 +291,6 @@ def test_no_secret_in_the_ledger_the_export_or_the_logs(tmp_path: Path) -> None:
     assert "exit_pin_hash" in config and "exit_pin =" not in config
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "kiosk/sealed.py withholds every field named `salt`, also a cloze gap id in an attempt's "
-    "presentation (practice exam sci-002 has gaps n and salt); verify then rejects the bundle. "
-    "Needs: withhold by event kind and field path, not by field name (see the issue 9 report)"))
 def test_export_of_an_exam_with_a_gap_named_salt_verifies(tmp_path: Path) -> None:
     from kiosk import sealed
 

@@ -37,7 +37,15 @@ def sit_command(
 ) -> None:
     """Start the candidate app: login, the exam, submission. Only the invigilator PIN exits."""
     if not (centre_dir / "ledger.db").is_file():
-        raise KioskError(f"{centre_dir}: no centre here (run `kiosk centre init` or `kiosk demo`)")
+        raise KioskError(f"{centre_dir}: no centre here (run `kiosk init` or `kiosk demo`)")
+    # Refuse a damaged ledger before a candidate types anything (read-only: nothing written).
+    from kiosk.ledger.store import check_integrity, connect
+
+    conn = connect(centre_dir / "ledger.db", readonly=True)
+    try:
+        check_integrity(conn, centre_dir / "ledger.db")
+    finally:
+        conn.close()
     from kiosk.apps.candidate.app import run_candidate_app
 
     run_candidate_app(

@@ -869,7 +869,7 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
     source = str(path)
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise ImportFormatError(source, f"not a readable zip package: {exc}") from None
     with zf:
         infos = zf.infolist()
@@ -884,7 +884,8 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
             try:
                 with zf.open(member) as fh:
                     data = fh.read(MAX_XML_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
+                    ValueError) as exc:
                 raise ImportFormatError(f"{source}!{member}", f"cannot read from the package: {exc}") from None
             if len(data) > MAX_XML_BYTES:
                 raise ImportFormatError(f"{source}!{member}", f"larger than {MAX_XML_BYTES // 2**20} MB")

@@ -126,6 +126,17 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """KioskError if SQLite finds the file damaged (`PRAGMA quick_check`)."""
+    try:
+        result = [r[0] for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        raise KioskError(f"{path}: the ledger is corrupt ({exc}); run `kiosk verify`") from exc
+    if result != ["ok"]:
+        first = " ".join(result[0].split())
+        raise KioskError(f"{path}: the ledger is corrupt ({first}); run `kiosk verify`")
+
+
 def create(path: Path) -> None:
     """Create an empty ledger file with schema and triggers."""
     conn = sqlite3.connect(path, isolation_level=None)
@@ -164,6 +175,12 @@ class Ledger:
         self._timer: threading.Timer | None = None
         self._closed = False
         if not self.readonly:
+            # Never write into a damaged file: a write could make the damage worse.
+            try:
+                check_integrity(self.conn, self.path)
+            except BaseException:
+                self.conn.close()
+                raise
             # A crash may have left the tail unsigned: the next writer seals it (a recovery
             # checkpoint), so no event stays unsigned beyond the crash.
             self.seal()
