@@ -528,11 +528,13 @@ class CandidateSession:
 
     def _pull(self) -> bool:
         changed = False
-        for event in self._ledger.events(after=self._seen_seq):
-            self._seen_seq = event.seq
+        upto = self._ledger.head_seq()
+        for event in self._ledger.attempt_events(self._state.attempt, A.SITTING_WIDE,
+                                                 after=self._seen_seq, upto=upto):
             if self._mine(event):
                 fold_attempt(self._state, event)
                 changed = True
+        self._seen_seq = max(self._seen_seq, upto)
         if changed:
             self._rebuild_opt()
         return changed

@@ -173,6 +173,7 @@ class Ledger:
         self._lock = threading.RLock()
         self._auto_seal = auto_seal
         self._timer: threading.Timer | None = None
+        self._last_appended = 0
         self._closed = False
         if not self.readonly:
             # Never write into a damaged file: a write could make the damage worse.
@@ -233,6 +234,8 @@ class Ledger:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+            if out:
+                self._last_appended = out[-1].seq
             if not must_seal:
                 self._schedule_seal()
         return out
@@ -260,12 +263,18 @@ class Ledger:
             (cp_id, upto_seq, head_hash, ts, self._fingerprint, signature),
         )
 
-    def seal(self) -> bool:
-        """Sign a checkpoint over the head if any event is not yet covered. True if it signed."""
+    def seal(self, *, covering: int | None = None) -> bool:
+        """Sign a checkpoint over the head if any event is not yet covered. True if it signed.
+
+        With `covering`, sign only if no checkpoint covers that event yet: with hundreds of
+        processes appending, each one's timer would otherwise sign the moving head every second.
+        """
         if self.readonly or self._closed:
             return False
         with self._lock:
             self._timer = None
+            if covering is not None and self._covered_upto() >= covering:
+                return False
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 head = self.conn.execute(
@@ -284,6 +293,10 @@ class Ledger:
                 raise
         return signed
 
+    def _covered_upto(self) -> int:
+        row = self.conn.execute("SELECT upto_seq FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
+        return int(row[0]) if row else 0
+
     def _schedule_seal(self) -> None:
         if not self._auto_seal or self._timer is not None:
             return
@@ -294,7 +307,7 @@ class Ledger:
 
     def _seal_quietly(self) -> None:
         try:
-            self.seal()
+            self.seal(covering=self._last_appended)
         except Exception:
             # Locked or out of space: the next append or open seals instead.
             self._timer = None
@@ -342,6 +355,30 @@ class Ledger:
             rows = self.conn.execute(sql, params).fetchall()
         for row in rows:
             yield Event.from_row(row)
+
+    def attempt_events(
+        self, attempt: str, wide_kinds: Iterable[str], *, after: int = 0, upto: int | None = None
+    ) -> Iterator[Event]:
+        """One attempt's events plus attempt-less events of `wide_kinds` (sitting-wide pauses,
+        extensions), in order. A candidate process reads only these: with hundreds of
+        candidates, parsing everyone's events would cost each process the whole room's load."""
+        kinds = list(wide_kinds)
+        sql = (
+            "SELECT seq, ts, actor, attempt, kind, body, prev_hash, hash FROM events"
+            " WHERE seq > ? AND seq <= ? AND (attempt = ?"
+            f" OR (attempt IS NULL AND kind IN ({','.join('?' * len(kinds))}))) ORDER BY seq"
+        )
+        with self._lock:
+            rows = self.conn.execute(
+                sql, [after, upto if upto is not None else 2**62, attempt, *kinds]
+            ).fetchall()
+        for row in rows:
+            yield Event.from_row(row)
+
+    def head_seq(self) -> int:
+        with self._lock:
+            row = self.conn.execute("SELECT MAX(seq) FROM events").fetchone()
+        return int(row[0] or 0)
 
     def head(self) -> Event | None:
         with self._lock:
