@@ -266,7 +266,7 @@ class CandidateSession:
         self._counter: dict[str, float] = {}
         self._mark: float | None = None
         self._last_persist = clock()
-        self._last_heartbeat = clock()
+        self._last_heartbeat = time.monotonic()
         self._warned: dict[str, set[int]] = {}
         self._language: str = "hu"
         self.exam: Exam
@@ -475,7 +475,7 @@ class CandidateSession:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        self._last_heartbeat = self._clock()
+        self._last_heartbeat = time.monotonic()
 
     def _check_lease(self) -> None:
         row = self._lease_conn().execute(
@@ -492,7 +492,7 @@ class CandidateSession:
             self._check_lease()
             # The row vanished (cleared by an administrator): take it again.
             self._acquire_lease()
-        self._last_heartbeat = self._clock()
+        self._last_heartbeat = time.monotonic()
 
     def _release_lease(self) -> None:
         if self._lease is None:
@@ -818,7 +818,8 @@ class CandidateSession:
         self._charge()
         self.refresh()
         now = self._clock()
-        if now - self._last_heartbeat >= HEARTBEAT_EVERY_S:
+        # Liveness is real time (the lease compares wall clocks); the exam clock may be injected.
+        if time.monotonic() - self._last_heartbeat >= HEARTBEAT_EVERY_S:
             try:
                 self._heartbeat()
             except sqlite3.OperationalError:
