@@ -46,6 +46,8 @@ def test_sql_widget_posts_the_query_and_runs_it() -> None:
             widget.focus_first()
             area = widget.query_one(TextArea)
             assert app.focused is area
+            # The plugin depends on textual[syntax]: the editor highlights SQL.
+            assert area.language == "sql"
             await pilot.press(*"SELECT nev")
             await pilot.pause()
             assert app.answers[-1] == ("SELECT nev", True)  # typed: the screen waits to save
