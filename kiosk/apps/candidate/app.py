@@ -122,6 +122,8 @@ class CandidateApp(App[None]):
         self.saver: AnswerSaver | None = None
         self.instructions_read = False
         self.reviewing = False
+        #: the candidate is looking at their marked paper (betekintés, after submission)
+        self.paper_review = False
         self.part_seen = 0
         self.warnings_shown: set[tuple[int, int]] = set()
         self.receipt: str | None = None
@@ -288,7 +290,7 @@ class CandidateApp(App[None]):
         view = self.view
         status = view.status
         if status in FINISHED:
-            return "submitted"
+            return "paper_review" if self.paper_review else "submitted"
         if status == "voided":
             return "voided"
         if status in NOT_STARTED:
@@ -337,6 +339,7 @@ class CandidateApp(App[None]):
         from kiosk.apps.candidate.screens import (
             exam,
             instructions,
+            paper_review,
             parts,
             paused,
             review,
@@ -354,6 +357,7 @@ class CandidateApp(App[None]):
             "voided": paused.VoidedScreen,
             "part_done": parts.PartDoneScreen,
             "submitted": submitted.SubmittedScreen,
+            "paper_review": paper_review.PaperReviewScreen,
         }
         return makers[name]()
 
@@ -426,6 +430,14 @@ class CandidateApp(App[None]):
         self.reviewing = False
         if index is not None:
             self.goto(index)
+        self.route()
+
+    def open_paper_review(self) -> None:
+        self.paper_review = True
+        self.route()
+
+    def close_paper_review(self) -> None:
+        self.paper_review = False
         self.route()
 
     def submit_current(self) -> bool:

@@ -1,19 +1,30 @@
-"""After submission: the receipt code for the attendance sheet and, if allowed, the result."""
+"""After submission: the receipt code for the attendance sheet, if allowed the result, and
+during an open review window (betekintés) the way to the marked paper."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from textual.app import ComposeResult
-from textual.containers import Center, Vertical
-from textual.widgets import Static
+from textual.containers import Center, Horizontal, Vertical
+from textual.widgets import Button, Static
 
 from kiosk.apps.candidate.screens.base import KioskScreen
 from kiosk.apps.widgets.questions.base import plain
 from kiosk.errors import KioskError
 from kiosk.i18n import t
 
+#: How often (seconds) the screen re-reads whether the examiner opened the review window.
+REVIEW_CHECK_SECONDS = 5.0
+
 
 class SubmittedScreen(KioskScreen):
     kiosk_name = "submitted"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._review_checked = time.monotonic()
 
     def compose_body(self) -> ComposeResult:
         app = self.kiosk
@@ -29,6 +40,46 @@ class SubmittedScreen(KioskScreen):
                 yield Static(t("submitted.copy"), classes="hint")
                 yield from self._result()
                 yield Static(t("submitted.wait"), classes="message")
+                with Horizontal(classes="buttons"):
+                    button = Button(t("paper_review.open"), id="paper-review")
+                    button.display = self._review_offered()
+                    yield button
+
+    def _review_offered(self) -> bool:
+        from kiosk.paper_review import review_offered
+
+        session = self.kiosk.session
+        try:
+            return review_offered(session.centre, session.exam)
+        except KioskError:
+            return False
+
+    def check_review(self) -> bool:
+        """Show the review button exactly while the exam's review window is open."""
+        offered = self._review_offered()
+        button = self.query_one("#paper-review", Button)
+        button.display = offered
+        if offered:
+            button.focus()
+        return offered
+
+    def update_view(self, view: Any) -> None:
+        # Called on every poll: the window is opened by an examiner elsewhere.
+        now = time.monotonic()
+        if now - self._review_checked >= REVIEW_CHECK_SECONDS:
+            self._review_checked = now
+            self.check_review()
+
+    def on_mount(self) -> None:
+        button = self.query_one("#paper-review", Button)
+        if button.display:
+            button.focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        # Re-checked: the window may have closed since the button appeared.
+        if event.button.id == "paper-review" and self.check_review():
+            self.kiosk.open_paper_review()
 
     def _result(self) -> ComposeResult:
         app = self.kiosk
