@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk.domain import attempts as A
 from kiosk.domain import room as R
+from kiosk.domain.attempts import LedgerEvent
 from kiosk.domain.sittings import Sitting
 from kiosk.i18n import t
 from kiosk.ledger.receipts import receipt_code
@@ -26,16 +27,6 @@ INTERVENTIONS = (A.ADMITTED, A.STARTED, A.PAUSED, A.RESUMED, A.SUSPENDED, A.UNSU
                  R.SITTING_OPENED, R.SITTING_CLOSED)
 
 
-class _Event(Protocol):
-    seq: int
-    ts: str
-    actor: str
-    attempt: str | None
-    kind: str
-    body: dict[str, Any]
-    hash: str
-
-
 @dataclass
 class _Candidate:
     id: str
@@ -45,7 +36,7 @@ class _Candidate:
     attempt: str | None = None
     first_login: str | None = None
     status: str = R.NOT_ARRIVED
-    submitted: _Event | None = None
+    submitted: LedgerEvent | None = None
     submit_reason: str = ""
 
 
@@ -54,7 +45,7 @@ def when(ts: str, tz: tzinfo | None = None) -> str:
     return datetime.fromtimestamp(R.epoch(ts), tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def build_minutes(sitting: Sitting, events: Iterable[_Event], *, names: Mapping[str, str],
+def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Mapping[str, str],
                   centre: str = "", exam_title: str = "", language: str = "hu",
                   tz: tzinfo | None = None) -> str:
     def tr(key: str, **params: Any) -> str:
@@ -144,10 +135,10 @@ def build_minutes(sitting: Sitting, events: Iterable[_Event], *, names: Mapping[
     return "\n".join(out) + "\n"
 
 
-def _sitting_events(sitting: str, events: Iterable[_Event]) -> list[_Event]:
+def _sitting_events(sitting: str, events: Iterable[LedgerEvent]) -> list[LedgerEvent]:
     """The sitting's own events and its attempts', in ledger order."""
     attempts: set[str] = set()
-    out: list[_Event] = []
+    out: list[LedgerEvent] = []
     for e in events:
         if e.kind == A.ATTEMPT_CREATED and e.body.get("sitting") == sitting:
             attempts.add(str(e.attempt))
@@ -160,7 +151,7 @@ def _who(c: _Candidate | None) -> str:
     return f"{c.id} {c.name}".strip() if c else ""
 
 
-def _intervention(e: _Event, who: _Candidate | None, people: Mapping[str, _Candidate],
+def _intervention(e: LedgerEvent, who: _Candidate | None, people: Mapping[str, _Candidate],
                   tr: Any, tz: tzinfo | None) -> str:
     body = e.body
     subject = _who(who)
@@ -187,7 +178,7 @@ def _intervention(e: _Event, who: _Candidate | None, people: Mapping[str, _Candi
     return line + f"  [{e.actor}]"
 
 
-def _irregularity(e: _Event, who: _Candidate, tr: Any, tz: tzinfo | None) -> str:
+def _irregularity(e: LedgerEvent, who: _Candidate, tr: Any, tz: tzinfo | None) -> str:
     body = e.body
     at = body.get("suspended_at")
     lines = [f"  {_who(who)} ({tr('seat', seat=who.seat or '–')})",

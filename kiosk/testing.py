@@ -3,6 +3,7 @@ bank, and `kiosk` runs with or without a plugin installed (used by the plugins i
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -78,14 +79,18 @@ class PluginUnderTest:
     repo: Path  # the kiosk checkout, put first on the path
     extra_entry_points: str = ""  # further entry-point sections, as in entry_points.txt
 
+    @property
+    def name(self) -> str:
+        """The entry point's name, which `kiosk plugins` lists the plugin under."""
+        return self.module.split(".")[0].removeprefix("kiosk_")
+
     def install_dist_info(self, root: Path) -> Path:
         """The plugin 'installed' the way a wheel would: a dist-info with its entry point."""
         site = root / "site-plugin"
         info = site / f"{self.dist.replace('-', '_')}-0.1.0.dist-info"
         info.mkdir(parents=True)
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {self.dist}\nVersion: 0.1.0\n")
-        name = self.module.split(".")[0].removeprefix("kiosk_")
-        text = f"[kiosk]\n{name} = {self.module}\n"
+        text = f"[kiosk]\n{self.name} = {self.module}\n"
         if self.extra_entry_points:
             text += "\n" + self.extra_entry_points
         (info / "entry_points.txt").write_text(text)
@@ -106,3 +111,33 @@ class PluginUnderTest:
         env["PYTHONPATH"] = os.pathsep.join(str(p) for p in [self.repo, *paths])
         return subprocess.run([sys.executable, "-S", "-m", "kiosk", *args], cwd=self.repo,
                               env=env, capture_output=True, text=True, timeout=120)
+
+    def check_install_and_uninstall(self, root: Path, *, types: list[str], bank: Path,
+                                    exam: Path, unknown: str) -> None:
+        """Installed, the plugin registers `types` and `bank` and `exam` check clean; with its
+        code on the path but no distribution declaring it, `bank` names the type `unknown` as
+        unknown, in one line and without a traceback."""
+        site = clean_site(root)
+        code = self.plugin_code(root)
+        installed = [site, self.install_dist_info(root), code]
+        uninstalled = [site, code]
+
+        listed = self.kiosk(["plugins", "--json"], installed)
+        assert listed.returncode == 0, listed.stderr
+        data = json.loads(listed.stdout)
+        plugins = {p["name"]: p["registered"] for p in data["plugins"]}
+        assert plugins[self.name] == {"question_types": types}, plugins
+        assert data["failures"] == [], data["failures"]
+        for command, path in (("bank", bank), ("exam", exam)):
+            checked = self.kiosk([command, "check", str(path)], installed)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+
+        listed = self.kiosk(["plugins", "--json"], uninstalled)
+        assert listed.returncode == 0, listed.stderr
+        names = {p["name"] for p in json.loads(listed.stdout)["plugins"]}
+        assert self.name not in names and "kiosk.builtins.question_types" in names, names
+        check = self.kiosk(["bank", "check", str(bank)], uninstalled)
+        output = check.stdout + check.stderr
+        assert check.returncode == 1, output
+        assert f"unknown type {unknown!r}" in output, output
+        assert "Traceback" not in output, output

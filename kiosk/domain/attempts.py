@@ -56,7 +56,9 @@ VOIDED_STATUS = "voided"
 FINISHED = frozenset({SUBMITTED_STATUS, TIMED_OUT, VOIDED_STATUS})
 
 
-class _Event(Protocol):
+class LedgerEvent(Protocol):
+    """A ledger row as the folds read it (kiosk.ledger's Event, or a test's stand-in)."""
+
     seq: int
     ts: str
     actor: str
@@ -181,7 +183,7 @@ def _next_part(state: AttemptState) -> None:
     state.part_index = len(state.parts)
 
 
-def fold_attempt(state: AttemptState, event: _Event) -> AttemptState:
+def fold_attempt(state: AttemptState, event: LedgerEvent) -> AttemptState:
     """Reducer: apply one event (extends `state` in place and returns it)."""
     body = event.body
     kind = event.kind
@@ -295,7 +297,7 @@ def _extend(state: AttemptState, body: dict[str, Any]) -> None:
     state.extensions_ms[part] = state.extensions_ms.get(part, 0) + int(round(minutes * 60_000))
 
 
-def fold_events(events: Iterable[_Event], sitting: str = "",
+def fold_events(events: Iterable[LedgerEvent], sitting: str = "",
                 state: AttemptState | None = None) -> AttemptState:
     """Fold a seq-ordered stream. Pass `sitting` when sitting-wide events may come before the
     attempt's own `attempt_created`."""
@@ -306,7 +308,7 @@ def fold_events(events: Iterable[_Event], sitting: str = "",
     return state
 
 
-def seen_items(events: Iterable[_Event], candidate: str) -> set[str]:
+def seen_items(events: Iterable[LedgerEvent], candidate: str) -> set[str]:
     """Item keys on the papers of a candidate's attempts (from `attempt_created` events)."""
     seen: set[str] = set()
     for event in events:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk.domain import attempts as A
 from kiosk.domain import timing
-from kiosk.domain.attempts import AttemptState, fold_attempt
+from kiosk.domain.attempts import AttemptState, LedgerEvent, fold_attempt
 
 SEAT_ASSIGNED = "seat_assigned"
 IRREGULARITY = "irregularity_recorded"
@@ -42,16 +42,6 @@ INCIDENT_KINDS = frozenset({A.SUSPENDED, A.VOIDED, A.SEAT_MOVED, A.KIOSK_EXIT,
 ATTENTION = "attention"
 SORT_KEYS = ("seat", "name", "candidate", "status", "answered", "remaining", "activity",
              "incidents")
-
-
-class _Event(Protocol):
-    seq: int
-    ts: str
-    actor: str
-    attempt: str | None
-    kind: str
-    body: dict[str, Any]
-    hash: str
 
 
 def epoch(ts: str) -> float:
@@ -121,11 +111,11 @@ class RoomView:
     scanned: int = 0
     tracks: dict[str, _Track] = field(default_factory=dict)  # by attempt id
     by_candidate: dict[str, str] = field(default_factory=dict)  # candidate -> attempt id
-    wide: list[_Event] = field(default_factory=list)
+    wide: list[LedgerEvent] = field(default_factory=list)
 
     # -- folding ---------------------------------------------------------------------------
 
-    def apply(self, events: Iterable[_Event]) -> set[str]:
+    def apply(self, events: Iterable[LedgerEvent]) -> set[str]:
         """Fold events after `last_seq`; returns the candidates whose row changed."""
         changed: set[str] = set()
         for event in events:
@@ -139,7 +129,7 @@ class RoomView:
                 changed |= touched
         return changed
 
-    def _apply_one(self, event: _Event) -> set[str]:
+    def _apply_one(self, event: LedgerEvent) -> set[str]:
         kind, body = event.kind, event.body
         if event.attempt is None:
             if body.get("sitting") != self.sitting:
@@ -183,7 +173,7 @@ class RoomView:
             track.last_activity = epoch(event.ts)
         return {track.state.candidate}
 
-    def _fold(self, track: _Track, event: _Event) -> None:
+    def _fold(self, track: _Track, event: LedgerEvent) -> None:
         state = track.state
         was_running, was_part = state.clock_runs, state.current_part
         fold_attempt(state, event)
@@ -272,7 +262,7 @@ def _answered(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
-def build_room(sitting: str, candidates: Sequence[str], events: Iterable[_Event], *,
+def build_room(sitting: str, candidates: Sequence[str], events: Iterable[LedgerEvent], *,
                names: Mapping[str, str] | None = None, seats: Mapping[str, str] | None = None,
                extra_minutes: Mapping[str, float] | None = None,
                timing: ExamTiming | None = None) -> RoomView:

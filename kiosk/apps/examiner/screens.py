@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
+from kiosk.apps.widgets.staff_login import StaffLoginScreen
 from kiosk.domain import marking as M
 from kiosk.errors import KioskError
 from kiosk.i18n import t
@@ -24,41 +25,11 @@ class _Base(Screen[None]):
         return cast("ExaminerApp", self.app)
 
 
-class LoginScreen(_Base):
-    def compose(self) -> ComposeResult:
-        with Center(classes="dialog-wrap"):
-            with Vertical(classes="dialog"):
-                yield Static(t("examiner.title"), classes="title")
-                yield Label(t("examiner.login.user"))
-                yield Input(id="user", max_length=64)
-                yield Label(t("examiner.login.password"))
-                yield Input(id="password", password=True, max_length=256)
-                yield Static("", id="login-message", classes="message")
-                with Horizontal(classes="buttons"):
-                    yield Button(t("examiner.login.submit"), id="login", variant="primary")
+class LoginScreen(StaffLoginScreen, _Base):
+    ROLE = "examiner"
 
-    def on_mount(self) -> None:
-        self.query_one("#user", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "user":
-            self.query_one("#password", Input).focus()
-        else:
-            self.attempt_login()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.attempt_login()
-
-    def attempt_login(self) -> None:
-        password = self.query_one("#password", Input)
-        try:
-            self.examiner.login(self.query_one("#user", Input).value, password.value)
-        except KioskError:
-            password.value = ""
-            self.query_one("#login-message", Static).update(t("examiner.login.failed"))
-            password.focus()
+    def authenticate(self, name: str, password: str) -> None:
+        self.examiner.login(name, password)
 
 
 class QueueScreen(_Base):

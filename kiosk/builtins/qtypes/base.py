@@ -1,11 +1,13 @@
-"""What every built-in type shares: unknown-field checks and the shape of odd judgements."""
+"""What every built-in type shares: unknown-field checks, the shape of odd judgements and of
+responses that are tables ({entry id: answer})."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from kiosk.builtins.qtypes.fields import check_unknown
+from kiosk.builtins.qtypes.fields import check_unknown, json_text
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.qtypes import QuestionType
 from kiosk.domain.scoring import Judgement
@@ -70,3 +72,26 @@ def blank(value: Any) -> bool:
     if isinstance(value, list | dict | tuple):
         return len(value) == 0
     return False
+
+
+def answered_table(response: Any) -> bool:
+    """A table response counts as answered once any one of its entries is."""
+    if isinstance(response, dict):
+        return any(not blank(v) for v in response.values())
+    return not blank(response)
+
+
+def render_table(response: Any, labels: Iterable[tuple[str, str]]) -> str:
+    """A table response as one line `label` + answer per answered entry, in the order of `labels`
+    ((entry id, label) pairs), so a reviewer reads it in bank order."""
+    if blank(response):
+        return ""
+    if not isinstance(response, dict):
+        return json_text(response)
+    lines = []
+    for key, label in labels:
+        given = response.get(key)
+        if not blank(given):
+            shown = given if isinstance(given, str) else json_text(given)
+            lines.append(f"{label}{shown}")
+    return "\n".join(lines)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+from kiosk.builtins.qtypes.base import BuiltinType, blank
 from kiosk.builtins.qtypes.fields import (
     check_bool,
     check_ids,
+    check_penalty,
     check_unknown,
     check_weight,
     is_number,
@@ -16,6 +18,7 @@ from kiosk.builtins.qtypes.fields import (
     letter,
     table_list,
 )
+from kiosk.builtins.qtypes.mapping import validate_mapping
 from kiosk.domain.items import FieldError, Item, default_ids
 
 OPTION_KEYS = {"id", "text", "correct", "weight", "fixed", "feedback"}
@@ -124,3 +127,33 @@ def text_of(item: Item, option_id: Any) -> str:
         if option["id"] == option_id:
             return str(option.get("text", ""))
     return f"<unknown option {option_id!r}>"
+
+
+class ChoiceType(BuiltinType):
+    """A type whose item is a list of options, with an optional penalty and mapping."""
+
+    fields: ClassVar[set[str]] = {"options", "penalty", "mapping"}
+
+    def check(self, item: Item, errors: list[FieldError]) -> None:
+        options = validate_options(item.spec, errors, weight_low=-1.0)
+        check_penalty(item.spec, errors)
+        if options is None:
+            return
+        validate_mapping(item.spec, {o["id"] for o in options}, errors)
+        self.check_options(options, errors)
+
+    def check_options(self, options: list[dict[str, Any]], errors: list[FieldError]) -> None:
+        """Append the errors of options that are each well-formed but wrong together."""
+
+    def normalise_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        spec["options"] = default_ids(spec.get("options", []))
+        return spec
+
+    def is_answered(self, item: Item, response: Any) -> bool:
+        return not blank(response)
+
+    def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
+        return presentation(item, rng, shuffle)
+
+    def render_item(self, item: Item, presentation: dict[str, Any] | None = None) -> str:
+        return render(item, presentation)

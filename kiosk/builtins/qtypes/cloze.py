@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from typing import Any, ClassVar
 
 from kiosk.builtins.qtypes import textmatch
-from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answered
+from kiosk.builtins.qtypes.base import (
+    BuiltinType,
+    answered_table,
+    blank,
+    malformed,
+    not_answered,
+    render_table,
+)
 from kiosk.builtins.qtypes.fields import (
     check_ids,
     check_unknown,
     is_number,
     is_text,
-    json_text,
     letter,
+    same_text,
     table_list,
 )
 from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
@@ -31,10 +37,6 @@ from kiosk.domain.scoring import Judgement
 
 PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 GAP_KEYS = {"id", "answers", "options", "correct", "points", "feedback", *textmatch.OPTION_KEYS}
-
-
-def _same(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def placeholders(stem: str) -> list[str]:
@@ -61,7 +63,7 @@ def _gap_weight(gap: dict[str, Any], given: Any, item_options: textmatch.TextOpt
         return 0.0
     if "options" in gap:
         correct = gap.get("correct")
-        return 1.0 if isinstance(correct, str) and _same(given) == _same(correct) else 0.0
+        return 1.0 if isinstance(correct, str) and same_text(given) == same_text(correct) else 0.0
     options = textmatch.TextOptions.from_spec(gap, item_options)
     best = textmatch.best_answer(textmatch.parse_answers(gap.get("answers")), given, options)
     return max(0.0, min(1.0, best.weight)) if best else 0.0
@@ -145,14 +147,14 @@ class Cloze(BuiltinType):
                             f"{path}.options[{j}]", f"must be a non-empty string, got {text!r}"
                         )
                     )
-                elif _same(text) in seen:
+                elif same_text(text) in seen:
                     errors.append(FieldError(f"{path}.options[{j}]", f"duplicate option {text!r}"))
                 else:
-                    seen.add(_same(text))
+                    seen.add(same_text(text))
             correct = gap.get("correct")
             if not isinstance(correct, str):
                 errors.append(FieldError(f"{path}.correct", "missing: the correct option's text"))
-            elif _same(correct) not in seen:
+            elif same_text(correct) not in seen:
                 errors.append(
                     FieldError(f"{path}.correct", f"{correct!r} is not one of the options")
                 )
@@ -170,9 +172,7 @@ class Cloze(BuiltinType):
     def judge(self, item: Item, response: Any) -> Judgement:
         gaps = gaps_of(item)
         keys = len(gaps)
-        if blank(response) or (
-            isinstance(response, dict) and all(blank(v) for v in response.values())
-        ):
+        if not answered_table(response):
             return not_answered(keys, mapped_value(item, []))
         fractional = any("points" in g for g in gaps) or any(
             a.weight != 1 for g in gaps for a in textmatch.parse_answers(g.get("answers"))
@@ -202,9 +202,7 @@ class Cloze(BuiltinType):
         )
 
     def is_answered(self, item: Item, response: Any) -> bool:
-        if isinstance(response, dict):
-            return any(not blank(v) for v in response.values())
-        return not blank(response)
+        return answered_table(response)
 
     def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         out: dict[str, list[str]] = {}
@@ -248,17 +246,7 @@ class Cloze(BuiltinType):
         return PLACEHOLDER.sub(fill, item.stem)
 
     def render_response(self, item: Item, response: Any) -> str:
-        if blank(response):
-            return ""
-        if not isinstance(response, dict):
-            return json_text(response)
-        lines = []
-        for gap in gaps_of(item):
-            given = response.get(gap["id"])
-            if not blank(given):
-                shown = given if isinstance(given, str) else json_text(given)
-                lines.append(f"{gap['id']}: {shown}")
-        return "\n".join(lines)
+        return render_table(response, ((g["id"], f"{g['id']}: ") for g in gaps_of(item)))
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
         from kiosk.apps.widgets.questions.cloze import ClozeWidget

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import string
+import unicodedata
 from typing import Any
 
 from kiosk.domain.items import FieldError
@@ -20,6 +21,11 @@ def is_number(value: Any) -> bool:
 
 def is_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
+
+
+def same_text(text: str) -> str:
+    """The form two texts are compared in: NFC (a typed and a pasted "ő" agree), no outer blanks."""
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def letter(index: int) -> str:
@@ -58,6 +64,11 @@ def check_weight(
         errors.append(
             FieldError(join(path, "weight"), f"must be a number from {low:g} to 1, got {w!r}")
         )
+
+
+def check_penalty(spec: dict[str, Any], errors: list[FieldError]) -> None:
+    if "penalty" in spec and (not is_number(spec["penalty"]) or spec["penalty"] < 0):
+        errors.append(FieldError("penalty", f"must be a number ≥ 0, got {spec['penalty']!r}"))
 
 
 def join(path: str, key: str) -> str:

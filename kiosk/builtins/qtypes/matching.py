@@ -8,16 +8,21 @@ right-hand entries by text, so right-hand texts (distractors included) must be d
 from __future__ import annotations
 
 import random
-import unicodedata
 from typing import Any, ClassVar
 
-from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answered
+from kiosk.builtins.qtypes.base import (
+    BuiltinType,
+    answered_table,
+    malformed,
+    not_answered,
+    render_table,
+)
 from kiosk.builtins.qtypes.fields import (
     check_ids,
     check_unknown,
     is_text,
-    json_text,
     letter,
+    same_text,
     table_list,
 )
 from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
@@ -25,10 +30,6 @@ from kiosk.domain.items import FieldError, Item, default_ids
 from kiosk.domain.scoring import Judgement
 
 PAIR_KEYS = {"id", "left", "right"}
-
-
-def _same(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def pairs_of(item: Item) -> list[dict[str, Any]]:
@@ -59,12 +60,12 @@ class Matching(BuiltinType):
                     errors.append(
                         FieldError(f"{path}.{side}", f"missing or empty {side}-hand text")
                     )
-                elif _same(text) in seen:
+                elif same_text(text) in seen:
                     errors.append(
-                        FieldError(f"{path}.{side}", f"same text as {seen[_same(text)]}: {text!r}")
+                        FieldError(f"{path}.{side}", f"same text as {seen[same_text(text)]}: {text!r}")
                     )
                 else:
-                    seen[_same(text)] = f"{path}.{side}"
+                    seen[same_text(text)] = f"{path}.{side}"
         if pairs is not None:
             check_ids(pairs, "pairs", errors)
             validate_mapping(item.spec, {p["id"] for p in default_ids(pairs)}, errors)
@@ -76,10 +77,10 @@ class Matching(BuiltinType):
             path = f"distractors[{i}]"
             if not is_text(text):
                 errors.append(FieldError(path, f"must be a non-empty string, got {text!r}"))
-            elif _same(text) in rights:
-                errors.append(FieldError(path, f"same text as {rights[_same(text)]}: {text!r}"))
+            elif same_text(text) in rights:
+                errors.append(FieldError(path, f"same text as {rights[same_text(text)]}: {text!r}"))
             else:
-                rights[_same(text)] = path
+                rights[same_text(text)] = path
 
     def normalise_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
         spec["pairs"] = default_ids(spec.get("pairs", []))
@@ -89,9 +90,7 @@ class Matching(BuiltinType):
     def judge(self, item: Item, response: Any) -> Judgement:
         pairs = pairs_of(item)
         keys = len(pairs)
-        if blank(response) or (
-            isinstance(response, dict) and all(blank(v) for v in response.values())
-        ):
+        if not answered_table(response):
             return not_answered(keys, mapped_value(item, []))
         if not isinstance(response, dict):
             return malformed(keys, response, mapped=mapped_value(item, []))
@@ -101,7 +100,7 @@ class Matching(BuiltinType):
             verdicts[pair["id"]] = (
                 isinstance(given, str)
                 and isinstance(pair.get("right"), str)
-                and _same(given) == _same(pair["right"])
+                and same_text(given) == same_text(pair["right"])
             )
         hits = [pid for pid, ok in verdicts.items() if ok]
         return Judgement(
@@ -113,9 +112,7 @@ class Matching(BuiltinType):
         )
 
     def is_answered(self, item: Item, response: Any) -> bool:
-        if isinstance(response, dict):
-            return any(not blank(v) for v in response.values())
-        return not blank(response)
+        return answered_table(response)
 
     def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         rights = [p.get("right", "") for p in pairs_of(item)] + distractors_of(item)
@@ -144,17 +141,9 @@ class Matching(BuiltinType):
         return "\n".join(lines)
 
     def render_response(self, item: Item, response: Any) -> str:
-        if blank(response):
-            return ""
-        if not isinstance(response, dict):
-            return json_text(response)
-        lines = []
-        for pair in pairs_of(item):
-            given = response.get(pair["id"])
-            if not blank(given):
-                shown = given if isinstance(given, str) else json_text(given)
-                lines.append(f"{pair.get('left', '')} → {shown}")
-        return "\n".join(lines)
+        return render_table(
+            response, ((p["id"], f"{p.get('left', '')} → ") for p in pairs_of(item))
+        )
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
         from kiosk.apps.widgets.questions.matching import MatchingWidget

@@ -7,32 +7,24 @@ selected options' weights, clamped to [0, 1].
 
 from __future__ import annotations
 
-import random
 from typing import Any, ClassVar
 
 from kiosk.builtins.qtypes import choices
-from kiosk.builtins.qtypes.base import BuiltinType, blank, clamp01, malformed, not_answered
+from kiosk.builtins.qtypes.base import blank, clamp01, malformed, not_answered
 from kiosk.builtins.qtypes.fields import json_text
-from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
-from kiosk.builtins.qtypes.single_choice import check_penalty
-from kiosk.domain.items import FieldError, Item, default_ids
+from kiosk.builtins.qtypes.mapping import mapped_value
+from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
 
 
-class MultipleResponse(BuiltinType):
+class MultipleResponse(choices.ChoiceType):
     name: ClassVar[str] = "multiple_response"
     title: ClassVar[dict[str, str]] = {
         "hu": "Feleletválasztás (több helyes)",
         "en": "Multiple response",
     }
-    fields: ClassVar[set[str]] = {"options", "penalty", "mapping"}
 
-    def check(self, item: Item, errors: list[FieldError]) -> None:
-        options = choices.validate_options(item.spec, errors, weight_low=-1.0)
-        check_penalty(item.spec, errors)
-        if options is None:
-            return
-        validate_mapping(item.spec, {o["id"] for o in options}, errors)
+    def check_options(self, options: list[dict[str, Any]], errors: list[FieldError]) -> None:
         for i, option in enumerate(options, start=1):
             w = option.get("weight")
             if option.get("correct") is True and isinstance(w, int | float) and w <= 0:
@@ -55,10 +47,6 @@ class MultipleResponse(BuiltinType):
                         f"positive weights add up to {total:g}; full marks need at least 1",
                     )
                 )
-
-    def normalise_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
-        spec["options"] = default_ids(spec.get("options", []))
-        return spec
 
     def judge(self, item: Item, response: Any) -> Judgement:
         options = choices.options_of(item)
@@ -95,17 +83,8 @@ class MultipleResponse(BuiltinType):
             detail=detail,
         )
 
-    def is_answered(self, item: Item, response: Any) -> bool:
-        return not blank(response)
-
-    def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
-        return choices.presentation(item, rng, shuffle)
-
     def correct_response(self, item: Item) -> Any:
         return [o["id"] for o in choices.options_of(item) if choices.is_correct(o)]
-
-    def render_item(self, item: Item, presentation: dict[str, Any] | None = None) -> str:
-        return choices.render(item, presentation)
 
     def render_response(self, item: Item, response: Any) -> str:
         if blank(response):

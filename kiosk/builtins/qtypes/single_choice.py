@@ -3,33 +3,21 @@ the judgement's fraction; without, exactly one option is correct."""
 
 from __future__ import annotations
 
-import random
 from typing import Any, ClassVar
 
 from kiosk.builtins.qtypes import choices
-from kiosk.builtins.qtypes.base import BuiltinType, blank, clamp01, malformed, not_answered
-from kiosk.builtins.qtypes.fields import is_number, json_text
-from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
-from kiosk.domain.items import FieldError, Item, default_ids
+from kiosk.builtins.qtypes.base import blank, clamp01, malformed, not_answered
+from kiosk.builtins.qtypes.fields import json_text
+from kiosk.builtins.qtypes.mapping import mapped_value
+from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
 
 
-def check_penalty(spec: dict[str, Any], errors: list[FieldError]) -> None:
-    if "penalty" in spec and (not is_number(spec["penalty"]) or spec["penalty"] < 0):
-        errors.append(FieldError("penalty", f"must be a number ≥ 0, got {spec['penalty']!r}"))
-
-
-class SingleChoice(BuiltinType):
+class SingleChoice(choices.ChoiceType):
     name: ClassVar[str] = "single_choice"
     title: ClassVar[dict[str, str]] = {"hu": "Feleletválasztás (egy helyes)", "en": "Single choice"}
-    fields: ClassVar[set[str]] = {"options", "penalty", "mapping"}
 
-    def check(self, item: Item, errors: list[FieldError]) -> None:
-        options = choices.validate_options(item.spec, errors, weight_low=-1.0)
-        check_penalty(item.spec, errors)
-        if options is None:
-            return
-        validate_mapping(item.spec, {o["id"] for o in options}, errors)
+    def check_options(self, options: list[dict[str, Any]], errors: list[FieldError]) -> None:
         if choices.weighted(options):
             best = max(choices.weight_of(o) for o in options)
             if best < 1:
@@ -47,10 +35,6 @@ class SingleChoice(BuiltinType):
                         "options", f"single_choice needs exactly one correct option, found {found}"
                     )
                 )
-
-    def normalise_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
-        spec["options"] = default_ids(spec.get("options", []))
-        return spec
 
     def _is_full(self, options: list[dict[str, Any]], option: dict[str, Any]) -> bool:
         if choices.weighted(options):
@@ -93,21 +77,12 @@ class SingleChoice(BuiltinType):
             detail=detail,
         )
 
-    def is_answered(self, item: Item, response: Any) -> bool:
-        return not blank(response)
-
-    def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
-        return choices.presentation(item, rng, shuffle)
-
     def correct_response(self, item: Item) -> Any:
         options = choices.options_of(item)
         if not options:
             return None
         best = max(options, key=lambda o: (self._is_full(options, o), choices.weight_of(o)))
         return best["id"]
-
-    def render_item(self, item: Item, presentation: dict[str, Any] | None = None) -> str:
-        return choices.render(item, presentation)
 
     def render_response(self, item: Item, response: Any) -> str:
         if blank(response):

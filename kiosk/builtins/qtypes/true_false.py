@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from kiosk.builtins.qtypes.base import BuiltinType, malformed, not_answered
-from kiosk.builtins.qtypes.fields import json_text
+from kiosk.builtins.qtypes.fields import check_penalty, json_text
 from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
-from kiosk.builtins.qtypes.single_choice import check_penalty
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
 

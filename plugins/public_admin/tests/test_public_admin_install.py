@@ -3,32 +3,12 @@ lets a bank use them; without it the same bank names an unknown type."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from public_admin_support import BANK, EXAM, clean_site, install_dist_info, kiosk, plugin_code
+from public_admin_support import BANK, EXAM, PLUGIN
 
 
 def test_install_and_uninstall_change_what_kiosk_offers(tmp_path: Path) -> None:
-    site = clean_site(tmp_path)
-    code = plugin_code(tmp_path)
-    installed = [site, install_dist_info(tmp_path), code]
-    uninstalled = [site, code]  # the code is there, but no distribution declares it
-
-    listed = kiosk(["plugins", "--json"], installed)
-    assert listed.returncode == 0, listed.stderr
-    data = json.loads(listed.stdout)
-    plugins = {p["name"]: p["registered"] for p in data["plugins"]}
-    assert plugins["public_admin"] == {"question_types": ["case_study"]}
-    assert data["failures"] == []
-    assert kiosk(["bank", "check", str(BANK)], installed).returncode == 0
-    assert kiosk(["exam", "check", str(EXAM)], installed).returncode == 0
-
-    listed = kiosk(["plugins", "--json"], uninstalled)
-    assert listed.returncode == 0, listed.stderr
-    names = {p["name"] for p in json.loads(listed.stdout)["plugins"]}
-    assert "public_admin" not in names and "kiosk.builtins.question_types" in names
-    check = kiosk(["bank", "check", str(BANK)], uninstalled)
-    assert check.returncode == 1
-    assert "unknown type 'case_study'" in check.stdout + check.stderr
-    assert "Traceback" not in check.stdout + check.stderr
+    PLUGIN.check_install_and_uninstall(
+        tmp_path, types=["case_study"], bank=BANK, exam=EXAM, unknown="case_study"
+    )

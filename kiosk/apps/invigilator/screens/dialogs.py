@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from kiosk.apps.widgets.confirm import ConfirmDialog as SharedConfirmDialog
 from kiosk.i18n import t
 
 
@@ -108,32 +109,13 @@ class FormDialog(ModalScreen[Answers | None]):
             self.action_cancel()
 
 
-class ConfirmDialog(ModalScreen[bool]):
-    """True only for an explicit yes; the safe answer has the focus."""
+class ConfirmDialog(SharedConfirmDialog):
+    """The console's "no" is always the same word; its questions may need scrolling."""
 
-    BINDINGS = [Binding("escape", "no", show=False)]
+    BOX = VerticalScroll
 
     def __init__(self, question: str, yes: str | None = None) -> None:
-        super().__init__()
-        self.question = question
-        self.yes = yes or t("invigilator.dialog.yes")
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog confirm"):
-            yield Static(self.question, classes="message")
-            with Horizontal(classes="buttons"):
-                yield Button(t("invigilator.dialog.no"), id="no")
-                yield Button(self.yes, id="yes", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
-
-    def action_no(self) -> None:
-        self.dismiss(False)
+        super().__init__(question, yes or t("invigilator.dialog.yes"), t("invigilator.dialog.no"))
 
 
 class MessageDialog(ModalScreen[None]):
