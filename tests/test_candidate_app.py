@@ -801,7 +801,7 @@ class Terminal:
         os.close(self.master)
 
 
-def wait_for(predicate: Any, terminal: Terminal, timeout: float = 15.0) -> None:
+def wait_for(predicate: Any, terminal: Terminal, timeout: float = 45.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
