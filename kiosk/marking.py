@@ -191,6 +191,7 @@ def record_mark(ledger: Ledger, ctx: Context, attempt: str, item_key: str, marke
         "comment": comment,
     }, actor=examiner_actor(marker), attempt=attempt)
     ctx.marks = M.fold_events([event], marks)
+    _announce(event)
     return event
 
 
@@ -223,6 +224,7 @@ def record_remark(ledger: Ledger, ctx: Context, refers_to: int, marker: str, *,
         "comment": comment,
     }, actor=examiner_actor(marker), attempt=old.attempt)
     ctx.marks = M.fold_events([event], marks)
+    _announce(event)
     return event
 
 
@@ -297,7 +299,17 @@ def decide_appeal(ledger: Ledger, ctx: Context, appeal_seq: int, points: float, 
     state = ctx.states[appeal.attempt]
     item = ctx.item(state.exam, appeal.item)
     _check_points(points, item)
-    return ledger.append(M.APPEAL_DECIDED, {
+    event = ledger.append(M.APPEAL_DECIDED, {
         "refers_to": appeal_seq, "attempt": appeal.attempt, "item": appeal.item,
         "points": points, "board": board, "comment": comment,
     }, actor=examiner_actor(board), attempt=appeal.attempt)
+    _announce(event)
+    return event
+
+
+def _announce(event: Event) -> None:
+    """The `marked` lifecycle point for plugins (marks, re-marks and the board's decisions)."""
+    from kiosk.plugins import notify
+
+    notify("marked", str(event.attempt), {"seq": event.seq, "kind": event.kind,
+                                          "actor": event.actor, "body": event.body})

@@ -242,6 +242,27 @@ def record_kiosk_exit(centre: Centre | Path | str, pin: str, seat: str, *,
     return ok
 
 
+#: Ledger kinds announced to plugins through the `attempt_lifecycle` hook, and their names there.
+LIFECYCLE_POINTS = {
+    A.STARTED: "started",
+    A.ANSWER: "answer_saved",
+    "part_submitted": "part_submitted",
+    "attempt_submitted": "submitted",
+}
+
+
+def _notify_lifecycle(events: list[Event]) -> None:
+    """Tell plugins, after the events are durable; a failing listener never affects the
+    candidate (kiosk.plugins.notify swallows its errors)."""
+    from kiosk.plugins import notify
+
+    for event in events:
+        point = LIFECYCLE_POINTS.get(event.kind)
+        if point and event.attempt:
+            notify(point, event.attempt, {"seq": event.seq, "kind": event.kind,
+                                          "actor": event.actor, "body": event.body})
+
+
 class CandidateSession:
     """One candidate's live attempt on one terminal. Create with `CandidateSession.login`."""
 
@@ -638,12 +659,13 @@ class CandidateSession:
             return
         try:
             self._check_lease()
-            self._ledger.append_many(list(self._pending))
+            written = self._ledger.append_many(list(self._pending))
         except sqlite3.OperationalError as exc:
             raise _not_saved(exc) from None
         except OSError as exc:
             raise _not_saved(exc) from None
         self._pending.clear()
+        _notify_lifecycle(written)
         now = self._clock()
         self._last_persist = now
         self._pull()
