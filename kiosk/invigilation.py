@@ -66,21 +66,11 @@ def sitting(ledger: Ledger, sitting_id: str) -> S.Sitting:
 
 
 def attempt_state(ledger: Ledger, attempt: str) -> AttemptState:
-    own = list(ledger.events(attempt=attempt))
-    created = next((e for e in own if e.kind == A.ATTEMPT_CREATED), None)
+    created = next(ledger.events(kind=A.ATTEMPT_CREATED, attempt=attempt), None)
     if created is None:
         raise KioskError(f"no attempt {attempt!r}")
     sid = str(created.body.get("sitting", ""))
-    wide = [e for e in ledger.events(kind=A.SITTING_WIDE)
-            if e.attempt is None and e.body.get("sitting") == sid]
-    return A.fold_events(sorted(own + wide, key=lambda e: e.seq), sitting=sid)
-
-
-def attempt_of(ledger: Ledger, sitting_id: str, candidate: str) -> str | None:
-    for e in ledger.events(kind=A.ATTEMPT_CREATED):
-        if e.body.get("sitting") == sitting_id and e.body.get("candidate") == candidate:
-            return e.attempt
-    return None
+    return A.fold_events(ledger.attempt_events(attempt, A.SITTING_WIDE), sitting=sid)
 
 
 def _text(value: str | None, what: str, *, required: bool) -> str:

@@ -234,12 +234,18 @@ def record_kiosk_exit(centre: Centre | Path | str, pin: str, seat: str, *,
     ok = check_pin(centre, pin)
     try:
         with centre.ledger(passphrase) as ledger:
-            ledger.append(A.KIOSK_EXIT if ok else "kiosk_exit_refused", {"seat": seat},
-                          actor="invigilator", attempt=attempt)
+            _append_exit(ledger, ok, seat, attempt)
     except (sqlite3.OperationalError, OSError, KioskError):
-        # The invigilator must be able to leave a kiosk whose ledger is broken.
-        pass
+        pass  # opening the ledger failed: see _append_exit
     return ok
+
+
+def _append_exit(ledger: Ledger, ok: bool, seat: str, attempt: str | None) -> None:
+    try:
+        ledger.append(A.KIOSK_EXIT if ok else "kiosk_exit_refused", {"seat": seat},
+                      actor="invigilator", attempt=attempt)
+    except (sqlite3.OperationalError, OSError):
+        pass  # the invigilator must be able to leave a kiosk whose ledger is broken
 
 
 #: Ledger kinds announced to plugins through the `attempt_lifecycle` hook, and their names there.
@@ -535,17 +541,11 @@ class CandidateSession:
         return event.kind in A.SITTING_WIDE and event.body.get("sitting") == self._state.sitting
 
     def _initial_pull(self, sitting: str, attempt: str) -> None:
-        head = self._ledger.head()
-        upto = head.seq if head else 0
-        own = list(self._ledger.events(attempt=attempt))
-        wide = [e for e in self._ledger.events(kind=A.SITTING_WIDE)
-                if e.attempt is None and e.body.get("sitting") == sitting]
-        self._state = A.fold_events(
-            sorted((e for e in own + wide if e.seq <= upto), key=lambda e: e.seq),
-            sitting=sitting)
-        self._seen_seq = upto
-        self._rebuild_opt()
+        # Sitting and attempt known up front: sitting-wide events may precede attempt_created.
+        self._state = AttemptState(attempt=attempt, sitting=sitting)
+        self._seen_seq = 0
         self._pull()
+        self._rebuild_opt()
 
     def _pull(self) -> bool:
         changed = False
@@ -579,10 +579,11 @@ class CandidateSession:
             version = self._ledger.data_version()
             if version == self._dv:
                 return False
-            self._dv = version
             self._charge()
             was_running = self._opt.clock_runs
             changed = self._pull()
+            # Only now: a failed pull must be retried by the next refresh.
+            self._dv = version
         except sqlite3.OperationalError:
             return False
         self._sync_mark()
@@ -642,8 +643,12 @@ class CandidateSession:
     def _write(self, new: list[NewEvent]) -> None:
         for n in new:
             self._queue(n)
-        self._rebuild_opt()
-        self._flush()
+        try:
+            self._flush()
+        finally:
+            # After a failed flush the pending changes are folded into the shown state; after a
+            # successful one nothing is pending and no copy is made.
+            self._rebuild_opt()
 
     def _queue(self, n: NewEvent) -> None:
         if n.kind == A.ANSWER:
@@ -666,11 +671,10 @@ class CandidateSession:
             raise _not_saved(exc) from None
         self._pending.clear()
         _notify_lifecycle(written)
-        now = self._clock()
-        self._last_persist = now
+        self._last_persist = self._clock()
+        self._dv = self._safe_dv()
         self._pull()
         self._rebuild_opt()
-        self._dv = self._safe_dv()
 
     def _safe_dv(self) -> int:
         try:
@@ -707,8 +711,8 @@ class CandidateSession:
         except (sqlite3.OperationalError, OSError):
             return
         self._last_persist = self._clock()
-        self._pull()
         self._dv = self._safe_dv()
+        self._pull()
 
     # -- the candidate's actions ----------------------------------------------------------
 
@@ -946,11 +950,7 @@ class CandidateSession:
         self._charge()
         self._persist_time()
         ok = check_pin(self.centre, pin)
-        try:
-            self._ledger.append(A.KIOSK_EXIT if ok else "kiosk_exit_refused", {"seat": self.seat},
-                                actor="invigilator", attempt=self._state.attempt)
-        except (sqlite3.OperationalError, OSError):
-            pass  # the invigilator must be able to leave a kiosk whose ledger is broken
+        _append_exit(self._ledger, ok, self.seat, self._state.attempt)
         return ok
 
     @_locked
@@ -1011,5 +1011,3 @@ def _find_sitting(ledger: Ledger, candidate_id: str, code: str
     best = max(found, key=lambda s: s.seq)
     return best, candidate.id, candidate.name
 
-
-Clock = Callable[[], float]

@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import random
 import signal
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -70,8 +69,6 @@ def prepare(centre_dir: Path, exam: str, candidates: int, *, passphrase: str | N
     """A centre ready for `candidates` simulated candidates: creates the centre when the directory
     holds none, loads `exam` when it names an exam file, registers the missing SIM0001… candidates
     and creates a new self-start sitting (room "SIM") for them, whose access code it returns."""
-    import hashlib as _h
-
     from kiosk.commands.demo import load_exam_file
     from kiosk.commands.sittings import create_sitting
     from kiosk.domain import roster as rosters
@@ -110,7 +107,7 @@ def prepare(centre_dir: Path, exam: str, candidates: int, *, passphrase: str | N
             parsed = rosters.parse_roster(text, "simulated-roster.csv")
             if not parsed.ok:
                 raise KioskError(parsed.errors[0])
-            sha = _h.sha256(text.encode()).hexdigest()
+            sha = hashlib.sha256(text.encode()).hexdigest()
             ledger.append_many([NewEvent(k, b, "system") for k, b in rosters.import_bodies(
                 parsed, "simulated-roster.csv", sha)])
             actions.append(f"registered {len(missing)} simulated candidates")
@@ -376,9 +373,6 @@ class SimReport:
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
-
-    def pct(self, values: list[float], p: float) -> float:
-        return percentile(values, p)
 
     def lines(self) -> list[str]:
         lat = self.latencies_ms
@@ -667,10 +661,3 @@ def _console_child(setup: SimSetup, out: str, go: str) -> None:
             feed.poll()
             rows = feed.room.rows(time.time())
             os.write(log, f"{(time.perf_counter() - t0) * 1000:.3f} {len(rows)}\n".encode())
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {}
-    return {"p50": percentile(values, 50), "p95": percentile(values, 95),
-            "p99": percentile(values, 99), "mean": statistics.fmean(values)}

@@ -12,6 +12,7 @@ the last one while the clock runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -166,14 +167,15 @@ class RoomView:
         track = self.tracks.get(event.attempt)
         if track is None:
             return set()
-        self._fold(track, event)
+        at = self._fold(track, event)
         if kind in INCIDENT_KINDS:
             track.incidents += 1
         if event.actor.startswith("candidate:"):
-            track.last_activity = epoch(event.ts)
+            track.last_activity = at
         return {track.state.candidate}
 
-    def _fold(self, track: _Track, event: LedgerEvent) -> None:
+    def _fold(self, track: _Track, event: LedgerEvent) -> float:
+        """Fold and move the remaining-time estimate; returns the event's time (epoch s)."""
         state = track.state
         was_running, was_part = state.clock_runs, state.current_part
         fold_attempt(state, event)
@@ -189,6 +191,7 @@ class RoomView:
             track.base = None
         elif state.clock_runs and not was_running:
             track.base = at
+        return at
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -277,8 +280,6 @@ def build_room(sitting: str, candidates: Sequence[str], events: Iterable[LedgerE
 
 def _seat_key(seat: str) -> tuple[Any, ...]:
     # "B204-10" after "B204-9": digits compare as numbers.
-    import re
-
     return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", seat) if p)
 
 

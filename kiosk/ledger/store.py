@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.errors import KioskError
@@ -144,6 +142,9 @@ def create(path: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.executescript(SCHEMA)
+        # Imported here: sqlite-utils pulls in heavy modules that every `kiosk` start would pay.
+        import sqlite_utils
+
         db = sqlite_utils.Database(conn)
         db["meta"].insert({"key": "format", "value": str(FORMAT_VERSION)})
     finally:
@@ -167,7 +168,6 @@ class Ledger:
         self.path = Path(path)
         self.readonly = readonly or signer is None
         self.conn = connect(self.path, readonly=self.readonly)
-        self.db = sqlite_utils.Database(self.conn)
         self._signer = signer
         self._fingerprint = keys.fingerprint(signer.public_key()) if signer else ""
         self._lock = threading.RLock()
@@ -224,9 +224,7 @@ class Ledger:
                     )
                     out.append(Event(seq, ts, n.actor, n.attempt, n.kind, json.loads(body_text), prev, digest))
                     prev = digest
-                must_seal = seal if seal is not None else any(
-                    self._checkpoint_due(n.kind) for n in new
-                )
+                must_seal = seal if seal is not None else self._checkpoint_due(new)
                 if must_seal and out:
                     self._write_checkpoint(seq, prev)
                 self.conn.execute("COMMIT")
@@ -240,8 +238,8 @@ class Ledger:
                 self._schedule_seal()
         return out
 
-    def _checkpoint_due(self, kind: str) -> bool:
-        if kind in SEALING_KINDS:
+    def _checkpoint_due(self, new: list[NewEvent]) -> bool:
+        if any(n.kind in SEALING_KINDS for n in new):
             return True
         row = self.conn.execute("SELECT ts FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
         if row is None:
@@ -417,12 +415,3 @@ class Ledger:
         for event in self.events(kind=kind, attempt=attempt):
             state = reducer(state, event)
         return state
-
-    def wait_for_change(self, since: int, timeout: float, poll: float = 0.2) -> int:
-        """Block until data_version differs from `since` (or timeout); returns the new value."""
-        deadline = time.monotonic() + timeout
-        while True:
-            version = self.data_version()
-            if version != since or time.monotonic() >= deadline:
-                return version
-            time.sleep(poll)
