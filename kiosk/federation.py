@@ -126,10 +126,13 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
         raise KioskError(f"{into}: cannot create ({exc.strerror or exc})") from exc
     state = _load_state(into)
     merged_shas = {b["sha256"] for b in state["bundles"]}
-    # The newest head merged so far per centre: an older bundle must not roll results back.
-    newest: dict[str, int] = {}
+    # The newest head merged so far per centre and exam scope (None: every exam): an older
+    # bundle must not roll results back, but a newer bundle of *another* exam says nothing
+    # about this one's results.
+    newest: dict[tuple[str, str | None], int] = {}
     for b in state["bundles"]:
-        newest[b["fingerprint"]] = max(newest.get(b["fingerprint"], 0), int(b["head"]["seq"]))
+        scope = (b["fingerprint"], b.get("exam"))
+        newest[scope] = max(newest.get(scope, 0), int(b["head"]["seq"]))
     results = {_key(r): r for r in state["results"]}
     report = MergeReport(into)
 
@@ -149,18 +152,23 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
         if check.bundle_sha256 in merged_shas:
             offered.status, offered.reason = "already merged", "the same bundle was merged before"
             continue
-        if check.head_seq < newest.get(check.fingerprint, 0):
+        newer = max(newest.get((check.fingerprint, check.exam), 0),
+                    newest.get((check.fingerprint, None), 0))
+        if check.head_seq < newer:
             offered.status = "superseded"
             offered.reason = (f"older than a bundle of this centre already merged (head "
-                              f"#{check.head_seq} < #{newest[check.fingerprint]}): results kept")
+                              f"#{check.head_seq} < #{newer}): results kept")
         else:
-            newest[check.fingerprint] = check.head_seq
+            newest[(check.fingerprint, check.exam)] = check.head_seq
             for record in check.records:
                 entry = {"centre": check.centre, "fingerprint": check.fingerprint,
                          "bundle_sha256": check.bundle_sha256, "head_seq": check.head_seq,
                          **record}
                 key = _key(entry)
-                if key in results:
+                kept = results.get(key)
+                if kept is not None and int(kept.get("head_seq") or 0) > check.head_seq:
+                    continue  # a newer bundle of this exam alone already gave this result
+                if kept is not None:
                     offered.replaced += 1
                 else:
                     offered.added += 1

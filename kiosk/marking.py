@@ -108,9 +108,6 @@ class Context:
         raise KioskError(f"item {ref!r} is not on the paper of attempt {state.attempt}")
 
 
-MARK_EVENT_KINDS = (*M.KINDS,)
-
-
 def load_context(centre: Centre, ledger: Ledger | None = None, passphrase: str | None = None,
                  exam_id: str | None = None) -> Context:
     from kiosk.plugins import registry

@@ -196,9 +196,9 @@ def minutes_text(centre: Any, sitting_id: str, *, language: str | None = None,
     from kiosk import invigilation
     from kiosk.domain.roster import roster
     from kiosk.exam_store import LOADED, latest_loads
-    from kiosk.i18n import normalise_language
+    from kiosk.i18n import centre_language
 
-    lang = normalise_language(language or centre.config().get("centre", {}).get("language"))
+    lang = centre_language(centre.config(), language)
     with centre.reader() as ledger:
         sitting = invigilation.sitting(ledger, sitting_id)
         names = {c.id: c.name for c in roster(ledger).values()}

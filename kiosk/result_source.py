@@ -19,23 +19,12 @@ def compute(centre: Any, exam_id: str | None = None, *, events: Sequence[Any] | 
     """(JSON records, CSV rows) of `centre`'s results, from `events` when given (else the whole
     ledger). The exams' content is decrypted with the centre key, as `kiosk results` does."""
     from kiosk import results as R
-    from kiosk.domain.grading import centre_scales, merge_scales
-    from kiosk.errors import KioskError
-    from kiosk.exam_store import LOADED, latest_loads
-    from kiosk.plugins import registry
+    from kiosk.exam_store import LOADED
 
     if events is None:
         with centre.reader() as reader:
             events = list(reader.events(kind=R.RESULT_KINDS | {LOADED}))
-    loaded = list(latest_loads(e for e in events if e.kind == LOADED))
-    if exam_id is not None and exam_id not in loaded:
-        raise KioskError(f"exam {exam_id!r} is not loaded in {centre.path} "
-                         f"(loaded: {', '.join(loaded) or 'none'})")
-    exams = R.load_exams(centre, [exam_id] if exam_id else loaded, passphrase)
-    reg = registry()
-    results = R.results_from_events(
-        events, exams, exam_id=exam_id, registry=reg,
-        scales=merge_scales(reg.grade_scales.values(), centre_scales(centre.path)))
+    results = R.compute_results(centre, exam_id, events=events, passphrase=passphrase)
     receipts = submitted_receipts(events)
     records = R.results_json(results)
     rows = R.results_rows(results)

@@ -484,19 +484,21 @@ def compute_results(
     passphrase: str | None = None,
     language: str = "hu",
     exams: Mapping[str, ExamContent] | None = None,
+    events: Sequence[Any] | None = None,
 ) -> list[CandidateResult]:
     """Results of one exam (or of every loaded exam) of a centre. `centre_or_ledger` is a
     Centre, an open Ledger (its centre is the ledger file's directory) or a centre path; the
-    exams' content is decrypted with the centre key unless `exams` is given."""
+    exams' content is decrypted with the centre key unless `exams` is given. `events` (in
+    ledger order) replaces the ledger's when given: a sealed export rests on exactly its own."""
     from kiosk.domain.grading import centre_scales, merge_scales
     from kiosk.exam_store import LOADED, latest_loads
     from kiosk.ledger.store import Ledger
     from kiosk.plugins import registry
 
     centre = _centre_of(centre_or_ledger)
-    if isinstance(centre_or_ledger, Ledger):
+    if events is None and isinstance(centre_or_ledger, Ledger):
         events = list(centre_or_ledger.events(kind=RESULT_KINDS | {LOADED}))
-    else:
+    elif events is None:
         with centre.reader() as reader:
             events = list(reader.events(kind=RESULT_KINDS | {LOADED}))
     loaded = list(latest_loads(events))

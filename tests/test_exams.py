@@ -231,3 +231,15 @@ def test_fixed_enemies_and_twice(tmp_path: Path) -> None:
         f"{path}:9: parts[0].draw[0]: fixed items 'b:a' and 'b:c' are enemies and can never "
         "be on one paper",
     ]
+
+
+def test_bad_double_marking_settings_are_errors(tmp_path: Path, bank: Path) -> None:
+    body = '[[parts]]\nid = "1"\nminutes = 5\n[[parts.draw]]\ncount = 1\n'
+    path = write_exam(tmp_path, body, head='double_marking = "yes"\n')
+    assert read_exam(path, Known()).errors == [
+        f"{path}:5: exam double_marking: must be true or false, got 'yes'"]
+    path = write_exam(tmp_path, body, head='double_marking = true\ndouble_marking_threshold = -1\n')
+    assert read_exam(path, Known()).errors == [
+        f"{path}:6: exam double_marking_threshold: must be a number of points ≥ 0, got -1"]
+    path = write_exam(tmp_path, body, head='double_marking = true\ndouble_marking_threshold = 2\n')
+    assert read_exam(path, Known()).errors == []

@@ -144,3 +144,17 @@ def test_merge_cli_exit_code_and_output(world: World, tmp_path: Path) -> None:
                          str(into), "--trust", str(world.trust)],
                         cwd=REPO, capture_output=True, text=True)
     assert ok.returncode == 0 and "ALREADY MERGED" in ok.stdout
+
+
+def test_a_newer_bundle_of_another_exam_does_not_supersede(world: World, tmp_path: Path) -> None:
+    into = tmp_path / "org"
+    into.mkdir()
+    other = {"file": "other.zip", "sha256": "0" * 64, "centre": "Győri központ",
+             "fingerprint": world.a.fingerprint, "exam": "masik-vizsga",
+             "head": {"seq": 10_000, "hash": "f" * 64}, "manifest_sha256": "0" * 64,
+             "results": 0, "merged_at": "", "status": "merged"}
+    (into / MERGED_JSON).write_text(json.dumps({"bundles": [other], "results": []}),
+                                    encoding="utf-8")
+    report = merge_bundles([world.a1], into, world.trust)
+    assert report.offered[0].status == "merged" and report.offered[0].added == 2
+    assert len(merged(into)["results"]) == 2

@@ -19,6 +19,7 @@ from typing import Any
 
 from kiosk.domain.banks import Bank, all_items, check_bank_files, split_ref
 from kiosk.domain.items import Item
+from kiosk.domain.marking import policy_error
 from kiosk.domain.toml_lines import Block, SourceLines, syntax_error
 from kiosk.errors import KioskError
 
@@ -271,6 +272,10 @@ class _Reader:
         warnings = get("warnings", lambda v: isinstance(v, list) and all(
             isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in v),
             "a list of whole minutes > 0", [])
+        marking_error = policy_error(head)
+        if marking_error:
+            key = marking_error.split(":", 1)[0]
+            self.error(self.line(block, key) if key in head else at, f"exam {marking_error}")
 
         parts = self.parts(data.get("parts"))
         if self.errors:

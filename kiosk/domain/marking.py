@@ -271,11 +271,6 @@ class MarkStatus:
     note: str = ""
 
 
-def marked_points(resp: ResponseMarks | None, policy: MarkingPolicy) -> float | None:
-    """The final mark from the markers alone (no appeal), or None while it is outstanding."""
-    return _status(resp, policy).final
-
-
 def _status(resp: ResponseMarks | None, policy: MarkingPolicy) -> MarkStatus:
     rounds = resp.rounds if resp is not None else {}
     first, second, third = rounds.get(1), rounds.get(2), rounds.get(3)

@@ -23,7 +23,8 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kiosk.domain.grading import GRADE_NAMES, GradeScale
+from kiosk.domain.grading import GRADE_NAMES, GradeScale, builtin_scales
+from kiosk.domain.grading import grade as scale_grade
 from kiosk.errors import KioskError
 
 KINDS = ("written", "oral", "activity")
@@ -293,8 +294,6 @@ class Regime:
         scales = self._scales
         try:
             if scales is None:
-                from kiosk.domain.grading import builtin_scales
-
                 return {s.id: s for s in builtin_scales()}[sid]
             if isinstance(scales, Mapping):
                 return scales[sid]
@@ -380,15 +379,13 @@ def failed_grade(scale: GradeScale | None) -> tuple[int, str, str]:
 
 def grade_from(scale: GradeScale, points: Decimal, max_points: Decimal) -> tuple[int, str, str]:
     """Grade a score on `scale` from exact points (percent or points basis)."""
-    from kiosk.domain.grading import grade
-
     if scale.basis == "percent":
         value = percent(points, max_points)
     elif scale.out_of and max_points != to_decimal(scale.out_of):
         value = points * to_decimal(scale.out_of) / max_points
     else:
         value = points
-    got = grade(scale, float(_snap(value)))
+    got = scale_grade(scale, float(_snap(value)))
     return got.grade, got.name_hu, got.name_en
 
 
