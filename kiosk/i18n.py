@@ -48,6 +48,11 @@ def normalise_language(language: str | None) -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def centre_language(config: dict[str, Any], language: str | None = None) -> str:
+    """`language` when given, else the centre's (`[centre] language` in its config), supported."""
+    return normalise_language(language or config.get("centre", {}).get("language"))
+
+
 def set_language(language: str) -> None:
     global _current
     _current = normalise_language(language)

@@ -44,9 +44,6 @@ class Registry:
     #: (plugin name, one-line error) for plugins that failed to load or register
     failures: list[tuple[str, str]] = field(default_factory=list)
 
-    def question_type(self, name: str) -> Any:
-        return self.question_types[name]
-
 
 pm = pluggy.PluginManager("kiosk")
 pm.add_hookspecs(hookspecs)

@@ -24,9 +24,15 @@ from kiosk.minutes import minutes_text
 from tests.invigilation_helpers import PASSWORD, USER, Candidate, room_setup
 from tests.session_helpers import Setup
 
-#: The design reacts within a second (the session polls data_version every 0.5 s); the test
-#: allows for a loaded 2-core CI machine (a run measured 1.10 s) rather than asserting timing.
-REACTION_S = 3.0
+#: Clock-source granularity (the driver's monotonic clock against the wall-clock stamps), not a
+#: speed requirement: no timing thresholds here, Candidate.wait_for's timeout is the hang detector.
+CLOCK_SLACK_S = 0.25
+
+
+def clock_started_at(line: dict[str, Any], full: float, since: float) -> None:
+    """The candidate's clock shows `full` less at most the real time since `since` (an action
+    taken after `since` started or changed it), however slowly the machine reacted."""
+    assert full - (line["t"] - since) - CLOCK_SLACK_S <= line["remaining"] <= full, (full, line)
 
 
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
@@ -113,7 +119,7 @@ async def yes(pilot: Any) -> None:
 
 def reached(c: Candidate, since: float, pred: Any, mark: int) -> dict[str, Any]:
     line = c.wait_for(lambda line: "status" in line and pred(line), after=mark)
-    assert line["t"] - since < REACTION_S, f"took {line['t'] - since:.2f} s: {line}"
+    assert line["t"] >= since, line
     return line
 
 
@@ -160,7 +166,7 @@ async def test_one_candidate_through_every_intervention(setup: Setup,
         mark, since = c1.mark(), time.time()
         await pilot.press("s")
         running = reached(c1, since, lambda line: line["status"] == "in_progress", mark)
-        assert 595 < running["remaining"] <= 600
+        clock_started_at(running, 600, since)
 
         # pause: the remaining time does not move
         mark, since = c1.mark(), time.time()
@@ -174,27 +180,28 @@ async def test_one_candidate_through_every_intervention(setup: Setup,
         mark, since = c1.mark(), time.time()
         await pilot.press("r")
         resumed = reached(c1, since, lambda line: line["status"] == "in_progress", mark)
+        clock_started_at(resumed, still["remaining"], since)  # the pause charged nothing
 
         # left the room: the time keeps running (Szkr 278. § (1))
         mark, since = c1.mark(), time.time()
         await pilot.press("l")
         await form(pilot, reason="toilet")
         away = reached(c1, since, lambda line: line["away"] and line["status"] == "away", mark)
-        time.sleep(1.5)
-        later = c1.last()
-        assert later["status"] == "away"
-        assert away["remaining"] - later["remaining"] >= 1.2
+        later = c1.wait_for(lambda line: "status" in line
+                            and line["remaining"] <= away["remaining"] - 1.2, after=c1.mark() - 1)
+        assert later["status"] == "away" and later["away"], later
         mark, since = c1.mark(), time.time()
         await pilot.press("l")
         reached(c1, since, lambda line: line["status"] == "in_progress", mark)
 
         # extension for lost time appears on the candidate's clock
-        before = c1.last()["remaining"]
+        before_line = c1.last()
+        before = before_line["remaining"]
         mark, since = c1.mark(), time.time()
         await pilot.press("e")
         await form(pilot, minutes="5", reason="power cut in the room")
         extended = reached(c1, since, lambda line: line["remaining"] > before + 250, mark)
-        assert extended["remaining"] == pytest.approx(before + 300, abs=3)
+        clock_started_at(extended, before + 300, before_line["t"])
 
         # irregularity: suspended at once, recorded, then the candidate continues
         mark, since = c1.mark(), time.time()
@@ -231,7 +238,6 @@ async def test_one_candidate_through_every_intervention(setup: Setup,
     assert "fire alarm test" in text and "power cut in the room" in text
     assert "személyi igazolvány 123456AB" in text
     assert "[invigilator:anna]" in text
-    assert resumed  # (the resume line above was reached within a second)
 
 
 @sync
@@ -255,8 +261,8 @@ async def test_room_wide_start_pause_and_extension(setup: Setup,
         first = [reached(c, since, lambda line: line["status"] == "in_progress", m)
                  for c, m in zip((c1, c3), marks, strict=True)]
         # C3 has 10 extra minutes (roster accommodation)
-        assert first[0]["remaining"] == pytest.approx(600, abs=2)
-        assert first[1]["remaining"] == pytest.approx(1200, abs=2)
+        clock_started_at(first[0], 600, since)
+        clock_started_at(first[1], 1200, since)
 
         marks, since = [c.mark() for c in (c1, c3)], time.time()
         await pilot.press("P")
@@ -308,9 +314,9 @@ async def test_a_voided_attempt_cannot_submit(setup: Setup,
         c2.send("submit")
         refused = c2.wait_for(lambda line: "error" in line or "submitted" in line, after=mark)
         assert refused.get("error") == "NotInProgress", refused
+        mark = c2.mark()  # taken before sending: the reply may come before wait_for runs
         c2.send("answer")
-        refused = c2.wait_for(lambda line: "error" in line or "answered" in line,
-                              after=c2.mark() - 1)
+        refused = c2.wait_for(lambda line: "error" in line or "answered" in line, after=mark)
         assert refused.get("error") == "NotInProgress", refused
     assert "VOIDED" in minutes_text(setup.centre, setup.sitting, language="en")
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import exams, packages
+from kiosk.domain import packages
 from kiosk.domain.packages import (
     MAGIC,
     PackageError,
@@ -299,8 +299,6 @@ def test_stored_content_is_bound_to_the_centre_and_the_ledger(
         load_exam_content(centre, "proba-2026")
 
 
-@pytest.mark.skipif(not hasattr(exams, "check_exam_texts"),
-                    reason="needs kiosk.domain.exams.check_exam_texts")
 def test_parsed_exam_and_banks(exam_path: Path, centre: Centre, tmp_path: Path) -> None:
     load_package(centre, package(exam_path, tmp_path / "p.kpkg"), PASSPHRASE)
     exam, banks = exam_and_banks(centre, "proba-2026")

@@ -329,6 +329,7 @@ def test_verify_needs_nothing_but_the_bundle(bundle: Path, tmp_path: Path) -> No
     run = subprocess.run([sys.executable, "-m", "kiosk", "verify", str(alone)],
                          cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("OK: sealed export of "), run.stdout
 
 
 def test_export_refuses_a_centre_without_a_ledger(tmp_path: Path) -> None:

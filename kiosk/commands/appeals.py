@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json
-from kiosk.commands.results_cmd import centre_passphrase
+from kiosk.commands.common import centre_option, centre_passphrase, echo_json
 from kiosk.ledger.centre import Centre
 
 

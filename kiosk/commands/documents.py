@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option
+from kiosk.commands.common import centre_option, centre_passphrase
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 
@@ -18,9 +18,9 @@ lang_option = click.option("--lang", "language", type=click.Choice(["hu", "en"])
 
 
 def _language(centre: Centre, language: str | None) -> str:
-    from kiosk.i18n import normalise_language
+    from kiosk.i18n import centre_language
 
-    return normalise_language(language or centre.config().get("centre", {}).get("language"))
+    return centre_language(centre.config(), language)
 
 
 def write_minutes_pdf(centre: Centre, sitting_id: str, out: Path,
@@ -84,8 +84,6 @@ def documents_result_sheet(candidate: str, exam: str | None, out: Path, centre_d
                            language: str | None) -> None:
     """A candidate's result sheet as a PDF: parts, points, grade, outcome, receipt code, the
     centre's key fingerprint and signature lines."""
-    from kiosk.commands.results_cmd import centre_passphrase
-
     centre = Centre.open(centre_dir)
     record = write_result_sheet(centre, candidate, out, exam=exam, language=language,
                                 passphrase=centre_passphrase(centre))

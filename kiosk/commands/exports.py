@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json
+from kiosk.commands.common import centre_option, centre_passphrase, echo_json
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 
@@ -20,7 +20,6 @@ from kiosk.ledger.centre import Centre
 def export_command(out: Path, exam: str | None, centre_dir: Path) -> None:
     """Export the results with the ledger they rest on, signed by the centre key; check the
     bundle anywhere with `kiosk verify OUT.zip`."""
-    from kiosk.commands.results_cmd import centre_passphrase
     from kiosk.sealed import export_sealed
 
     centre = Centre.open(centre_dir)

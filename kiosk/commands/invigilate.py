@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kiosk.commands.common import centre_option
+from kiosk.commands.common import centre_option, centre_passphrase
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
@@ -39,13 +39,9 @@ def acting_user(ledger: Ledger, name: str | None,
 @click.option("--sitting", "sitting_id", default=None, help="Go straight to this sitting.")
 def invigilate_command(centre_dir: Path, language: str | None, sitting_id: str | None) -> None:
     """The invigilator console: log in, choose a sitting, watch and run the room."""
-    from kiosk.ledger.centre import PASSPHRASE_ENV
-
     centre = Centre.open(centre_dir)
-    passphrase = None
-    # Asked before the full-screen app takes the terminal.
-    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
-        passphrase = click.prompt("Centre key passphrase", hide_input=True)
+    # Asked (and checked) before the full-screen app takes the terminal.
+    passphrase = centre_passphrase(centre)
     centre.ledger(passphrase).close()
     from kiosk.apps.invigilator import run_invigilator_app
 

@@ -3,15 +3,13 @@ and `kiosk mark-queue` (what is left to mark, by item, with anonymous codes only
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json
-from kiosk.commands.results_cmd import centre_passphrase
+from kiosk.commands.common import centre_option, centre_passphrase, echo_json
 from kiosk.errors import KioskError
-from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
+from kiosk.ledger.centre import Centre
 
 
 def parse_criteria(values: tuple[str, ...]) -> dict[str, float]:
@@ -27,10 +25,6 @@ def parse_criteria(values: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
-def _writable(centre: Centre, passphrase: str | None):  # type: ignore[no-untyped-def]
-    return centre.ledger(passphrase)
-
-
 @click.command("mark")
 @centre_option
 @click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
@@ -38,9 +32,8 @@ def _writable(centre: Centre, passphrase: str | None):  # type: ignore[no-untype
 def mark_command(centre_dir: Path, language: str | None) -> None:
     """The marking app: log in as an examiner, mark responses item by item, anonymously."""
     centre = Centre.open(centre_dir)
-    passphrase = None
-    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
-        passphrase = click.prompt("Centre key passphrase", hide_input=True)
+    # Asked (and checked) before the full-screen app takes the terminal.
+    passphrase = centre_passphrase(centre)
     centre.ledger(passphrase).close()
     from kiosk.apps.examiner.app import ExaminerApp
 
@@ -65,7 +58,7 @@ def mark_set_command(attempt: str, item: str, points: float | None, user: str,
     centre = Centre.open(centre_dir)
     passphrase = centre_passphrase(centre)
     crit = parse_criteria(criteria)
-    with _writable(centre, passphrase) as ledger:
+    with centre.ledger(passphrase) as ledger:
         name = marking.cli_examiner(ledger, user)
         ctx = marking.load_context(centre, ledger, passphrase)
         attempt_id = ctx.resolve_attempt(attempt)
@@ -92,7 +85,7 @@ def remark_command(seq: int, points: float | None, user: str, criteria: tuple[st
 
     centre = Centre.open(centre_dir)
     passphrase = centre_passphrase(centre)
-    with _writable(centre, passphrase) as ledger:
+    with centre.ledger(passphrase) as ledger:
         name = marking.cli_examiner(ledger, user)
         ctx = marking.load_context(centre, ledger, passphrase)
         event = marking.record_remark(ledger, ctx, seq, name, points=points,

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option
-from kiosk.commands.results_cmd import centre_passphrase
+from kiosk.commands.common import centre_option, centre_passphrase
 from kiosk.domain import oral as O
 from kiosk.domain.exams import Exam
 from kiosk.errors import KioskError

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option
+from kiosk.commands.common import centre_option, centre_passphrase
 from kiosk.domain.packages import MIN_PASSPHRASE, build_payload, seal
 from kiosk.errors import KioskError
 from kiosk.exam_store import load_package, write_atomically
-from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
+from kiosk.ledger.centre import Centre
 
 PACKAGE_PASSPHRASE_ENV = "KIOSK_PACKAGE_PASSPHRASE"
 
@@ -67,11 +67,8 @@ def load_command(package: Path, centre_dir: Path, passphrase: str | None, replac
                          else f"{package}: not a file")
     passphrase = passphrase or os.environ.get(PACKAGE_PASSPHRASE_ENV) or click.prompt(
         "Package passphrase", hide_input=True)
-    centre_passphrase = None
-    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
-        centre_passphrase = click.prompt("Centre key passphrase", hide_input=True)
     event = load_package(centre, package, passphrase, replace=replace,
-                         centre_passphrase=centre_passphrase)
+                         centre_passphrase=centre_passphrase(centre))
     body = event.body
     again = f", replacing event #{body['replaces']}" if "replaces" in body else ""
     click.echo(f"Loaded exam {body['exam']} ({body['title']}) into {centre.path}: "

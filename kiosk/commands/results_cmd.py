@@ -3,21 +3,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json
+from kiosk.commands.common import centre_option, centre_passphrase, echo_json
 from kiosk.errors import KioskError
-from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
+from kiosk.ledger.centre import Centre
 
-
-def centre_passphrase(centre: Centre) -> str | None:
-    """Reading loaded exam content needs the centre key; asked when it is encrypted."""
-    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
-        return str(click.prompt("Centre key passphrase", hide_input=True))
-    return None
+if TYPE_CHECKING:
+    from kiosk.stats import ExamStats
 
 
 def _yes(value: bool | None) -> str:
@@ -96,27 +92,19 @@ def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int) -> No
 
 
 def centre_stats(centre: Centre, exam_id: str, passphrase: str | None = None, bins: int = 10
-                 ) -> object:
+                 ) -> ExamStats:
     from kiosk.domain.banks import all_items
     from kiosk.results import compute_results, fold_attempts, load_exams
     from kiosk.stats import exam_stats
 
-    exams = load_exams(centre, [exam_id], passphrase) if _loaded(centre, exam_id) else None
-    if exams is None:
-        raise KioskError(f"exam {exam_id!r} is not loaded in {centre.path}")
+    # Raises "not loaded" itself.
+    exams = load_exams(centre, [exam_id], passphrase)
     results = compute_results(centre, exam_id, exams=exams)
     with centre.reader() as reader:
         states = fold_attempts(reader.events(kind=("attempt_created", "answer_saved",
                                                    "part_submitted", "attempt_submitted",
                                                    "attempt_voided")))
     return exam_stats(exam_id, results, states, all_items(exams[exam_id][1].values()), bins)
-
-
-def _loaded(centre: Centre, exam_id: str) -> bool:
-    from kiosk.exam_store import LOADED, latest_loads
-
-    with centre.reader() as reader:
-        return exam_id in latest_loads(reader.events(kind=LOADED))
 
 
 COMMANDS = [results_command, stats_command]

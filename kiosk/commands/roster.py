@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json
+from kiosk.commands.common import centre_option, echo_json, writable_ledger
 from kiosk.domain import roster as rosters
 from kiosk.errors import KioskError
-from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
-from kiosk.ledger.store import Ledger, NewEvent
+from kiosk.ledger.centre import Centre
+from kiosk.ledger.store import NewEvent
 
 ACTOR = "examiner"
-
-
-def writable_ledger(centre: Centre) -> Ledger:
-    """The centre's ledger for appending; asks for the key passphrase when the key needs one."""
-    passphrase = None
-    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
-        passphrase = click.prompt("Centre key passphrase", hide_input=True)
-    return centre.ledger(passphrase)
 
 
 def read_bytes(path: Path) -> bytes:

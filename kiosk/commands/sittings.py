@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json
-from kiosk.commands.roster import writable_ledger
+from kiosk.commands.common import centre_option, echo_json, writable_ledger
 from kiosk.domain import sittings as S
 from kiosk.domain.roster import roster
 from kiosk.errors import KioskError

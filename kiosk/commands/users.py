@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json
+from kiosk.commands.common import centre_option, echo_json, writable_ledger
 from kiosk.domain import accounts
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
@@ -40,7 +40,7 @@ def add_command(name: str, role: str, centre_dir: Path) -> None:
         "Password", hide_input=True, confirmation_prompt=True)
     if (err := accounts.password_error(password)) is not None:
         raise KioskError(err)
-    with centre.ledger() as ledger:
+    with writable_ledger(centre) as ledger:
         ledger.append("user_added", {"user": name, "role": role,
                                      "password_hash": accounts.hash_password(password)},
                       actor="system")
@@ -77,7 +77,7 @@ def disable_command(name: str, reason: str, centre_dir: Path) -> None:
         raise KioskError(f"no user {name!r}")
     if not user.active:
         raise KioskError(f"user {name!r} is already disabled")
-    with centre.ledger() as ledger:
+    with writable_ledger(centre) as ledger:
         ledger.append("user_disabled", {"user": name, "reason": reason}, actor="system")
     click.echo(f"User {name} disabled")
 

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from kiosk import marking
-from kiosk.i18n import normalise_language, set_language
+from kiosk.i18n import centre_language, set_language
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
 
@@ -29,8 +29,7 @@ class ExaminerApp(App[None]):
                  passphrase: str | None = None) -> None:
         super().__init__()
         self.centre = Centre.open(Path(centre))
-        self.language = normalise_language(
-            language or self.centre.config().get("centre", {}).get("language"))
+        self.language = centre_language(self.centre.config(), language)
         set_language(self.language)
         self.passphrase = passphrase
         self.writer: Ledger = self.centre.ledger(passphrase)

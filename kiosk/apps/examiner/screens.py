@@ -267,11 +267,11 @@ class StatsScreen(_Base):
         exam_id = self.exam_ids[self.index]
         header.update(t("examiner.stats.header", exam=exam_id))
         from kiosk.commands.results_cmd import centre_stats
-        from kiosk.stats import ExamStats, render_text
+        from kiosk.stats import render_text
 
         app = self.examiner
         try:
-            stats = cast(ExamStats, centre_stats(app.centre, exam_id, app.passphrase))
+            stats = centre_stats(app.centre, exam_id, app.passphrase)
         except KioskError as exc:
             self.query_one("#stats-text", Static).update(str(exc))
             return

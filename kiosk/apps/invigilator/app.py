@@ -17,7 +17,7 @@ from textual.binding import Binding
 
 from kiosk import invigilation
 from kiosk.domain import sittings as S
-from kiosk.i18n import normalise_language, set_language
+from kiosk.i18n import centre_language, set_language
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
 
@@ -36,8 +36,7 @@ class InvigilatorApp(App[None]):
                  now: Callable[[], float] = time.time, timers: bool = True) -> None:
         super().__init__()
         self.centre = Centre.open(Path(centre))
-        self.language = normalise_language(
-            language or self.centre.config().get("centre", {}).get("language"))
+        self.language = centre_language(self.centre.config(), language)
         set_language(self.language)
         self.passphrase = passphrase
         self.wanted_sitting = sitting

@@ -47,10 +47,6 @@ def validate_mapping(spec: dict[str, Any], known_ids: set[str], errors: list[Fie
         errors.append(FieldError("mapping.lower_bound", f"{low:g} is above upper_bound {high:g}"))
 
 
-def has_mapping(item: Item) -> bool:
-    return isinstance(item.spec.get("mapping"), dict)
-
-
 def mapped_value(item: Item, hits: Iterable[str]) -> float | None:
     """Sum of the mapping over distinct hits, clamped to the mapping's bounds; None without one."""
     mapping = item.spec.get("mapping")

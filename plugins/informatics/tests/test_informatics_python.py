@@ -79,10 +79,14 @@ def test_syntax_error_and_missing_function(item: Item) -> None:
     assert "NameError" in other.detail["tests"][0]["error"]
 
 
-def _timed(item: Item, code: str, within: float = 6.0) -> dict:
+#: A hang detector, not a speed requirement: the item's own wall-clock limit is 5 s.
+HANG_S = 60.0
+
+
+def _timed(item: Item, code: str) -> dict:
     started = time.monotonic()
     judged = QT.judge(item, code)
-    assert time.monotonic() - started < within
+    assert time.monotonic() - started < HANG_S
     assert judged.right == 0 and judged.answered
     return judged.detail
 
@@ -176,12 +180,18 @@ def test_runner_state_cannot_be_reached(item: Item, tmp_path: Path) -> None:
     assert victim.exists()
 
 
-def test_output_flood_does_not_reach_the_kiosk(item: Item) -> None:
+def test_output_flood_does_not_reach_the_kiosk(item: Item,
+                                              capfd: pytest.CaptureFixture[str]) -> None:
     code = body("import os\nos.write(1, b'x' * 5_000_000)\nprint('y' * 10 ** 7)\n"
                 "return sum(x for x in szamok if x % 2 == 0)")
     started = time.monotonic()
-    QT.judge(item, code)
-    assert time.monotonic() - started < 6
+    judged = QT.judge(item, code)
+    assert time.monotonic() - started < HANG_S
+    out, err = capfd.readouterr()
+    assert "xxxxxxxxxx" not in out + err and "yyyyyyyyyy" not in out + err
+    detail = repr(judged.detail)
+    assert "xxxxxxxxxx" not in detail and "yyyyyyyyyy" not in detail
+    assert len(detail) < 10_000
 
 
 def test_same_value_rules() -> None:

@@ -130,7 +130,7 @@ def test_a_query_that_never_ends_is_stopped(items: dict[str, Item]) -> None:
                "SELECT count(*) FROM n")
     started = time.monotonic()
     judged = QT.judge(item, forever)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 60  # a hang detector: the limit is 0.5 s
     assert judged.fraction == 0 and judged.detail["verdict"] == "error"
     assert "interrupted" in judged.detail["error"]
 
