@@ -672,6 +672,13 @@ def draw_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank]) -> list[
                               f"{_plural(len(cands))} for it, but other rules draw from the same "
                               f"items: only {got} left, {slot.count - got} short")
 
+    if not errors and exam.regime == "hu-szakvizsga":
+        # The regime's own sheet rules (11–14 questions, equal share per module); imported
+        # here because the regime module builds on this one.
+        from kiosk.domain.regime_szakvizsga import written_sheet_errors
+
+        errors.extend(written_sheet_errors(exam, items))
+
     # Totals are only meaningful when every rule can be met.
     for part in exam.parts if not errors else ():
         if part.total_points is None:

@@ -30,8 +30,10 @@ parts are listed as exempt, passed, with grade 5.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
@@ -284,3 +286,65 @@ def _bare(result: PartResult) -> PartResult:
 def _when(day: date | None) -> str:
     return day.isoformat() if day else "(undated)"
 
+
+
+# --- the written task sheet ------------------------------------------------------------------
+
+SHEET_QUESTIONS = (11, 14)
+
+
+def written_sheet_errors(exam: Any, items: Mapping[str, Any]) -> list[str]:
+    """What a hu-szakvizsga exam's written sheet breaks of the information sheet's two rules:
+    "A vizsga írásbeli részén a jelöltek egy 11-14 kérdésből álló feladatlapot oldanak meg" and
+    "A kérdések a tananyag teljes egészét lefedik, minden modulból tartalmaznak kérdéseket azonos
+    arányban". A module is a topic of the exam's banks. With five modules no count from 11 to 14
+    splits evenly, so "azonos arányban" is checked on points: every module must give the same
+    points on every paper (which also needs each draw to give the same points whatever it draws).
+    Parts with `kind = "oral"` are not task sheets and are skipped."""
+    from kiosk.domain.exams import fixed_keys, slots_for
+
+    errors: list[str] = []
+    modules = sorted({it.topic for it in items.values() if it.topic})
+    fixed, _ = fixed_keys(exam, items)
+    slots, _ = slots_for(exam, items)
+    low, high = SHEET_QUESTIONS
+    for part in exam.parts:
+        if str(part.extra.get("kind", "written")) != "written":
+            continue
+        where = f"{exam.source}:{part.line}: {part.label}"
+        count = 0
+        totals: dict[str, float] = dict.fromkeys(modules, 0.0)
+        for key, (p, _rule) in fixed.items():
+            if p is part:
+                count += 1
+                topic = items[key].topic
+                totals[topic] = totals.get(topic, 0.0) + items[key].points
+        for slot in slots:
+            if slot.part is not part:
+                continue
+            count += slot.count
+            topic = slot.topic if slot.topic is not None else slot.rule.topic
+            if topic is None:
+                errors.append(f"{where}: {slot.label} draws from any module, so the modules' "
+                              "share depends on the draw (give topic or equal_share with topics)")
+                continue
+            got = {items[k].points for k in items if slot.matches(items[k])}
+            if len(got) > 1:
+                errors.append(f"{where}: {slot.label} draws items of different points "
+                              f"({', '.join(_num(x) for x in sorted(got))}), so module "
+                              f"{topic!r} gets different points on different papers")
+                continue
+            totals[topic] = totals.get(topic, 0.0) + slot.count * (next(iter(got), 0.0))
+        if not low <= count <= high:
+            errors.append(f"{where}: the written sheet has {count} questions; the szakvizsga "
+                          f"sheet has {low}–{high} (\"egy 11-14 kérdésből álló feladatlapot\")")
+        if len(set(totals.values())) > 1 or any(v <= 0 for v in totals.values()):
+            shares = ", ".join(f"{m}: {_num(v)}" for m, v in totals.items())
+            errors.append(f"{where}: the modules do not get an equal share (\"minden modulból "
+                          f"tartalmaznak kérdéseket azonos arányban\"): points per module "
+                          f"{shares}")
+    return errors
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,222 @@
+"""Rules of the source documents (../shared/seeds/) the digests left out or got wrong (issue 17).
+
+Each test quotes the rule's own sentence; the seed decides where a digest is silent.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kiosk.domain.exams import check_exam, load_exam
+from kiosk.domain.grading import builtin_scales
+from kiosk.domain.regime_generic import GenericRegime
+from kiosk.domain.regime_iskolai import IskolaiRegime
+from kiosk.domain.regimes import PartMark, RegimeInput, exam_config
+
+SCALES = {s.id: s for s in builtin_scales()}
+CONTENT = Path(__file__).resolve().parents[1] / "question_banks"
+
+
+# --- 1. the szakvizsga practice paper -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("points", "grade"), [(24.4, 2), (32.4, 4), (24, 1), (36.4, 5)])
+def test_szakvizsga_practice_paper_is_graded_on_the_szakvizsga_bands(points: float,
+                                                                      grade: int) -> None:
+    """Seed 002, 14.2: "jeles (5) 91–100 pont, jó (4) 81–90 pont, közepes (3) 71–80 pont,
+    elégséges (2) 61–70 pont, elégtelen (1) 0–60 pont" — a közigazgatási szakvizsga paper, even
+    a practice one, is not graded on the Szkr scale (where 61 % would be jó and 81 % jeles)."""
+    exam = load_exam(CONTENT / "szakvizsga_jogesetek.exam.toml")
+    assert exam.grade_scale == "hu-szakvizsga"
+    got = GenericRegime(SCALES).evaluate(RegimeInput(
+        marks=(PartMark("irasbeli", points, 40),), config=exam_config(exam)))
+    # 24.4 of 40 = 61 %, 32.4 of 40 = 81 %, 24 of 40 = 60 %, 36.4 of 40 = 91 %
+    assert got.grade == grade
+    assert got.passed is (grade > 1)
+
+
+# --- 2. the szakvizsga written sheet: 11–14 questions, equal share per module ---------------
+
+
+def test_szakvizsga_sample_sheet_has_11_to_14_questions_with_equal_module_points() -> None:
+    """Seed 002, 14.2: "A vizsga írásbeli részén a jelöltek egy 11-14 kérdésből álló
+    feladatlapot oldanak meg" and "A kérdések a tananyag teljes egészét lefedik, minden
+    modulból tartalmaznak kérdéseket azonos arányban"."""
+    from kiosk.domain.assembly import assemble
+    from kiosk.domain.banks import all_items
+
+    result = check_exam(CONTENT / "szakvizsga_kotelezo.exam.toml")
+    assert result.errors == []
+    assert result.exam is not None
+    items = all_items(result.banks.values())
+    for seed in range(10):
+        keys = assemble(result.exam, result.banks, seed).item_keys
+        assert 11 <= len(keys) <= 14
+        per_module: dict[str, float] = {}
+        for k in keys:
+            per_module[items[k].topic] = per_module.get(items[k].topic, 0) + items[k].points
+        assert len(per_module) == 5
+        assert set(per_module.values()) == {20}
+
+
+def _copy_sample(tmp_path: Path) -> Path:
+    for name in ("szakvizsga_kotelezo.exam.toml", "szakvizsga_kotelezo.toml"):
+        shutil.copy(CONTENT / name, tmp_path / name)
+    return tmp_path / "szakvizsga_kotelezo.exam.toml"
+
+
+def test_exam_check_refuses_a_szakvizsga_sheet_of_15_questions(tmp_path: Path) -> None:
+    """"egy 11-14 kérdésből álló feladatlapot": 15 questions are refused for hu-szakvizsga."""
+    exam = _copy_sample(tmp_path)
+    text = exam.read_text(encoding="utf-8")
+    # Three more essays for modules III–V: 15 questions, 130 points.
+    exam.write_text(text.replace("equal_share = 6", "equal_share = 9")
+                    .replace("total_points = 100", "total_points = 130"), encoding="utf-8")
+    errors = check_exam(exam).errors
+    assert any("the written sheet has 15 questions" in e and "11–14" in e for e in errors), errors
+    assert any("do not get an equal share" in e for e in errors), errors
+
+
+def test_exam_check_refuses_unequal_module_points(tmp_path: Path) -> None:
+    """"minden modulból tartalmaznak kérdéseket azonos arányban": a sheet of 12 questions whose
+    modules give 20/20/20/20/… points differently is refused, naming the points per module."""
+    exam = _copy_sample(tmp_path)
+    text = exam.read_text(encoding="utf-8")
+    # Modules I–II: two tests each instead of one (13 questions, 24 points for I and II).
+    exam.write_text(text.replace("equal_share = 2\n", "equal_share = 4\n")
+                    .replace("total_points = 100", "total_points = 108"), encoding="utf-8")
+    errors = check_exam(exam).errors
+    assert len(errors) == 1, errors
+    assert "I. A központi állami szervek rendszere: 24" in errors[0]
+    assert "III. Általános államháztartási ismeretek: 20" in errors[0]
+
+
+def test_the_sheet_rule_is_the_szakvizsga_regimes_only(tmp_path: Path) -> None:
+    exam = _copy_sample(tmp_path)
+    text = exam.read_text(encoding="utf-8")
+    exam.write_text(text.replace('regime = "hu-szakvizsga"', 'regime = "generic"')
+                    .replace("equal_share = 2\n", "equal_share = 4\n")
+                    .replace("total_points = 100", "total_points = 108"), encoding="utf-8")
+    assert check_exam(exam).errors == []
+
+
+# --- 3. the maths exam scale carries its own conditions -------------------------------------
+
+
+def iskolai(*marks: PartMark, **config: object):  # noqa: ANN201
+    return IskolaiRegime(SCALES).evaluate(RegimeInput(marks=marks, config=config))
+
+
+def test_maths_scale_written_below_24_percent_fails_without_the_exam_saying_so() -> None:
+    """Seed 004, Matematika: "Amennyiben a tanuló az írásbeli vizsgarészen nem éri el a 24%-ot,
+    nem tehet szóbeli vizsgát, vizsgája érdemjegye elégtelen" — the scale carries the rule."""
+    got = iskolai(PartMark("i", 20, 100), PartMark("sz", 30, 30, kind="oral"),
+                  grade_scale="hu-iskola-matek-vizsga")
+    # Without the rule: 2/3 × 20 + 1/3 × 100 = 46.67 % → elégséges
+    assert (got.grade, got.grade_name_hu, got.passed) == (1, "elégtelen", False)
+    assert got.parts[1].counts is False
+    # An exam file cannot lower it
+    lowered = iskolai(PartMark("i", 20, 100), PartMark("sz", 30, 30, kind="oral"),
+                      grade_scale="hu-iskola-matek-vizsga", written_min_percent=10)
+    assert lowered.passed is False
+
+
+def test_maths_scale_oral_is_required_from_25_percent() -> None:
+    """"25% vagy annál nagyobb írásbeli teljesítmény esetén a szóbeli vizsga kötelező, vizsgája
+    érdemjegyét az írásbeli és szóbeli vizsga eredménye együttesen képezi": a written part alone
+    earns no grade."""
+    got = iskolai(PartMark("i", 90, 100), grade_scale="hu-iskola-matek-vizsga")
+    assert got.grade is None and got.passed is False
+    assert got.outstanding == ["oral"]
+    both = iskolai(PartMark("i", 90, 100), PartMark("sz", 24, 30, kind="oral"),
+                   grade_scale="hu-iskola-matek-vizsga")
+    # "2/3-rész írásbeli, 1/3 rész szóbeli": (2 × 90 + 80) / 3 = 86.67 % → jeles
+    assert (both.grade, both.passed) == (5, True)
+
+
+def test_other_school_scales_have_no_maths_conditions() -> None:
+    got = iskolai(PartMark("i", 20, 100), PartMark("sz", 30, 30, kind="oral"),
+                  grade_scale="hu-iskola-magyar-osztalyozo")
+    assert got.passed is True  # (20 + 100) / 2 = 60 % → közepes
+
+
+def test_scale_conditions_are_validated(tmp_path: Path) -> None:
+    from kiosk.domain.grading import ScaleError, load_scale_file
+
+    bad = tmp_path / "x.toml"
+    bad.write_text('id = "x"\nbands = [{min = 0, grade = 1}]\n[conditions]\n'
+                   'written_min_percent = "sok"\noral_needed = true\n', encoding="utf-8")
+    with pytest.raises(ScaleError) as err:
+        load_scale_file(bad)
+    assert "conditions.written_min_percent: must be a number" in str(err.value)
+    assert "conditions.oral_needed: unknown condition" in str(err.value)
+
+
+# --- 4. every grade table of the school programme has a built-in scale ----------------------
+
+# (where in seed 004, what the table grades) -> lower bounds for 5 / 4 / 3 / 2 in %
+SEED_TABLES = {
+    ("l.2436", "Komplex természettudomány pótló / javító vizsga"): (85, 70, 50, 35),
+    ("l.2463", "Matematika témazáró"): (85, 70, 55, 40),
+    ("l.2518", "Matematika vizsga (2/3 írásbeli + 1/3 szóbeli)"): (85, 70, 50, 35),
+    ("l.2556", "Magyar / történelem / állampolgári ismeretek témazáró"): (90, 75, 60, 45),
+    ("l.2568", "Magyar / történelem / állampolgári ismeretek osztályozó vizsga"):
+        (85, 70, 55, 40),
+    ("l.2603", "Idegen nyelv témazáró"): (85, 70, 55, 40),
+    ("l.2615", "Idegen nyelv röpdolgozat"): (90, 80, 65, 50),
+    ("l.2627", "Nyelvi előkészítő évfolyam év végi záró vizsgája vagy próba-nyelvvizsgája"):
+        (70, 60, 40, 30),
+    ("l.2638", "Idegen nyelv osztályozó vizsga"): (80, 60, 50, 40),
+    ("l.2650", "Idegen nyelv kis-érettségi vizsga"): (80, 60, 50, 40),
+    ("l.2676", "Digitális kultúra, szakmai informatikai tárgyak javító és osztályozó vizsga"):
+        (80, 60, 50, 40),
+    ("l.2693", "Digitális kultúra tanévközi értékelés"): (90, 80, 65, 50),
+    ("l.2804", "Digitális alkalmazások javító és osztályozó vizsga"): (80, 60, 50, 40),
+    ("l.2825", "Honvédelem"): (81, 66, 56, 41),
+    ("l.3690", "Szakmai tantárgyak vizsgái és próbavizsgái (Szkr 290. § (2))"):
+        (80, 60, 50, 40),
+    ("l.3851", "Gazdálkodás és menedzsment ágazat szakmai tantárgyai"): (85, 70, 55, 40),
+    ("l.4154", "Informatika és távközlés ágazat szakmai tantárgyai"): (90, 80, 65, 50),
+}
+
+
+def _bounds(scale) -> tuple[float, ...]:  # noqa: ANN001
+    return tuple(b.min for b in sorted(scale.bands, key=lambda b: -b.grade) if b.grade > 1)
+
+
+def _find(label: str, bounds: tuple[int, ...]) -> list[str]:
+    words = [w for w in label.casefold().replace("/", " ").split() if len(w) > 4]
+    return [s.id for s in SCALES.values()
+            if s.id.startswith("hu-iskola-") and _bounds(s) == bounds
+            and s.basis == "percent" and s.rounding == "truncate"
+            and any(w[:6] in s.names.get("hu", "").casefold() for w in words)]
+
+
+@pytest.mark.parametrize(("where", "label"), list(SEED_TABLES), ids=[w for w, _ in SEED_TABLES])
+def test_every_school_grade_table_has_a_scale(where: str, label: str) -> None:
+    """Seed 004: e.g. "Nyelvi előkészítő évfolyam év végi záró vizsgája vagy
+    próba-nyelvvizsgája: Jeles (5) 70 – 100 %, Jó (4) 60 – 69%, Közepes (3) 40 – 59%,
+    Elégséges (2) 30 – 39%, Elégtelen (1) 0 – 29%" — each table is a scale an exam can name."""
+    bounds = SEED_TABLES[(where, label)]
+    assert _find(label, bounds), f"{where} {label} {bounds}: no built-in scale"
+
+
+def test_language_preparatory_closing_exam_scale() -> None:
+    scale = SCALES["hu-iskola-nyelvi-elokeszito-zarovizsga"]
+    got = iskolai(PartMark("i", 69.9, 100), grade_scale=scale.id)
+    assert got.grade == 4  # 69.9 % has not reached 70 %
+    assert iskolai(PartMark("i", 30, 100), grade_scale=scale.id).grade == 2
+    assert iskolai(PartMark("i", 29, 100), grade_scale=scale.id).grade == 1
+
+
+def test_digital_applications_exam_weights_practical_80_oral_20() -> None:
+    """Seed 004, Digitális alkalmazások: "A két vizsgarész aránya: gyakorlati 80 %, szóbeli
+    20 %. A két vizsgarész együttes teljesítményére a fenti százalékok alapján kapja az
+    osztályzatot.\""""
+    got = iskolai(PartMark("gy", 50, 100), PartMark("sz", 100, 100, kind="oral"),
+                  grade_scale="hu-iskola-digitalis-alkalmazasok-vizsga")
+    assert got.overall_percent == pytest.approx(60)  # 0.8 × 50 + 0.2 × 100
+    assert got.grade == 4
