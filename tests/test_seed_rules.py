@@ -220,3 +220,59 @@ def test_digital_applications_exam_weights_practical_80_oral_20() -> None:
                   grade_scale="hu-iskola-digitalis-alkalmazasok-vizsga")
     assert got.overall_percent == pytest.approx(60)  # 0.8 × 50 + 0.2 × 100
     assert got.grade == 4
+
+
+# --- 10. a room-wide extension reaches a candidate who logs in later ------------------------
+
+
+def test_room_extension_before_the_attempt_exists_reaches_the_late_candidate() -> None:
+    """Szkr 279. § (3): "Az interaktív vizsgatevékenység megoldására rendelkezésre álló
+    időtartamba nem számítható be a vizsgázónak fel nem róható okból kieső idő" (and seed 004,
+    in-school written exam 9.: "a kiesett idővel a rendelkezésre álló időt meg kell növelni").
+    A room-wide extension is the sitting's; it reaches every attempt of the sitting."""
+    from kiosk.domain import attempts as A
+    from kiosk.ledger.store import Event
+
+    def ev(seq: int, kind: str, body: dict, attempt: str | None) -> Event:
+        return Event(seq, "2026-01-01T00:00:00.000000Z", "invigilator:I", attempt, kind, body,
+                     "", f"h{seq}")
+
+    events = [
+        ev(1, A.STARTED, {"sitting": "S1"}, None),
+        ev(2, A.EXTENDED, {"sitting": "S1", "minutes": 10, "cause": "lost_time",
+                           "reason": "áramszünet"}, None),
+        ev(3, A.EXTENDED, {"sitting": "S1", "minutes": 2, "part": "p2", "cause": "lost_time",
+                           "reason": "x"}, None),
+        ev(4, A.ATTEMPT_CREATED, {"attempt": "A-9", "sitting": "S1", "exam": "x",
+                                  "candidate": "C9", "seed": "s", "parts": ["p1", "p2"],
+                                  "paper": [["t:a"], ["t:b"]]}, "A-9"),
+        ev(5, A.EXTENDED, {"sitting": "S2", "minutes": 7, "cause": "lost_time",
+                           "reason": "other room"}, None),
+    ]
+    state = A.fold_events(events, sitting="S1")
+    assert state.extensions_ms == {"p1": 600_000, "p2": 120_000}
+    assert state.early_extensions == []
+
+
+def test_late_login_after_a_room_extension_gets_the_time(tmp_path: Path) -> None:
+    """The same through a real centre: the invigilator extends the whole room before C2 has
+    logged in; C2's clock then allows the part's minutes plus the extension."""
+    from kiosk import invigilation
+    from kiosk.domain.timing import ManualClock
+    from kiosk.ledger.centre import Centre
+    from kiosk.session import CandidateSession
+    from tests.session_helpers import make_setup
+
+    s = make_setup(tmp_path, self_start=True)
+    early = CandidateSession.login(s.centre.path, "C1", s.code, seat="PC1", clock=ManualClock())
+    early.start()
+    with Centre.open(s.centre.path).ledger() as ledger:
+        user = invigilation.Invigilator("anna")
+        invigilation.extend_all(ledger, user, s.sitting, 5, "a lámpák kialudtak")
+    late = CandidateSession.login(s.centre.path, "C2", s.code, seat="PC2", clock=ManualClock())
+    late.start()
+    early.refresh()
+    assert late.remaining_s() == pytest.approx(early.remaining_s(), abs=1)
+    assert late.remaining_s() == pytest.approx(15 * 60, abs=1)  # 10 minutes + 5
+    early.close()
+    late.close()
