@@ -276,3 +276,69 @@ def test_late_login_after_a_room_extension_gets_the_time(tmp_path: Path) -> None
     assert late.remaining_s() == pytest.approx(15 * 60, abs=1)  # 10 minutes + 5
     early.close()
     late.close()
+
+
+# --- 8. the szakvizsga two-year rule counts from the first failed part ----------------------
+
+
+def _overlapping_failures() -> tuple:
+    from datetime import date
+
+    from kiosk.domain.regimes import SubjectInput
+
+    k = SubjectInput("k", kind="compulsory", marks=(
+        PartMark("irasbeli", 40, 100, kind="written", date=date(2022, 1, 10)),  # first failure
+        PartMark("szobeli", kind="oral", grade=1, date=date(2023, 1, 10)),
+        PartMark("irasbeli", 80, 100, kind="written", date=date(2023, 6, 1)),
+        # the oral's own two years are not over, but the first failed part's are
+        PartMark("szobeli", kind="oral", grade=4, date=date(2024, 3, 1))))
+    v = SubjectInput("v", kind="elective", marks=(
+        PartMark("irasbeli", 91, 100, kind="written", date=date(2022, 1, 10)),
+        PartMark("szobeli", kind="oral", grade=5, date=date(2022, 1, 10))))
+    return k, v
+
+
+def test_two_year_rule_counts_from_the_first_failed_part() -> None:
+    """Seed 002, 15.: "Ha az első eredménytelen szakvizsgarésztől számított két éven belül az
+    ismétlővizsga nem eredményes, akkor a vizsgát mindkét tárgyból meg kell ismételni." One
+    clock from the first failed part (2022-01-10): the oral passed on 2024-03-01 is too late,
+    though it is within two years of the oral's own failure."""
+    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+
+    got = SzakvizsgaRegime(SCALES).evaluate(RegimeInput(subjects=_overlapping_failures()))
+    assert got.certificate is False
+    assert got.outstanding == ["k:written", "k:oral", "v:written", "v:oral"]
+    assert not any(p.counts for p in got.parts)
+    assert any("first failed part (k:written, 2022-01-10)" in n for n in got.notes), got.notes
+
+
+def test_two_year_rule_per_part_is_an_explicit_option() -> None:
+    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+    from kiosk.domain.regimes import RegimeError
+
+    got = SzakvizsgaRegime(SCALES).evaluate(RegimeInput(
+        subjects=_overlapping_failures(), config={"two_year_clock": "per_part"}))
+    assert (got.certificate, got.outstanding) == (True, [])
+    with pytest.raises(RegimeError, match="two_year_clock: must be one of"):
+        SzakvizsgaRegime(SCALES).evaluate(RegimeInput(
+            subjects=_overlapping_failures(), config={"two_year_clock": "soha"}))
+
+
+def test_two_year_clock_stops_when_nothing_failed_is_outstanding() -> None:
+    """A failure that was put right starts no clock for a later, unrelated failure."""
+    from datetime import date
+
+    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+    from kiosk.domain.regimes import SubjectInput
+
+    k = SubjectInput("k", kind="compulsory", marks=(
+        PartMark("irasbeli", 40, 100, kind="written", date=date(2022, 1, 10)),
+        PartMark("irasbeli", 80, 100, kind="written", date=date(2022, 6, 1)),
+        PartMark("szobeli", kind="oral", grade=1, date=date(2023, 9, 1)),
+        PartMark("szobeli", kind="oral", grade=3, date=date(2025, 8, 1))))
+    v = SubjectInput("v", kind="elective", marks=(
+        PartMark("irasbeli", 91, 100, kind="written", date=date(2022, 1, 10)),
+        PartMark("szobeli", kind="oral", grade=5, date=date(2022, 1, 10))))
+    got = SzakvizsgaRegime(SCALES).evaluate(RegimeInput(subjects=(k, v),
+                                                        as_of=date(2025, 9, 1)))
+    assert (got.certificate, got.outstanding) == (True, [])

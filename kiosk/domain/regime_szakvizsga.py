@@ -13,14 +13,21 @@ by default ("later", config improvement_policy) its result becomes the final one
 is — the candidate chose to sit again — and the original stays visible in `earlier` with a note;
 improvement_policy = "better" keeps whichever grade is higher instead.
 
-The two-year rule. A part's clock starts at its first failed attempt since it was last passed.
-If it is not passed within two years of that date (on or before the same calendar day two years
-later; 29 February → 28 February) — because the passing retake is later, or because `as_of` is
-past the deadline with the part still failed — the earlier results of both subjects stop
-counting: every part is listed with counts=False (nothing is erased), everything is outstanding,
-and a note says why. Attempts in the same input after the deadline are retakes of results that
-no longer count, so they do not count either; a new registration for the whole exam is a new
-evaluation with its own marks.
+The two-year rule. The information sheet: "Ha az első eredménytelen szakvizsgarésztől számított
+két éven belül az ismétlővizsga nem eredményes, akkor a vizsgát mindkét tárgyból meg kell
+ismételni. Ebben az esetben az addig elért eredmények törlődnek." By default (config
+two_year_clock = "first_failed_part", the literal reading) there is ONE clock for the whole
+exam: it starts at the first failed part (of either subject) and runs until no failed part is
+outstanding any more; every part failed meanwhile must be passed within two years of that first
+failure (on or before the same calendar day two years later; 29 February → 28 February). A part
+that fails a year later does not get its own two years. two_year_clock = "per_part" is the
+alternative reading kept as an explicit option: each part's clock starts at its own first failed
+attempt since it was last passed. Either way, when the deadline passes with a failed part
+outstanding — because the passing retake is later, or because `as_of` is past the deadline — the
+earlier results of both subjects stop counting: every part is listed with counts=False (nothing
+is erased), everything is outstanding, and a note says why. Attempts in the same input after the
+deadline are retakes of results that no longer count, so they do not count either; a new
+registration for the whole exam is a new evaluation with its own marks.
 
 Exemption (a degree rated partly administrative): the exempted subject counts as passed
 "kiváló" (excellent). It is represented as grade 5 with the name "kiváló" — 5 is the top of the
@@ -56,6 +63,7 @@ from kiosk.domain.regimes import (
 PART_KINDS = ("written", "oral")
 SUBJECT_KINDS = ("compulsory", "elective")
 POLICIES = ("later", "better")
+CLOCKS = ("first_failed_part", "per_part")
 EXEMPT_NAMES = ("kiváló", "excellent")
 RETAKE_YEARS = 2
 
@@ -68,6 +76,8 @@ class _Part:
     final: PartResult | None = None
     lapsed_on: date | None = None
     notes: list[str] = field(default_factory=list)
+    #: (date, passed) of the part's final result after each attempt, for the exam-wide clock
+    timeline: list[tuple[date | None, bool]] = field(default_factory=list)
 
 
 class SzakvizsgaRegime(Regime):
@@ -82,6 +92,10 @@ class SzakvizsgaRegime(Regime):
         if policy not in POLICIES:
             raise RegimeError(f"improvement_policy: must be one of {', '.join(POLICIES)}, "
                               f"got {policy!r}")
+        clock = inputs.config.get("two_year_clock", CLOCKS[0])
+        if clock not in CLOCKS:
+            raise RegimeError(f"two_year_clock: must be one of {', '.join(CLOCKS)}, "
+                              f"got {clock!r}")
         out = Outcome(regime=self.name, scale_id=scale.id, certificate=False)
         seen: set[str] = set()
         folded: list[tuple[SubjectInput, dict[str, _Part]]] = []
@@ -92,8 +106,11 @@ class SzakvizsgaRegime(Regime):
             if subject.subject_id in seen:
                 raise RegimeError(f"subject {subject.subject_id!r} is given twice")
             seen.add(subject.subject_id)
-            parts = {} if subject.exempt else self._fold(subject, scale, policy, inputs.as_of)
+            parts = {} if subject.exempt else self._fold(subject, scale, policy, inputs.as_of,
+                                                         clock == "per_part")
             folded.append((subject, parts))
+        if clock == "first_failed_part":
+            _exam_clock(folded, inputs.as_of)
 
         lapses = [(s, p) for s, parts in folded for p in parts.values() if p.lapsed_on]
         exempt: dict[str, SubjectResult] = {}
@@ -124,7 +141,7 @@ class SzakvizsgaRegime(Regime):
     # --- one subject ---------------------------------------------------------------------
 
     def _fold(self, subject: SubjectInput, scale: GradeScale, policy: str,
-              as_of: date | None) -> dict[str, _Part]:
+              as_of: date | None, per_part: bool) -> dict[str, _Part]:
         where = f"subject {subject.subject_id!r}"
         by_kind: dict[str, list[PartMark]] = {k: [] for k in PART_KINDS}
         for mark in subject.marks:
@@ -138,7 +155,8 @@ class SzakvizsgaRegime(Regime):
                 raise RegimeError(f"{where}: the {kind} part has {len(marks)} attempts, so each "
                                   "needs a date")
             marks.sort(key=lambda m: m.date or date.min)
-            parts[kind] = self._attempts(subject, kind, marks, scale, policy, as_of)
+            parts[kind] = self._attempts(subject, kind, marks, scale, policy,
+                                         as_of if per_part else None, per_part)
         return parts
 
     def _attempt(self, subject: SubjectInput, mark: PartMark, scale: GradeScale) -> PartResult:
@@ -163,14 +181,16 @@ class SzakvizsgaRegime(Regime):
             date=mark.date)
 
     def _attempts(self, subject: SubjectInput, kind: str, marks: list[PartMark],
-                  scale: GradeScale, policy: str, as_of: date | None) -> _Part:
+                  scale: GradeScale, policy: str, as_of: date | None,
+                  per_part: bool = True) -> _Part:
         part = _Part(kind=kind)
         label = f"{subject.subject_id}:{kind}"
         failing_since: date | None = None
         undated_failure = False
         for mark in marks:
             att = self._attempt(subject, mark, scale)
-            deadline = add_years(failing_since, RETAKE_YEARS) if failing_since else None
+            deadline = (add_years(failing_since, RETAKE_YEARS)
+                        if failing_since and per_part else None)
             if deadline is not None and att.date is not None and att.date > deadline:
                 part.lapsed_on = deadline
                 part.notes.append(
@@ -196,6 +216,7 @@ class SzakvizsgaRegime(Regime):
                                   f"{att.grade_name_hu} ({att.grade}); the better original "
                                   "grade stands")
             final = part.final
+            part.timeline.append((att.date, final.passed))
             if final.passed:
                 failing_since = None
             elif failing_since is None:
@@ -276,6 +297,51 @@ class SzakvizsgaRegime(Regime):
             "(kept in the record, not erased) and both subjects must be taken again")
         out.certificate = False
         out.passed = False
+
+
+def _exam_clock(folded: list[tuple[SubjectInput, dict[str, _Part]]],
+                as_of: date | None) -> None:
+    """The literal two-year rule: one clock from the first failed part of the exam until no
+    failed part is outstanding; sets `lapsed_on` (and a note) on the part still failed when the
+    deadline passed."""
+    steps: list[tuple[date, str, bool, _Part]] = []
+    for subject, parts in folded:
+        for kind, part in parts.items():
+            label = f"{subject.subject_id}:{kind}"
+            steps.extend((d, label, ok, part) for d, ok in part.timeline if d is not None)
+    steps.sort(key=lambda s: s[0])
+    pending: dict[str, _Part] = {}
+    since: date | None = None
+    first = ""
+    for day, label, ok, part in steps:
+        if since is not None and pending:
+            deadline = add_years(since, RETAKE_YEARS)
+            if day > deadline:
+                _lapse_note(pending, since, first, deadline,
+                            f"; the attempt at {label} on {day.isoformat()} comes after the "
+                            "deadline")
+                return
+        if ok:
+            pending.pop(label, None)
+        else:
+            pending[label] = part
+            if since is None:
+                since, first = day, label
+        if not pending:
+            since = None
+    if since is not None and pending and as_of is not None:
+        deadline = add_years(since, RETAKE_YEARS)
+        if as_of > deadline:
+            _lapse_note(pending, since, first, deadline, "")
+
+
+def _lapse_note(pending: dict[str, _Part], since: date, first: str, deadline: date,
+                tail: str) -> None:
+    label, part = next(iter(pending.items()))
+    part.lapsed_on = deadline
+    part.notes.append(f"{label}: not passed by {deadline.isoformat()}, two years after the "
+                      f"first failed part ({first}, {since.isoformat()}){tail} (two-year rule: "
+                      "\"az első eredménytelen szakvizsgarésztől számított két éven belül\")")
 
 
 def _bare(result: PartResult) -> PartResult:
