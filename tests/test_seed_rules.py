@@ -62,6 +62,16 @@ def test_szakvizsga_sample_sheet_has_11_to_14_questions_with_equal_module_points
         assert set(per_module.values()) == {20}
 
 
+def exam_check(path: Path) -> tuple[int, list[str]]:
+    """`kiosk exam check PATH`: exit code and the problem lines."""
+    import subprocess
+    import sys
+
+    got = subprocess.run([sys.executable, "-m", "kiosk", "exam", "check", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    return got.returncode, [line for line in got.stdout.splitlines() if ": parts[" in line]
+
+
 def _copy_sample(tmp_path: Path) -> Path:
     for name in ("szakvizsga_kotelezo.exam.toml", "szakvizsga_kotelezo.toml"):
         shutil.copy(CONTENT / name, tmp_path / name)
@@ -75,7 +85,9 @@ def test_exam_check_refuses_a_szakvizsga_sheet_of_15_questions(tmp_path: Path) -
     # Three more essays for modules III–V: 15 questions, 130 points.
     exam.write_text(text.replace("equal_share = 6", "equal_share = 9")
                     .replace("total_points = 100", "total_points = 130"), encoding="utf-8")
-    errors = check_exam(exam).errors
+    assert check_exam(exam).errors == []  # loads: the rule is the regime's, in exam check
+    code, errors = exam_check(exam)
+    assert code == 1
     assert any("the written sheet has 15 questions" in e and "11–14" in e for e in errors), errors
     assert any("do not get an equal share" in e for e in errors), errors
 
@@ -88,8 +100,8 @@ def test_exam_check_refuses_unequal_module_points(tmp_path: Path) -> None:
     # Modules I–II: two tests each instead of one (13 questions, 24 points for I and II).
     exam.write_text(text.replace("equal_share = 2\n", "equal_share = 4\n")
                     .replace("total_points = 100", "total_points = 108"), encoding="utf-8")
-    errors = check_exam(exam).errors
-    assert len(errors) == 1, errors
+    code, errors = exam_check(exam)
+    assert code == 1 and len(errors) == 1, errors
     assert "I. A központi állami szervek rendszere: 24" in errors[0]
     assert "III. Általános államháztartási ismeretek: 20" in errors[0]
 
@@ -100,7 +112,11 @@ def test_the_sheet_rule_is_the_szakvizsga_regimes_only(tmp_path: Path) -> None:
     exam.write_text(text.replace('regime = "hu-szakvizsga"', 'regime = "generic"')
                     .replace("equal_share = 2\n", "equal_share = 4\n")
                     .replace("total_points = 100", "total_points = 108"), encoding="utf-8")
-    assert check_exam(exam).errors == []
+    assert exam_check(exam) == (0, [])
+
+
+def test_exam_check_passes_the_sample_szakvizsga_sheet() -> None:
+    assert exam_check(CONTENT / "szakvizsga_kotelezo.exam.toml") == (0, [])
 
 
 # --- 3. the maths exam scale carries its own conditions -------------------------------------

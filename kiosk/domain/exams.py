@@ -672,13 +672,6 @@ def draw_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank]) -> list[
                               f"{_plural(len(cands))} for it, but other rules draw from the same "
                               f"items: only {got} left, {slot.count - got} short")
 
-    if not errors and exam.regime == "hu-szakvizsga":
-        # The regime's own sheet rules (11–14 questions, equal share per module); imported
-        # here because the regime module builds on this one.
-        from kiosk.domain.regime_szakvizsga import written_sheet_errors
-
-        errors.extend(written_sheet_errors(exam, items))
-
     # Totals are only meaningful when every rule can be met.
     for part in exam.parts if not errors else ():
         if part.total_points is None:
@@ -704,6 +697,19 @@ def draw_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank]) -> list[
                           f"{_num(high)} points depending on the draw (items a rule draws from "
                           "differ in points)")
     return errors
+
+
+def regime_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank]) -> list[str]:
+    """The exam regime's own rules about the paper (`kiosk exam check` reports them):
+    hu-szakvizsga — a written sheet of 11–14 questions with an equal share per module. Kept out
+    of `draw_errors`, so a small test or practice exam under that regime still loads."""
+    if exam.regime != "hu-szakvizsga":
+        return []
+    # Imported here because the regime module builds on this one.
+    from kiosk.domain.regime_szakvizsga import written_sheet_errors
+
+    bank_list = list(banks.values()) if isinstance(banks, Mapping) else list(banks)
+    return written_sheet_errors(exam, all_items(bank_list))
 
 
 def _num(value: float) -> str:
