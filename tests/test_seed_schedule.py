@@ -205,3 +205,57 @@ def test_interactive_activity_between_8_and_18() -> None:
     assert R.schedule_errors(ok, []) == []
     assert R.schedule_errors(ok, [], {"C1": 30}) == []  # 15:30 + 150 min ends at 18:00
     assert "15:30–18:01" in R.schedule_errors(ok, [], {"C1": 31})[0]
+
+
+# --- 11. results due within 5 days, records kept 5 years ------------------------------------
+
+
+def test_results_due_and_overdue_and_the_export_retention(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Szkr 290. § (6): "A szakmai vizsga eredményét az akkreditált vizsgaközpont a szakmai
+    vizsgát követő öt napon belül hirdeti ki." 276. § (4): "a szakmai vizsgát követő öt évig meg
+    kell őrizni\""""
+    import json
+    import zipfile
+    from datetime import timedelta
+
+    from tests.marking_helpers import mark_setup, sit
+    from tests.test_seed_records import SZKR
+
+    s = mark_setup(tmp_path, exam=SZKR)
+    c = str(s.centre.path)
+    sit(s, "C1", {"q1": True, "q2": False, "q3": True, "q4": False})
+    day = date.today()
+    on_time = (day + timedelta(days=5)).isoformat()
+    late = (day + timedelta(days=7)).isoformat()
+    rc, out, _ = run(capsys, "results", "--due", "--today", on_time, "--centre", c)
+    assert rc == 0
+    assert f"results due {on_time}  due: no sealed export" in out
+    rc, out, _ = run(capsys, "results", "--due", "--today", late, "--json", "--centre", c)
+    [row] = json.loads(out)
+    assert (row["exam"], row["overdue_days"], row["missing"]) == ("szkr", 2,
+                                                                  ["no sealed export"])
+    bundle = tmp_path / "results.zip"
+    rc, _, err = run(capsys, "export", "--sealed", str(bundle), "--exam", "szkr",
+                     "--centre", c)
+    assert rc == 0, err
+    with zipfile.ZipFile(bundle) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    keep = manifest["retention"]
+    assert keep["years"] == 5 and keep["last_exam_day"] == day.isoformat()
+    assert keep["keep_until"] == day.replace(year=day.year + 5).isoformat()
+    rc, _, err = run(capsys, "verify", str(bundle))
+    assert rc == 0, err  # the field is inside the signed manifest
+    rc, out, _ = run(capsys, "results", "--due", "--today", late, "--centre", c)
+    assert "announced (exported, nothing provisional)" in out
+
+
+def test_results_due_pure() -> None:
+    d = date(2026, 5, 4)
+    report = R.results_due([("S1", "a", "hu-szkr", d), ("S2", "b", "hu-szakvizsga", d),
+                            ("S3", "c", "hu-iskolai", d)],
+                           [], {"a": 2}, date(2026, 5, 10))
+    assert [(x.sitting, x.due, x.overdue_days) for x in report] == [
+        ("S2", d, 6), ("S1", date(2026, 5, 9), 1)]
+    assert report[1].missing == ("2 result(s) provisional", "no sealed export")
+    assert R.retention([date(2024, 2, 29)])["keep_until"] == "2029-02-28"

@@ -156,3 +156,69 @@ def schedule_errors(new: Planned, existing: Iterable[Planned],
                               f"{last.isoformat()} (Szkr 277. § (1): thirty days); a resit is "
                               "a new exam (--resit)")
     return errors
+
+
+# --- record keeping: when results are due, how long records are kept ------------------------
+
+#: regime -> days after the exam day by which results must be announced. hu-szkr, 290. § (6):
+#: "A szakmai vizsga eredményét az akkreditált vizsgaközpont a szakmai vizsgát követő öt napon
+#: belül hirdeti ki." hu-szakvizsga, information sheet 14.5: "A vizsganap végén a vizsga
+#: eredményét a vizsgabizottság a vizsgajegyzőkönyv másolatának átadásával közli" (the same day).
+RESULTS_DUE_DAYS: dict[str, int] = {VOCATIONAL: 5, "hu-szakvizsga": 0}
+#: Szkr 276. § (4): the document of the exam's conditions "a szakmai vizsgát követő öt évig meg
+#: kell őrizni" — kept five years after the exam.
+RETENTION_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Due:
+    sitting: str
+    exam: str
+    regime: str
+    day: date
+    due: date
+    #: why the results are not announced yet ("" when they are)
+    missing: tuple[str, ...]
+    today: date
+
+    @property
+    def overdue_days(self) -> int:
+        return (self.today - self.due).days if self.missing and self.today > self.due else 0
+
+
+def results_due(sittings: Iterable[tuple[str, str, str, date]],
+                exported: Iterable[tuple[str | None, date]],
+                provisional: Mapping[str, int], today: date) -> list[Due]:
+    """For each (sitting, exam, regime, day) of a regime with a deadline: its due date and what
+    is missing — results still provisional (`provisional`: exam -> count), or no sealed export
+    of the exam (or of the whole centre) on or after the exam day. Sorted by due date."""
+    exports = list(exported)
+    out = []
+    for sitting, exam, regime, day in sittings:
+        days = RESULTS_DUE_DAYS.get(regime)
+        if days is None:
+            continue
+        missing = []
+        if provisional.get(exam):
+            missing.append(f"{provisional[exam]} result(s) provisional")
+        if not any((e is None or e == exam) and d >= day for e, d in exports):
+            missing.append("no sealed export")
+        out.append(Due(sitting, exam, regime, day, day + timedelta(days=days), tuple(missing),
+                       today))
+    return sorted(out, key=lambda d: (d.due, d.sitting))
+
+
+def retention(exam_days: Iterable[date]) -> dict[str, object]:
+    """The retention field of a sealed export: kept five years after the last exam day."""
+    days = sorted(exam_days)
+    if not days:
+        return {"years": RETENTION_YEARS, "keep_until": None,
+                "rule": "Szkr 276. § (4): a szakmai vizsgát követő öt évig meg kell őrizni"}
+    last = days[-1]
+    try:
+        until = last.replace(year=last.year + RETENTION_YEARS)
+    except ValueError:  # 29 February
+        until = last.replace(year=last.year + RETENTION_YEARS, day=28)
+    return {"years": RETENTION_YEARS, "last_exam_day": last.isoformat(),
+            "keep_until": until.isoformat(),
+            "rule": "Szkr 276. § (4): a szakmai vizsgát követő öt évig meg kell őrizni"}
