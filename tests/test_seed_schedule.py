@@ -259,3 +259,23 @@ def test_results_due_pure() -> None:
         ("S2", d, 6), ("S1", date(2026, 5, 9), 1)]
     assert report[1].missing == ("2 result(s) provisional", "no sealed export")
     assert R.retention([date(2024, 2, 29)])["keep_until"] == "2029-02-28"
+
+
+def test_oral_draw_gives_the_candidates_preparation_extension(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed 004, oral 12.: "a harminc perc gondolkodási időt legfeljebb tíz perccel meg kell
+    növelni" — per candidate, from the roster's oral preparation extension."""
+    from tests.marking_helpers import mark_setup
+    from tests.test_oral_results import ISKOLAI as ORAL
+
+    s = mark_setup(tmp_path, exam=ORAL.format(prep=30),
+                   roster="id;name;oral_prep_minutes\nC1;Kovács Anna;10\nC2;Nagy Gergő;\n")
+    rc, out, err = run(capsys, "oral", "draw", "--exam", "iskolai", "--sitting", s.sitting,
+                       "--user", "anna", "--centre", str(s.centre.path))
+    assert rc == 0, err
+    assert "preparation: 30 + 10 (special needs) minutes" in out
+    assert out.count("preparation: 30 minutes") == 1  # C2
+    with s.centre.reader() as ledger:
+        drawn = {e.body["candidate"]: e.body["prep_minutes"]
+                 for e in ledger.events(kind="oral_card_drawn")}
+    assert drawn == {"C1": 40, "C2": 30}
