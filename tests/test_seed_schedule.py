@@ -120,6 +120,18 @@ def test_an_examiner_override_with_a_reason_is_recorded(
     assert overrides[0].body["sitting"] == sitting.body["sitting"]
 
 
+def test_roster_import_notes_accommodations_above_the_caps(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    centre, _ = Centre.init(tmp_path / "centre", "Iskola")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    rc, out, err = run(capsys, "roster", "import", str(roster), "--centre", str(centre.path))
+    assert rc == 0, err
+    assert f"{roster}:3: note: C2 has 45/0 extra minutes" in out
+    assert f"{roster}:4: note: C3 has 0/15 extra minutes" in out
+    assert "C1 has" not in out
+
+
 def test_szakvizsga_has_no_cap_in_its_rules() -> None:
     assert R.time_cap_errors("hu-szakvizsga", {"C2": (45, 15)}) == []
     assert R.time_cap_errors("hu-szkr", {"C2": (45, 0)})

@@ -78,6 +78,12 @@ def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv
             click.echo(f"  certificate: {_yes(r.certificate)}")
         if r.outstanding:
             click.echo(f"  outstanding: {', '.join(r.outstanding)}")
+        if r.repeat_whole:
+            click.echo("  the whole exam must be repeated (Szkr 291. § (2))")
+        for x in r.exemptions:
+            doc = f", {x['document']}" if x.get("document") else ""
+            click.echo(f"  exempt: {x['target']} — {x['grounds']} (granted by "
+                       f"{x['granted_by']}{doc}; event #{x['seq']})")
         for i in r.appealed:
             click.echo(f"  appeal {i.item}: original {i.original:g} → final {i.points:g}")
 
