@@ -173,29 +173,39 @@ def test_scale_conditions_are_validated(tmp_path: Path) -> None:
 
 # --- 4. every grade table of the school programme has a built-in scale ----------------------
 
-# (where in seed 004, what the table grades) -> lower bounds for 5 / 4 / 3 / 2 in %
+# (where in seed 004, what the table grades) -> (the built-in scale, lower bounds for 5/4/3/2 %)
 SEED_TABLES = {
-    ("l.2436", "Komplex természettudomány pótló / javító vizsga"): (85, 70, 50, 35),
-    ("l.2463", "Matematika témazáró"): (85, 70, 55, 40),
-    ("l.2518", "Matematika vizsga (2/3 írásbeli + 1/3 szóbeli)"): (85, 70, 50, 35),
-    ("l.2556", "Magyar / történelem / állampolgári ismeretek témazáró"): (90, 75, 60, 45),
+    ("l.2436", "Komplex természettudomány pótló / javító vizsga"):
+        ("hu-iskola-termeszettudomany-vizsga", (85, 70, 50, 35)),
+    ("l.2463", "Matematika témazáró"): ("hu-iskola-matek-temazaro", (85, 70, 55, 40)),
+    ("l.2518", "Matematika vizsga (2/3 írásbeli + 1/3 szóbeli)"):
+        ("hu-iskola-matek-vizsga", (85, 70, 50, 35)),
+    ("l.2556", "Magyar / történelem / állampolgári ismeretek témazáró"):
+        ("hu-iskola-magyar-temazaro", (90, 75, 60, 45)),
     ("l.2568", "Magyar / történelem / állampolgári ismeretek osztályozó vizsga"):
-        (85, 70, 55, 40),
-    ("l.2603", "Idegen nyelv témazáró"): (85, 70, 55, 40),
-    ("l.2615", "Idegen nyelv röpdolgozat"): (90, 80, 65, 50),
+        ("hu-iskola-magyar-osztalyozo", (85, 70, 55, 40)),
+    ("l.2603", "Idegen nyelv témazáró"): ("hu-iskola-idegen-nyelv-temazaro", (85, 70, 55, 40)),
+    ("l.2615", "Idegen nyelv röpdolgozat"):
+        ("hu-iskola-idegen-nyelv-ropdolgozat", (90, 80, 65, 50)),
     ("l.2627", "Nyelvi előkészítő évfolyam év végi záró vizsgája vagy próba-nyelvvizsgája"):
-        (70, 60, 40, 30),
-    ("l.2638", "Idegen nyelv osztályozó vizsga"): (80, 60, 50, 40),
-    ("l.2650", "Idegen nyelv kis-érettségi vizsga"): (80, 60, 50, 40),
+        ("hu-iskola-nyelvi-elokeszito-zarovizsga", (70, 60, 40, 30)),
+    ("l.2638", "Idegen nyelv osztályozó vizsga"):
+        ("hu-iskola-idegen-nyelv-osztalyozo", (80, 60, 50, 40)),
+    ("l.2650", "Idegen nyelv kis-érettségi vizsga"):
+        ("hu-iskola-idegen-nyelv-kiserettsegi", (80, 60, 50, 40)),
     ("l.2676", "Digitális kultúra, szakmai informatikai tárgyak javító és osztályozó vizsga"):
-        (80, 60, 50, 40),
-    ("l.2693", "Digitális kultúra tanévközi értékelés"): (90, 80, 65, 50),
-    ("l.2804", "Digitális alkalmazások javító és osztályozó vizsga"): (80, 60, 50, 40),
-    ("l.2825", "Honvédelem"): (81, 66, 56, 41),
+        ("hu-iskola-digitalis-kultura", (80, 60, 50, 40)),
+    ("l.2693", "Digitális kultúra tanévközi értékelés"):
+        ("hu-iskola-digitalis-kultura-evkozi", (90, 80, 65, 50)),
+    ("l.2804", "Digitális alkalmazások javító és osztályozó vizsga"):
+        ("hu-iskola-digitalis-alkalmazasok-vizsga", (80, 60, 50, 40)),
+    ("l.2825", "Honvédelem"): ("hu-iskola-honvedelem", (81, 66, 56, 41)),
     ("l.3690", "Szakmai tantárgyak vizsgái és próbavizsgái (Szkr 290. § (2))"):
-        (80, 60, 50, 40),
-    ("l.3851", "Gazdálkodás és menedzsment ágazat szakmai tantárgyai"): (85, 70, 55, 40),
-    ("l.4154", "Informatika és távközlés ágazat szakmai tantárgyai"): (90, 80, 65, 50),
+        ("hu-iskola-szakmai", (80, 60, 50, 40)),
+    ("l.3851", "Gazdálkodás és menedzsment ágazat szakmai tantárgyai"):
+        ("hu-iskola-kozgazdasagi-szakmai-evkozi", (85, 70, 55, 40)),
+    ("l.4154", "Informatika és távközlés ágazat szakmai tantárgyai"):
+        ("hu-iskola-it-szakmai-evkozi", (90, 80, 65, 50)),
 }
 
 
@@ -203,21 +213,21 @@ def _bounds(scale) -> tuple[float, ...]:  # noqa: ANN001
     return tuple(b.min for b in sorted(scale.bands, key=lambda b: -b.grade) if b.grade > 1)
 
 
-def _find(label: str, bounds: tuple[int, ...]) -> list[str]:
-    words = [w for w in label.casefold().replace("/", " ").split() if len(w) > 4]
-    return [s.id for s in SCALES.values()
-            if s.id.startswith("hu-iskola-") and _bounds(s) == bounds
-            and s.basis == "percent" and s.rounding == "truncate"
-            and any(w[:6] in s.names.get("hu", "").casefold() for w in words)]
-
-
 @pytest.mark.parametrize(("where", "label"), list(SEED_TABLES), ids=[w for w, _ in SEED_TABLES])
 def test_every_school_grade_table_has_a_scale(where: str, label: str) -> None:
     """Seed 004: e.g. "Nyelvi előkészítő évfolyam év végi záró vizsgája vagy
     próba-nyelvvizsgája: Jeles (5) 70 – 100 %, Jó (4) 60 – 69%, Közepes (3) 40 – 59%,
     Elégséges (2) 30 – 39%, Elégtelen (1) 0 – 29%" — each table is a scale an exam can name."""
-    bounds = SEED_TABLES[(where, label)]
-    assert _find(label, bounds), f"{where} {label} {bounds}: no built-in scale"
+    sid, bounds = SEED_TABLES[(where, label)]
+    assert sid in SCALES, f"{where} {label}: no built-in scale {sid}"
+    scale = SCALES[sid]
+    assert _bounds(scale) == bounds
+    assert (scale.basis, scale.rounding) == ("percent", "truncate")
+
+
+def test_every_school_scale_is_a_table_of_the_programme() -> None:
+    school = {sid for sid in SCALES if sid.startswith("hu-iskola-")}
+    assert school == {sid for sid, _ in SEED_TABLES.values()}
 
 
 def test_language_preparatory_closing_exam_scale() -> None:
