@@ -278,6 +278,13 @@ def test_room_extension_before_the_attempt_exists_reaches_the_late_candidate() -
     state = A.fold_events(events, sitting="S1")
     assert state.extensions_ms == {"p1": 600_000, "p2": 120_000}
     assert state.early_extensions == []
+    # the invigilator's console folds the same way
+    from kiosk.domain.room import RoomView
+
+    room = RoomView("S1", ["C9"], {"C9": "Kiss Gál"}, {})
+    room.apply(events)
+    view = room.state_of("C9")
+    assert view is not None and view.extensions_ms == {"p1": 600_000, "p2": 120_000}
 
 
 def test_late_login_after_a_room_extension_gets_the_time(tmp_path: Path) -> None:
