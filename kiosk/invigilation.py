@@ -204,10 +204,15 @@ def suspend(ledger: Ledger, user: Invigilator, attempt: str, reason: str = "irre
 
 def record_irregularity(ledger: Ledger, user: Invigilator, attempt: str, *, nature: str,
                         candidate_statement: str = "", supervisor_statement: str,
-                        suspended_seq: int | None = None, resume_after: bool = True
-                        ) -> list[Event]:
+                        suspended_seq: int | None = None, resume_after: bool = True,
+                        informed: bool = False) -> list[Event]:
     """The irregularity's record (nature, both statements, the time of the suspension it
-    belongs to); with `resume_after` the candidate continues in the same transaction."""
+    belongs to); with `resume_after` the candidate continues in the same transaction.
+
+    `informed` records what Szkr 280. § (3) asks the record to contain: "azt, hogy a vizsgázót
+    tájékoztatták a szabálytalanság elbírálásával kapcsolatos eljárásról és a bebizonyított
+    szabálytalanság következményeiről" — always written (False is recorded as False, and the
+    minutes say it was not done), never assumed."""
     state = attempt_state(ledger, attempt)
     if state.voided:
         raise ActionRefused("cannot record: the attempt is voided")
@@ -217,6 +222,7 @@ def record_irregularity(ledger: Ledger, user: Invigilator, attempt: str, *, natu
                                      required=False),
         "supervisor_statement": _text(supervisor_statement, "the supervisor's statement",
                                       required=True),
+        "informed_of_procedure": bool(informed),
     }
     if suspended_seq is not None:
         suspended = ledger.get(suspended_seq)

@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from kiosk.domain import attempts as A
+from kiosk.domain import exam_records as X
 from kiosk.domain import room as R
 from kiosk.domain.attempts import LedgerEvent
 from kiosk.domain.sittings import Sitting
@@ -51,7 +52,7 @@ def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Map
     def tr(key: str, **params: Any) -> str:
         return t(f"minutes.{key}", language=language, **params)
 
-    mine = _sitting_events(sitting.id, events)
+    mine = _sitting_events(sitting, events)
     room = R.RoomView(sitting.id, list(sitting.candidates), dict(names), dict(sitting.seats))
     room.apply(mine)
     people = {c: _Candidate(c, names.get(c, "")) for c in sitting.candidates}
@@ -65,7 +66,11 @@ def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Map
     closed: str | None = None
     interventions: list[str] = []
     irregularities: list[str] = []
+    records: list[str] = []
     for e in mine:
+        if e.kind in X.KINDS:
+            records.append(_record(e, people, tz))
+            continue
         who = by_attempt.get(e.attempt) if e.attempt else None
         if e.kind == A.LOGGED_IN and who is not None:
             who.first_login = who.first_login or e.ts
@@ -118,6 +123,9 @@ def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Map
     out += interventions or [f"  {tr('none')}"]
     out += ["", tr("irregularities", count=len(irregularities))]
     out += irregularities or [f"  {tr('none')}"]
+    if records:
+        out += ["", tr("records", count=len(records))]
+        out += records
     out += ["", tr("receipts")]
     for row in ordered:
         c = people[row.candidate]
@@ -135,8 +143,10 @@ def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Map
     return "\n".join(out) + "\n"
 
 
-def _sitting_events(sitting: str, events: Iterable[LedgerEvent]) -> list[LedgerEvent]:
-    """The sitting's own events and its attempts', in ledger order."""
+def _sitting_events(s: Sitting, events: Iterable[LedgerEvent]) -> list[LedgerEvent]:
+    """The sitting's own events and its attempts', in ledger order, and the exam records
+    (exemptions, absences, exclusions) of its exam and candidates."""
+    sitting = s.id
     attempts: set[str] = set()
     out: list[LedgerEvent] = []
     for e in events:
@@ -144,7 +154,24 @@ def _sitting_events(sitting: str, events: Iterable[LedgerEvent]) -> list[LedgerE
             attempts.add(str(e.attempt))
         if (e.attempt in attempts) or (e.attempt is None and e.body.get("sitting") == sitting):
             out.append(e)
+        elif (e.kind in X.KINDS and e.body.get("exam") == s.exam
+              and e.body.get("candidate") in s.candidates):
+            out.append(e)
     return out
+
+
+def _record(e: LedgerEvent, people: Mapping[str, _Candidate], tz: tzinfo | None) -> str:
+    """One exemption, absence or exclusion: who, what, on what grounds, who recorded it."""
+    body = e.body
+    who = _who(people.get(str(body.get("candidate", "")))) or str(body.get("candidate", ""))
+    if e.kind == X.EXEMPTION:
+        doc = f", {body['document']}" if body.get("document") else ""
+        what = (f"exemption_granted: {body.get('target', '')} — {body.get('grounds', '')} "
+                f"({body.get('granted_by', '')}{doc})")
+    else:
+        excused = " (excused)" if body.get("excused") else ""
+        what = f"{e.kind}{excused}: {body.get('reason', '')}"
+    return f"  {when(e.ts, tz)[:16]}  {who} — {what}  [{e.actor}, #{e.seq}]"
 
 
 def _who(c: _Candidate | None) -> str:
@@ -187,6 +214,11 @@ def _irregularity(e: LedgerEvent, who: _Candidate, tr: Any, tz: tzinfo | None) -
              f"    {tr('nature')}: {body.get('nature', '')}",
              f"    {tr('candidate_statement')}: {body.get('candidate_statement') or '–'}",
              f"    {tr('supervisor_statement')}: {body.get('supervisor_statement') or '–'}"]
+    # Szkr 280. § (3): the record says the candidate was informed, and the candidate signs it.
+    informed = body.get("informed_of_procedure")
+    lines.append(f"    {tr('informed')}: "
+                 + (tr('yes') if informed is True else tr('informed_missing')))
+    lines.append(f"    {tr('candidate_signature')}")
     return "\n".join(lines)
 
 

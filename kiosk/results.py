@@ -24,12 +24,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kiosk.domain import attempts as A
+from kiosk.domain import exam_records as X
 from kiosk.domain import marking as M
 from kiosk.domain import oral as O
 from kiosk.domain.banks import Bank, all_items
@@ -52,7 +53,7 @@ from kiosk.errors import KioskError
 #: Event kinds the results rest on (everything else in the ledger is ignored).
 ATTEMPT_KINDS = (A.ATTEMPT_CREATED, A.ANSWER, A.PART_SUBMITTED, A.SUBMITTED, A.VOIDED)
 RESULT_KINDS = frozenset((*ATTEMPT_KINDS, *M.KINDS, *O.KINDS, REGISTERED, *SITTING_KINDS,
-                          "genesis"))
+                          *X.KINDS, "genesis"))
 
 ExamContent = tuple[Exam, Mapping[str, Bank]]
 
@@ -117,6 +118,10 @@ class CandidateResult:
     notes: list[str] = field(default_factory=list)
     #: why the regime could not evaluate this candidate (then the other fields are partial)
     error: str | None = None
+    #: signed `exemption_granted` events: target, grounds, granted_by, document, seq, actor
+    exemptions: list[dict[str, Any]] = field(default_factory=list)
+    #: the whole exam must be repeated (Szkr 291. § (2) after an absence or exclusion)
+    repeat_whole: bool = False
 
     @property
     def appealed(self) -> list[ItemResult]:
@@ -296,11 +301,28 @@ def _subjects(config: Mapping[str, Any], marks: list[PartMark]) -> tuple[Subject
 
 
 def _regime_input(exam: Exam, config: dict[str, Any], marks: list[PartMark],
-                  as_of: date | None, scale: Any) -> RegimeInput:
+                  as_of: date | None, scale: Any, records: X.Records | None = None
+                  ) -> RegimeInput:
+    """The regime's input; a candidate's signed exemptions and absences come from `records`."""
+    exempt = X.exempt_targets(records)
+    interruptions = tuple(records.interruptions) if records else ()
     if exam.regime == "hu-szakvizsga":
-        return RegimeInput(subjects=_subjects(config, marks), config=config, as_of=as_of,
-                           scale=scale)
-    return RegimeInput(marks=tuple(marks), config=config, as_of=as_of, scale=scale)
+        subjects = tuple(replace(s, exempt=True) if s.subject_id in exempt else s
+                         for s in _subjects(config, marks))
+        return RegimeInput(subjects=subjects, config=config, as_of=as_of, scale=scale,
+                           interruptions=interruptions)
+    if exempt and exam.regime == "hu-szkr" and isinstance(config.get("activities"), list):
+        config = {**config, "activities": [
+            {**a, "exempt": True} if isinstance(a, Mapping) and a.get("id") in exempt else a
+            for a in config["activities"]]}
+    elif exempt:
+        kinds = {p.id: str(p.extra.get("kind", "written")) for p in exam.parts}
+        marks = [replace(m, exempt=True) if m.part_id in exempt else m for m in marks]
+        have = {m.part_id for m in marks}
+        marks += [PartMark(part_id=t, kind=kinds.get(t, "oral"), exempt=True)
+                  for t in exempt if t not in have]
+    return RegimeInput(marks=tuple(marks), config=config, as_of=as_of, scale=scale,
+                       interruptions=interruptions)
 
 
 def _latest_per_part(marks: list[PartMark]) -> list[PartMark]:
@@ -335,6 +357,7 @@ def results_from_events(
     marks = M.fold_events(relevant)
     orals = O.fold_events(relevant)
     roster = {cid: reg.candidate for cid, reg in registrations(relevant).items()}
+    records = X.fold_records(relevant)
     sitting_dates = {sid: s.date for sid, s in sittings(
         e for e in relevant if e.kind in SITTING_KINDS).items()}
     created_ts: dict[str, str] = {}
@@ -368,13 +391,14 @@ def results_from_events(
         for (e, c, _p), by_date in orals.marks.items():
             if e == eid:
                 oral_by.setdefault(c, []).extend(by_date[d] for d in sorted(by_date))
-        oral_candidates = set(oral_by)
-        for cid in [*by_candidate, *sorted(oral_candidates - set(by_candidate))]:
+        others = set(oral_by) | {c for (e, c) in records if e == eid}
+        for cid in [*by_candidate, *sorted(others - set(by_candidate))]:
             attempts = sorted(by_candidate.get(cid, []),
                               key=lambda a: (a.date, a.state.submitted_seq or 0))
             results.append(_candidate_result(
                 cid, roster.get(cid), exam, items, config, policy, oral_parts, regime, scale,
-                attempts, oral_by.get(cid, []), marks, registry, as_of, language))
+                attempts, oral_by.get(cid, []), marks, registry, as_of, language,
+                records.get((eid, cid))))
     return results
 
 
@@ -383,7 +407,8 @@ def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
                       policy: M.MarkingPolicy, oral_parts: Mapping[str, O.OralPart],
                       regime: Any, scale: Any, attempts: list[_Attempt],
                       oral_marks: list[O.OralMark], marks: M.MarkingState, registry: Any,
-                      as_of: date | None, language: str) -> CandidateResult:
+                      as_of: date | None, language: str,
+                      records: X.Records | None = None) -> CandidateResult:
     result = CandidateResult(
         candidate=cid, name=candidate.name if candidate else "", exam=exam.id,
         exam_title=exam.title, regime=exam.regime,
@@ -410,9 +435,18 @@ def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
         if pid not in marked_orals:
             provisional[pid] = True
             result.notes.append(f"oral part {pid!r}: not marked yet")
+    if records is not None:
+        result.exemptions = [x.as_dict() for x in records.exemptions]
+        result.notes.extend(x.describe() for x in records.exemptions)
+        exempt = X.exempt_targets(records)
+        for pid in list(provisional):
+            if pid in exempt:
+                provisional[pid] = False
+        result.notes[:] = [n for n in result.notes if not any(
+            n == f"oral part {t!r}: not marked yet" for t in exempt)]
     result.provisional = any(provisional.values())
     try:
-        outcome = regime.evaluate(_regime_input(exam, config, all_marks, as_of, scale))
+        outcome = regime.evaluate(_regime_input(exam, config, all_marks, as_of, scale, records))
     except RegimeError as exc:
         result.error = str(exc)
         return result
@@ -433,6 +467,7 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
     result.passed = outcome.passed
     result.certificate = outcome.certificate
     result.outstanding = list(outcome.outstanding)
+    result.repeat_whole = outcome.repeat_whole
     result.notes.extend(outcome.notes)
     for p in outcome.parts:
         result.parts.append(PartScore(

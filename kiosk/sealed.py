@@ -190,6 +190,8 @@ def export_sealed(centre: Any, out: Path, *, exam: str | None = None,
             "public_key": keys.public_b64(public), "exam": exam, "head": head,
             "head_is": "before the exported event that records this manifest",
             "results": len(records),
+            # How long the bundle must be kept (kiosk.domain.exam_rules.retention).
+            "retention": _retention(rows, exam),
             "withheld": {"events": withheld,
                          "note": "secret fields left out; these events count as chain links"},
             "files": {name: sha256(data) for name, data in files.items()},
@@ -205,6 +207,25 @@ def export_sealed(centre: Any, out: Path, *, exam: str | None = None,
                               actor="system")
     return Exported(out, manifest_sha, head_seq, head_hash, len(records), withheld,
                     manifest["fingerprint"], event.seq)
+
+
+def _retention(rows: Iterable[tuple[Any, ...]], exam: str | None) -> dict[str, Any]:
+    """Five years from the last exam day of the bundle's sittings (of `exam`, or all)."""
+    from datetime import date
+
+    from kiosk.domain.exam_rules import retention
+
+    days = []
+    for row in rows:
+        if row[4] != "sitting_created":
+            continue
+        try:
+            body = json.loads(row[5])
+            if exam is None or body.get("exam") == exam:
+                days.append(date.fromisoformat(str(body.get("date"))))
+        except (ValueError, TypeError):
+            continue
+    return retention(days)
 
 
 def _exam_ids(rows: Iterable[tuple[Any, ...]]) -> set[str]:

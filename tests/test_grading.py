@@ -32,6 +32,12 @@ SCHOOL = {
     "hu-iskola-it-szakmai-evkozi": (90, 80, 65, 50),
     "hu-iskola-kozgazdasagi-szakmai-evkozi": (85, 70, 55, 40),
     "hu-iskola-honvedelem": (81, 66, 56, 41),
+    # added from seed 004 (issue 17)
+    "hu-iskola-nyelvi-elokeszito-zarovizsga": (70, 60, 40, 30),
+    "hu-iskola-idegen-nyelv-kiserettsegi": (80, 60, 50, 40),
+    "hu-iskola-termeszettudomany-vizsga": (85, 70, 50, 35),
+    "hu-iskola-digitalis-kultura-evkozi": (90, 80, 65, 50),
+    "hu-iskola-digitalis-alkalmazasok-vizsga": (80, 60, 50, 40),
 }
 NAMES = {5: ("jeles", "excellent"), 4: ("jó", "good"), 3: ("közepes", "satisfactory"),
          2: ("elégséges", "pass"), 1: ("elégtelen", "fail")}

@@ -152,7 +152,7 @@ def test_all_errors_are_collected_in_one_pass() -> None:
     ("header", "message"),
     [
         ("id;vezetéknév\n", "roster.csv:1: unknown column 'vezetéknév' (known: id, name, "
-         "education_id, email, extra_minutes, aids, note, or their Hungarian names)"),
+         "education_id, email, extra_minutes, oral_prep_minutes, aids, note, or their Hungarian names)"),
         ("id;név;name\n", "roster.csv:1: column 'name' repeats column 'név'"),
         ("név;email\n", "roster.csv:1: the header has no 'id' column (first line must name the "
          "columns, e.g. \"id;name\")"),

@@ -32,10 +32,10 @@ EXPECTED = {
     },
     "szakvizsga-jogesetek": {
         "minutes": 60, "points": 40, "items": 7, "pass_percent": 61, "show_score": False,
-        "grade_scale": "hu-szkr",
+        "grade_scale": "hu-szakvizsga",
     },
     "szakvizsga-kotelezo-irasbeli": {
-        "minutes": 120, "points": 100, "items": 15, "pass_points": 61, "show_score": False,
+        "minutes": 120, "points": 100, "items": 12, "pass_points": 61, "show_score": False,
         "grade_scale": "hu-szakvizsga", "regime": "hu-szakvizsga",
     },
     "gazdasag-alapvizsga": {

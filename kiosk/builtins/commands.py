@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "oral",
     "packages",
     "plugins_cmd",
+    "records",
     "results_cmd",
     "roster",
     "simulate",

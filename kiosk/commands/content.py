@@ -17,7 +17,7 @@ from kiosk.domain.assembly import (
     trial_errors,
 )
 from kiosk.domain.banks import Bank, all_items, check_bank_files
-from kiosk.domain.exams import ExamCheck, Known, check_exam
+from kiosk.domain.exams import ExamCheck, Known, check_exam, regime_errors
 from kiosk.domain.grading import centre_scales
 from kiosk.domain.items import Item
 from kiosk.errors import KioskError
@@ -114,7 +114,7 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
     result = _checked_exam(exam, centre, as_json)
     ex = result.exam
     assert ex is not None
-    trials = trial_errors(ex, result.banks)
+    trials = regime_errors(ex, result.banks) or trial_errors(ex, result.banks)
     if trials:
         _fail(trials, as_json)
     parts = []

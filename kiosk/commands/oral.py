@@ -66,7 +66,8 @@ def _candidates(ledger: Ledger, exam_id: str, candidate: str | None, sitting: st
 
 
 def draw_card(ledger: Ledger, exam: Exam, part: O.OralPart, candidate: str, day: str,
-              replacement: bool, actor: str) -> tuple[O.Card, int]:
+              replacement: bool, actor: str, prep_minutes: int | None = None
+              ) -> tuple[O.Card, int]:
     """Draw at random and record the draw; (card, event seq)."""
     state = O.fold_events(ledger.events(kind=O.KINDS))
     earlier = state.draws_for(exam.id, candidate, part.id, day)
@@ -85,6 +86,7 @@ def draw_card(ledger: Ledger, exam: Exam, part: O.OralPart, candidate: str, day:
     event = ledger.append(O.CARD_DRAWN, {
         "exam": exam.id, "part": part.id, "candidate": candidate, "card": card.id,
         "replacement": replacement, "date": day, "from_cards": len(cards),
+        **({"prep_minutes": prep_minutes} if prep_minutes is not None else {}),
     }, actor=actor)
     return card, event.seq
 
@@ -128,18 +130,26 @@ def oral_draw(exam_id: str, candidate: str | None, sitting: str | None, part_id:
         raise KioskError(f"exam {exam_id!r}, oral part {part.id!r} lists no cards")
     day = Date.today().isoformat()
     with centre.ledger(passphrase) as ledger:
+        from kiosk.domain.roster import roster
+
         name = marking.cli_examiner(ledger, user)
+        people = roster(ledger)
         for cid in _candidates(ledger, exam_id, candidate, sitting):
+            # The candidate's special-needs preparation extension (roster oral_prep_minutes,
+            # capped per regime when the sitting was created).
+            extra = people[cid].accommodations.oral_prep_minutes if cid in people else 0
+            prep = part.prep_minutes + extra
             card, seq = draw_card(ledger, exam, part, cid, day, replacement,
-                                  marking.examiner_actor(name))
-            until = (datetime.now() + timedelta(minutes=part.prep_minutes)).strftime("%H:%M")
+                                  marking.examiner_actor(name), prep)
+            until = (datetime.now() + timedelta(minutes=prep)).strftime("%H:%M")
             kind = "replacement card (póttétel)" if replacement else "card"
             click.echo(f"{cid}: {kind} {card.id} – {card.title} (event #{seq})")
             for label, text in (("a)", card.a), ("b)", card.b)):
                 if text:
                     click.echo(f"    {label} {text}")
-            click.echo(f"    preparation: {part.prep_minutes} minutes, the answer may start at "
-                       f"{until}")
+            more = f" + {extra} (special needs)" if extra else ""
+            click.echo(f"    preparation: {part.prep_minutes}{more} minutes, the answer may "
+                       f"start at {until}")
 
 
 @oral_group.command("record")

@@ -29,14 +29,20 @@ def _yes(value: bool | None) -> str:
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header, UTF-8.")
 @click.option("--lang", "language", type=click.Choice(["hu", "en"]), default="hu",
               show_default=True, help="Language of grade names.")
+@click.option("--due", is_flag=True, help="Which sittings' results are due or overdue (Szkr "
+              "290. § (6): within 5 days; szakvizsga: on the exam day).")
+@click.option("--today", default=None, help="With --due: the day to judge by (YYYY-MM-DD).")
 def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv: bool,
-                    language: str) -> None:
+                    language: str, due: bool, today: str | None) -> None:
     """Per-candidate points, percent, grade and pass/fail per part and overall."""
     from kiosk.results import compute_results, results_csv, results_json
 
     if as_json and as_csv:
         raise KioskError("give --json or --csv, not both")
     centre = Centre.open(centre_dir)
+    if due:
+        _due(centre, exam_id, today, as_json)
+        return
     results = compute_results(centre, exam_id, passphrase=centre_passphrase(centre),
                               language=language)
     if as_json:
@@ -72,8 +78,68 @@ def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv
             click.echo(f"  certificate: {_yes(r.certificate)}")
         if r.outstanding:
             click.echo(f"  outstanding: {', '.join(r.outstanding)}")
+        if r.repeat_whole:
+            click.echo("  the whole exam must be repeated (Szkr 291. § (2))")
+        for x in r.exemptions:
+            doc = f", {x['document']}" if x.get("document") else ""
+            click.echo(f"  exempt: {x['target']} — {x['grounds']} (granted by "
+                       f"{x['granted_by']}{doc}; event #{x['seq']})")
         for i in r.appealed:
             click.echo(f"  appeal {i.item}: original {i.original:g} → final {i.points:g}")
+
+
+def _due(centre: Centre, exam_id: str | None, today_text: str | None, as_json: bool) -> None:
+    """`kiosk results --due`: one line per sitting of a regime with a deadline."""
+    from datetime import date
+
+    from kiosk.domain import exam_rules as R
+    from kiosk.domain.sittings import KINDS, sittings
+    from kiosk.exam_store import LOADED, latest_loads
+    from kiosk.results import compute_results, load_exams
+
+    try:
+        today = date.fromisoformat(today_text) if today_text else date.today()
+    except ValueError:
+        raise KioskError(f"--today: expected YYYY-MM-DD, got {today_text!r}") from None
+    passphrase = centre_passphrase(centre)
+    with centre.reader() as reader:
+        found = sittings(reader.events(kind=KINDS))
+        loaded = list(latest_loads(reader.events(kind=LOADED)))
+        exported = [(e.body.get("exam"), date.fromisoformat(e.ts[:10]))
+                    for e in reader.events(kind="exported")]
+    wanted = [e for e in loaded if exam_id is None or e == exam_id]
+    exams = load_exams(centre, wanted, passphrase)
+    provisional: dict[str, int] = {}
+    for r in compute_results(centre, exam_id, exams=exams):
+        if r.provisional:
+            provisional[r.exam] = provisional.get(r.exam, 0) + 1
+    rows = []
+    for s in found.values():
+        if s.exam not in exams:
+            continue
+        try:
+            rows.append((s.id, s.exam, exams[s.exam][0].regime, date.fromisoformat(s.date)))
+        except ValueError:
+            continue
+    report = R.results_due(rows, exported, provisional, today)
+    if as_json:
+        echo_json([{"sitting": d.sitting, "exam": d.exam, "regime": d.regime,
+                    "date": d.day.isoformat(), "due": d.due.isoformat(),
+                    "missing": list(d.missing), "overdue_days": d.overdue_days}
+                   for d in report])
+        return
+    if not report:
+        click.echo("No sittings of a regime with a results deadline.")
+        return
+    for d in report:
+        if not d.missing:
+            state = "announced (exported, nothing provisional)"
+        elif d.overdue_days:
+            state = f"OVERDUE by {d.overdue_days} day(s): {', '.join(d.missing)}"
+        else:
+            state = f"due: {', '.join(d.missing)}"
+        click.echo(f"{d.sitting}  {d.exam} ({d.regime})  exam day {d.day.isoformat()}  "
+                   f"results due {d.due.isoformat()}  {state}")
 
 
 @click.command("stats")

@@ -62,6 +62,18 @@ def roster_import(file: Path, centre_dir: Path) -> None:
     n = len(parsed.rows)
     click.echo(f"Imported {n} candidate{'s' if n != 1 else ''} from {file.name} "
                f"(events #{events[0].seq}–#{events[-1].seq})")
+    # The caps depend on the exam's regime, so they are enforced when a sitting is created;
+    # say so now, while the clerk still has the file open.
+    from kiosk.domain.exam_rules import TIME_CAPS
+
+    written, oral = min(c[0] for c in TIME_CAPS.values()), min(c[1] for c in TIME_CAPS.values())
+    for row in parsed.rows:
+        acc = row.candidate.accommodations
+        if acc.extra_minutes > written or acc.oral_prep_minutes > oral:
+            click.echo(f"{file}:{row.line}: note: {row.candidate.id} has "
+                       f"{acc.extra_minutes}/{acc.oral_prep_minutes} extra minutes (written/oral "
+                       f"preparation); in-school and vocational exams allow at most "
+                       f"{written}/{oral}, so their sittings need an examiner's override")
 
 
 @roster_group.command("list")

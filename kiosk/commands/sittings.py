@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date as Date
 from pathlib import Path
 
 import click
 
 from kiosk.commands.common import centre_option, echo_json, writable_ledger
+from kiosk.domain import exam_rules as R
 from kiosk.domain import sittings as S
+from kiosk.domain.exams import Exam
 from kiosk.domain.roster import roster
 from kiosk.errors import KioskError
 from kiosk.exam_store import LOADED, latest_loads
 from kiosk.ledger.centre import Centre
-from kiosk.ledger.store import Ledger
+from kiosk.ledger.store import Ledger, NewEvent
 
 ACTOR = "invigilator"
 
@@ -51,9 +53,18 @@ def resolve_candidates(ledger: Ledger, wanted: str | Iterable[str]) -> list[str]
 
 def create_sitting(ledger: Ledger, exam_id: str, *, room: str = "", candidates: str |
                    Iterable[str] = "all", self_start: bool = False, day: str | None = None,
-                   actor: str = ACTOR, extra: dict[str, object] | None = None
+                   actor: str = ACTOR, extra: dict[str, object] | None = None,
+                   exam: Exam | None = None, start: str | None = None, resit: bool = False,
+                   overrides: Mapping[str, str] | None = None, override_actor: str = ""
                    ) -> tuple[S.Sitting, str]:
-    """Append `sitting_created`; returns the sitting and its access code (shown once)."""
+    """Append `sitting_created`; returns the sitting and its access code (shown once).
+
+    With `exam` (the loaded exam, which `kiosk sitting create` always passes) the regime's rules
+    are checked first (kiosk.domain.exam_rules: special-needs time caps, the day window, written
+    exams a day, 8 hours a day, the 30-day completion window) and the sitting records `regime`,
+    `minutes`, `start`, `group` and `resit` so later sittings can be checked against it.
+    `overrides` = candidate -> reason: an examiner (`override_actor`) lets that candidate's
+    accommodation exceed the cap; each is a signed `time_cap_overridden` event."""
     if exam_id not in latest_loads(ledger.events(kind=LOADED)):
         raise KioskError(f"exam {exam_id!r} is not loaded in this centre (kiosk load "
                          "PACKAGE.kpkg)")
@@ -64,9 +75,65 @@ def create_sitting(ledger: Ledger, exam_id: str, *, room: str = "", candidates: 
     body = S.sitting_body(sitting_id, exam_id, room=room, date=day, candidates=ids, code=code,
                           self_start=self_start)
     body.update(extra or {})
-    event = ledger.append(S.CREATED, body, actor=actor)
-    sitting = S.sittings([event])[sitting_id]
+    new_overrides: list[NewEvent] = []
+    if exam is not None:
+        body.update(_rule_fields(exam, start, resit))
+        new_overrides = _check_rules(ledger, exam, body, ids, overrides or {}, override_actor)
+    events = ledger.append_many([NewEvent(S.CREATED, body, actor), *new_overrides])
+    sitting = S.sittings(events[:1])[sitting_id]
     return sitting, code
+
+
+def _rule_fields(exam: Exam, start: str | None, resit: bool) -> dict[str, object]:
+    fields: dict[str, object] = {"regime": exam.regime, "minutes": exam.minutes,
+                                 "group": str(exam.extra.get("vocational_exam") or exam.id),
+                                 "resit": resit}
+    if start:
+        try:
+            fields["start"] = R.parse_start(start).strftime("%H:%M")
+        except ValueError:
+            raise KioskError(f"--start: expected HH:MM, got {start!r}") from None
+    return fields
+
+
+def _check_rules(ledger: Ledger, exam: Exam, body: dict[str, object], ids: list[str],
+                 overrides: Mapping[str, str], override_actor: str) -> list[NewEvent]:
+    people = roster(ledger)
+    acc = {c: people[c].accommodations for c in ids if c in people}
+    unknown = [c for c in overrides if c not in ids]
+    if unknown:
+        raise KioskError(f"--override-time-cap: {', '.join(unknown)} is not a candidate of this "
+                         "sitting")
+    errors = R.time_cap_errors(exam.regime, {c: (a.extra_minutes, a.oral_prep_minutes)
+                                             for c, a in acc.items()}, overrides)
+    planned = R.Planned.from_body(body)
+    assert planned is not None
+    existing = [p for p in (R.Planned.from_body(e.body) for e in ledger.events(kind=S.CREATED))
+                if p is not None]
+    errors += R.schedule_errors(planned, existing, {c: a.extra_minutes for c, a in acc.items()})
+    if errors:
+        raise RuleErrors(errors)
+    caps = R.TIME_CAPS.get(exam.regime)
+    out = []
+    for cid, reason in overrides.items():
+        a = acc[cid]
+        if caps is None or (a.extra_minutes <= caps[0] and a.oral_prep_minutes <= caps[1]):
+            continue  # within the caps: nothing to override
+        out.append(NewEvent(R.OVERRIDE, {
+            "sitting": body["sitting"], "exam": exam.id, "candidate": cid,
+            "extra_minutes": a.extra_minutes, "oral_prep_minutes": a.oral_prep_minutes,
+            "caps": list(caps), "reason": reason}, override_actor))
+    return out
+
+
+class RuleErrors(KioskError):
+    """The sitting breaks its regime's rules: every line, then a summary."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        n = len(errors)
+        super().__init__(f"{errors[0]}" + (f" (and {n - 1} more)" if n > 1 else "")
+                         + "; no sitting created")
 
 
 @click.group("sitting")
@@ -82,19 +149,63 @@ def sitting_group() -> None:
               help="all, or registered candidate ids separated by commas.")
 @click.option("--self-start", is_flag=True,
               help="Candidates may start without the invigilator (practice).")
+@click.option("--date", "day", default=None, help="The exam day, YYYY-MM-DD (default today).")
+@click.option("--start", default=None,
+              help="Start time HH:MM: checked against the regime's day window (08–17 in "
+                   "school, 08–18 for the interactive vocational exam).")
+@click.option("--resit", is_flag=True,
+              help="A resit / make-up exam: a new 30-day window (hu-szkr).")
+@click.option("--override-time-cap", "override", multiple=True, metavar="CANDIDATE",
+              help="Let this candidate's accommodation exceed the regime's cap (examiner).")
+@click.option("--override-reason", default="", help="Why (required with the override).")
+@click.option("--user", "user_name", default=None,
+              help="The examiner giving the override (password: $KIOSK_PASSWORD or asked).")
 def sitting_create(centre_dir: Path, exam_id: str, room: str, candidates: str,
-                   self_start: bool) -> None:
-    """Create a sitting and show its access code (once: only a hash is kept)."""
+                   self_start: bool, day: str | None, start: str | None, resit: bool,
+                   override: tuple[str, ...], override_reason: str,
+                   user_name: str | None) -> None:
+    """Create a sitting and show its access code (once: only a hash is kept).
+
+    The exam's regime rules are checked first; every broken rule is one line."""
+    from kiosk.commands.common import centre_passphrase
+    from kiosk.exam_store import exam_and_banks
     from kiosk.exit_pin import ensure_pin
 
+    if day is not None:
+        try:
+            day = Date.fromisoformat(day).isoformat()
+        except ValueError:
+            raise KioskError(f"--date: expected YYYY-MM-DD, got {day!r}") from None
+    reason = " ".join(override_reason.split())
+    if override and (not reason or not user_name):
+        raise KioskError("--override-time-cap needs --override-reason TEXT and --user EXAMINER")
     centre = Centre.open(centre_dir)
-    with writable_ledger(centre) as ledger:
-        sitting, code = create_sitting(ledger, exam_id, room=room, candidates=candidates,
-                                       self_start=self_start)
+    passphrase = centre_passphrase(centre)
+    with centre.ledger(passphrase) as ledger:
+        exam = (exam_and_banks(centre, exam_id, passphrase)[0]
+                if exam_id in latest_loads(ledger.events(kind=LOADED)) else None)
+        actor = ""
+        if override:
+            from kiosk import marking
+
+            actor = marking.examiner_actor(marking.cli_examiner(ledger, user_name))
+        wanted = {c.casefold(): c for c in roster(ledger)}
+        overrides = {wanted.get(c.casefold(), c): reason for c in override}
+        try:
+            sitting, code = create_sitting(ledger, exam_id, room=room, candidates=candidates,
+                                           self_start=self_start, day=day, exam=exam,
+                                           start=start, resit=resit, overrides=overrides,
+                                           override_actor=actor)
+        except RuleErrors as exc:
+            for line in exc.errors:
+                click.echo(line, err=True)
+            raise
     click.echo(f"Sitting: {sitting.id}")
     click.echo(f"Exam: {sitting.exam}   room: {sitting.room or '-'}   "
                f"candidates: {len(sitting.candidates)}"
                + ("   self-start" if sitting.self_start else ""))
+    if exam is not None and exam.regime in R.DAY_WINDOWS and not start:
+        click.echo("Note: no --start given, so the day window of the regime was not checked.")
     click.echo(f"Access code: {code}")
     click.echo("Write the code on the board; it is not shown again.")
     pin = ensure_pin(centre)

@@ -88,6 +88,9 @@ class AttemptState:
     flags: set[str] = field(default_factory=set)
     consumed_ms: dict[str, int] = field(default_factory=dict)
     extensions_ms: dict[str, int] = field(default_factory=dict)
+    #: room-wide extensions folded before this attempt's `attempt_created` (a late candidate):
+    #: (part or None, ms), given to the attempt's parts when it is created
+    early_extensions: list[tuple[str | None, int]] = field(default_factory=list)
     submitted_parts: dict[str, str] = field(default_factory=dict)  # part id -> reason
     attempt_paused: bool = False
     sitting_paused: bool = False
@@ -213,6 +216,13 @@ def fold_attempt(state: AttemptState, event: LedgerEvent) -> AttemptState:
         state.presentation = dict(body.get("presentation") or {})
         state.created = True
         state.part_index = 0
+        # A room-wide extension given before this candidate's first login reaches them too
+        # (docs/session-api.md "Time"): the named part, else the first part.
+        for part, ms in state.early_extensions:
+            target = part if part in state.parts else (state.parts[0] if state.parts else None)
+            if target is not None:
+                state.extensions_ms[target] = state.extensions_ms.get(target, 0) + ms
+        state.early_extensions = []
         return state
     if kind == LOGGED_IN:
         state.logged_in = True
@@ -290,11 +300,17 @@ def _extend(state: AttemptState, body: dict[str, Any]) -> None:
     minutes = body.get("minutes")
     if not isinstance(minutes, int | float) or isinstance(minutes, bool):
         return
+    ms = int(round(minutes * 60_000))
+    if not state.created:
+        # Sitting-wide, before the attempt exists: kept until attempt_created names the parts.
+        named = body.get("part")
+        state.early_extensions.append((str(named) if named else None, ms))
+        return
     part = body.get("part") or state.current_part or (state.parts[0] if state.parts else None)
     if part is None:
         return
     part = str(part)
-    state.extensions_ms[part] = state.extensions_ms.get(part, 0) + int(round(minutes * 60_000))
+    state.extensions_ms[part] = state.extensions_ms.get(part, 0) + ms
 
 
 def fold_events(events: Iterable[LedgerEvent], sitting: str = "",

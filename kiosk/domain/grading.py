@@ -15,6 +15,18 @@ A scale is one TOML file:
     grade = 5
     name_hu = "jeles"                     # optional for grades 1–5: the usual names apply
     name_en = "excellent"
+    [conditions]                          # optional: rules that travel with the scale
+    written_weight = 2                    # how the written and oral percentages combine
+    oral_weight = 1
+    written_min_percent = 24              # written below this: no oral, the exam is failed
+    oral_required = true                  # no final grade until the oral is marked
+
+`conditions` exist because some school tables are more than bands: the maths exam table reads
+"Amennyiben a tanuló az írásbeli vizsgarészen nem éri el a 24%-ot, nem tehet szóbeli vizsgát,
+vizsgája érdemjegye elégtelen; 25% vagy annál nagyobb írásbeli teljesítmény esetén a szóbeli
+vizsga kötelező" and "2/3-rész írásbeli, 1/3 rész szóbeli". An exam graded on such a scale gets
+these rules without repeating them (the hu-iskolai regime reads them; an exam file may set its
+own weights, and may raise, never lower, the written minimum).
 
 `rounding` is applied to the value before it is compared with the bands: "truncate" cuts the
 decimals (Szkr 290. § (2): "a számítást csak az egész szám megállapításáig lehet elvégezni"),
@@ -34,7 +46,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +55,9 @@ from kiosk.errors import KioskError
 BUILTIN_SCALES_DIR = Path(__file__).resolve().parent.parent / "builtins" / "scales"
 ENV_SCALES_DIR = "KIOSK_SCALES_DIR"
 BASES = ("percent", "points")
+#: condition key -> "number" or "bool" (see the module docstring)
+CONDITIONS = {"written_weight": "number", "oral_weight": "number",
+              "written_min_percent": "number", "oral_required": "bool"}
 ROUNDINGS = ("truncate", "half_up", "floor", "none")
 GRADE_NAMES: dict[int, tuple[str, str]] = {
     5: ("jeles", "excellent"),
@@ -78,6 +93,7 @@ class GradeScale:
     out_of: float | None = None
     note: str = ""
     source: str = ""
+    conditions: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -167,6 +183,19 @@ def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
     if not isinstance(note, str):
         errors.append("note: must be a string")
         note = ""
+    conditions = data.get("conditions", {})
+    if not isinstance(conditions, dict):
+        errors.append("conditions: must be a table, e.g. [conditions] written_min_percent = 24")
+        conditions = {}
+    for key, value in conditions.items():
+        kind = CONDITIONS.get(key)
+        if kind is None:
+            errors.append(f"conditions.{key}: unknown condition (known: "
+                          f"{', '.join(CONDITIONS)})")
+        elif kind == "bool" and not isinstance(value, bool):
+            errors.append(f"conditions.{key}: must be true or false, got {value!r}")
+        elif kind == "number" and (not _number(value) or value < 0):
+            errors.append(f"conditions.{key}: must be a number >= 0, got {value!r}")
     raw_bands = data.get("bands")
     bands: list[Band] = []
     if not isinstance(raw_bands, list) or not raw_bands:
@@ -204,6 +233,7 @@ def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
         out_of=float(out_of) if out_of is not None else None,
         note=note,
         source=source,
+        conditions=dict(conditions),
     )
 
 

@@ -2,11 +2,15 @@
 
 Settings (config, i.e. the exam file):
 - grade_scale (required): the school's scale, any registered scale (the hu-iskola-* ones).
-- written_weight / oral_weight: how the part percentages combine. Default 50/50; with the maths
-  exam scale (hu-iskola-matek-vizsga, "2/3 írásbeli + 1/3 szóbeli") 2/3 written + 1/3 oral.
-  A mark's own `weight` wins over both.
-- written_min_percent: the maths rule "written part below 24 % → no oral, fail" as an option
-  (set it to 24); the oral is then listed but not counted.
+- written_weight / oral_weight: how the part percentages combine. Default 50/50, or the scale's
+  own `[conditions]` (the maths exam scale hu-iskola-matek-vizsga carries "2/3 írásbeli + 1/3
+  szóbeli"). A mark's own `weight` wins over both.
+- written_min_percent: "written part below N % → no oral, fail". The scale's condition applies
+  whatever the exam file says (the maths exam scale carries 24); an exam file may raise it.
+  The oral is then listed but not counted.
+- oral_required (a scale condition or an exam key): the exam has no grade until the oral is
+  marked — the maths table: "25% vagy annál nagyobb írásbeli teljesítmény esetén a szóbeli vizsga
+  kötelező". Until then the oral is outstanding and the result carries no grade.
 
 A part's percentage is its points over its maximum (several marks of one kind are added up).
 Póttétel: an oral mark with replacement_card has its points halved and rounded up first, and the
@@ -39,8 +43,6 @@ from kiosk.domain.regimes import (
 )
 
 PART_KINDS = ("written", "oral")
-MATHS_SCALE = "hu-iskola-matek-vizsga"
-MATHS_WEIGHTS = {"written": Decimal(2), "oral": Decimal(1)}
 
 
 class IskolaiRegime(Regime):
@@ -90,7 +92,11 @@ class IskolaiRegime(Regime):
             return out
         pcts = {kind: percent(p, m) for kind, (p, m) in sums.items()}
 
+        rules = scale.conditions
         minimum = config_number(config, "written_min_percent")
+        own = config_number(rules, "written_min_percent", "the scale's conditions")
+        if own is not None and (minimum is None or own > minimum):
+            minimum = own
         if minimum is not None and "written" in pcts and pcts["written"] < to_decimal(minimum):
             for part in out.parts:
                 if part.kind == "oral":
@@ -103,7 +109,17 @@ class IskolaiRegime(Regime):
             self._fail(scale, out)
             return out
 
-        defaults = MATHS_WEIGHTS if scale.id == MATHS_SCALE else {}
+        if (rules.get("oral_required") is True or config.get("oral_required") is True) and (
+                "oral" not in pcts and not any(p.kind == "oral" and p.exempt for p in out.parts)):
+            out.overall_percent = None
+            out.outstanding = ["oral"]
+            out.notes.append(f"the oral part is required ({scale.id}): no grade until it is "
+                             "marked")
+            return out
+
+        defaults = {kind: to_decimal(w) for kind in PART_KINDS
+                    if (w := config_number(rules, f"{kind}_weight", "the scale's conditions"))
+                    is not None}
         total_w = total = Decimal(0)
         for kind, pct in pcts.items():
             w = weights.get(kind)

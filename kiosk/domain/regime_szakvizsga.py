@@ -13,14 +13,21 @@ by default ("later", config improvement_policy) its result becomes the final one
 is — the candidate chose to sit again — and the original stays visible in `earlier` with a note;
 improvement_policy = "better" keeps whichever grade is higher instead.
 
-The two-year rule. A part's clock starts at its first failed attempt since it was last passed.
-If it is not passed within two years of that date (on or before the same calendar day two years
-later; 29 February → 28 February) — because the passing retake is later, or because `as_of` is
-past the deadline with the part still failed — the earlier results of both subjects stop
-counting: every part is listed with counts=False (nothing is erased), everything is outstanding,
-and a note says why. Attempts in the same input after the deadline are retakes of results that
-no longer count, so they do not count either; a new registration for the whole exam is a new
-evaluation with its own marks.
+The two-year rule. The information sheet: "Ha az első eredménytelen szakvizsgarésztől számított
+két éven belül az ismétlővizsga nem eredményes, akkor a vizsgát mindkét tárgyból meg kell
+ismételni. Ebben az esetben az addig elért eredmények törlődnek." By default (config
+two_year_clock = "first_failed_part", the literal reading) there is ONE clock for the whole
+exam: it starts at the first failed part (of either subject) and runs until no failed part is
+outstanding any more; every part failed meanwhile must be passed within two years of that first
+failure (on or before the same calendar day two years later; 29 February → 28 February). A part
+that fails a year later does not get its own two years. two_year_clock = "per_part" is the
+alternative reading kept as an explicit option: each part's clock starts at its own first failed
+attempt since it was last passed. Either way, when the deadline passes with a failed part
+outstanding — because the passing retake is later, or because `as_of` is past the deadline — the
+earlier results of both subjects stop counting: every part is listed with counts=False (nothing
+is erased), everything is outstanding, and a note says why. Attempts in the same input after the
+deadline are retakes of results that no longer count, so they do not count either; a new
+registration for the whole exam is a new evaluation with its own marks.
 
 Exemption (a degree rated partly administrative): the exempted subject counts as passed
 "kiváló" (excellent). It is represented as grade 5 with the name "kiváló" — 5 is the top of the
@@ -30,8 +37,10 @@ parts are listed as exempt, passed, with grade 5.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
@@ -54,6 +63,7 @@ from kiosk.domain.regimes import (
 PART_KINDS = ("written", "oral")
 SUBJECT_KINDS = ("compulsory", "elective")
 POLICIES = ("later", "better")
+CLOCKS = ("first_failed_part", "per_part")
 EXEMPT_NAMES = ("kiváló", "excellent")
 RETAKE_YEARS = 2
 
@@ -66,6 +76,8 @@ class _Part:
     final: PartResult | None = None
     lapsed_on: date | None = None
     notes: list[str] = field(default_factory=list)
+    #: (date, passed) of the part's final result after each attempt, for the exam-wide clock
+    timeline: list[tuple[date | None, bool]] = field(default_factory=list)
 
 
 class SzakvizsgaRegime(Regime):
@@ -80,6 +92,10 @@ class SzakvizsgaRegime(Regime):
         if policy not in POLICIES:
             raise RegimeError(f"improvement_policy: must be one of {', '.join(POLICIES)}, "
                               f"got {policy!r}")
+        clock = inputs.config.get("two_year_clock", CLOCKS[0])
+        if clock not in CLOCKS:
+            raise RegimeError(f"two_year_clock: must be one of {', '.join(CLOCKS)}, "
+                              f"got {clock!r}")
         out = Outcome(regime=self.name, scale_id=scale.id, certificate=False)
         seen: set[str] = set()
         folded: list[tuple[SubjectInput, dict[str, _Part]]] = []
@@ -90,8 +106,11 @@ class SzakvizsgaRegime(Regime):
             if subject.subject_id in seen:
                 raise RegimeError(f"subject {subject.subject_id!r} is given twice")
             seen.add(subject.subject_id)
-            parts = {} if subject.exempt else self._fold(subject, scale, policy, inputs.as_of)
+            parts = {} if subject.exempt else self._fold(subject, scale, policy, inputs.as_of,
+                                                         clock == "per_part")
             folded.append((subject, parts))
+        if clock == "first_failed_part":
+            _exam_clock(folded, inputs.as_of)
 
         lapses = [(s, p) for s, parts in folded for p in parts.values() if p.lapsed_on]
         exempt: dict[str, SubjectResult] = {}
@@ -122,7 +141,7 @@ class SzakvizsgaRegime(Regime):
     # --- one subject ---------------------------------------------------------------------
 
     def _fold(self, subject: SubjectInput, scale: GradeScale, policy: str,
-              as_of: date | None) -> dict[str, _Part]:
+              as_of: date | None, per_part: bool) -> dict[str, _Part]:
         where = f"subject {subject.subject_id!r}"
         by_kind: dict[str, list[PartMark]] = {k: [] for k in PART_KINDS}
         for mark in subject.marks:
@@ -136,7 +155,8 @@ class SzakvizsgaRegime(Regime):
                 raise RegimeError(f"{where}: the {kind} part has {len(marks)} attempts, so each "
                                   "needs a date")
             marks.sort(key=lambda m: m.date or date.min)
-            parts[kind] = self._attempts(subject, kind, marks, scale, policy, as_of)
+            parts[kind] = self._attempts(subject, kind, marks, scale, policy,
+                                         as_of if per_part else None, per_part)
         return parts
 
     def _attempt(self, subject: SubjectInput, mark: PartMark, scale: GradeScale) -> PartResult:
@@ -161,14 +181,16 @@ class SzakvizsgaRegime(Regime):
             date=mark.date)
 
     def _attempts(self, subject: SubjectInput, kind: str, marks: list[PartMark],
-                  scale: GradeScale, policy: str, as_of: date | None) -> _Part:
+                  scale: GradeScale, policy: str, as_of: date | None,
+                  per_part: bool = True) -> _Part:
         part = _Part(kind=kind)
         label = f"{subject.subject_id}:{kind}"
         failing_since: date | None = None
         undated_failure = False
         for mark in marks:
             att = self._attempt(subject, mark, scale)
-            deadline = add_years(failing_since, RETAKE_YEARS) if failing_since else None
+            deadline = (add_years(failing_since, RETAKE_YEARS)
+                        if failing_since and per_part else None)
             if deadline is not None and att.date is not None and att.date > deadline:
                 part.lapsed_on = deadline
                 part.notes.append(
@@ -194,6 +216,7 @@ class SzakvizsgaRegime(Regime):
                                   f"{att.grade_name_hu} ({att.grade}); the better original "
                                   "grade stands")
             final = part.final
+            part.timeline.append((att.date, final.passed))
             if final.passed:
                 failing_since = None
             elif failing_since is None:
@@ -276,6 +299,51 @@ class SzakvizsgaRegime(Regime):
         out.passed = False
 
 
+def _exam_clock(folded: list[tuple[SubjectInput, dict[str, _Part]]],
+                as_of: date | None) -> None:
+    """The literal two-year rule: one clock from the first failed part of the exam until no
+    failed part is outstanding; sets `lapsed_on` (and a note) on the part still failed when the
+    deadline passed."""
+    steps: list[tuple[date, str, bool, _Part]] = []
+    for subject, parts in folded:
+        for kind, part in parts.items():
+            label = f"{subject.subject_id}:{kind}"
+            steps.extend((d, label, ok, part) for d, ok in part.timeline if d is not None)
+    steps.sort(key=lambda s: s[0])
+    pending: dict[str, _Part] = {}
+    since: date | None = None
+    first = ""
+    for day, label, ok, part in steps:
+        if since is not None and pending:
+            deadline = add_years(since, RETAKE_YEARS)
+            if day > deadline:
+                _lapse_note(pending, since, first, deadline,
+                            f"; the attempt at {label} on {day.isoformat()} comes after the "
+                            "deadline")
+                return
+        if ok:
+            pending.pop(label, None)
+        else:
+            pending[label] = part
+            if since is None:
+                since, first = day, label
+        if not pending:
+            since = None
+    if since is not None and pending and as_of is not None:
+        deadline = add_years(since, RETAKE_YEARS)
+        if as_of > deadline:
+            _lapse_note(pending, since, first, deadline, "")
+
+
+def _lapse_note(pending: dict[str, _Part], since: date, first: str, deadline: date,
+                tail: str) -> None:
+    label, part = next(iter(pending.items()))
+    part.lapsed_on = deadline
+    part.notes.append(f"{label}: not passed by {deadline.isoformat()}, two years after the "
+                      f"first failed part ({first}, {since.isoformat()}){tail} (two-year rule: "
+                      "\"az első eredménytelen szakvizsgarésztől számított két éven belül\")")
+
+
 def _bare(result: PartResult) -> PartResult:
     """A copy without its own history, for another result's `earlier` list."""
     return PartResult(**{**result.__dict__, "earlier": [], "notes": list(result.notes)})
@@ -284,3 +352,65 @@ def _bare(result: PartResult) -> PartResult:
 def _when(day: date | None) -> str:
     return day.isoformat() if day else "(undated)"
 
+
+
+# --- the written task sheet ------------------------------------------------------------------
+
+SHEET_QUESTIONS = (11, 14)
+
+
+def written_sheet_errors(exam: Any, items: Mapping[str, Any]) -> list[str]:
+    """What a hu-szakvizsga exam's written sheet breaks of the information sheet's two rules:
+    "A vizsga írásbeli részén a jelöltek egy 11-14 kérdésből álló feladatlapot oldanak meg" and
+    "A kérdések a tananyag teljes egészét lefedik, minden modulból tartalmaznak kérdéseket azonos
+    arányban". A module is a topic of the exam's banks. With five modules no count from 11 to 14
+    splits evenly, so "azonos arányban" is checked on points: every module must give the same
+    points on every paper (which also needs each draw to give the same points whatever it draws).
+    Parts with `kind = "oral"` are not task sheets and are skipped."""
+    from kiosk.domain.exams import fixed_keys, slots_for
+
+    errors: list[str] = []
+    modules = sorted({it.topic for it in items.values() if it.topic})
+    fixed, _ = fixed_keys(exam, items)
+    slots, _ = slots_for(exam, items)
+    low, high = SHEET_QUESTIONS
+    for part in exam.parts:
+        if str(part.extra.get("kind", "written")) != "written":
+            continue
+        where = f"{exam.source}:{part.line}: {part.label}"
+        count = 0
+        totals: dict[str, float] = dict.fromkeys(modules, 0.0)
+        for key, (p, _rule) in fixed.items():
+            if p is part:
+                count += 1
+                topic = items[key].topic
+                totals[topic] = totals.get(topic, 0.0) + items[key].points
+        for slot in slots:
+            if slot.part is not part:
+                continue
+            count += slot.count
+            topic = slot.topic if slot.topic is not None else slot.rule.topic
+            if topic is None:
+                errors.append(f"{where}: {slot.label} draws from any module, so the modules' "
+                              "share depends on the draw (give topic or equal_share with topics)")
+                continue
+            got = {items[k].points for k in items if slot.matches(items[k])}
+            if len(got) > 1:
+                errors.append(f"{where}: {slot.label} draws items of different points "
+                              f"({', '.join(_num(x) for x in sorted(got))}), so module "
+                              f"{topic!r} gets different points on different papers")
+                continue
+            totals[topic] = totals.get(topic, 0.0) + slot.count * (next(iter(got), 0.0))
+        if not low <= count <= high:
+            errors.append(f"{where}: the written sheet has {count} questions; the szakvizsga "
+                          f"sheet has {low}–{high} (\"egy 11-14 kérdésből álló feladatlapot\")")
+        if len(set(totals.values())) > 1 or any(v <= 0 for v in totals.values()):
+            shares = ", ".join(f"{m}: {_num(v)}" for m, v in totals.items())
+            errors.append(f"{where}: the modules do not get an equal share (\"minden modulból "
+                          f"tartalmaznak kérdéseket azonos arányban\"): points per module "
+                          f"{shares}")
+    return errors
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

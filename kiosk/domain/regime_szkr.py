@@ -12,8 +12,14 @@
 - (4) The overall result is the weighted combination of the (whole-number) activity percents,
   rounded half up (79.5 → 80), then graded. Without weights the activities weigh the same.
   A failed exam is graded elégtelen; the grade the percentage would earn is kept in the notes.
-- 291. §: a resit repeats only the failed activities — they are `outstanding`.
-- Exempt activities are left out and the other weights renormalised.
+- 291. § (2): "sikertelen szakmai vizsga esetén csak az elégtelenre értékelt vizsgatevékenységet
+  kell megismételni" — a resit repeats only the failed activities, which are `outstanding`.
+  "Az (1) bekezdés b) és c) pontjában meghatározott esetben a szakmai vizsgát teljes egészében
+  meg kell ismételni": after an unexcused absence or interruption (b) or an exclusion for an
+  irregularity (c) — `inputs.interruptions` — the exam fails, every activity is outstanding
+  and `Outcome.repeat_whole` is True, whatever the marks.
+- Exempt activities (264. § (2)) are graded jeles, left out of the weighted percentage, and
+  the other weights renormalised.
 
 An exam with no `activities` in the input is one activity made of all its marks; the exam file
 may group parts into activities with `[[activities]]` tables (id, weight, parts = [part ids],
@@ -120,6 +126,7 @@ class SzkrRegime(Regime):
         if wsum == 0:
             out.notes.append("no marked activities")
             out.passed = False
+            self._whole_repeat(inputs, activities, scale, out)
             return out
         overall = round_half_up(wpct / wsum)
         out.overall_percent = float(overall)
@@ -138,16 +145,44 @@ class SzkrRegime(Regime):
                                  f"{g[1]} ({g[0]})")
             g = low
         out.grade, out.grade_name_hu, out.grade_name_en = g
+        self._whole_repeat(inputs, activities, scale, out)
         return out
+
+    def _whole_repeat(self, inputs: RegimeInput, activities: list[ActivityInput],
+                      scale: GradeScale, out: Outcome) -> None:
+        why = [i for i in inputs.interruptions if i.kind == "excluded" or not i.excused]
+        for i in inputs.interruptions:
+            if i not in why:
+                out.notes.append(f"{i.kind} for a reason not the candidate's fault"
+                                 f"{': ' + i.reason if i.reason else ''} — a make-up exam "
+                                 "(pótlóvizsga, 292. §) of the activities not yet taken")
+        if not why:
+            return
+        labels = {"absent": "did not turn up without an acceptable reason",
+                  "interrupted": "broke the exam off without an acceptable reason",
+                  "excluded": "was barred from continuing because of an irregularity"}
+        first = why[0]
+        when = f" on {first.date.isoformat()}" if first.date else ""
+        out.passed = False
+        out.repeat_whole = True
+        out.grade, out.grade_name_hu, out.grade_name_en = failed_grade(scale)
+        out.outstanding = [a.activity_id for a in activities if not a.exempt]
+        out.notes.append(f"the candidate {labels.get(first.kind, first.kind)}{when}"
+                         f"{' (' + first.reason + ')' if first.reason else ''}: the whole "
+                         "vocational exam must be repeated (Szkr 291. § (1) b–c, (2): \"a "
+                         "szakmai vizsgát teljes egészében meg kell ismételni\")")
 
     def _activity(self, act: ActivityInput, config: Mapping[str, Any], scale: GradeScale,
                   out: Outcome) -> ActivityResult:
         ids = [m.part_id for m in act.marks]
         if act.exempt:
+            # 264. § (2): "Az e bekezdésben meghatározott felmentés esetén a szakmai vizsga vagy
+            # a vizsgatevékenység eredménye jelesnek minősül." No percentage is given, so the
+            # activity is left out of the weighted percentage but shows as jeles.
             return ActivityResult(
                 activity_id=act.activity_id, weight=act.weight, points=None, max_points=None,
-                percent=None, grade=None, grade_name_hu="", grade_name_en="", passed=True,
-                exempt=True, title=act.title, part_ids=ids)
+                percent=None, grade=5, grade_name_hu="jeles", grade_name_en="excellent",
+                passed=True, exempt=True, title=act.title, part_ids=ids)
         where = f"activity {act.activity_id!r}"
         total = top = Decimal(0)
         weighted = any(m.weight is not None for m in act.marks)

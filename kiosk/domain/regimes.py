@@ -147,6 +147,19 @@ class ActivityInput:
 
 
 @dataclass(frozen=True)
+class Interruption:
+    """The candidate did not sit (part of) the exam: `kind` "absent" (did not turn up),
+    "interrupted" (broke it off) or "excluded" (barred after an irregularity); `excused` when
+    the reason was not the candidate's fault. From kiosk.domain.exam_records."""
+
+    kind: str
+    excused: bool = False
+    date: date | None = None
+    reason: str = ""
+    seq: int = 0
+
+
+@dataclass(frozen=True)
 class RegimeInput:
     """What a regime evaluates for one candidate. Which fields matter depends on the regime:
     `marks` (generic, hu-iskolai, and hu-szkr when the exam is one activity), `subjects`
@@ -159,6 +172,7 @@ class RegimeInput:
     config: Mapping[str, Any] = field(default_factory=dict)
     scale: GradeScale | None = None
     as_of: date | None = None
+    interruptions: tuple[Interruption, ...] = ()
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -237,6 +251,8 @@ class Outcome:
     outstanding: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     scale_id: str | None = None
+    #: the whole exam must be repeated, not only what failed (Szkr 291. § (2))
+    repeat_whole: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (dates as ISO strings)."""

@@ -44,6 +44,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "education_id": ("education id", "oktatasi azonosito", "om azonosito"),
     "email": ("email", "e mail", "email cim", "e mail cim"),
     "extra_minutes": ("extra minutes", "extra time", "tobbletido", "hosszabbitas"),
+    "oral_prep_minutes": ("oral prep minutes", "oral preparation minutes",
+                          "szobeli felkeszulesi tobbletido", "felkeszulesi tobbletido"),
     "aids": ("aids", "allowed aids", "segedeszkozok", "segedeszkoz", "engedelyezett segedeszkozok"),
     "note": ("note", "notes", "megjegyzes"),
 }
@@ -53,12 +55,21 @@ _ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in al
 
 @dataclass(frozen=True)
 class Accommodations:
+    """Special-needs arrangements: `extra_minutes` for the written part, `oral_prep_minutes`
+    more preparation time for the oral. Each regime caps them (kiosk.domain.exam_rules), checked
+    when a sitting is created."""
+
     extra_minutes: int = 0
     aids: tuple[str, ...] = ()
     note: str = ""
+    oral_prep_minutes: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"extra_minutes": self.extra_minutes, "aids": list(self.aids), "note": self.note}
+        out: dict[str, Any] = {"extra_minutes": self.extra_minutes, "aids": list(self.aids),
+                               "note": self.note}
+        if self.oral_prep_minutes:
+            out["oral_prep_minutes"] = self.oral_prep_minutes
+        return out
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,7 @@ class Candidate:
                 extra_minutes=int(acc.get("extra_minutes", 0)),
                 aids=tuple(acc.get("aids", ())),
                 note=str(acc.get("note", "")),
+                oral_prep_minutes=int(acc.get("oral_prep_minutes", 0)),
             ),
         )
 
@@ -258,6 +270,7 @@ def _row(record: list[str], columns: dict[str, int], width: int, at: str, errors
     edu = cell("education_id")
     email = cell("email")
     extra = cell("extra_minutes")
+    oral_prep = cell("oral_prep_minutes")
     aids = cell("aids")
     note = cell("note", MAX_NOTE)
     if len(errors) > before:
@@ -275,16 +288,8 @@ def _row(record: list[str], columns: dict[str, int], width: int, at: str, errors
             errors.append(f"{at}: education id {edu} {reason}")
     if email and not EMAIL_RE.match(email):
         errors.append(f"{at}: email {email!r} does not look like an address (name@example.hu)")
-    minutes = 0
-    if extra:
-        if not extra.isascii() or not extra.isdigit():
-            errors.append(f"{at}: extra minutes must be a whole number of minutes ≥ 0, "
-                          f"got {extra!r}")
-        else:
-            minutes = int(extra)
-            if minutes > MAX_EXTRA_MINUTES:
-                errors.append(f"{at}: extra minutes {minutes} is more than "
-                              f"{MAX_EXTRA_MINUTES}: mistyped?")
+    minutes = _minutes(extra, "extra minutes", at, errors)
+    prep = _minutes(oral_prep, "oral preparation minutes", at, errors)
     if len(errors) > before:
         return None
     return Candidate(
@@ -292,8 +297,20 @@ def _row(record: list[str], columns: dict[str, int], width: int, at: str, errors
         name=name,
         education_id=edu or None,
         email=email or None,
-        accommodations=Accommodations(minutes, _aids(aids), note),
+        accommodations=Accommodations(minutes, _aids(aids), note, prep),
     )
+
+
+def _minutes(text: str, what: str, at: str, errors: list[str]) -> int:
+    if not text:
+        return 0
+    if not text.isascii() or not text.isdigit():
+        errors.append(f"{at}: {what} must be a whole number of minutes ≥ 0, got {text!r}")
+        return 0
+    minutes = int(text)
+    if minutes > MAX_EXTRA_MINUTES:
+        errors.append(f"{at}: {what} {minutes} is more than {MAX_EXTRA_MINUTES}: mistyped?")
+    return minutes
 
 
 def _aids(text: str) -> tuple[str, ...]:

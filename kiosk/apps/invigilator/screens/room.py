@@ -367,13 +367,15 @@ class RoomScreen(Screen[None]):
         def then(v: dict[str, str]) -> None:
             self.act(inv.record_irregularity, attempt, nature=v["nature"],
                      candidate_statement=v["candidate"], supervisor_statement=v["supervisor"],
-                     suspended_seq=suspended_seq, resume_after=bool(v["continue"]))
+                     suspended_seq=suspended_seq, resume_after=bool(v["continue"]),
+                     informed=bool(v.get("informed")))
 
         self.ask(t("invigilator.irregularity.title", who=self._who(cand)), [
             Field("nature", t("invigilator.irregularity.nature"), required=True),
             Field("candidate", t("invigilator.irregularity.candidate"), "long"),
             Field("supervisor", t("invigilator.irregularity.supervisor"), "long",
                   required=True),
+            Field("informed", t("invigilator.irregularity.informed"), "check"),
             Field("continue", t("invigilator.irregularity.continue"), "check", default="1"),
         ], then, info=info)
 

@@ -1,0 +1,224 @@
+"""Rules about when and for how long candidates sit, checked when a sitting is created.
+
+Pure functions over plain data; `kiosk sitting create` gathers the data from the ledger and
+refuses the sitting with one line per broken rule. Sources (seed 004, the school's programme
+quoting the Szkr and its own in-school exam rules):
+
+Special needs (per regime, `TIME_CAPS`): for in-school exams "a vizsgázó kérésére, az igazgató
+engedélye alapján a) az írásbeli feladatok megválaszolásához rendelkezésre álló időt legfeljebb
+harminc perccel meg kell növelni" and for the oral "a harminc perc gondolkodási időt legfeljebb
+tíz perccel meg kell növelni"; the programme gives Szkr 293. § (3) as their basis, so the same
+caps apply to hu-szkr. The szakvizsga information sheet says nothing on it: no cap. A candidate
+above a cap is refused unless an examiner overrides it with a reason (a signed
+`time_cap_overridden` event).
+
+In-school exams (hu-iskolai): "A vizsga reggel nyolc óra előtt nem kezdhető el, és legfeljebb
+tizenhét óráig tarthat." and "Egy vizsganapon egy vizsgázó vonatkozásában legfeljebb három
+írásbeli vizsgát lehet megtartani."
+
+Vocational exams (hu-szkr), 277. §: (1) "A szakmai vizsgát az első vizsgatevékenység napját
+követő harminc napon belül be kell fejezni"; (2) "A vizsgázó egy vizsganapra eső
+vizsgatevékenységeinek összes ideje nem haladhatja meg a nyolc órát. A nyolcórás időkeret
+számításakor a vizsgatevékenység végrehajtására meghatározott maximális időt kell figyelembe
+venni."; (3) the interactive activity "nyolc és tizennyolc óra között". Which sittings belong to
+one vocational exam: the exam files' `vocational_exam` key (default: the exam id); a resit
+(javítóvizsga / pótlóvizsga) starts a new 30-day window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+#: regime -> (written extra minutes cap, oral preparation extra minutes cap)
+TIME_CAPS: dict[str, tuple[int, int]] = {"hu-iskolai": (30, 10), "hu-szkr": (30, 10)}
+IN_SCHOOL = "hu-iskolai"
+VOCATIONAL = "hu-szkr"
+#: regime -> (earliest start, latest end)
+DAY_WINDOWS: dict[str, tuple[time, time]] = {IN_SCHOOL: (time(8), time(17)),
+                                             VOCATIONAL: (time(8), time(18))}
+MAX_WRITTEN_PER_DAY = 3
+MAX_MINUTES_PER_DAY = 8 * 60
+COMPLETION_DAYS = 30
+OVERRIDE = "time_cap_overridden"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A sitting as these rules see it (a new one, or one from a `sitting_created` body)."""
+
+    sitting: str
+    exam: str
+    regime: str
+    day: date
+    minutes: float
+    candidates: tuple[str, ...]
+    start: time | None = None
+    group: str = ""
+    resit: bool = False
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, object]) -> Planned | None:
+        """None for sittings created before these fields were recorded."""
+        try:
+            day = date.fromisoformat(str(body.get("date", "")))
+        except ValueError:
+            return None
+        regime, minutes = body.get("regime"), body.get("minutes")
+        if not isinstance(regime, str) or not isinstance(minutes, int | float):
+            return None
+        start = body.get("start")
+        return cls(sitting=str(body.get("sitting", "")), exam=str(body.get("exam", "")),
+                   regime=regime, day=day, minutes=float(minutes),
+                   candidates=tuple(str(c) for c in body.get("candidates") or ()),
+                   start=parse_start(start) if isinstance(start, str) and start else None,
+                   group=str(body.get("group") or body.get("exam", "")),
+                   resit=body.get("resit") is True)
+
+
+def parse_start(text: str) -> time:
+    """"08:30" → 08:30; ValueError otherwise."""
+    return datetime.strptime(text.strip(), "%H:%M").time()
+
+
+def time_cap_errors(regime: str, extra: Mapping[str, tuple[int, int]],
+                    overridden: Iterable[str] = ()) -> list[str]:
+    """Candidates whose (written extra, oral preparation extra) minutes exceed the regime's
+    caps, unless `overridden`."""
+    caps = TIME_CAPS.get(regime)
+    if caps is None:
+        return []
+    allowed = set(overridden)
+    errors = []
+    for cid, (written, oral) in extra.items():
+        if cid in allowed:
+            continue
+        if written > caps[0]:
+            errors.append(f"{cid}: {written} extra minutes for the written part, but {regime} "
+                          f"allows at most {caps[0]} (\"legfeljebb harminc perccel\"); an "
+                          "examiner may override it with a reason")
+        if oral > caps[1]:
+            errors.append(f"{cid}: {oral} extra minutes of oral preparation, but {regime} "
+                          f"allows at most {caps[1]} (\"legfeljebb tíz perccel\"); an examiner "
+                          "may override it with a reason")
+    return errors
+
+
+def _end(start: time, minutes: float) -> time | None:
+    moment = datetime.combine(date(2000, 1, 1), start) + timedelta(minutes=minutes)
+    return moment.time() if moment.date() == date(2000, 1, 1) else None
+
+
+def schedule_errors(new: Planned, existing: Iterable[Planned],
+                    extra: Mapping[str, int] | None = None) -> list[str]:
+    """What `new` breaks of its regime's day window, daily limits and completion window.
+    `extra` = each candidate's accommodation minutes (the longest a sitting can last for them)."""
+    extra = extra or {}
+    errors: list[str] = []
+    others = [p for p in existing if p.sitting != new.sitting]
+    window = DAY_WINDOWS.get(new.regime)
+    if window is not None and new.start is not None:
+        longest = new.minutes + max((extra.get(c, 0) for c in new.candidates), default=0)
+        end = _end(new.start, longest)
+        if new.start < window[0] or end is None or end > window[1]:
+            shown = end.strftime("%H:%M") if end else "after midnight"
+            errors.append(f"{new.regime}: the sitting runs {new.start.strftime('%H:%M')}–"
+                          f"{shown} (with the longest accommodation), outside "
+                          f"{window[0].strftime('%H:%M')}–{window[1].strftime('%H:%M')}")
+    for cid in new.candidates:
+        same_day = [p for p in others if p.day == new.day and cid in p.candidates]
+        if new.regime == IN_SCHOOL:
+            written = [p for p in same_day if p.regime == IN_SCHOOL]
+            if len(written) + 1 > MAX_WRITTEN_PER_DAY:
+                errors.append(f"{cid}: this would be written exam {len(written) + 1} on "
+                              f"{new.day.isoformat()} (at most {MAX_WRITTEN_PER_DAY} a day; "
+                              f"already: {', '.join(p.exam for p in written)})")
+        if new.regime == VOCATIONAL:
+            day_sittings = [p for p in same_day if p.regime == VOCATIONAL]
+            total = sum(p.minutes + extra.get(cid, 0) for p in day_sittings)
+            total += new.minutes + extra.get(cid, 0)
+            if total > MAX_MINUTES_PER_DAY:
+                errors.append(f"{cid}: {total:g} minutes of exam activities on "
+                              f"{new.day.isoformat()}, more than 8 hours (Szkr 277. § (2))")
+            group = [p for p in others if p.regime == VOCATIONAL and cid in p.candidates
+                     and (p.group or p.exam) == (new.group or new.exam)]
+            if new.resit or not group:
+                continue
+            resits = [p.day for p in group if p.resit and p.day <= new.day]
+            since = max(resits) if resits else None
+            window_days = [p.day for p in group if since is None or p.day >= since]
+            first = min(window_days)
+            last = first + timedelta(days=COMPLETION_DAYS)
+            if new.day > last:
+                errors.append(f"{cid}: the vocational exam {new.group or new.exam!r} began on "
+                              f"{first.isoformat()} and must be finished by "
+                              f"{last.isoformat()} (Szkr 277. § (1): thirty days); a resit is "
+                              "a new exam (--resit)")
+    return errors
+
+
+# --- record keeping: when results are due, how long records are kept ------------------------
+
+#: regime -> days after the exam day by which results must be announced. hu-szkr, 290. § (6):
+#: "A szakmai vizsga eredményét az akkreditált vizsgaközpont a szakmai vizsgát követő öt napon
+#: belül hirdeti ki." hu-szakvizsga, information sheet 14.5: "A vizsganap végén a vizsga
+#: eredményét a vizsgabizottság a vizsgajegyzőkönyv másolatának átadásával közli" (the same day).
+RESULTS_DUE_DAYS: dict[str, int] = {VOCATIONAL: 5, "hu-szakvizsga": 0}
+#: Szkr 276. § (4): the document of the exam's conditions "a szakmai vizsgát követő öt évig meg
+#: kell őrizni" — kept five years after the exam.
+RETENTION_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Due:
+    sitting: str
+    exam: str
+    regime: str
+    day: date
+    due: date
+    #: why the results are not announced yet ("" when they are)
+    missing: tuple[str, ...]
+    today: date
+
+    @property
+    def overdue_days(self) -> int:
+        return (self.today - self.due).days if self.missing and self.today > self.due else 0
+
+
+def results_due(sittings: Iterable[tuple[str, str, str, date]],
+                exported: Iterable[tuple[str | None, date]],
+                provisional: Mapping[str, int], today: date) -> list[Due]:
+    """For each (sitting, exam, regime, day) of a regime with a deadline: its due date and what
+    is missing — results still provisional (`provisional`: exam -> count), or no sealed export
+    of the exam (or of the whole centre) on or after the exam day. Sorted by due date."""
+    exports = list(exported)
+    out = []
+    for sitting, exam, regime, day in sittings:
+        days = RESULTS_DUE_DAYS.get(regime)
+        if days is None:
+            continue
+        missing = []
+        if provisional.get(exam):
+            missing.append(f"{provisional[exam]} result(s) provisional")
+        if not any((e is None or e == exam) and d >= day for e, d in exports):
+            missing.append("no sealed export")
+        out.append(Due(sitting, exam, regime, day, day + timedelta(days=days), tuple(missing),
+                       today))
+    return sorted(out, key=lambda d: (d.due, d.sitting))
+
+
+def retention(exam_days: Iterable[date]) -> dict[str, object]:
+    """The retention field of a sealed export: kept five years after the last exam day."""
+    days = sorted(exam_days)
+    if not days:
+        return {"years": RETENTION_YEARS, "keep_until": None,
+                "rule": "Szkr 276. § (4): a szakmai vizsgát követő öt évig meg kell őrizni"}
+    last = days[-1]
+    try:
+        until = last.replace(year=last.year + RETENTION_YEARS)
+    except ValueError:  # 29 February
+        until = last.replace(year=last.year + RETENTION_YEARS, day=28)
+    return {"years": RETENTION_YEARS, "last_exam_day": last.isoformat(),
+            "keep_until": until.isoformat(),
+            "rule": "Szkr 276. § (4): a szakmai vizsgát követő öt évig meg kell őrizni"}
