@@ -14,7 +14,7 @@ import click
 
 from kiosk.errors import KioskError
 from kiosk.importers.bank import build_bank, dump_bank
-from kiosk.importers.common import ImportResult, bank_id_from
+from kiosk.importers.common import EXIT_PARTIAL, ImportResult, bank_id_from
 from kiosk.plugins import registry
 
 
@@ -70,7 +70,10 @@ def import_command(
     title: str | None,
     force: bool,
 ) -> None:
-    """Import questions (FORMAT: gift, aiken, qti, or a plugin's) into a kiosk bank."""
+    """Import questions (FORMAT: gift, aiken, qti, moodle-xml, or a plugin's) into a kiosk bank.
+
+    Exit 0: everything imported; 3: the bank was written but some questions were refused (each
+    listed on stderr with file:line and reason); 2: nothing could be imported."""
     importer = _lookup("import", fmt, registry().importers)
     if bank_id is not None and bank_id_from(bank_id) != bank_id:
         raise KioskError(f"--bank-id {bank_id!r}: use only a-z, 0-9, '.', '_' and '-'")
@@ -86,8 +89,11 @@ def import_command(
         raise KioskError(f"importer {fmt!r} failed: {type(exc).__name__}: {exc}") from None
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
     if not result.items:
-        raise KioskError(f"nothing to import from {', '.join(map(str, paths))}")
+        refused = f" ({len(result.errors)} question(s) refused, listed above)" if result.errors else ""
+        raise KioskError(f"nothing to import from {', '.join(map(str, paths))}{refused}")
     bank_title = title or result.bank.get("title") or f"Imported from {', '.join(p.name for p in paths)}"
     document = build_bank(
         result, bank_id or result.bank.get("id") or bank_id_from(out.stem), bank_title
@@ -99,6 +105,10 @@ def import_command(
         click.echo(f"  {kind:<18} {n}")
     if result.warnings:
         click.echo(f"  {len(result.warnings)} warning(s), listed above")
+    if result.errors:
+        click.echo(f"kiosk: partial import: {len(result.errors)} question(s) refused, listed above; "
+                   f"the other {len(result.items)} were written", err=True)
+        raise click.exceptions.Exit(EXIT_PARTIAL)
 
 
 def _read_bank(path: Path) -> dict[str, Any]:

@@ -217,7 +217,14 @@ class _Checker:
             bad("topic", f"{label}: topic must be a non-empty string, got {topic!r}")
 
         points = raw.get("points")
-        if points is None:
+        scored = getattr(qtype, "scored", True)
+        if not scored:
+            # An unscored kind (description): no points, or 0.
+            if points is None:
+                points = 0
+            elif not _is_number(points) or points != 0:
+                bad("points", f"{label}: a {qtype_name} item carries no points (0), got {points!r}")
+        elif points is None:
             bad(None, f"{label}: points is required")
         elif not _is_number(points) or points <= 0:
             bad("points", f"{label}: points must be a number > 0, got {points!r}")

@@ -15,7 +15,11 @@ _BANK_ID_BAD = re.compile(r"[^a-z0-9._-]+")
 ID_MAX = 64
 
 # Order of keys when an item is written: common fields first, then the type's own.
-COMMON_KEYS = ("id", "type", "topic", "points", "stem", "scoring", "feedback")
+COMMON_KEYS = ("id", "type", "topic", "points", "stem", "tags", "scoring", "feedback")
+
+
+#: Exit code of `kiosk import` when the bank was written but some questions were refused.
+EXIT_PARTIAL = 3
 
 
 class ImportFormatError(KioskError):
@@ -38,12 +42,19 @@ class ImportFormatError(KioskError):
 class ImportResult:
     items: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Questions refused as malformed, each `file:line: reason` (or `package!member: reason`);
+    #: the rest of the file still imports (as Moodle does).
+    errors: list[str] = field(default_factory=list)
+    #: Files the items refer to by name (`attachments` entries): sha256 hex -> bytes.
+    files: dict[str, bytes] = field(default_factory=dict)
     #: Suggested `[bank]` fields (id, title, language) the source carried, if any.
     bank: dict[str, Any] = field(default_factory=dict)
 
     def extend(self, other: ImportResult) -> None:
         self.items.extend(other.items)
         self.warnings.extend(other.warnings)
+        self.errors.extend(other.errors)
+        self.files.update(other.files)
         for key, value in other.bank.items():
             self.bank.setdefault(key, value)
 

@@ -1,0 +1,196 @@
+"""Issue 16: each real-world pattern the importers got wrong, from a minimal input of that
+pattern; the GIFT round trip over every shipped bank; per-question error isolation."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.domain.banks import check_bank_files
+from kiosk.importers.gift import parse_gift
+from kiosk.importers.gift_export import export_gift
+from kiosk.plugins import registry
+from tests.import_helpers import bank_errors, run_cli
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_BANKS = sorted(p for p in (REPO / "question_banks").glob("*.toml")
+                       if not p.name.endswith(".exam.toml"))
+
+
+def one(text: str) -> dict[str, Any]:
+    result = parse_gift(text, "q.gift", "t")
+    assert not result.errors, result.errors
+    assert len(result.items) == 1, result
+    return result.items[0]
+
+
+def judge(item: dict[str, Any], response: Any) -> Any:
+    from kiosk.domain.items import Item
+
+    common = {"id", "type", "topic", "points", "stem", "tags", "feedback"}
+    it = Item(id=item["id"], type=item["type"], topic=item["topic"], points=item["points"],
+              stem=item["stem"], spec={k: v for k, v in item.items() if k not in common})
+    qtype = registry().question_types[item["type"]]
+    return qtype.judge(qtype.normalise(it), response)
+
+
+# -- GIFT ---------------------------------------------------------------------------------------
+
+def test_gift_numeric_wrong_answer_feedback(tmp_path: Path) -> None:
+    result = parse_gift("Q?{#3:2~#Completely wrong}", "q.gift", "t")
+    assert result.errors == []
+    item = result.items[0]
+    assert item["answers"] == [{"value": 3, "tolerance": 2}]
+    assert item["wrong_feedback"] == "Completely wrong"
+    assert bank_errors(result, tmp_path) == []
+    assert judge(item, "10").detail["feedback"] == "Completely wrong"
+    assert "feedback" not in judge(item, "4").detail
+    # Moodle's own exporter writes the multi-answer form
+    item = one("Q?{#\n=1822:0#Right\n=%50%1822:2#Close\n~#Wrong\n}")
+    assert item["answers"] == [{"value": 1822, "feedback": "Right"},
+                               {"value": 1822, "tolerance": 2, "weight": 0.5, "feedback": "Close"}]
+    assert item["wrong_feedback"] == "Wrong"
+    # and the exporter writes it back
+    again = parse_gift(export_gift([item]).text, "x.gift", "t").items[0]
+    assert again == item
+
+
+def test_gift_per_part_format_markers() -> None:
+    item = one("Q?{=[moodle]cat#[html]<b>yes</b> =[plain]dog}")
+    assert item["answers"] == [{"text": "cat", "feedback": "yes"}, {"text": "dog"}]
+    item = one("Pair.{=[plain]a -> [html]<i>b</i> =c -> d}")
+    assert item["pairs"] == [{"left": "a", "right": "b"}, {"left": "c", "right": "d"}]
+    item = one("[html]<p>Pick</p>{=[html]<p>x<sup>2</sup></p> ~[moodle]y}")
+    assert [o["text"] for o in item["options"]] == ["x²", "y"]
+
+
+def test_gift_thirds_pass_bank_check_and_score_full(tmp_path: Path) -> None:
+    result = parse_gift("Q?{~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}", "q.gift", "t")
+    assert bank_errors(result, tmp_path) == []
+    assert judge(result.items[0], ["1", "2", "3"]).fraction == 1.0
+
+
+def test_gift_id_and_tag_comments() -> None:
+    result = parse_gift("// [id:Q-17] [tag:alap]\n// [tag:hálózat]\n::name::Q?{T}\n\nR?{F}",
+                        "q.gift", "t")
+    first, second = result.items
+    assert first["id"] == "Q-17" and first["tags"] == ["alap", "hálózat"]
+    assert "tags" not in second
+    # tags survive the exporter
+    assert parse_gift(export_gift([first]).text, "x.gift", "t").items[0]["tags"] == ["alap", "hálózat"]
+
+
+def test_gift_descriptions_are_unscored_items(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                              ) -> None:
+    src = tmp_path / "intro.gift"
+    src.write_text("::intro::[html]<p>Read the <b>case</b> below.</p>\n\nOnly text.\n", encoding="utf-8")
+    out = tmp_path / "b.toml"
+    code, stdout, stderr = run_cli(["import", "gift", str(src), "-o", str(out)], capsys)
+    assert code == 0, stderr
+    assert "description" in stdout
+    bank = check_bank_files([out])
+    assert bank.errors == []
+    items = list(bank.banks["b"].items.values())
+    assert [(i.type, i.points, i.stem) for i in items] == [
+        ("description", 0, "Read the **case** below."), ("description", 0, "Only text.")]
+    assert judge({"id": "d", "type": "description", "topic": "t", "points": 0, "stem": "x"},
+                 None).keys == 0
+
+
+def test_description_points_other_than_zero_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "b.toml"
+    path.write_text('[bank]\nid = "b"\ntitle = "B"\n[[items]]\nid = "d"\ntype = "description"\n'
+                    'topic = "t"\npoints = 2\nstem = "x"\n', encoding="utf-8")
+    assert check_bank_files([path]).errors == [
+        f"{path}:8: item 'd': a description item carries no points (0), got 2"]
+
+
+def test_gift_two_answer_blocks_report_that_question_only() -> None:
+    result = parse_gift("A?{T}\n\nB {=x} and {=y}\n\nC?{F}", "q.gift", "t")
+    assert [i["stem"] for i in result.items] == ["A?", "C?"]
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith("q.gift:3: a second answer block")
+
+
+def test_gift_links_keep_their_address_and_html_without_marker_is_read() -> None:
+    assert one("[html]See <a href=\"https://x.org/a\">the docs</a>.{T}")["stem"] == \
+        "See the docs (https://x.org/a)."
+    assert one("<p>What is <b>bold</b>?</p>{T}")["stem"] == "What is **bold**?"
+
+
+def test_gift_plain_text_is_escaped_for_markdown() -> None:
+    assert one("What is 2*3*4?{#24}")["stem"] == "What is 2\\*3\\*4?"
+    assert one("[plain]<p>raw</p>{T}")["stem"] == "\\<p>raw\\</p>"
+
+
+def test_gift_html_tables_code_and_scripts() -> None:
+    stem = one("[html]<p>x<sup>2</sup>, H<sub>2</sub>O</p>"
+               "<pre>def f():\n    return 1</pre>"
+               "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"
+               "<script>alert(1)</script>{T}")["stem"]
+    assert stem.startswith("x², H₂O\n\n```\ndef f():\n    return 1\n```")
+    assert "| a | b |\n| --- | --- |\n| 1 | 2 |" in stem
+    assert "alert" not in stem
+
+
+def test_gift_image_only_feedback_is_kept_and_warned() -> None:
+    result = parse_gift('Q?{T####[html]<img src="f.png" alt="the graph">}', "q.gift", "t")
+    assert result.items[0]["feedback"] == "[image: the graph]"
+    assert any("f.png" in w for w in result.warnings)
+
+
+def test_gift_export_warns_when_ids_are_renumbered() -> None:
+    item = {"id": "q", "type": "single_choice", "topic": "t", "points": 1, "stem": "Q",
+            "options": [{"id": "a", "text": "x", "correct": True}, {"id": "b", "text": "y"}]}
+    result = export_gift([item])
+    assert result.warnings == ["item q: GIFT cannot hold option ids (a, b; read back as 1, 2, ...); "
+                               "left out"]
+
+
+def _normal(item: dict[str, Any]) -> dict[str, Any]:
+    """Equivalent spellings of the bank format made equal (`correct` defaults to false; an answer
+    may be a plain string)."""
+    out = dict(item)
+    if "options" in out:
+        out["options"] = [{"correct": False, **o} for o in out["options"]]
+    if "answers" in out:
+        out["answers"] = [a if isinstance(a, dict) else {"text": a} for a in out["answers"]]
+    return out
+
+
+# Which warning phrase explains a difference in which field.
+EXPLAINS = {"options": ("option ids", "unweighted options"), "pairs": ("pair ids",),
+            "gaps": ("gap ids",), "stem": ("gap ids",), "points": ("points",)}
+
+
+@pytest.mark.parametrize("bank", SHIPPED_BANKS, ids=lambda p: p.stem)
+def test_every_shipped_bank_round_trips_through_gift(bank: Path, tmp_path: Path) -> None:
+    """Export -> import gives a valid bank with the same items, except what a warning names."""
+    doc = tomllib.loads(bank.read_text(encoding="utf-8"))
+    exported = export_gift(doc["items"], doc["bank"])
+    back = parse_gift(exported.text, "x.gift", "t")
+    assert back.errors == []
+    if back.items:
+        assert bank_errors(back, tmp_path) == []
+    warned: dict[str, str] = {}
+    for w in exported.warnings:
+        warned.setdefault(w.split(":")[0].removeprefix("item "), "")
+        warned[w.split(":")[0].removeprefix("item ")] += w
+    by_id = {i["id"]: i for i in back.items}
+    assert len(by_id) == exported.exported
+    for item in doc["items"]:
+        again = by_id.get(item["id"])
+        if again is None:
+            assert "not exported" in warned[item["id"]]
+            continue
+        original, again = _normal(item), _normal(again)
+        for key in set(original) | set(again):
+            if original.get(key) == again.get(key):
+                continue
+            phrases = EXPLAINS.get(key, (key,))
+            assert any(p in warned.get(item["id"], "") for p in phrases), (
+                f"{item['id']}: {key} changed without a warning: {original.get(key)!r} -> "
+                f"{again.get(key)!r}")
