@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kiosk.importers.common import ImportFormatError
 from kiosk.importers.gift import import_gift, parse_gift
 from kiosk.importers.gift_export import export_gift
-from tests.import_helpers import bank_errors, run_cli, sample, strip_common
+from tests.import_helpers import Refused, bank_errors, run_cli, sample, strip_common
 
 # Every question of moodle-examples.gift, in file order (topic = file stem, points = 1).
 EXPECTED = [{'id': 'moodle-examples-001',
@@ -417,8 +417,7 @@ def test_malformed_gift_names_file_and_line(text: str, line: int, reason: str) -
 def test_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin.gift"
     path.write_bytes("Q?{T}\n\nK\u00e9rd\u00e9s?{T}".encode("latin-1"))
-    with pytest.raises(ImportFormatError, match=r"latin\.gift:3: not UTF-8"):
-        import_gift([path])
+    Refused(import_gift([path]), match=r"latin\.gift:3: not UTF-8")
 
 
 GIFT_ALPHABET = st.sampled_from(list("{}~=#:%->\\\n $/[]") + ["::", "->", "####", "%50%", "%-50%", "\n\n", "$CATEGORY:", "[html]", "//", "..", "1", "T", "FALSE", "a", "é", "<b>", "&amp;", "[[1]]"])

@@ -194,3 +194,34 @@ def test_every_shipped_bank_round_trips_through_gift(bank: Path, tmp_path: Path)
             assert any(p in warned.get(item["id"], "") for p in phrases), (
                 f"{item['id']}: {key} changed without a warning: {original.get(key)!r} -> "
                 f"{again.get(key)!r}")
+
+
+# -- Aiken --------------------------------------------------------------------------------------
+
+def test_aiken_option_without_a_space_after_the_parenthesis(tmp_path: Path) -> None:
+    from kiosk.importers.aiken import parse_aiken
+
+    result = parse_aiken("Q?\nA)yes\nB)no\nANSWER: A\n", "a.txt", "t")
+    assert result.errors == []
+    assert result.items[0]["options"] == [{"text": "yes", "correct": True},
+                                          {"text": "no", "correct": False}]
+    # `A.text` stays stem text (it could be an abbreviation)
+    result = parse_aiken("Q\nA.k.a. this?\nA. yes\nB. no\nANSWER: A\n", "a.txt", "t")
+    assert result.items[0]["stem"] == "Q\nA.k.a. this?"
+
+
+def test_aiken_duplicate_options_are_reported_not_written(tmp_path: Path) -> None:
+    from kiosk.importers.aiken import parse_aiken
+
+    result = parse_aiken("Q?\nA. same\nB. same\nANSWER: A\n\nR?\nA. x\nB. y\nANSWER: B\n",
+                         "a.txt", "t")
+    assert result.errors == ["a.txt:4: option text 'same' appears twice in the question"]
+    assert [i["stem"] for i in result.items] == ["R?"]
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_aiken_stem_is_escaped_for_markdown() -> None:
+    from kiosk.importers.aiken import parse_aiken
+
+    item = parse_aiken("What is 2*3*4?\nA. 24\nB. 9\nANSWER: A\n", "a.txt", "t").items[0]
+    assert item["stem"] == "What is 2\\*3\\*4?"

@@ -586,6 +586,10 @@ def import_gift(paths: Sequence[Path], topic: str | None = None) -> ImportResult
     ids = IdAllocator()
     for path in paths:
         path = Path(path)
-        text = read_text(path)
+        try:
+            text = read_text(path)
+        except ImportFormatError as exc:
+            result.errors.append(str(exc))  # an unreadable file costs that file only
+            continue
         result.extend(parse_gift(text, str(path), default_topic(path, topic), ids, path.stem))
     return result

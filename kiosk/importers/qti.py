@@ -50,6 +50,7 @@ from kiosk.importers.common import (
     order_item,
     safe_id,
 )
+from kiosk.importers.text import escape_markdown, html_to_markdown
 
 MAX_XML_BYTES = 16 * 1024 * 1024
 MAX_PACKAGE_BYTES = 256 * 1024 * 1024
@@ -88,6 +89,7 @@ _SKIPPED_CONTENT = {
 }
 _BLOCK_TAGS = {"p", "div", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "address"}
 _PARA = "\x00"
+_VERBATIM = "\x01"  # starts a paragraph kept as converted (tables, code blocks)
 _IN_GAP_MATCH = "\x00gap-match"  # marker in the skip set while inside a gapMatchInteraction
 
 
@@ -195,6 +197,8 @@ class ItemReader:
         self.result = result
         self.identifier = root.get("identifier") or Path(source.split("!")[-1]).stem
         self.warned: set[str] = set()
+        #: True while rendering the stem (Markdown); option, pair and gap texts are plain.
+        self.rich = True
         self.interactions: list[Element] = []
         self.rubric: list[str] = []
         self.responses = {
@@ -240,9 +244,28 @@ class ItemReader:
         return _finish(out)
 
     def inline(self, el: Element) -> str:
-        """Text of a choice, gap text or match entry (interactions inside one are left out)."""
+        """Text of a choice, gap text or match entry (interactions inside one are left out):
+        plain text, as the kiosk shows options verbatim."""
         skip = {"feedbackInline", *GAP_KINDS, *BLOCK_KINDS, *UNSUPPORTED_KINDS}
-        return re.sub(r"\s*\n+\s*", " ", self.render(el, skip)).strip()
+        rich, self.rich = self.rich, False
+        try:
+            text = self.render(el, skip)
+        finally:
+            self.rich = rich
+        return re.sub(r"\s*\n+\s*", " ", text.replace(_VERBATIM, "")).strip()
+
+    def text(self, raw: str) -> str:
+        text = _collapse(raw)
+        return escape_markdown(text) if self.rich else text
+
+    def converted(self, el: Element) -> str:
+        """An XHTML element the converter renders better than a walk: tables, `<pre>`,
+        sub/superscripts, links (namespaces dropped; interactions inside are not expected)."""
+        html = _xhtml(el)
+        result = html_to_markdown(html, rich=self.rich)
+        for src, _alt in result.images:
+            self._media(src)
+        return result.text
 
     def texts_ok(self, texts: list[str], what: str) -> bool:
         if all(texts):
@@ -252,11 +275,11 @@ class ItemReader:
 
     def _children(self, el: Element, out: list[str], skip: set[str]) -> None:
         if el.text:
-            out.append(_collapse(el.text))
+            out.append(self.text(el.text))
         for child in el:
             self._walk(child, out, skip)
             if child.tail:
-                out.append(_collapse(child.tail))
+                out.append(self.text(child.tail))
 
     def _walk(self, el: Element, out: list[str], skip: set[str]) -> None:
         name = local(el.tag)
@@ -281,6 +304,10 @@ class ItemReader:
                 self.warn("gap outside a gapMatchInteraction; left out")
         elif name == "br":
             out.append("\n")
+        elif name in ("pre", "table"):
+            out.extend([_PARA, _VERBATIM + self.converted(el), _PARA])
+        elif name in ("sup", "sub", "a"):
+            out.append(self.converted(el))
         elif name == "img":
             self._media(el.get("src", ""))
             alt = (el.get("alt") or "").strip()
@@ -303,7 +330,7 @@ class ItemReader:
                 out.append(f"{bullet} {self.inline(li)}\n")
             out.append(_PARA)
         elif name in ("b", "strong", "i", "em"):
-            mark = "**" if name in ("b", "strong") else "*"
+            mark = ("**" if name in ("b", "strong") else "*") if self.rich else ""
             text = self.inline(el)
             if text:
                 out.append(f"{mark}{text}{mark}")
@@ -343,12 +370,19 @@ class ItemReader:
         if body is None:
             self.warn("no itemBody; skipped")
             return None
+        if self.root.get("adaptive") == "true" and self._needs_attempts():
+            # Say what it is: the item expects the candidate to answer again after feedback,
+            # which a one-attempt exam cannot offer (its other features are beside the point).
+            self.warn("adaptive item (the candidate answers again after feedback: several "
+                      "attempts, endAttemptInteraction or completionStatus) is not supported by a "
+                      "one-attempt exam; skipped")
+            return None
         if children(self.root, "templateDeclaration") or children(self.root, "templateProcessing"):
             self.warn("template variables (cloned items) are not supported; skipped")
             return None
         stem = self.render(body)
         if self.root.get("adaptive") == "true":
-            self.warn("adaptive item imported as a plain item")
+            self.warn("adaptive item imported as a plain item (one attempt)")
         for _feedback in children(self.root, "modalFeedback"):
             self.warn("modalFeedback is not imported")
         kinds = [local(i.tag) for i in self.interactions]
@@ -398,6 +432,16 @@ class ItemReader:
             item["points"] = 1
         item["id"] = self.ids.take(safe_id(self.identifier, "qti-item"))
         return order_item(item)
+
+    def _needs_attempts(self) -> bool:
+        """An adaptive item that really adapts: it ends attempts itself or scores by attempt."""
+        if descendants(self.root, "endAttemptInteraction"):
+            return True
+        for rp in children(self.root, "responseProcessing"):
+            for var in descendants(rp, "variable") + descendants(rp, "setOutcomeValue"):
+                if var.get("identifier") in ("completionStatus", "numAttempts"):
+                    return True
+        return False
 
     def _template(self) -> str | None:
         rp = next(iter(children(self.root, "responseProcessing")), None)
@@ -503,10 +547,15 @@ class ItemReader:
             return False
         for option in options:
             option["correct"] = option["id"] in correct
-        single = decl.cardinality == "single" and el.get("maxChoices", "1") == "1"
+        # maxChoices="1" lets the candidate pick one whatever the cardinality: radio buttons.
+        single = el.get("maxChoices", "1") == "1"
         if single and len(correct) != 1:
-            self.warn("single-choice interaction with several correct responses; skipped")
-            return False
+            if decl.cardinality == "single" or template != "match_correct":
+                self.warn("single-choice interaction with several correct responses; skipped")
+                return False
+            # one pick among several right ones (alternatives): each right one is worth full marks
+            for option in options:
+                option["weight"] = 1.0 if option["correct"] else 0.0
         item["type"] = "single_choice" if single else "multiple_response"
         item["options"] = options
         if template == "map_response" and decl.mapping:
@@ -769,6 +818,11 @@ class ItemReader:
 
     def _choice_gap(self, el: Element, decl: ResponseDecl) -> dict[str, Any] | None:
         texts = {c.get("identifier", ""): self.inline(c) for c in children(el, "inlineChoice")}
+        empty = [cid for cid, text in texts.items() if not text and cid not in decl.correct]
+        if empty:
+            # An empty choice is a "select…" placeholder: the kiosk's drop-down has its own.
+            self.warn(f"empty inlineChoice {', '.join(map(repr, empty))} (a placeholder) left out")
+            texts = {cid: text for cid, text in texts.items() if cid not in empty}
         correct = decl.correct[0] if len(decl.correct) == 1 else None
         if decl.mapping and decl.mapping.entries:
             ranked = sorted(decl.mapping.entries, key=lambda e: -e[1])
@@ -815,6 +869,20 @@ class ItemReader:
         return True
 
 
+def _xhtml(el: Element) -> str:
+    """The element as plain HTML: QTI's namespace prefixes removed."""
+    from xml.etree.ElementTree import tostring
+
+    copy = SafeET.fromstring(tostring(el))
+    for node in copy.iter():
+        if isinstance(node.tag, str):
+            node.tag = local(node.tag)
+        for key in list(node.attrib):
+            if "}" in key:
+                node.attrib[local(key)] = node.attrib.pop(key)
+    return tostring(copy, encoding="unicode", short_empty_elements=False)
+
+
 def _collapse(text: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", text)
 
@@ -822,6 +890,10 @@ def _collapse(text: str) -> str:
 def _finish(out: list[str]) -> str:
     paragraphs = []
     for para in "".join(out).split(_PARA):
+        if para.startswith(_VERBATIM):
+            # converted tables and code blocks: their layout is their meaning
+            paragraphs.append(para[len(_VERBATIM):].strip("\n"))
+            continue
         lines = [line.strip() for line in para.split("\n")]
         text = "\n".join(line for line in lines if line)
         if text:
@@ -846,6 +918,10 @@ def parse_qti_item(
     name = local(root.tag)
     if name == "assessmentTest":
         raise ImportFormatError(source, "an assessmentTest, not an item: import its content package instead")
+    if name == "questestinterop":
+        raise ImportFormatError(source, "QTI 1.2 (<questestinterop>) is not supported: only QTI "
+                                "2.1/2.2 assessmentItems are read; export the items as QTI 2.1 "
+                                "or as Moodle XML")
     if name != "assessmentItem":
         raise ImportFormatError(source, f"not a QTI assessmentItem (root element <{name}>)")
     result = ImportResult()
@@ -905,27 +981,38 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
                 href = first.get("href") if first is not None else None
             if kind.startswith("imsqti_item"):
                 if not href:
-                    raise ImportFormatError(manifest_name, f"item resource {resource.get('identifier')!r} has no href")
+                    result.errors.append(f"{manifest_name}: item resource "
+                                         f"{resource.get('identifier')!r} has no href")
+                    continue
                 hrefs.append(href)
             elif kind.startswith("imsqti_test"):
                 result.warnings.append(
                     f"{manifest_name}: assessment test {href or resource.get('identifier')!r} is not "
                     "imported (its items are, as listed in the manifest)"
                 )
-        if not hrefs:
+            elif kind.startswith("imsqti_xmlv1p2") or kind.startswith("imsqti_xmlv1p1"):
+                result.errors.append(f"{manifest_name}: resource {href or resource.get('identifier')!r} "
+                                     "is QTI 1.x, which is not supported (only QTI 2.1/2.2)")
+        if not hrefs and not result.errors:
             raise ImportFormatError(manifest_name, "the manifest lists no QTI item resources")
         for href in hrefs:
+            # One bad entry costs that entry only: the rest of the package imports.
             member = posixpath.normpath(href.split("#")[0])
             if _unsafe_member(href) or _unsafe_member(member):
-                raise ImportFormatError(manifest_name, f"unsafe item path {href!r} (absolute or '..')")
+                result.errors.append(f"{manifest_name}: unsafe item path {href!r} (absolute or '..')")
+                continue
             if member not in names:
-                raise ImportFormatError(manifest_name, f"lists item {href!r}, which is not in the package")
+                result.errors.append(f"{manifest_name}: lists item {href!r}, which is not in the package")
+                continue
             folder = posixpath.dirname(member)
 
             def exists(src: str, folder: str = folder) -> bool:
                 return posixpath.normpath(posixpath.join(folder, src)) in names
 
-            result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids, exists))
+            try:
+                result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids, exists))
+            except ImportFormatError as exc:
+                result.errors.append(str(exc))
         return result
 
 
@@ -939,20 +1026,28 @@ def import_qti(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
             is_zip = zipfile.is_zipfile(path)
         except OSError as exc:
             raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
-        if is_zip:
-            result.extend(import_package(path, item_topic, ids))
-            continue
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
-        folder = path.parent
-
-        def exists(src: str, folder: Path = folder) -> bool:
-            try:
-                return (folder / src).is_file()
-            except (OSError, ValueError):
-                return False
-
-        result.extend(parse_qti_item(data, str(path), item_topic, ids, exists))
+            if is_zip:
+                result.extend(import_package(path, item_topic, ids))
+            else:
+                result.extend(_import_file(path, item_topic, ids))
+        except ImportFormatError as exc:
+            # one unusable file (an assessmentTest, QTI 1.2, broken XML) costs that file only
+            result.errors.append(str(exc))
     return result
+
+
+def _import_file(path: Path, item_topic: str, ids: IdAllocator) -> ImportResult:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    folder = path.parent
+
+    def exists(src: str) -> bool:
+        try:
+            return (folder / src).is_file()
+        except (OSError, ValueError):
+            return False
+
+    return parse_qti_item(data, str(path), item_topic, ids, exists)
