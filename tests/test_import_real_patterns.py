@@ -225,3 +225,190 @@ def test_aiken_stem_is_escaped_for_markdown() -> None:
 
     item = parse_aiken("What is 2*3*4?\nA. 24\nB. 9\nANSWER: A\n", "a.txt", "t").items[0]
     assert item["stem"] == "What is 2\\*3\\*4?"
+
+
+# -- QTI ----------------------------------------------------------------------------------------
+
+def _qti() -> Any:
+    from tests import test_import_qti as q
+
+    return q
+
+
+def test_qti_max_choices_one_with_multiple_cardinality_is_radio_buttons(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    q = _qti()
+    data = q.qti(q.decl("R", ["B"], base="identifier", card="multiple"),
+                 '<choiceInteraction responseIdentifier="R" maxChoices="1">'
+                 '<simpleChoice identifier="A">a</simpleChoice>'
+                 '<simpleChoice identifier="B">b</simpleChoice></choiceInteraction>')
+    result = parse_qti_item(data, "c.xml", "t")
+    assert result.items[0]["type"] == "single_choice"
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_qti_empty_inline_choice_placeholder_is_dropped(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    q = _qti()
+    data = q.qti(q.decl("R", ["D"], base="identifier"),
+                 '<p>River: <inlineChoiceInteraction responseIdentifier="R" shuffle="false">'
+                 '<inlineChoice identifier="E"></inlineChoice>'
+                 '<inlineChoice identifier="T">Tisza</inlineChoice>'
+                 '<inlineChoice identifier="D">Duna</inlineChoice></inlineChoiceInteraction>.</p>')
+    result = parse_qti_item(data, "c.xml", "t")
+    assert result.items[0]["gaps"] == [{"id": "R", "options": ["Tisza", "Duna"], "correct": "Duna"}]
+    assert any("placeholder" in w for w in result.warnings)
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_qti_adaptive_item_says_it_is_adaptive() -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    q = _qti()
+    data = q.qti(q.decl("R", ["A"], base="identifier"),
+                 '<choiceInteraction responseIdentifier="R" maxChoices="1">'
+                 '<simpleChoice identifier="A">a</simpleChoice><simpleChoice identifier="B">b'
+                 '</simpleChoice></choiceInteraction><endAttemptInteraction responseIdentifier="H" '
+                 'title="Hint"/>', ident="ad").replace(b'adaptive="false"', b'adaptive="true"')
+    result = parse_qti_item(data, "ad.xml", "t")
+    assert result.items == []
+    assert len(result.warnings) == 1 and "adaptive item" in result.warnings[0]
+
+
+def test_qti_12_is_named_unsupported(tmp_path: Path) -> None:
+    from kiosk.importers.qti import import_qti
+
+    path = tmp_path / "old.xml"
+    path.write_text('<?xml version="1.0"?><questestinterop><item ident="x"/></questestinterop>')
+    good = tmp_path / "good.xml"
+    q = _qti()
+    good.write_bytes(q.qti(q.decl("R", ["A"], base="identifier"),
+                           '<choiceInteraction responseIdentifier="R" maxChoices="1">'
+                           '<simpleChoice identifier="A">a</simpleChoice>'
+                           '<simpleChoice identifier="B">b</simpleChoice></choiceInteraction>'))
+    result = import_qti([path, good])
+    assert [i["id"] for i in result.items] == ["it"]
+    assert result.errors == [f"{path}: QTI 1.2 (<questestinterop>) is not supported: only QTI 2.1/2.2 "
+                             "assessmentItems are read; export the items as QTI 2.1 or as Moodle XML"]
+
+
+def test_qti_numeric_gap_in_a_cloze_is_compared_as_a_number(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    q = _qti()
+    rp = ('<responseProcessing><responseCondition><responseIf><and>'
+          '<equal toleranceMode="absolute" tolerance="0.5"><variable identifier="N"/>'
+          '<correct identifier="N"/></equal><match><variable identifier="W"/>'
+          '<correct identifier="W"/></match></and>'
+          '<setOutcomeValue identifier="SCORE"><baseValue baseType="float">1</baseValue>'
+          '</setOutcomeValue></responseIf></responseCondition></responseProcessing>')
+    data = q.qti(q.decl("N", ["4"], base="float") + q.decl("W", ["four"]),
+                 '<p><textEntryInteraction responseIdentifier="N"/> is written '
+                 '<textEntryInteraction responseIdentifier="W"/>.</p>', rp=rp)
+    result = parse_qti_item(data, "n.xml", "t")
+    item = result.items[0]
+    assert item["gaps"][0] == {"id": "N", "numbers": [{"value": 4, "tolerance": 0.5}]}
+    assert bank_errors(result, tmp_path) == []
+    assert judge(item, {"N": "4,0", "W": "four"}).right == 2
+    assert judge(item, {"N": "4.4", "W": "four"}).right == 2
+    assert judge(item, {"N": "5", "W": "four"}).right == 1
+
+
+def test_qti_package_with_one_bad_manifest_path_imports_the_rest(tmp_path: Path) -> None:
+    from kiosk.importers.qti import import_qti
+    from tests.import_helpers import sample
+
+    q = _qti()
+    files = {"items/choice.xml": sample("qti21", "choice.xml").read_bytes(),
+             "items/broken.xml": b"<assessmentItem"}
+    pkg = q.package(tmp_path / "p.zip", files, ["../x.xml", "items/gone.xml", "items/broken.xml",
+                                                "items/choice.xml"])
+    result = import_qti([pkg])
+    assert [i["id"] for i in result.items] == ["choice"]
+    assert len(result.errors) == 3
+    assert result.errors[0] == f"{pkg}!imsmanifest.xml: unsafe item path '../x.xml' (absolute or '..')"
+    assert result.errors[2].startswith(f"{pkg}!items/broken.xml:1: not well-formed XML")
+
+
+def test_qti_assessment_test_among_items_costs_that_file_only(tmp_path: Path) -> None:
+    from kiosk.importers.qti import import_qti
+    from tests.import_helpers import sample
+
+    test = tmp_path / "test.xml"
+    test.write_text('<assessmentTest xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" '
+                    'identifier="t" title="T"/>')
+    result = import_qti([test, sample("qti21", "choice.xml")])
+    assert [i["id"] for i in result.items] == ["choice"]
+    assert "an assessmentTest, not an item" in result.errors[0]
+
+
+def test_qti_rich_text_survives(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    q = _qti()
+    data = q.qti(q.decl("R", ["A"], base="identifier"),
+                 '<p>Solve x<sup>2</sup> = 4 for 2*x; see <a href="https://e.org">this</a>.</p>'
+                 '<pre>for i in range(3):\n    print(i)</pre>'
+                 '<table><tr><th>n</th><th>n<sup>2</sup></th></tr><tr><td>3</td><td>9</td></tr>'
+                 '</table><choiceInteraction responseIdentifier="R" maxChoices="1">'
+                 '<simpleChoice identifier="A">H<sub>2</sub>O <b>only</b></simpleChoice>'
+                 '<simpleChoice identifier="B">b</simpleChoice></choiceInteraction>')
+    item = parse_qti_item(data, "r.xml", "t").items[0]
+    assert item["stem"] == ("Solve x² = 4 for 2\\*x; see this (https://e.org).\n\n"
+                            "```\nfor i in range(3):\n    print(i)\n```\n\n"
+                            "| n | n² |\n| --- | --- |\n| 3 | 9 |")
+    assert item["options"][0]["text"] == "H₂O only"
+
+
+# -- paper show, description items in an exam ---------------------------------------------------
+
+def test_paper_show_prints_cloze_gaps_and_places_a_description(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "b.toml").write_text('''
+[bank]
+id = "b"
+title = "B"
+
+[[items]]
+id = "intro"
+type = "description"
+topic = "Case"
+stem = "Read the **case**."
+
+[[items]]
+id = "gap"
+type = "cloze"
+topic = "Case"
+points = 2
+stem = "River: [[r]], lake: [[l]]."
+gaps = [{id = "r", options = ["Tisza", "Duna"], correct = "Duna"}, {id = "l", answers = ["Balaton"]}]
+''', encoding="utf-8")
+    (tmp_path / "e.exam.toml").write_text('''
+[exam]
+id = "e"
+title = "E"
+banks = ["b.toml"]
+regime = "generic"
+grade_scale = "hu-szkr"
+scoring = "proportional"
+shuffle_questions = false
+shuffle_options = false
+pass_percent = 40
+
+[[parts]]
+id = "1"
+title = "P"
+minutes = 10
+
+[[parts.draw]]
+fixed = ["intro", "gap"]
+''', encoding="utf-8")
+    code, out, err = run_cli(["paper", "show", "--exam", str(tmp_path / "e.exam.toml"),
+                              "--seed", "1"], capsys)
+    assert code == 0, err
+    assert "{" not in out and "'" not in out, out
+    assert "b:intro [description, Case, 0 p] Read the **case**." in out
+    assert "gaps: [r] Tisza / Duna" in out
+    assert "2 items, 2 points" in out

@@ -145,12 +145,23 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
     click.echo("ok: every draw rule can be satisfied")
 
 
+def _shown(value: Any) -> str:
+    """A presentation value for people: lists joined, tables (cloze gaps: gap -> option order)
+    as `gap 1 = a / b / c`, never a Python repr."""
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"[{k}] {' / '.join(map(str, v)) if isinstance(v, list) else _shown(v)}"
+                         for k, v in value.items())
+    return str(value)
+
+
 def _item_line(n: int, item: Item, presentation: dict[str, Any]) -> str:
     stem = " ".join(item.stem.split())
     if len(stem) > 60:
         stem = stem[:59] + "…"
-    shown = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                      for k, v in presentation.items() if v not in ({}, [], None, ""))
+    shown = "; ".join(f"{k}: {_shown(v)}" for k, v in presentation.items()
+                      if v not in ({}, [], None, ""))
     line = f"  {n:>3}. {item.key} [{item.type}, {item.topic}, {_num(item.points)} p] {stem}"
     return line + (f"\n       {shown}" if shown else "")
 

@@ -774,6 +774,9 @@ class ItemReader:
                 item["stem"] = item["stem"].rstrip()[: -len(placeholder)].rstrip()
                 return self._short(item, gaps[0])
         item["type"] = "cloze"
+        for gap in gaps:
+            if gap.get("_base_type") in ("integer", "float") and not self._numeric_gap(gap):
+                return False
         if any_mapping:
             for gap in gaps:
                 gap.setdefault("points", 1)
@@ -785,6 +788,52 @@ class ItemReader:
         if template == "match_correct" and len(gaps) > 1:
             item["scoring"] = "all_or_nothing"
         return True
+
+    def _numeric_gap(self, gap: dict[str, Any]) -> bool:
+        """A float/integer textEntry inside a cloze is compared as a number ("4" = "4.0"),
+        with the tolerance of an `<equal>` in the response processing, if any."""
+        numbers = []
+        tolerance = self._tolerances.get(gap["id"])
+        for answer in gap.pop("answers"):
+            entry = answer if isinstance(answer, dict) else {"text": answer}
+            try:
+                value = number(entry["text"])
+            except ValueError:
+                self.warn(f"response {gap['id']!r}: {entry['text']!r} is not a number; skipped")
+                return False
+            out: dict[str, Any] = {"value": value}
+            if tolerance is not None:
+                out.update(tolerance)
+            if "weight" in entry:
+                out["weight"] = entry["weight"]
+            numbers.append(out)
+        gap.pop("case_sensitive", None)
+        gap["numbers"] = numbers
+        return True
+
+    @property
+    def _tolerances(self) -> dict[str, dict[str, Any]]:
+        """`<equal toleranceMode="absolute|relative" tolerance="t">` around a response variable
+        in the response processing: response id -> numeric answer fields."""
+        out: dict[str, dict[str, Any]] = {}
+        for rp in children(self.root, "responseProcessing"):
+            for eq in descendants(rp, "equal"):
+                mode = eq.get("toleranceMode", "exact")
+                variables = [v.get("identifier", "") for v in children(eq, "variable")]
+                raw = (eq.get("tolerance") or "0").split()
+                if mode == "exact" or not variables or not raw:
+                    continue
+                try:
+                    tol = float(number(raw[0]))
+                except ValueError:
+                    continue
+                if len(set(raw)) > 1:
+                    self.warn("an asymmetric tolerance is read as its first bound")
+                if mode == "relative":
+                    out[variables[0]] = {"tolerance": _num(tol / 100), "relative": True}
+                else:
+                    out[variables[0]] = {"tolerance": _num(tol)}
+        return out
 
     def _text_gap(self, decl: ResponseDecl) -> dict[str, Any] | None:
         gap: dict[str, Any] = {"id": decl.identifier}
@@ -854,6 +903,7 @@ class ItemReader:
                 numeric = []
                 for a in answers:
                     entry: dict[str, Any] = {"value": number(a["text"])}
+                    entry.update(self._tolerances.get(gap["id"], {}))
                     if "weight" in a:
                         entry["weight"] = a["weight"]
                     numeric.append(entry)
@@ -871,9 +921,11 @@ class ItemReader:
 
 def _xhtml(el: Element) -> str:
     """The element as plain HTML: QTI's namespace prefixes removed."""
+    import copy as copying
     from xml.etree.ElementTree import tostring
 
-    copy = SafeET.fromstring(tostring(el))
+    copy = copying.deepcopy(el)
+    copy.tail = None  # the text after the element belongs to its parent
     for node in copy.iter():
         if isinstance(node.tag, str):
             node.tag = local(node.tag)
