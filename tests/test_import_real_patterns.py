@@ -412,3 +412,139 @@ fixed = ["intro", "gap"]
     assert "b:intro [description, Case, 0 p] Read the **case**." in out
     assert "gaps: [r] Tisza / Duna" in out
     assert "2 items, 2 points" in out
+
+
+# -- QTI response processing --------------------------------------------------------------------
+
+MAP_WITH_FEEDBACK = (
+    '<responseProcessing><responseCondition><responseIf><isNull><variable identifier="R"/>'
+    '</isNull><setOutcomeValue identifier="SCORE"><baseValue baseType="float">0</baseValue>'
+    '</setOutcomeValue></responseIf><responseElse><setOutcomeValue identifier="SCORE">'
+    '<mapResponse identifier="R"/></setOutcomeValue></responseElse></responseCondition>'
+    '<responseCondition><responseIf><match><variable identifier="R"/><correct identifier="R"/>'
+    '</match><setOutcomeValue identifier="FEEDBACK"><baseValue baseType="identifier">right'
+    '</baseValue></setOutcomeValue></responseIf></responseCondition></responseProcessing>')
+
+
+def _choice_xml(rp: str, card: str = "multiple", max_choices: int = 0,
+                mapping: str = "", correct: tuple[str, ...] = ("A", "B")) -> bytes:
+    q = _qti()
+    return q.qti(q.decl("R", list(correct), base="identifier", card=card, mapping=mapping),
+                 f'<choiceInteraction responseIdentifier="R" maxChoices="{max_choices}">'
+                 '<simpleChoice identifier="A">a</simpleChoice><simpleChoice identifier="B">b'
+                 '</simpleChoice><simpleChoice identifier="C">c</simpleChoice>'
+                 '</choiceInteraction>', rp=rp,
+                 extra='<outcomeDeclaration identifier="SCORE" cardinality="single" '
+                       'baseType="float"/><outcomeDeclaration identifier="FEEDBACK" '
+                       'cardinality="single" baseType="identifier"/>')
+
+
+def test_qti_custom_map_response_with_feedback_rules_keeps_partial_and_negative_marks(
+        tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    mapping = ('<mapping defaultValue="0" lowerBound="0"><mapEntry mapKey="A" mappedValue="1"/>'
+               '<mapEntry mapKey="B" mappedValue="1"/><mapEntry mapKey="C" mappedValue="-1"/>'
+               '</mapping>')
+    result = parse_qti_item(_choice_xml(MAP_WITH_FEEDBACK, mapping=mapping), "m.xml", "t")
+    item = result.items[0]
+    assert item["scoring"] == "mapped" and item["points"] == 2
+    assert item["mapping"] == {"entries": {"A": 1, "B": 1, "C": -1}, "default": 0,
+                               "lower_bound": 0}
+    assert bank_errors(result, tmp_path) == []
+    # the kiosk now scores it as QTI does: a + c = 0, a = 1, a + b = 2
+    from kiosk.builtins.scoring_rules import mapped
+    from kiosk.domain.items import Item
+
+    it = Item(id="x", type=item["type"], topic="t", points=2, stem="s",
+              spec={k: item[k] for k in ("options", "mapping")})
+    assert [mapped(judge(item, r), it) for r in (["A", "C"], ["A"], ["A", "B"])] == [0, 1, 2]
+
+
+def test_qti_alternative_correct_sets_are_refused_with_the_reason() -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    rp = ('<responseProcessing><responseCondition><responseIf><match><variable identifier="R"/>'
+          '<multiple><baseValue baseType="identifier">A</baseValue><baseValue '
+          'baseType="identifier">B</baseValue></multiple></match><setOutcomeValue '
+          'identifier="SCORE"><baseValue baseType="float">1</baseValue></setOutcomeValue>'
+          '</responseIf><responseElseIf><match><variable identifier="R"/><multiple><baseValue '
+          'baseType="identifier">C</baseValue></multiple></match><setOutcomeValue '
+          'identifier="SCORE"><baseValue baseType="float">1</baseValue></setOutcomeValue>'
+          '</responseElseIf></responseCondition></responseProcessing>')
+    result = parse_qti_item(_choice_xml(rp), "alt.xml", "t")
+    assert result.items == []
+    assert result.warnings == ["alt.xml: item it: response processing: several alternative "
+                               "correct sets ({A, B} or {C}) earn full marks; a kiosk item has "
+                               "one correct set; item skipped"]
+
+
+def test_qti_custom_single_choice_partial_credit_becomes_weights(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    rp = ('<responseProcessing><responseCondition><responseIf><match><variable identifier="R"/>'
+          '<baseValue baseType="identifier">A</baseValue></match><setOutcomeValue '
+          'identifier="SCORE"><baseValue baseType="float">2</baseValue></setOutcomeValue>'
+          '</responseIf><responseElseIf><member><baseValue baseType="identifier">B</baseValue>'
+          '<multiple><variable identifier="R"/></multiple></member><setOutcomeValue '
+          'identifier="SCORE"><sum><baseValue baseType="float">0.5</baseValue><baseValue '
+          'baseType="float">0.5</baseValue></sum></setOutcomeValue></responseElseIf>'
+          '</responseCondition></responseProcessing>')
+    result = parse_qti_item(_choice_xml(rp, card="single", max_choices=1, correct=("A",)),
+                            "w.xml", "t")
+    item = result.items[0]
+    assert item["type"] == "single_choice" and item["points"] == 2
+    assert [(o["id"], o["correct"], o.get("weight")) for o in item["options"]] == [
+        ("A", True, 1), ("B", False, 0.5), ("C", False, 0)]
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_qti_custom_all_or_nothing_on_a_multiple_choice(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    rp = ('<responseProcessing><responseCondition><responseIf><and><match><variable '
+          'identifier="R"/><correct identifier="R"/></match><not><isNull><variable '
+          'identifier="R"/></isNull></not></and><setOutcomeValue identifier="SCORE"><baseValue '
+          'baseType="float">3</baseValue></setOutcomeValue></responseIf></responseCondition>'
+          '</responseProcessing>')
+    result = parse_qti_item(_choice_xml(rp), "a.xml", "t")
+    item = result.items[0]
+    assert (item["scoring"], item["points"]) == ("all_or_nothing", 3)
+    assert [o["correct"] for o in item["options"]] == [True, True, False]
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_qti_custom_per_gap_sum_becomes_gap_points(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    q = _qti()
+
+    def gap_rule(rid: str, points: str) -> str:
+        return (f'<responseCondition><responseIf><match><variable identifier="{rid}"/><correct '
+                f'identifier="{rid}"/></match><setOutcomeValue identifier="SCORE"><sum><variable '
+                f'identifier="SCORE"/><baseValue baseType="float">{points}</baseValue></sum>'
+                '</setOutcomeValue></responseIf></responseCondition>')
+
+    rp = f"<responseProcessing>{gap_rule('G1', '1')}{gap_rule('G2', '2')}</responseProcessing>"
+    data = q.qti(q.decl("G1", ["Duna"]) + q.decl("G2", ["Balaton"]),
+                 '<p><textEntryInteraction responseIdentifier="G1"/> and '
+                 '<textEntryInteraction responseIdentifier="G2"/>.</p>', rp=rp,
+                 extra='<outcomeDeclaration identifier="SCORE" cardinality="single" '
+                       'baseType="float"/>')
+    result = parse_qti_item(data, "g.xml", "t")
+    item = result.items[0]
+    assert (item["points"], item["scoring"]) == (3, "proportional")
+    assert [g["points"] for g in item["gaps"]] == [1, 2]
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_qti_unsupported_operator_is_refused_by_name() -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    rp = ('<responseProcessing><responseCondition><responseIf><patternMatch pattern="a.*">'
+          '<variable identifier="R"/></patternMatch><setOutcomeValue identifier="SCORE">'
+          '<baseValue baseType="float">1</baseValue></setOutcomeValue></responseIf>'
+          '</responseCondition></responseProcessing>')
+    result = parse_qti_item(_choice_xml(rp), "p.xml", "t")
+    assert result.items == []
+    assert "operator <patternMatch> is not supported; item skipped" in result.warnings[0]

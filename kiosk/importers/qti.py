@@ -39,6 +39,7 @@ from defusedxml import (
     ExternalReferenceForbidden,
 )
 
+from kiosk.importers import qti_rp
 from kiosk.importers.common import (
     IdAllocator,
     ImportFormatError,
@@ -197,6 +198,9 @@ class ItemReader:
         self.result = result
         self.identifier = root.get("identifier") or Path(source.split("!")[-1]).stem
         self.warned: set[str] = set()
+        self.interp: qti_rp.Interpreter | None = None
+        #: Per-response points when custom processing sums per-gap scores.
+        self.gap_shares: dict[str, float] | None = None
         #: True while rendering the stem (Markdown); option, pair and gap texts are plain.
         self.rich = True
         self.interactions: list[Element] = []
@@ -393,7 +397,11 @@ class ItemReader:
             if kind in UNSUPPORTED_KINDS:
                 self.warn(f"{kind} is not supported; item skipped")
                 return None
-        template = self._template()
+        try:
+            template = self._template()
+        except qti_rp.Unsupported as exc:
+            self.warn(f"response processing: {exc}; item skipped")
+            return None
         item: dict[str, Any] = {"id": "", "type": "", "topic": self.topic, "points": 1, "stem": stem}
         if all(k in GAP_KINDS for k in kinds):
             ok = self._gaps(item, template)
@@ -448,13 +456,52 @@ class ItemReader:
         if rp is None:
             return None
         template = rp.get("template") or rp.get("templateLocation") or ""
-        for name in ("match_correct", "map_response_point", "map_response"):
-            if template.rstrip("/").endswith(name) or template.endswith(name + ".xml"):
-                if name == "map_response_point":
-                    break
-                return name
-        self.warn("custom response processing is not supported; the exam's scoring rule applies")
-        return None
+        if template:
+            for name in ("match_correct", "map_response_point", "map_response"):
+                if template.rstrip("/").endswith(name) or template.endswith(name + ".xml"):
+                    if name == "map_response_point":
+                        raise qti_rp.Unsupported("map_response_point needs a point interaction "
+                                                 "(hotspot), which the kiosk does not have")
+                    return name
+            raise qti_rp.Unsupported(f"unknown response processing template {template!r}")
+        if not len(rp):
+            return None
+        self.interp = qti_rp.Interpreter(rp, self._rp_decls(), self._outcome_defaults())
+        kinds = [local(i.tag) for i in self.interactions]
+        if kinds == ["choiceInteraction"]:
+            return "custom"  # evaluated on every possible response in _choice
+        choices = {
+            i.get("responseIdentifier", ""): [
+                c.get("identifier", "") for c in i.iter() if local(c.tag) in (
+                    "simpleChoice", "inlineChoice", "simpleAssociableChoice", "gapText")]
+            for i in self.interactions}
+        template, shares = qti_rp.equivalent_template(self.interp, self._rp_decls(), choices)
+        self.gap_shares = shares
+        return template
+
+    def _rp_decls(self) -> dict[str, qti_rp.Decl]:
+        out = {}
+        for ident, decl in self.responses.items():
+            d = qti_rp.Decl(ident, decl.cardinality, decl.base_type, list(decl.correct))
+            if decl.mapping is not None:
+                d.has_mapping = True
+                d.entries = list(decl.mapping.entries)
+                d.default = decl.mapping.default
+                d.lower, d.upper = decl.mapping.lower, decl.mapping.upper
+            out[ident] = d
+        return out
+
+    def _outcome_defaults(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for outcome in children(self.root, "outcomeDeclaration"):
+            base = outcome.get("baseType", "")
+            value: Any = 0.0 if base in ("integer", "float") else None
+            for default in children(outcome, "defaultValue"):
+                vals = [v.text or "" for v in children(default, "value")]
+                if vals:
+                    value = qti_rp._scalar(vals[0], base)
+            out[outcome.get("identifier", "")] = value
+        return out
 
     def _normal_maximum(self) -> int | float | None:
         for outcome in children(self.root, "outcomeDeclaration"):
@@ -534,6 +581,9 @@ class ItemReader:
         if len(options) < 2 or not all(ids) or len(set(ids)) != len(ids):
             self.warn("choiceInteraction needs at least two simpleChoices with distinct identifiers; skipped")
             return False
+        single = el.get("maxChoices", "1") == "1"
+        if template == "custom":
+            return self._custom_choice(item, el, decl, options, single)
         correct = list(decl.correct)
         if not correct and decl.mapping:
             correct = [k for k, v, _ in decl.mapping.entries if v > 0]
@@ -548,7 +598,6 @@ class ItemReader:
         for option in options:
             option["correct"] = option["id"] in correct
         # maxChoices="1" lets the candidate pick one whatever the cardinality: radio buttons.
-        single = el.get("maxChoices", "1") == "1"
         if single and len(correct) != 1:
             if decl.cardinality == "single" or template != "match_correct":
                 self.warn("single-choice interaction with several correct responses; skipped")
@@ -570,6 +619,53 @@ class ItemReader:
             item["points"] = self._mapped_points(decl)
         elif template == "match_correct" and not single:
             item["scoring"] = "all_or_nothing"
+        return True
+
+    def _custom_choice(self, item: dict[str, Any], el: Element, decl: ResponseDecl,
+                       options: list[dict[str, Any]], single: bool) -> bool:
+        """Custom processing on a choice: run it on every possible response and keep what the
+        scores say (weights, one correct set, or a mapping), or refuse with the reason."""
+        assert self.interp is not None
+        ids = [o["id"] for o in options]
+        try:
+            max_choices = int(el.get("maxChoices", "1"))
+        except ValueError:
+            max_choices = 1
+        try:
+            fit = qti_rp.fit_choice(self.interp, self._rp_decls()[decl.identifier], ids,
+                                    max_choices)
+        except qti_rp.Unsupported as exc:
+            self.warn(f"response processing: {exc}; item skipped")
+            return False
+        if fit.kind == "template":
+            # it computes exactly what the declared mapping does: the map_response template
+            self.warn("custom response processing read as the map_response template")
+            return self._choice(item, el, "map_response")
+        item["points"] = _num(fit.points)
+        item["type"] = "single_choice" if single else "multiple_response"
+        item["options"] = options
+        if fit.kind == "weights":
+            if any(w < -1 for w in fit.weights.values()):
+                self.warn("response processing: a choice costs more than the item is worth; "
+                          "item skipped")
+                return False
+            plain = sorted(fit.weights.values()) == [0.0] * (len(ids) - 1) + [1.0]
+            for option in options:
+                weight = fit.weights[option["id"]]
+                option["correct"] = weight >= 1
+                if not plain:
+                    option["weight"] = _num(round(weight, 7))
+        elif fit.kind == "all_or_nothing":
+            for option in options:
+                option["correct"] = option["id"] in fit.correct
+            item["scoring"] = "all_or_nothing"
+        else:
+            entries = fit.mapping["entries"]
+            for option in options:
+                option["correct"] = entries.get(option["id"], 0) > 0
+            item["mapping"] = fit.mapping
+            item["scoring"] = "mapped"
+        self.warn(f"custom response processing read as {fit.kind.replace('_', '-')} scoring")
         return True
 
     def _order(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
@@ -787,6 +883,12 @@ class ItemReader:
         item["gaps"] = gaps
         if template == "match_correct" and len(gaps) > 1:
             item["scoring"] = "all_or_nothing"
+        elif template == "per_response" and self.gap_shares:
+            # custom processing that adds up per-gap scores: gap points, scored proportionally
+            for gap in gaps:
+                gap["points"] = _num(self.gap_shares.get(gap["id"], 1.0))
+            item["points"] = _num(sum(g["points"] for g in gaps))
+            item["scoring"] = "proportional"
         return True
 
     def _numeric_gap(self, gap: dict[str, Any]) -> bool:
