@@ -166,12 +166,23 @@ EXPLAINS = {"options": ("option ids", "unweighted options"), "pairs": ("pair ids
             "gaps": ("gap ids",), "stem": ("gap ids",), "points": ("points",)}
 
 
+def _round_trip(fmt: str, doc: dict[str, Any]) -> tuple[Any, Any]:
+    if fmt == "gift":
+        exported = export_gift(doc["items"], doc["bank"])
+        return exported, parse_gift(exported.text, "x.gift", "t")
+    from kiosk.importers.moodle_xml import parse_moodle_xml
+    from kiosk.importers.moodle_xml_export import export_moodle_xml
+
+    exported = export_moodle_xml(doc["items"], doc["bank"])
+    return exported, parse_moodle_xml(exported.text.encode(), "x.xml", "t")
+
+
+@pytest.mark.parametrize("fmt", ["gift", "moodle-xml"])
 @pytest.mark.parametrize("bank", SHIPPED_BANKS, ids=lambda p: p.stem)
-def test_every_shipped_bank_round_trips_through_gift(bank: Path, tmp_path: Path) -> None:
+def test_every_shipped_bank_round_trips(bank: Path, fmt: str, tmp_path: Path) -> None:
     """Export -> import gives a valid bank with the same items, except what a warning names."""
     doc = tomllib.loads(bank.read_text(encoding="utf-8"))
-    exported = export_gift(doc["items"], doc["bank"])
-    back = parse_gift(exported.text, "x.gift", "t")
+    exported, back = _round_trip(fmt, doc)
     assert back.errors == []
     if back.items:
         assert bank_errors(back, tmp_path) == []
@@ -548,3 +559,104 @@ def test_qti_unsupported_operator_is_refused_by_name() -> None:
     result = parse_qti_item(_choice_xml(rp), "p.xml", "t")
     assert result.items == []
     assert "operator <patternMatch> is not supported; item skipped" in result.warnings[0]
+
+
+# -- Moodle XML ---------------------------------------------------------------------------------
+
+MOODLE_BANK = REPO / "tests" / "data" / "moodle-bank.xml"
+
+
+def test_moodle_xml_maps_every_type_and_reports_the_rest(tmp_path: Path) -> None:
+    from kiosk.importers.moodle_xml import import_moodle_xml
+
+    result = import_moodle_xml([MOODLE_BANK])
+    kinds = {i["id"]: i["type"] for i in result.items}
+    assert kinds == {"net-001": "single_choice", "Protocols": "multiple_response",
+                     "TCP-reliable": "true_false", "Port": "short_text", "Hosts": "numeric",
+                     "Match": "matching", "Explain": "essay", "Case-intro": "description",
+                     "Cloze": "cloze", "Select": "cloze", "Order": "ordering"}
+    first = result.items[0]
+    assert (first["topic"], first["points"], first["tags"]) == ("Hálózatok", 2, ["osi", "alap"])
+    assert first["stem"] == "Which layer routes packets? See the figure:\n\n![OSI stack](osi%20stack.png)"
+    assert first["feedback"] == "Layer 3 is the network layer."
+    sha = first["attachments"][0]["sha256"]
+    assert first["attachments"] == [{"name": "osi stack.png", "sha256": sha}]
+    assert result.files[sha].startswith(b"\x89PNG")
+    by_id = {i["id"]: i for i in result.items}
+    assert by_id["Hosts"]["wrong_feedback"] == "Subtract network and broadcast."
+    assert by_id["Cloze"]["gaps"][2] == {"id": "3", "numbers": [{"value": 4}]}
+    assert by_id["Cloze"]["points"] == 4
+    assert by_id["Order"]["sequence"] == ["Physical", "Data link", "Network"]
+    assert by_id["Explain"]["stem"].endswith("```\ndef f(x):\n    return x * x\n```")
+    assert [w.split(": ", 1)[1] for w in result.warnings] == [
+        "item Random: random: a random question is a draw rule, not a question (use an exam "
+        "draw rule); skipped",
+        "item Calc: calculated: calculated questions compute their answers from variables; "
+        "skipped"]
+    assert result.errors == [f"{MOODLE_BANK}:115: question 'Broken': a multiple-choice question "
+                             "needs at least two answers"]
+
+
+def test_moodle_xml_round_trip_preserves_every_item() -> None:
+    from kiosk.importers.moodle_xml import import_moodle_xml, parse_moodle_xml
+    from kiosk.importers.moodle_xml_export import export_moodle_xml
+
+    first = import_moodle_xml([MOODLE_BANK])
+    exported = export_moodle_xml(first.items, {"id": "b", "title": "B"}, files=first.files)
+    assert exported.warnings == [] and exported.exported == len(first.items)
+    again = parse_moodle_xml(exported.text.encode(), "again.xml", "other")
+    assert again.errors == [] and again.warnings == []
+    assert again.items == first.items
+    assert again.files == first.files
+    # and a second trip gives the same XML
+    assert export_moodle_xml(again.items, {"id": "b", "title": "B"}, files=again.files).text == \
+        exported.text
+
+
+def test_moodle_xml_cli_writes_media_and_the_bank_checks(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "moodle.toml"
+    code, stdout, stderr = run_cli(["import", "moodle-xml", str(MOODLE_BANK), "-o", str(out)],
+                                   capsys)
+    assert code == 3, stderr  # partial: one malformed question
+    assert f"error: {MOODLE_BANK}:115:" in stderr
+    assert "11 items imported" in stdout
+    media = list((tmp_path / "media").iterdir())
+    assert len(media) == 1
+    checked = check_bank_files([out])
+    assert checked.errors == []
+    item = checked.banks["moodle"].items["net-001"]
+    assert item.attachments[0]["name"] == "osi stack.png"
+    # a damaged attachment is a bank error naming the item
+    media[0].write_bytes(b"changed")
+    errors = check_bank_files([out]).errors
+    assert len(errors) == 1 and "item 'net-001': attachments[1]: media/" in errors[0]
+    assert "missing or does not match its hash" in errors[0]
+
+
+def test_export_bank_moodle_xml_carries_attachments(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.importers.moodle_xml import import_moodle_xml
+
+    bank = tmp_path / "m.toml"
+    run_cli(["import", "moodle-xml", str(MOODLE_BANK), "-o", str(bank)], capsys)
+    xml = tmp_path / "out.xml"
+    code, stdout, stderr = run_cli(["export-bank", "--format", "moodle-xml", str(bank), "-o",
+                                    str(xml)], capsys)
+    assert code == 0, stderr
+    assert "11 of 11 items exported as moodle-xml" in stdout
+    back = import_moodle_xml([xml])
+    assert back.errors == [] and len(back.files) == 1
+    assert back.items[0]["attachments"] == import_moodle_xml([MOODLE_BANK]).items[0]["attachments"]
+
+
+def test_moodle_xml_hostile_input_is_refused(tmp_path: Path) -> None:
+    from kiosk.importers.moodle_xml import import_moodle_xml
+
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text('<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY a "aaaa">]>\n<quiz>&a;</quiz>')
+    result = import_moodle_xml([bomb])
+    assert result.items == [] and "entity declarations are not allowed" in result.errors[0]
+    other = tmp_path / "other.xml"
+    other.write_text("<html/>")
+    assert "not a Moodle XML question file" in import_moodle_xml([other]).errors[0]

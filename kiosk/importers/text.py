@@ -15,6 +15,7 @@ turn into attachments). Scripts, styles and event handlers are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +59,11 @@ def _converter_class(rich: bool) -> Any:
     from markdownify import MarkdownConverter
 
     class KioskConverter(MarkdownConverter):  # type: ignore[misc]
-        def __init__(self, images: list[tuple[str, str]], **options: Any) -> None:
+        def __init__(self, images: list[tuple[str, str]],
+                     image: Callable[[str, str], str | None] | None, **options: Any) -> None:
             super().__init__(**options)
             self.images = images
+            self.image = image
 
         def escape(self, text: str, parent_tags: Any) -> str:
             if not text:
@@ -96,6 +99,10 @@ def _converter_class(rich: bool) -> Any:
         def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
             src = (el.get("src") or "").strip()
             alt = " ".join((el.get("alt") or "").split())
+            if self.image is not None:
+                ref = self.image(src, alt)
+                if ref is not None:
+                    return ref
             self.images.append((src, alt))
             label = alt or src.rsplit("/", 1)[-1] or "image"
             return f"[image: {escape_markdown(label) if rich else label}]"
@@ -103,12 +110,15 @@ def _converter_class(rich: bool) -> Any:
     return KioskConverter
 
 
-def html_to_markdown(html: str, rich: bool = True) -> Converted:
+def html_to_markdown(html: str, rich: bool = True,
+                     image: Callable[[str, str], str | None] | None = None) -> Converted:
     """HTML (a fragment, possibly broken) as safe Markdown, plus the images it referred to.
-    `rich=False`: plain text for the parts the kiosk shows verbatim (options, pairs, feedback)."""
+    `rich=False`: plain text for the parts the kiosk shows verbatim (options, pairs, feedback).
+    `image(src, alt)` may return the text for an image the caller carries (an attachment);
+    other images become `[image: alt]` and are listed in `images`."""
     images: list[tuple[str, str]] = []
     converter = _converter_class(rich)(
-        images,
+        images, image,
         heading_style="ATX",
         bullets="-",
         code_language="",
