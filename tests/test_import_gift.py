@@ -499,7 +499,7 @@ def test_cli_error_is_one_line_with_file_and_line(tmp_path: Path, capsys: pytest
 
 def test_cli_unknown_format_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, stderr = run_cli(["import", "xml", "x.gift", "-o", str(tmp_path / "b.toml")], capsys)
-    assert code == 2 and "unknown import format 'xml' (known: aiken, gift, qti" in stderr
+    assert code == 2 and "unknown import format 'xml' (known: aiken, gift, moodle-xml, qti" in stderr
     code, _, stderr = run_cli(["import", "gift", str(tmp_path / "nope.gift"), "-o", str(tmp_path / "b.toml")], capsys)
     assert code == 2 and stderr.strip() == f"kiosk: {tmp_path / 'nope.gift'}: no such file"
 
@@ -510,4 +510,5 @@ def test_importers_are_registered_as_a_default_plugin() -> None:
     reg = registry()
     assert {"gift", "aiken", "qti"} <= set(reg.importers)
     assert "gift" in reg.exporters
-    assert set(reg.provided["kiosk.builtins.importers"]["importers"]) == {"gift", "aiken", "qti"}
+    assert set(reg.provided["kiosk.builtins.importers"]["importers"]) == {"gift", "aiken", "qti",
+                                                                         "moodle-xml"}
