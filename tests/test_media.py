@@ -1,0 +1,148 @@
+"""Items with attachments in the candidate's question widgets: an image shown with textual-image
+(here, not on a terminal: its Unicode fallback) and a caption, F4 to enlarge, a damaged file
+described instead of shown, a shared passage as text; at 80x24 and 120x36."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+
+from kiosk.domain.items import Item
+from kiosk.plugins import registry
+from tests.test_import_rendering import _svg_text
+
+SIZES = [(80, 24), (120, 36)]
+
+
+def _png() -> bytes:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (64, 32), "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((4, 4, 28, 28), fill="black")
+    draw.ellipse((36, 4, 60, 28), fill="red")
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _item(tmp_path: Path, data: bytes | None = None, passage: str | None = None) -> Item:
+    png = _png()
+    (tmp_path / "media").mkdir(exist_ok=True)
+    sha = hashlib.sha256(png).hexdigest()
+    (tmp_path / "media" / sha).write_bytes(data if data is not None else png)
+    attachments: list[dict[str, Any]] = [{"name": "shapes.png", "sha256": sha,
+                                          "alt": "a square and a circle"}]
+    if passage is not None:
+        text = passage.encode()
+        psha = hashlib.sha256(text).hexdigest()
+        (tmp_path / "media" / psha).write_bytes(text)
+        attachments.insert(0, {"name": "case.md", "sha256": psha, "kind": "passage"})
+    return Item(id="fig", type="single_choice", topic="t", points=1,
+                stem="Which shape is **red**?", source=str(tmp_path / "bank.toml"),
+                attachments=tuple(attachments),
+                spec={"options": [{"id": "1", "text": "the square", "correct": False},
+                                  {"id": "2", "text": "the circle", "correct": True}]})
+
+
+class One(App[None]):
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        qtype = registry().question_types[self.item.type]
+        yield qtype.widget(self.item, qtype.presentation(self.item, random.Random(1), False),
+                           None)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_image_item_shows_picture_caption_and_options(tmp_path: Path, size: tuple[int, int]
+                                                      ) -> None:
+    item = _item(tmp_path)
+
+    async def run() -> tuple[str, Any]:
+        app = One(item)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            from textual_image.widget import Image
+
+            images = list(app.query(Image))
+            return app.export_screenshot(), images
+
+    svg, images = asyncio.run(run())
+    text = _svg_text(svg)
+    assert len(images) == 1
+    assert "🖼 a square and a circle (PNG 64×32)  F4: nagyítás" in text
+    assert "A. the square" in text and "B. the circle" in text
+    # the picture itself is drawn (block characters), between the stem and the caption
+    lines = text.splitlines()
+    stem = next(i for i, line in enumerate(lines) if "Which shape is red?" in line)
+    caption = next(i for i, line in enumerate(lines) if "🖼" in line)
+    drawn = "".join(lines[stem + 1:caption])
+    assert sum(ch in "▀▄█▌▐▖▗▘▙▚▛▜▝▞▟" for ch in drawn) > 10, drawn
+
+
+def test_f4_enlarges_the_image_and_escape_returns(tmp_path: Path) -> None:
+    item = _item(tmp_path)
+
+    async def run() -> None:
+        from kiosk.apps.widgets.media import ZoomScreen
+
+        app = One(item)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.query("RadioButton").first().focus()
+            await pilot.press("f4")
+            await pilot.pause()
+            assert isinstance(app.screen, ZoomScreen)
+            assert "Esc: vissza a kérdéshez" in _svg_text(app.export_screenshot())
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, ZoomScreen)
+
+    asyncio.run(run())
+
+
+def test_damaged_image_is_described_not_shown(tmp_path: Path) -> None:
+    item = _item(tmp_path, data=b"not the image any more")
+
+    async def run() -> str:
+        app = One(item)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            from textual_image.widget import Image
+
+            assert not app.query(Image)
+            return app.export_screenshot()
+
+    text = _svg_text(asyncio.run(run()))
+    assert "🖼 a square and a circle (not available)" in text
+    assert "F4" not in text
+
+
+def test_shared_passage_is_shown_above_the_image(tmp_path: Path) -> None:
+    item = _item(tmp_path, passage="Case: the firm *Alfa Kft.* buys goods for 100 000 Ft.")
+
+    async def run() -> str:
+        app = One(item)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            return app.export_screenshot()
+
+    text = _svg_text(asyncio.run(run()))
+    assert "Case: the firm Alfa Kft. buys goods for 100 000 Ft." in text
+    assert text.index("Case: the firm") < text.index("🖼")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_image_item_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    # a fixed folder: the snapshot must not depend on tmp_path (the item's source is not shown)
+    assert snap_compare(One(_item(tmp_path)), terminal_size=size)
