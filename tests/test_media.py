@@ -146,3 +146,75 @@ def test_shared_passage_is_shown_above_the_image(tmp_path: Path) -> None:
 def test_image_item_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     # a fixed folder: the snapshot must not depend on tmp_path (the item's source is not shown)
     assert snap_compare(One(_item(tmp_path)), terminal_size=size)
+
+
+# -- packages carry attachments ------------------------------------------------------------------
+
+def _exam_with_image(tmp_path: Path) -> tuple[Path, bytes]:
+    png = _png()
+    sha = hashlib.sha256(png).hexdigest()
+    src = tmp_path / "src"
+    (src / "banks" / "media").mkdir(parents=True)
+    (src / "banks" / "media" / sha).write_bytes(png)
+    (src / "banks" / "b.toml").write_text(f'''[bank]
+id = "b"
+title = "B"
+
+[[items]]
+id = "fig"
+type = "single_choice"
+topic = "t"
+points = 1
+stem = "Which shape is red? ![shapes](shapes.png)"
+attachments = [{{name = "shapes.png", sha256 = "{sha}", alt = "shapes"}}]
+options = [{{text = "square"}}, {{text = "circle", correct = true}}]
+''', encoding="utf-8")
+    exam = src / "e.exam.toml"
+    exam.write_text('[exam]\nid = "media-2026"\ntitle = "M"\nbanks = ["banks/b.toml"]\n\n'
+                    '[[parts]]\nid = "1"\ntitle = "P"\nminutes = 5\n\n[[parts.draw]]\ncount = 1\n',
+                    encoding="utf-8")
+    return exam, png
+
+
+def test_package_carries_attachments_encrypted_and_the_loaded_exam_shows_them(
+        tmp_path: Path, centre: Any) -> None:
+    from kiosk import media
+    from kiosk.domain.packages import build_payload, decode_payload, seal, unseal
+    from kiosk.exam_store import exam_and_banks, load_package
+
+    exam, png = _exam_with_image(tmp_path)
+    payload, errors = build_payload(exam)
+    assert errors == [] and payload is not None
+    sha = hashlib.sha256(png).hexdigest()
+    assert payload.media == {sha: png}
+    blob = seal(payload.to_bytes(), "helyes ló elem tűzőgép", n=2**14)
+    assert png[8:40] not in blob  # inside the encryption
+    assert decode_payload(unseal(blob, "helyes ló elem tűzőgép"), "p").media == {sha: png}
+    pkg = tmp_path / "m.kpkg"
+    pkg.write_bytes(blob)
+    load_package(centre, pkg, "helyes ló elem tűzőgép")
+    media._STORE.clear()
+    _exam, banks = exam_and_banks(centre, "media-2026")
+    item = banks["b"].items["fig"]
+    assert media.content(item, item.attachments[0]) == png  # from the package, not the disk
+
+
+def test_package_without_its_attachment_is_refused(tmp_path: Path) -> None:
+    from kiosk.domain.packages import build_payload, decode_payload
+    from kiosk.errors import KioskError
+
+    exam, png = _exam_with_image(tmp_path)
+    payload, _ = build_payload(exam)
+    assert payload is not None
+    broken = type(payload)(payload.exam, payload.title, payload.exam_file, payload.banks,
+                           payload.files, {})
+    with pytest.raises(KioskError, match=r"banks/b.toml: attachment [0-9a-f]{12}… is not in the "
+                                         r"package"):
+        decode_payload(broken.to_bytes(), "p")
+    for f in (exam.parent / "banks" / "media").iterdir():
+        f.write_bytes(b"changed")
+    # a changed attachment on disk stops packaging, naming the item
+    payload, errors = build_payload(exam)
+    assert payload is None
+    assert any("item 'fig': attachments[1]: media/" in e and "does not match its hash" in e
+               for e in errors), errors
