@@ -660,3 +660,62 @@ def test_moodle_xml_hostile_input_is_refused(tmp_path: Path) -> None:
     other = tmp_path / "other.xml"
     other.write_text("<html/>")
     assert "not a Moodle XML question file" in import_moodle_xml([other]).errors[0]
+
+
+def test_qti_package_keeps_images_and_a_linked_stimulus_as_attachments(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from kiosk.importers.qti import import_qti
+
+    q = _qti()
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buf, "PNG")
+    png = buf.getvalue()
+    body = ('<object type="text/html" data="../shared/case.html"/>'
+            '<p>Look: <img src="img/blue.png" alt="a blue square"/></p>'
+            '<choiceInteraction responseIdentifier="R" maxChoices="1">'
+            '<simpleChoice identifier="A">blue</simpleChoice>'
+            '<simpleChoice identifier="B">red</simpleChoice></choiceInteraction>')
+    files = {"items/it.xml": q.qti(q.decl("R", ["A"], base="identifier"), body),
+             "items/img/blue.png": png,
+             "shared/case.html": "<h2>Case</h2><p>A <b>firm</b> buys x<sup>2</sup> goods.</p>"
+                                 .encode()}
+    pkg = q.package(tmp_path / "p.zip", files, ["items/it.xml"])
+    result = import_qti([pkg])
+    assert result.errors == []
+    item = result.items[0]
+    image, passage = item["attachments"][1], item["attachments"][0]
+    assert item["stem"] == "Look: ![a blue square](blue.png)"
+    assert image == {"name": "blue.png", "sha256": image["sha256"], "alt": "a blue square"}
+    assert result.files[image["sha256"]] == png
+    assert passage["kind"] == "passage" and passage["name"] == "case.md"
+    assert result.files[passage["sha256"]].decode() == "## Case\n\nA **firm** buys x² goods."
+    from kiosk.commands.importing import write_media
+
+    write_media(tmp_path, result.files)
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_qti_file_on_disk_never_reads_outside_its_folder(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from kiosk.importers.qti import import_qti
+
+    q = _qti()
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, "PNG")
+    (tmp_path / "secret.png").write_bytes(buf.getvalue())
+    (tmp_path / "items").mkdir()
+    item = tmp_path / "items" / "it.xml"
+    item.write_bytes(q.qti(q.decl("R", ["A"], base="identifier"),
+                           '<p><img src="../secret.png" alt="s"/></p>'
+                           '<choiceInteraction responseIdentifier="R" maxChoices="1">'
+                           '<simpleChoice identifier="A">a</simpleChoice>'
+                           '<simpleChoice identifier="B">b</simpleChoice></choiceInteraction>'))
+    result = import_qti([item])
+    assert "attachments" not in result.items[0] and result.files == {}
+    assert result.items[0]["stem"] == "[image: s]"

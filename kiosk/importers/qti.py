@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -189,12 +190,15 @@ class ItemReader:
         ids: IdAllocator,
         media_exists: Callable[[str], bool],
         result: ImportResult,
+        media_read: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.root = root
         self.source = source
         self.topic = topic
         self.ids = ids
         self.media_exists = media_exists
+        self.media_read = media_read
+        self.attachments: list[dict[str, Any]] = []
         self.result = result
         self.identifier = root.get("identifier") or Path(source.split("!")[-1]).stem
         self.warned: set[str] = set()
@@ -313,16 +317,28 @@ class ItemReader:
         elif name in ("sup", "sub", "a"):
             out.append(self.converted(el))
         elif name == "img":
-            self._media(el.get("src", ""))
             alt = (el.get("alt") or "").strip()
-            if alt:
-                out.append(f"[image: {alt}]")
+            ref = self._attach_image(el.get("src", ""), alt) if self.rich else None
+            if ref:
+                out.append(ref)
+            else:
+                self._media(el.get("src", ""))
+                if alt:
+                    out.append(f"[image: {alt}]")
         elif name == "object":
             data = el.get("data", "")
-            self._media(data)
-            if len(el) or (el.text or "").strip():
+            kind = (el.get("type") or "").lower()
+            if self.rich and kind.startswith("image/") and (ref := self._attach_image(data, (
+                    "".join(el.itertext()).strip()))):
+                out.append(ref)
+            elif self.rich and kind in ("text/html", "application/xhtml+xml") and \
+                    self._attach_passage(data):
+                pass  # a shared stimulus: shown above the item as a passage
+            elif len(el) or (el.text or "").strip():
+                self._media(data)
                 self._children(el, out, skip)
             else:
+                self._media(data)
                 out.append(f"[{el.get('type') or 'media'}: {data}]")
         elif name == "blockquote":
             inner = self.render(el, skip)
@@ -366,6 +382,53 @@ class ItemReader:
             self.warn(f"missing media {src}; kept its alt text")
         else:
             self.warn(f"media {src} is not carried into the bank; kept its alt text")
+
+    def _read_media(self, src: str) -> bytes | None:
+        if not src or self.media_read is None or re.match(r"[a-z][a-z0-9+.-]*:", src, re.I):
+            return None
+        return self.media_read(src)
+
+    def _attach(self, src: str, data: bytes, kind: str, alt: str = "") -> str:
+        import hashlib
+
+        sha = hashlib.sha256(data).hexdigest()
+        for att in self.attachments:
+            if att["sha256"] == sha:
+                return str(att["name"])
+        name = posixpath.basename(src.split("?")[0].split("#")[0]) or "media"
+        taken = {a["name"] for a in self.attachments}
+        base, n = name, 2
+        while name in taken:
+            name = f"{n}-{base}"
+            n += 1
+        att: dict[str, Any] = {"name": name, "sha256": sha}
+        if alt:
+            att["alt"] = alt
+        if kind != "image":
+            att["kind"] = kind
+        self.attachments.append(att)
+        self.result.files[sha] = data
+        return name
+
+    def _attach_image(self, src: str, alt: str) -> str | None:
+        """An image from the package as an attachment; the stem's `![alt](name)`, or None."""
+        data = self._read_media(src)
+        if data is None or not _is_image(data):
+            return None
+        name = self._attach(src, data, "image", alt)
+        return f"![{escape_markdown(alt or name)}]({quote(name)})"
+
+    def _attach_passage(self, src: str) -> bool:
+        """A linked HTML stimulus from the package as a passage attachment (Markdown text)."""
+        data = self._read_media(src)
+        if data is None:
+            return False
+        try:
+            text = html_to_markdown(data.decode("utf-8-sig")).text
+        except UnicodeDecodeError:
+            return False
+        self._attach(posixpath.splitext(src)[0] + ".md", text.encode("utf-8"), "passage")
+        return True
 
     # -- conversion ---------------------------------------------------------------------------
 
@@ -1066,8 +1129,10 @@ def parse_qti_item(
     topic: str,
     ids: IdAllocator | None = None,
     media_exists: Callable[[str], bool] = lambda _src: False,
+    media_read: Callable[[str], bytes | None] | None = None,
 ) -> ImportResult:
-    """One assessmentItem document -> at most one item, plus warnings."""
+    """One assessmentItem document -> at most one item, plus warnings. `media_read(src)` gives
+    the bytes of a file the item refers to (images, linked stimuli), or None."""
     root = parse_xml(data, source)
     name = local(root.tag)
     if name == "assessmentTest":
@@ -1079,15 +1144,34 @@ def parse_qti_item(
     if name != "assessmentItem":
         raise ImportFormatError(source, f"not a QTI assessmentItem (root element <{name}>)")
     result = ImportResult()
-    reader = ItemReader(root, source, topic, ids or IdAllocator(), media_exists, result)
+    reader = ItemReader(root, source, topic, ids or IdAllocator(), media_exists, result,
+                        media_read)
     try:
         item = reader.convert()
     except RecursionError:
         raise ImportFormatError(source, "XML nested too deeply") from None
     if item is not None:
         _finish_gaps(item)
+        if reader.attachments:
+            item["attachments"] = reader.attachments
         result.items.append(item)
+    else:
+        for att in reader.attachments:
+            result.files.pop(att["sha256"], None)
     return result
+
+
+def _is_image(data: bytes) -> bool:
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        return True
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
 
 
 def _unsafe_member(name: str) -> bool:
@@ -1163,8 +1247,18 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
             def exists(src: str, folder: str = folder) -> bool:
                 return posixpath.normpath(posixpath.join(folder, src)) in names
 
+            def media(src: str, folder: str = folder) -> bytes | None:
+                target = posixpath.normpath(posixpath.join(folder, src.split("#")[0]))
+                if target not in names or _unsafe_member(target):
+                    return None
+                try:
+                    return read(target)
+                except ImportFormatError:
+                    return None
+
             try:
-                result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids, exists))
+                result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids,
+                                             exists, media))
             except ImportFormatError as exc:
                 result.errors.append(str(exc))
         return result
@@ -1204,4 +1298,15 @@ def _import_file(path: Path, item_topic: str, ids: IdAllocator) -> ImportResult:
         except (OSError, ValueError):
             return False
 
-    return parse_qti_item(data, str(path), item_topic, ids, exists)
+    def media(src: str) -> bytes | None:
+        # only files in the item's own folder tree: `../` or absolute paths are never read
+        try:
+            target = (folder / src.split("#")[0]).resolve()
+            if not target.is_relative_to(folder.resolve()) or not target.is_file() or \
+                    target.stat().st_size > MAX_XML_BYTES:
+                return None
+            return target.read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    return parse_qti_item(data, str(path), item_topic, ids, exists, media)
