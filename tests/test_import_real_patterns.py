@@ -680,8 +680,8 @@ def test_qti_package_keeps_images_and_a_linked_stimulus_as_attachments(tmp_path:
             '<simpleChoice identifier="B">red</simpleChoice></choiceInteraction>')
     files = {"items/it.xml": q.qti(q.decl("R", ["A"], base="identifier"), body),
              "items/img/blue.png": png,
-             "shared/case.html": "<h2>Case</h2><p>A <b>firm</b> buys x<sup>2</sup> goods.</p>"
-                                 .encode()}
+             "shared/case.html": b"<h2>Case</h2><p>A <b>firm</b> buys x<sup>2</sup> goods.</p>"
+}
     pkg = q.package(tmp_path / "p.zip", files, ["items/it.xml"])
     result = import_qti([pkg])
     assert result.errors == []
