@@ -218,3 +218,46 @@ def test_package_without_its_attachment_is_refused(tmp_path: Path) -> None:
     assert payload is None
     assert any("item 'fig': attachments[1]: media/" in e and "does not match its hash" in e
                for e in errors), errors
+
+
+# -- the examiner's marking screen shows them too ---------------------------------------------
+
+def test_marking_screen_shows_the_items_image_and_zooms(tmp_path: Path, monkeypatch: Any
+                                                        ) -> None:
+    import dataclasses
+
+    from kiosk import marking
+    from kiosk.apps.examiner.app import ExaminerApp
+    from kiosk.apps.examiner.screens import MarkScreen
+    from kiosk.apps.widgets.media import ZoomScreen
+    from tests.marking_helpers import essay_answers, mark_setup, sit
+    from tests.test_examiner_app import log_in
+
+    s = mark_setup(tmp_path)
+    sit(s, "C1", essay_answers("Szöveg"))
+    (tmp_path / "fig").mkdir()
+    figure = _item(tmp_path / "fig")
+    original = marking.Context.item
+
+    def with_figure(self: Any, exam: str, key: str) -> Item:
+        return dataclasses.replace(original(self, exam, key), attachments=figure.attachments,
+                                   source=figure.source)
+
+    monkeypatch.setattr(marking.Context, "item", with_figure)
+
+    async def body() -> None:
+        app = ExaminerApp(s.centre.path, language="en")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await log_in(pilot)
+            await pilot.press("m")
+            await pilot.pause()
+            assert isinstance(app.screen, MarkScreen)
+            assert "🖼 a square and a circle (PNG 64×32)" in _svg_text(app.export_screenshot())
+            await pilot.press("f4")
+            await pilot.pause()
+            assert isinstance(app.screen, ZoomScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MarkScreen)
+
+    asyncio.run(body())
