@@ -261,3 +261,39 @@ def test_marking_screen_shows_the_items_image_and_zooms(tmp_path: Path, monkeypa
             assert isinstance(app.screen, MarkScreen)
 
     asyncio.run(body())
+
+
+# -- the printed paper ---------------------------------------------------------------------------
+
+def test_paper_pdf_prints_items_with_their_images(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    from tests.import_helpers import run_cli
+
+    exam, png = _exam_with_image(tmp_path)
+    text = exam.read_text().replace("[[parts.draw]]\ncount = 1", '[[parts.draw]]\nfixed = ["fig"]')
+    exam.write_text(text)
+    out = tmp_path / "paper.pdf"
+    code, _stdout, stderr = run_cli(["paper", "show", "--exam", str(exam), "--seed", "1",
+                                     "--pdf", str(out)], capsys)
+    assert code == 0, stderr
+    from pypdf import PdfReader
+
+    page_text = PdfReader(out).pages[0].extract_text()
+    assert "Which shape is red? [shapes]" in page_text
+    assert "A. square" in page_text and "B. circle" in page_text
+    assert "shapes (PNG 64×32)" in page_text
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed: the picture is not looked at")
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(out),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    with Image.open(tmp_path / "page.png") as page:
+        rgb = page.convert("RGB")
+        red = sum(1 for px in rgb.getdata() if px[0] > 200 and px[1] < 80 and px[2] < 80)
+        black = sum(1 for px in rgb.getdata() if max(px) < 40)
+    assert red > 20, "the red circle of the image is not on the page"
+    assert black > 20, "neither the square nor the text is on the page"

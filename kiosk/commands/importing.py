@@ -20,7 +20,7 @@ from kiosk.importers.common import EXIT_PARTIAL, ImportResult, bank_id_from
 from kiosk.plugins import registry
 
 
-def write_atomically(path: Path, text: str, force: bool) -> None:
+def write_atomically(path: Path, text: str | bytes, force: bool) -> None:
     """Write via a temp file and os.replace, so a crash never leaves half a bank behind."""
     if path.exists() and not force:
         raise KioskError(f"{path}: already exists; use --force to overwrite")
@@ -29,8 +29,9 @@ def write_atomically(path: Path, text: str, force: bool) -> None:
         raise KioskError(f"{path}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
