@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.domain.banks import check_bank_files
 from kiosk.importers.gift import parse_gift
@@ -121,6 +123,10 @@ def test_gift_links_keep_their_address_and_html_without_marker_is_read() -> None
     assert one("<p>What is <b>bold</b>?</p>{T}")["stem"] == "What is **bold**?"
 
 
+def test_gift_markdown_keeps_indented_code() -> None:
+    assert one("[markdown]Run:\n    x = 1\n        y = 2{T}")["stem"] == "Run:\n    x = 1\n        y = 2"
+
+
 def test_gift_plain_text_is_escaped_for_markdown() -> None:
     assert one("What is 2*3*4?{#24}")["stem"] == "What is 2\\*3\\*4?"
     assert one("[plain]<p>raw</p>{T}")["stem"] == "\\<p>raw\\</p>"
@@ -205,6 +211,20 @@ def test_every_shipped_bank_round_trips(bank: Path, fmt: str, tmp_path: Path) ->
             assert any(p in warned.get(item["id"], "") for p in phrases), (
                 f"{item['id']}: {key} changed without a warning: {original.get(key)!r} -> "
                 f"{again.get(key)!r}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abpresupcripttdtrhimg&;#*_[]`\\\n")),
+               max_size=120))
+def test_html_conversion_never_fails_and_never_keeps_tags(html: str) -> None:
+    import re
+
+    from kiosk.importers.text import html_to_markdown
+
+    assert isinstance(html_to_markdown(html, rich=False).text, str)
+    out = html_to_markdown(html).text
+    # Markdown for the kiosk: no raw tag survives (a `<` from the text is escaped)
+    assert re.search(r"(?<!\\)<[A-Za-z/!]", out) is None, out
 
 
 # -- Aiken --------------------------------------------------------------------------------------
@@ -621,6 +641,7 @@ def test_moodle_xml_cli_writes_media_and_the_bank_checks(
     assert code == 3, stderr  # partial: one malformed question
     assert f"error: {MOODLE_BANK}:115:" in stderr
     assert "11 items imported" in stdout
+    assert f"1 attachment file(s) in {tmp_path / 'media'}" in stdout
     media = list((tmp_path / "media").iterdir())
     assert len(media) == 1
     checked = check_bank_files([out])

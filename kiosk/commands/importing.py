@@ -147,6 +147,8 @@ def import_command(
     click.echo(f"{out}: {len(result.items)} items imported from {len(paths)} file(s)")
     for kind, n in sorted(counts.items()):
         click.echo(f"  {kind:<18} {n}")
+    if result.files:
+        click.echo(f"  {len(result.files)} attachment file(s) in {out.parent / MEDIA_DIR}")
     if result.warnings:
         click.echo(f"  {len(result.warnings)} warning(s), listed above")
     if result.errors:
