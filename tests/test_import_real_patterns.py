@@ -740,3 +740,41 @@ def test_qti_file_on_disk_never_reads_outside_its_folder(tmp_path: Path) -> None
     result = import_qti([item])
     assert "attachments" not in result.items[0] and result.files == {}
     assert result.items[0]["stem"] == "[image: s]"
+
+
+def test_descriptions_are_drawn_only_when_asked_for(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "b.toml").write_text('''
+[bank]
+id = "b"
+title = "B"
+
+[[items]]
+id = "intro"
+type = "description"
+topic = "Case"
+stem = "Read this."
+
+[[items]]
+id = "q"
+type = "true_false"
+topic = "Case"
+points = 1
+stem = "True?"
+answer = true
+''', encoding="utf-8")
+    exam = tmp_path / "e.exam.toml"
+    base = ('[exam]\nid = "e"\ntitle = "E"\nbanks = ["b.toml"]\nregime = "generic"\n'
+            'grade_scale = "hu-szkr"\nscoring = "proportional"\npass_percent = 40\n'
+            'shuffle_questions = false\n\n'
+            '[[parts]]\nid = "1"\ntitle = "P"\nminutes = 5\n\n')
+    exam.write_text(base + '[[parts.draw]]\ntopic = "Case"\ncount = 1\n', encoding="utf-8")
+    for seed in ("1", "2", "3", "4"):
+        code, out, err = run_cli(["paper", "show", "--exam", str(exam), "--seed", seed], capsys)
+        assert code == 0, err
+        assert "b:q " in out and "b:intro" not in out
+    exam.write_text(base + '[[parts.draw]]\ntype = "description"\ncount = 1\n\n'
+                    '[[parts.draw]]\ntopic = "Case"\ncount = 1\n', encoding="utf-8")
+    code, out, err = run_cli(["paper", "show", "--exam", str(exam), "--seed", "1"], capsys)
+    assert code == 0, err
+    assert out.index("b:intro") < out.index("b:q ")
