@@ -2,8 +2,8 @@
 "description" question: a passage, instructions or a case that later items refer to).
 
 Its points are 0; every response judges to nothing and the item always counts as answered, so it
-never shows up as "unanswered" at review. Exams place it like any item (`fixed`, or a draw rule
-with `type = "description"`).
+never shows up as "unanswered" at review. Exams place it on purpose (`fixed`, or a draw rule
+with `type = "description"`); other draw rules never draw it.
 """
 
 from __future__ import annotations
