@@ -778,3 +778,33 @@ answer = true
     code, out, err = run_cli(["paper", "show", "--exam", str(exam), "--seed", "1"], capsys)
     assert code == 0, err
     assert out.index("b:intro") < out.index("b:q ")
+
+
+def test_gift_html_image_beside_the_file_becomes_an_attachment(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from kiosk.importers.gift import import_gift
+
+    buf = io.BytesIO()
+    Image.new("RGB", (6, 6), "green").save(buf, "PNG")
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "g.png").write_bytes(buf.getvalue())
+    (tmp_path / "secret.png").write_bytes(buf.getvalue())
+    quiz = tmp_path / "quiz"
+    quiz.mkdir()
+    (quiz / "img").symlink_to(tmp_path / "img")  # a link out of the folder is not followed
+    (quiz / "pics").mkdir()
+    (quiz / "pics" / "g.png").write_bytes(buf.getvalue())
+    src = quiz / "q.gift"
+    src.write_text('[html]<p>Colour? <img src="pics/g.png" alt="a square"></p>{=green ~red}\n\n'
+                   '[html]<img src="../secret.png" alt="s"> <img src="img/g.png" alt="t">{T}\n',
+                   encoding="utf-8")
+    result = import_gift([src])
+    first, second = result.items
+    assert first["stem"] == "Colour? ![a square](g.png)"
+    assert first["attachments"][0]["name"] == "g.png" and len(result.files) == 1
+    assert "attachments" not in second
+    assert second["stem"] == "[image: s] [image: t]"
+    assert sum("is not carried" in w for w in result.warnings) == 2

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from kiosk.errors import KioskError
 
@@ -181,3 +183,71 @@ def matching_as_cloze(item: dict[str, Any]) -> str | None:
     item.pop("pairs", None)
     item.pop("distractors", None)
     return f"text {dup!r} is in several pairs; imported as a cloze with one choice gap per pair"
+
+
+def is_image(data: bytes) -> bool:
+    """Pillow can read it as an image (and it is not a decompression bomb)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        return True
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
+            Image.DecompressionBombError):
+        return False
+
+
+MAX_MEDIA_FILE = 8 * 1024 * 1024
+
+
+def folder_reader(folder: Path) -> Callable[[str], bytes | None]:
+    """Reads files an input refers to, only inside `folder`'s tree: `../`, absolute paths and
+    URLs are never followed (an imported file must not pull other files of the machine into a
+    bank); at most 8 MB each."""
+    root = folder.resolve()
+
+    def read(src: str) -> bytes | None:
+        src = unquote(src.split("#")[0].split("?")[0])
+        if src.startswith("@@PLUGINFILE@@/"):
+            src = src[len("@@PLUGINFILE@@/"):]  # Moodle's reference to the question's own file
+        if not src or re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+            return None
+        try:
+            target = (root / src).resolve()
+            if not target.is_relative_to(root) or not target.is_file() or \
+                    target.stat().st_size > MAX_MEDIA_FILE:
+                return None
+            return target.read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    return read
+
+
+def attach(attachments: list[dict[str, Any]], files: dict[str, bytes], src: str, data: bytes,
+           kind: str = "image", alt: str = "") -> str:
+    """Add a file to an item's attachments (once per content) and return its name there."""
+    import hashlib
+    import posixpath
+
+    sha = hashlib.sha256(data).hexdigest()
+    for att in attachments:
+        if att["sha256"] == sha:
+            return str(att["name"])
+    name = posixpath.basename(unquote(src).split("?")[0].split("#")[0]) or "media"
+    taken = {a["name"] for a in attachments}
+    base, n = name, 2
+    while name in taken:
+        name = f"{n}-{base}"
+        n += 1
+    att: dict[str, Any] = {"name": name, "sha256": sha}
+    if alt:
+        att["alt"] = alt
+    if kind != "image":
+        att["kind"] = kind
+    attachments.append(att)
+    files[sha] = data
+    return name

@@ -17,17 +17,21 @@ Mapping onto kiosk types:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from kiosk.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
+    attach,
     default_topic,
     duplicate_text,
+    folder_reader,
     fraction,
+    is_image,
     matching_as_cloze,
     number,
     order_item,
@@ -168,8 +172,11 @@ class _Skip(Exception):
 
 
 class GiftParser:
-    def __init__(self, source: str, topic: str, ids: IdAllocator, stem_prefix: str) -> None:
+    def __init__(self, source: str, topic: str, ids: IdAllocator, stem_prefix: str,
+                 media_read: Callable[[str], bytes | None] | None = None) -> None:
         self.source = source
+        self.media_read = media_read
+        self.attachments: list[dict[str, Any]] = []
         self.topic = topic
         self.ids = ids
         self.stem_prefix = stem_prefix
@@ -196,7 +203,7 @@ class GiftParser:
         if fmt == "markdown":
             return text  # indentation is Markdown (code blocks): kept as written
         if fmt == "html" or (fmt == "moodle" and looks_like_html(text)):
-            converted = html_to_markdown(text, rich)
+            converted = html_to_markdown(text, rich, self._image if rich else None)
             for src, _alt in converted.images:
                 self.images.append(src)
             return converted.text
@@ -229,6 +236,7 @@ class GiftParser:
         q.line = block.line_at(offset)
         self.index += 1
         self.images = []
+        self.attachments = []
         self._question(q, text, offset)
 
     def _question(self, q: _Question, text: str, base: int) -> None:
@@ -314,9 +322,19 @@ class GiftParser:
                 self.warn(q, item_id, note)
         self._finish(q, item, tags)
 
+    def _image(self, src: str, alt: str) -> str | None:
+        """An `<img>` of an `[html]` stem whose file sits beside the GIFT file: an attachment."""
+        data = self.media_read(src) if self.media_read is not None else None
+        if data is None or not is_image(data):
+            return None
+        name = attach(self.attachments, self.result.files, src, data, "image", alt)
+        return f"![{escape_markdown(alt or name)}]({quote(name)})"
+
     def _finish(self, q: _Question, item: dict[str, Any], tags: list[str]) -> None:
         if tags:
             item["tags"] = tags
+        if self.attachments:
+            item["attachments"] = self.attachments
         for src in dict.fromkeys(self.images):
             self.warn(q, item["id"], f"image {src!r} is not carried into the bank; kept its alt text")
         self.result.items.append(order_item(item))
@@ -574,10 +592,12 @@ def category_topic(path: str) -> str:
 
 
 def parse_gift(
-    text: str, source: str, topic: str, ids: IdAllocator | None = None, stem: str = "gift"
+    text: str, source: str, topic: str, ids: IdAllocator | None = None, stem: str = "gift",
+    media_read: Callable[[str], bytes | None] | None = None,
 ) -> ImportResult:
-    """Parse GIFT text; raises ImportFormatError (with the line) on malformed input."""
-    parser = GiftParser(source, topic, ids or IdAllocator(), safe_id(stem, "gift"))
+    """Parse GIFT text; each malformed question is in `errors` (file:line: reason).
+    `media_read(src)` gives the bytes of an image an `[html]` stem refers to, or None."""
+    parser = GiftParser(source, topic, ids or IdAllocator(), safe_id(stem, "gift"), media_read)
     return parser.parse(text)
 
 
@@ -591,5 +611,6 @@ def import_gift(paths: Sequence[Path], topic: str | None = None) -> ImportResult
         except ImportFormatError as exc:
             result.errors.append(str(exc))  # an unreadable file costs that file only
             continue
-        result.extend(parse_gift(text, str(path), default_topic(path, topic), ids, path.stem))
+        result.extend(parse_gift(text, str(path), default_topic(path, topic), ids, path.stem,
+                                 folder_reader(path.parent)))
     return result

@@ -45,8 +45,11 @@ from kiosk.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
+    attach,
     default_topic,
     duplicate_text,
+    folder_reader,
+    is_image,
     matching_as_cloze,
     number,
     order_item,
@@ -389,31 +392,12 @@ class ItemReader:
         return self.media_read(src)
 
     def _attach(self, src: str, data: bytes, kind: str, alt: str = "") -> str:
-        import hashlib
-
-        sha = hashlib.sha256(data).hexdigest()
-        for att in self.attachments:
-            if att["sha256"] == sha:
-                return str(att["name"])
-        name = posixpath.basename(src.split("?")[0].split("#")[0]) or "media"
-        taken = {a["name"] for a in self.attachments}
-        base, n = name, 2
-        while name in taken:
-            name = f"{n}-{base}"
-            n += 1
-        att: dict[str, Any] = {"name": name, "sha256": sha}
-        if alt:
-            att["alt"] = alt
-        if kind != "image":
-            att["kind"] = kind
-        self.attachments.append(att)
-        self.result.files[sha] = data
-        return name
+        return attach(self.attachments, self.result.files, src, data, kind, alt)
 
     def _attach_image(self, src: str, alt: str) -> str | None:
         """An image from the package as an attachment; the stem's `![alt](name)`, or None."""
         data = self._read_media(src)
-        if data is None or not _is_image(data):
+        if data is None or not is_image(data):
             return None
         name = self._attach(src, data, "image", alt)
         return f"![{escape_markdown(alt or name)}]({quote(name)})"
@@ -1161,19 +1145,6 @@ def parse_qti_item(
     return result
 
 
-def _is_image(data: bytes) -> bool:
-    import io
-
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.verify()
-        return True
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return False
-
-
 def _unsafe_member(name: str) -> bool:
     parts = re.split(r"[\\/]", name)
     return name.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:", name)) or ".." in parts
@@ -1298,15 +1269,5 @@ def _import_file(path: Path, item_topic: str, ids: IdAllocator) -> ImportResult:
         except (OSError, ValueError):
             return False
 
-    def media(src: str) -> bytes | None:
-        # only files in the item's own folder tree: `../` or absolute paths are never read
-        try:
-            target = (folder / src.split("#")[0]).resolve()
-            if not target.is_relative_to(folder.resolve()) or not target.is_file() or \
-                    target.stat().st_size > MAX_XML_BYTES:
-                return None
-            return target.read_bytes()
-        except (OSError, ValueError):
-            return None
-
-    return parse_qti_item(data, str(path), item_topic, ids, exists, media)
+    # only files in the item's own folder tree are read (never `../` or absolute paths)
+    return parse_qti_item(data, str(path), item_topic, ids, exists, folder_reader(folder))
