@@ -157,8 +157,7 @@ def load_paper_review(centre: Centre, attempt: str, *, passphrase: str | None = 
             response="" if response is None else qtype.render_response(item, response),
             points=ir.points, max_points=ir.max_points, source=ir.source, original=ir.original,
             criteria=tuple(criteria.items()), comments=tuple(comments), objections=objections,
-            # an unscored description has no mark to object to
-            can_object=decision is None and item.points > 0))
+            can_object=decision is None))
     return PaperReview(
         attempt=attempt, candidate=state.candidate, exam=exam.id, exam_title=exam.title,
         items=tuple(out), points=sum(i.points for i in out),
