@@ -3,6 +3,7 @@ pattern; the GIFT round trip over every shipped bank; per-question error isolati
 
 from __future__ import annotations
 
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -808,3 +809,39 @@ def test_gift_html_image_beside_the_file_becomes_an_attachment(tmp_path: Path) -
     assert "attachments" not in second
     assert second["stem"] == "[image: s] [image: t]"
     assert sum("is not carried" in w for w in result.warnings) == 2
+
+
+_MOODLE_TYPES = ["multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay",
+                 "description", "multianswer", "gapselect", "ddwtos", "ordering", "category",
+                 "random", "weird"]
+_MOODLE_BITS = st.sampled_from([
+    '<answer fraction="100"><text>a</text></answer>', '<answer fraction="50"><text>b</text>'
+    '<tolerance>x</tolerance></answer>', '<answer fraction="-100"><text>*</text></answer>',
+    '<answer fraction="oops"><text>c</text></answer>', "<single>false</single>",
+    "<defaultgrade>-1</defaultgrade>", "<defaultgrade>2.5</defaultgrade>",
+    '<subquestion><text>l</text><answer><text>r</text></answer></subquestion>',
+    '<selectoption><text>s</text><group>1</group></selectoption>',
+    '<questiontext format="html"><text>Q {1:SA:=x} [[1]] {2:MC:a~=b} &lt;b&gt;</text>'
+    '<file name="f.png" encoding="base64">!!notbase64</file></questiontext>',
+    '<questiontext format="markdown"><text>![i](@@PLUGINFILE@@/f.png)</text></questiontext>',
+    "<units><unit><multiplier>x</multiplier><unit_name>m</unit_name></unit></units>",
+    "<usecase>1</usecase>", "<idnumber>id 1</idnumber>", "<tags><tag><text>t</text></tag></tags>",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_MOODLE_TYPES), st.lists(_MOODLE_BITS, max_size=6)),
+                max_size=5))
+def test_fuzz_moodle_xml_never_raises(questions: list[tuple[str, list[str]]]) -> None:
+    from kiosk.importers.moodle_xml import parse_moodle_xml
+
+    body = "".join(f'<question type="{kind}"><name><text>n</text></name>{"".join(bits)}'
+                   "</question>" for kind, bits in questions)
+    result = parse_moodle_xml(f"<quiz>{body}</quiz>".encode(), "f.xml", "t")
+    assert all(e.startswith("f.xml:") for e in result.errors), result.errors
+    if result.items:
+        with tempfile.TemporaryDirectory() as tmp:
+            from kiosk.commands.importing import write_media
+
+            write_media(Path(tmp), result.files)
+            assert bank_errors(result, Path(tmp)) == []
