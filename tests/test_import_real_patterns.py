@@ -609,12 +609,13 @@ def test_moodle_xml_maps_every_type_and_reports_the_rest(tmp_path: Path) -> None
     assert by_id["Cloze"]["points"] == 4
     assert by_id["Order"]["sequence"] == ["Physical", "Data link", "Network"]
     assert by_id["Explain"]["stem"].endswith("```\ndef f(x):\n    return x * x\n```")
+    assert (by_id["Explain"]["min_words"], by_id["Explain"]["word_limit"]) == (20, 200)
     assert [w.split(": ", 1)[1] for w in result.warnings] == [
         "item Random: random: a random question is a draw rule, not a question (use an exam "
         "draw rule); skipped",
         "item Calc: calculated: calculated questions compute their answers from variables; "
         "skipped"]
-    assert result.errors == [f"{MOODLE_BANK}:115: question 'Broken': a multiple-choice question "
+    assert result.errors == [f"{MOODLE_BANK}:117: question 'Broken': a multiple-choice question "
                              "needs at least two answers"]
 
 
@@ -640,7 +641,7 @@ def test_moodle_xml_cli_writes_media_and_the_bank_checks(
     code, stdout, stderr = run_cli(["import", "moodle-xml", str(MOODLE_BANK), "-o", str(out)],
                                    capsys)
     assert code == 3, stderr  # partial: one malformed question
-    assert f"error: {MOODLE_BANK}:115:" in stderr
+    assert f"error: {MOODLE_BANK}:117:" in stderr
     assert "11 items imported" in stdout
     assert f"1 attachment file(s) in {tmp_path / 'media'}" in stdout
     media = list((tmp_path / "media").iterdir())

@@ -244,6 +244,10 @@ class _Reader:
         info = self.text_of(q.find("graderinfo"), rich=False)
         if info:
             item["model_answer"] = info
+        for tag, key in (("minwordlimit", "min_words"), ("maxwordlimit", "word_limit")):
+            raw = (q.findtext(tag) or "").strip()
+            if raw.isdigit() and int(raw) > 0:
+                item[key] = int(raw)
 
     def q_multichoice(self, q: Element, item: dict[str, Any]) -> None:
         single = (q.findtext("single") or "true").strip().lower() in ("true", "1")

@@ -214,7 +214,6 @@ def _essay(q: Element, item: dict[str, Any], lost: list[str]) -> None:
         _text(q, "graderinfo", str(item["model_answer"]), "plain_text")
     if item.get("rubric"):
         lost.append("rubric")
-    lost += [k for k in ("min_words", "word_limit") if k in item]
 
 
 _WRITERS: dict[str, tuple[str, Callable[[Element, dict[str, Any], list[str]], Any]]] = {
