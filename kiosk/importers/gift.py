@@ -78,10 +78,6 @@ def unescape(text: str) -> str:
     return text.translate(_UNESCAPE_TABLE)
 
 
-def html_to_text(html: str) -> str:
-    return html_to_markdown(html).text
-
-
 class _Block:
     """One question's lines (comments removed) with their line numbers in the file."""
 
