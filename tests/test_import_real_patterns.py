@@ -846,3 +846,18 @@ def test_fuzz_moodle_xml_never_raises(questions: list[tuple[str, list[str]]]) ->
 
             write_media(Path(tmp), result.files)
             assert bank_errors(result, Path(tmp)) == []
+
+
+def test_qti_gaps_inside_a_table_are_kept(tmp_path: Path) -> None:
+    from kiosk.importers.qti import parse_qti_item
+
+    q = _qti()
+    data = q.qti(q.decl("R", ["D"], base="identifier"),
+                 '<table><tr><th>River</th><td><inlineChoiceInteraction responseIdentifier="R" '
+                 'shuffle="false"><inlineChoice identifier="T">Tisza</inlineChoice>'
+                 '<inlineChoice identifier="D">Duna</inlineChoice></inlineChoiceInteraction>'
+                 '</td></tr></table>')
+    result = parse_qti_item(data, "t.xml", "t")
+    item = result.items[0]
+    assert item["type"] == "cloze" and "[[R]]" in item["stem"]
+    assert bank_errors(result, tmp_path) == []

@@ -315,9 +315,9 @@ class ItemReader:
                 self.warn("gap outside a gapMatchInteraction; left out")
         elif name == "br":
             out.append("\n")
-        elif name in ("pre", "table"):
+        elif name in ("pre", "table") and not _holds_interaction(el):
             out.extend([_PARA, _VERBATIM + self.converted(el), _PARA])
-        elif name in ("sup", "sub", "a"):
+        elif name in ("sup", "sub", "a") and not _holds_interaction(el):
             out.append(self.converted(el))
         elif name == "img":
             alt = (el.get("alt") or "").strip()
@@ -1066,6 +1066,13 @@ class ItemReader:
         item["answers"] = answers
         item["case_sensitive"] = gap.get("case_sensitive", True)
         return True
+
+
+def _holds_interaction(el: Element) -> bool:
+    """Interactions (or gaps) inside: the element must be walked, not converted, or they would
+    be lost (a table of inline choices is common)."""
+    kinds = GAP_KINDS | BLOCK_KINDS | UNSUPPORTED_KINDS | {"gap", "printedVariable"}
+    return any(local(d.tag) in kinds for d in el.iter())
 
 
 def _xhtml(el: Element) -> str:
