@@ -240,7 +240,12 @@ def _check_texts(payload: Payload) -> ExamCheck | None:
 def exam_and_banks(centre: Centre, exam_id: str, passphrase: str | None = None
                    ) -> tuple[Exam, dict[str, Bank]]:
     """The loaded exam and its banks, parsed from the decrypted content without touching disk."""
-    check = _check_texts(load_payload(centre, exam_id, passphrase))
+    payload = load_payload(centre, exam_id, passphrase)
+    # the items' attachments, for whatever this process shows (checked by hash again)
+    from kiosk import media
+
+    media.register(payload.media)
+    check = _check_texts(payload)
     if check is None:
         raise KioskError("reading a loaded exam needs kiosk.domain.exams.check_exam_texts, "
                          "which this version does not have yet")

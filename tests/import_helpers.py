@@ -52,3 +52,16 @@ def strip_common(items: list[dict[str, Any]], topic: str, points: Any = 1) -> li
             assert d.pop("points") == points, item["id"]
         out.append(d)
     return out
+
+
+class Refused:
+    """An import that refused its one input: nothing imported, one error line (`.value`), the
+    way `pytest.raises(...).value` reads."""
+
+    def __init__(self, result: ImportResult, match: str | None = None) -> None:
+        import re
+
+        assert not result.items and len(result.errors) == 1, (result.items, result.errors)
+        self.value = result.errors[0]
+        if match is not None:
+            assert re.search(match, self.value), self.value

@@ -878,6 +878,13 @@ def test_every_builtin_type_returns_its_widget() -> None:
         assert isinstance(widget, QuestionWidget)
         assert widget.response == qtype.correct_response(item)
         widgets[item.type] = type(widget).__name__
+    # the practice bank has no unscored description (it would change the practice paper)
+    from kiosk.domain.items import Item
+
+    intro = Item(id="intro", type="description", topic="t", points=0, stem="Read this.")
+    widget = types["description"].widget(intro, {}, None)
+    assert isinstance(widget, QuestionWidget)
+    widgets["description"] = type(widget).__name__
     assert set(widgets) == {t.name for t in ALL}
 
 

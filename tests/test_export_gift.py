@@ -165,9 +165,10 @@ def test_what_gift_cannot_hold_is_reported() -> None:
     assert result.warnings == [
         "item ord: not exported: type 'ordering' has no GIFT form",
         "item two-gaps: not exported: GIFT holds one gap per question; this cloze has several",
-        "item pts: GIFT cannot hold tags, scoring, points (3); left out",
+        "item pts: GIFT cannot hold scoring, points (3); left out",
     ]
-    assert "::pts::[markdown]S{TRUE}" in result.text
+    # tags travel as Moodle's `// [tag:...]` comments
+    assert "// [tag:x]\n::pts::[markdown]S{TRUE}" in result.text
 
 
 def test_unweighted_multiple_response_uses_cancelling_weights() -> None:

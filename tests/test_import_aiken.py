@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.importers.aiken import import_aiken, parse_aiken
-from kiosk.importers.common import ImportFormatError
 from tests.import_helpers import bank_errors, run_cli, strip_common
 
 # The example from Moodle's Aiken format documentation, plus a ')' variant, a multi-line stem and
@@ -91,7 +90,8 @@ def test_aiken_bank_passes_the_loader(tmp_path: Path) -> None:
     ("text", "line", "reason"),
     [
         ("Q?\nA. x\nB. y\nANSWER: C\n", 4, "ANSWER: C is not one of the options A, B"),
-        ("Q?\nA. x\nB. y\n\nNext?\nA. 1\nB. 2\nANSWER: A\n", 5, "expected option C. or ANSWER: line"),
+        ("Q?\nA. x\nB. y\n\nNext?\nA. 1\nB. 2\nANSWER: A\n", 1, "question has no ANSWER: line"),
+        ("Q?\nA. x\nB. y\nNext?\nA. 1\nB. 2\nANSWER: A\n", 4, "expected option C. or ANSWER: line"),
         ("Q?\nA. x\nC. y\nANSWER: A\n", 3, "option C out of order: expected B"),
         ("Q?\nA. x\nANSWER: A\n", 3, "at least two lettered options"),
         ("ANSWER: A\n", 1, "ANSWER line without a question"),
@@ -100,10 +100,12 @@ def test_aiken_bank_passes_the_loader(tmp_path: Path) -> None:
     ],
 )
 def test_malformed_aiken_names_file_and_line(text: str, line: int, reason: str) -> None:
-    with pytest.raises(ImportFormatError) as info:
-        parse_aiken(text, "bad.txt", "t")
-    assert str(info.value).startswith(f"bad.txt:{line}: ")
-    assert reason in str(info.value)
+    # the bad question is reported with its line; a good question after it still imports
+    result = parse_aiken(text + "\n\nLast?\nA. p\nB. q\nANSWER: B\n", "bad.txt", "t")
+    assert len(result.errors) == 1, result.errors
+    assert result.errors[0].startswith(f"bad.txt:{line}: ")
+    assert reason in result.errors[0]
+    assert result.items[-1]["stem"] == "Last?"
 
 
 def test_ids_unique_across_files(tmp_path: Path) -> None:
@@ -131,4 +133,6 @@ def test_cli_aiken_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     src.write_text("Q?\nA. x\nB. y\nANSWER: Z\n", encoding="utf-8")
     code, _, stderr = run_cli(["import", "aiken", str(src), "-o", str(tmp_path / "o.toml")], capsys)
     assert code == 2
-    assert stderr == f"kiosk: {src}:4: ANSWER: Z is not one of the options A, B\n"
+    assert stderr.splitlines() == [
+        f"error: {src}:4: ANSWER: Z is not one of the options A, B",
+        f"kiosk: nothing to import from {src} (1 question(s) refused, listed above)"]

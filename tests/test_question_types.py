@@ -89,7 +89,7 @@ def test_default_plugin_registers_every_type() -> None:
     reg = registry()
     assert set(reg.provided["kiosk.builtins.question_types"]["question_types"]) == set(TYPES)
     assert set(TYPES) <= set(reg.question_types)
-    assert len(TYPES) == 9
+    assert len(TYPES) == 10  # nine answerable types and the unscored description
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -145,12 +145,23 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
     click.echo("ok: every draw rule can be satisfied")
 
 
+def _shown(value: Any) -> str:
+    """A presentation value for people: lists joined, tables (cloze gaps: gap -> option order)
+    as `gap 1 = a / b / c`, never a Python repr."""
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"[{k}] {' / '.join(map(str, v)) if isinstance(v, list) else _shown(v)}"
+                         for k, v in value.items())
+    return str(value)
+
+
 def _item_line(n: int, item: Item, presentation: dict[str, Any]) -> str:
     stem = " ".join(item.stem.split())
     if len(stem) > 60:
         stem = stem[:59] + "…"
-    shown = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                      for k, v in presentation.items() if v not in ({}, [], None, ""))
+    shown = "; ".join(f"{k}: {_shown(v)}" for k, v in presentation.items()
+                      if v not in ({}, [], None, ""))
     line = f"  {n:>3}. {item.key} [{item.type}, {item.topic}, {_num(item.points)} p] {stem}"
     return line + (f"\n       {shown}" if shown else "")
 
@@ -179,8 +190,10 @@ def paper_group() -> None:
               help="Centre directory (with --candidate: the seed recorded in its ledger).")
 @click.option("--candidate", default=None, help="Candidate id (with --centre).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the paper as PDF (items with their images), for print.")
 def paper_show(exam_path: Path, seed: str | None, centre: Path | None, candidate: str | None,
-               as_json: bool) -> None:
+               as_json: bool, pdf_out: Path | None = None) -> None:
     """Show the paper a seed (or a candidate's recorded seed) gives for an exam."""
     if seed is None and candidate is None:
         raise KioskError("give --seed S, or --centre DIR --candidate ID")
@@ -204,6 +217,14 @@ def paper_show(exam_path: Path, seed: str | None, centre: Path | None, candidate
         raise KioskError(f"the paper regenerated for {candidate} differs from the one recorded in "
                          "the ledger: the exam or its banks changed since the sitting")
     items = all_items(result.banks.values())
+    if pdf_out is not None:
+        from kiosk.commands.importing import write_atomically
+        from kiosk.paper_pdf import paper_pdf
+        from kiosk.plugins import registry
+
+        titles = {p.id: p.title for p in exam.parts}
+        data = paper_pdf(exam.title, paper, items, registry().question_types, titles)
+        write_atomically(pdf_out, data, force=True)
     if as_json:
         _echo_json(paper_data(paper, items))
         return

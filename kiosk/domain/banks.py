@@ -21,8 +21,14 @@ BANK_ID_RE = re.compile(r"^[a-z0-9._-]+$")
 ITEM_ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 COMMON_KEYS = frozenset(
     {"id", "type", "topic", "points", "stem", "difficulty", "tags", "enemies", "scoring", "step",
-     "feedback"}
+     "feedback", "attachments"}
 )
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+ATTACHMENT_KEYS = frozenset({"name", "sha256", "alt", "kind"})
+ATTACHMENT_KINDS = ("image", "passage")
+#: Where a bank file's attachments live: `media/<sha256>` beside it.
+MEDIA_DIR = "media"
+MAX_MEDIA_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -93,6 +99,65 @@ class _FileRead:
     title: str
     language: str
     items: list[tuple[Block | None, dict[str, Any]]]
+    #: sha256 -> whether the content is present and intact; None: not checked (no media given)
+    media: Mapping[str, bool] | None = None
+
+
+def attachment_errors(attachments: Any, media: Mapping[str, bool] | None) -> list[str]:
+    """Problems of an item's `attachments`; `media` tells which contents are present (None:
+    not known here, e.g. a bank read from text)."""
+    if not isinstance(attachments, list):
+        return ["attachments must be a list of {name, sha256, alt?, kind?}"]
+    errors = []
+    names: set[str] = set()
+    for i, att in enumerate(attachments, start=1):
+        where = f"attachments[{i}]"
+        if not isinstance(att, dict):
+            errors.append(f"{where} must be a table")
+            continue
+        unknown = sorted(set(att) - ATTACHMENT_KEYS)
+        if unknown:
+            errors.append(f"{where}: unknown field {unknown[0]!r} (known: alt, kind, name, sha256)")
+        name = att.get("name")
+        if not isinstance(name, str) or not name.strip() or "/" in name or "\\" in name or \
+                name in (".", ".."):
+            errors.append(f"{where}.name must be a file name, got {name!r}")
+        elif name in names:
+            errors.append(f"{where}.name {name!r} is given twice")
+        else:
+            names.add(name)
+        sha = att.get("sha256")
+        if not isinstance(sha, str) or not SHA256_RE.match(sha):
+            errors.append(f"{where}.sha256 must be 64 lowercase hex digits, got {sha!r}")
+        elif media is not None and not media.get(sha, False):
+            errors.append(f"{where}: {MEDIA_DIR}/{sha} is missing or does not match its hash")
+        if "alt" in att and not isinstance(att["alt"], str):
+            errors.append(f"{where}.alt must be text")
+        if att.get("kind", "image") not in ATTACHMENT_KINDS:
+            errors.append(f"{where}.kind must be one of {', '.join(ATTACHMENT_KINDS)}")
+    return errors
+
+
+def media_status(folder: Path, hashes: Iterable[str]) -> dict[str, bool]:
+    """Which of these contents are present in `folder/media/` with the right hash."""
+    import hashlib
+
+    out = {}
+    for sha in hashes:
+        path = folder / MEDIA_DIR / sha
+        try:
+            ok = path.is_file() and path.stat().st_size <= MAX_MEDIA_BYTES and \
+                hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        except OSError:
+            ok = False
+        out[sha] = ok
+    return out
+
+
+def _wanted_media(items: list[tuple[Block | None, dict[str, Any]]]) -> set[str]:
+    return {a["sha256"] for _, raw in items for a in raw.get("attachments", []) or []
+            if isinstance(raw.get("attachments"), list) and isinstance(a, dict)
+            and isinstance(a.get("sha256"), str) and SHA256_RE.match(a["sha256"])}
 
 
 class _Checker:
@@ -114,7 +179,10 @@ class _Checker:
             return None
         except OSError as exc:
             raise KioskError(f"{name}: cannot read: {exc.strerror or exc}") from None
-        return self.read_text(name, text)
+        read = self.read_text(name, text)
+        if read is not None:
+            read.media = media_status(path.parent, _wanted_media(read.items))
+        return read
 
     def read_text(self, name: str, text: str) -> _FileRead | None:
         try:
@@ -217,7 +285,14 @@ class _Checker:
             bad("topic", f"{label}: topic must be a non-empty string, got {topic!r}")
 
         points = raw.get("points")
-        if points is None:
+        scored = getattr(qtype, "scored", True)
+        if not scored:
+            # An unscored kind (description): no points, or 0.
+            if points is None:
+                points = 0
+            elif not _is_number(points) or points != 0:
+                bad("points", f"{label}: a {qtype_name} item carries no points (0), got {points!r}")
+        elif points is None:
             bad(None, f"{label}: points is required")
         elif not _is_number(points) or points <= 0:
             bad("points", f"{label}: points must be a number > 0, got {points!r}")
@@ -247,6 +322,9 @@ class _Checker:
         feedback = raw.get("feedback")
         if feedback is not None and not isinstance(feedback, str):
             bad("feedback", f"{label}: feedback must be text")
+        attachments = raw.get("attachments", [])
+        for problem in attachment_errors(attachments, f.media):
+            bad("attachments", f"{label}: {problem}")
         if not ok:
             return None
 
@@ -263,6 +341,7 @@ class _Checker:
             scoring=scoring,
             step=step,
             feedback=feedback,
+            attachments=tuple(dict(a) for a in attachments),
             bank=bank_id,
             source=f.path,
             line=start,
@@ -307,12 +386,20 @@ def check_bank_texts(
     texts: Mapping[str, str],
     question_types: Mapping[str, Any] | None = None,
     scoring_rules: Mapping[str, Any] | None = None,
+    media: Mapping[str, bytes] | None = None,
 ) -> CheckResult:
     """The in-memory twin of check_bank_files: file name -> TOML text (a decrypted package's
-    content never touches the disk)."""
+    content never touches the disk); `media` (sha256 -> content) when the package carries
+    attachments, checked against their hashes."""
+    import hashlib
+
     qtypes, rules = _registries(question_types, scoring_rules)
     checker = _Checker(qtypes, rules)
     reads = [r for r in (checker.read_text(n, t) for n, t in texts.items()) if r is not None]
+    if media is not None:
+        status = {sha: hashlib.sha256(data).hexdigest() == sha for sha, data in media.items()}
+        for read in reads:
+            read.media = status
     return _check_reads(checker, reads)
 
 

@@ -63,6 +63,10 @@ class DrawRule:
             return False
         if self.type is not None and item.type != self.type:
             return False
+        if self.type is None and not item.points:
+            # an unscored description is placed on purpose (`fixed` or `type =`), never drawn
+            # as one of a topic's questions
+            return False
         return all(tag in item.tags for tag in self.tags)
 
     def describe(self, topic: str | None = None, count: int | None = None) -> str:

@@ -32,6 +32,9 @@ class Item:
     scoring: str | None = None
     step: float | None = None
     feedback: str | None = None
+    #: Files the item shows (images, a shared passage): `{name, sha256, alt?, kind?}`; the
+    #: content is stored by hash beside the bank (`media/<sha256>`) and in packages.
+    attachments: tuple[dict[str, Any], ...] = ()
     bank: str = ""
     source: str = ""
     line: int | None = None

@@ -9,21 +9,24 @@ byte before the ciphertext is the GCM associated data, so changing any byte of t
 or ciphertext) makes decryption fail exactly as a wrong passphrase does: the two cannot be told
 apart, and neither yields any content.
 
-The sealed payload is JSON: {format, exam, title, exam_file, banks, files: {name: TOML text}}.
-Bank files are named by the path the exam's `banks` list gives (relative to the exam file), so
-the exam text needs no rewriting.
+The sealed payload is JSON: {format, exam, title, exam_file, banks, files: {name: TOML text},
+media?: {sha256: base64}}. Bank files are named by the path the exam's `banks` list gives
+(relative to the exam file), so the exam text needs no rewriting. `media` holds the contents of
+the items' attachments (images, passages) by hash, inside the same encryption; a package without
+attachments has no `media` key, byte for byte as before.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
 import struct
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,13 +68,17 @@ class Payload:
     exam_file: str
     banks: tuple[str, ...]
     files: Mapping[str, str]
+    #: Attachment contents by sha256.
+    media: Mapping[str, bytes] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
-        return json.dumps(
-            {"format": PAYLOAD_FORMAT, "exam": self.exam, "title": self.title,
-             "exam_file": self.exam_file, "banks": list(self.banks), "files": dict(self.files)},
-            ensure_ascii=False,
-        ).encode("utf-8")
+        data: dict[str, Any] = {
+            "format": PAYLOAD_FORMAT, "exam": self.exam, "title": self.title,
+            "exam_file": self.exam_file, "banks": list(self.banks), "files": dict(self.files)}
+        if self.media:
+            data["media"] = {sha: base64.b64encode(blob).decode("ascii")
+                             for sha, blob in sorted(self.media.items())}
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
     @property
     def file_names(self) -> list[str]:
@@ -155,10 +162,40 @@ def collect(exam_path: Path) -> Payload:
     if not isinstance(bank_names, list) or not all(isinstance(b, str) for b in bank_names):
         raise KioskError(f"{exam_path}: exam banks is required: a list of bank file paths")
     files = {exam_path.name: exam_text}
+    media: dict[str, bytes] = {}
     for rel in bank_names:
         files[rel] = _text(exam_path.parent / rel)
+        media.update(_bank_media(exam_path.parent / rel, files[rel]))
     return Payload(str(head.get("id", "")), str(head.get("title", "")), exam_path.name,
-                   (), files)
+                   (), files, media)
+
+
+def _attachment_hashes(text: str) -> set[str]:
+    try:
+        items = tomllib.loads(text).get("items", [])
+    except tomllib.TOMLDecodeError:
+        return set()
+    return {a["sha256"] for item in items if isinstance(item, dict)
+            for a in (item.get("attachments") if isinstance(item.get("attachments"), list) else [])
+            if isinstance(a, dict) and isinstance(a.get("sha256"), str)}
+
+
+def _bank_media(bank_path: Path, text: str) -> dict[str, bytes]:
+    """The attachment contents a bank file names, from `media/` beside it (checked by hash)."""
+    from kiosk.domain.banks import MEDIA_DIR
+
+    out = {}
+    for sha in sorted(_attachment_hashes(text)):
+        path = bank_path.parent / MEDIA_DIR / sha
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise KioskError(f"{path}: cannot read an attachment of {bank_path.name}: "
+                             f"{exc.strerror or exc}") from None
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise KioskError(f"{path}: does not match its hash (the attachment was changed)")
+        out[sha] = data
+    return out
 
 
 def build_payload(exam_path: Path) -> tuple[Payload | None, list[str]]:
@@ -186,6 +223,12 @@ def payload_errors(payload: Payload) -> list[str]:
             parsed[name] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             errors.append(f"{name}: TOML syntax error: {exc}")
+    for sha, blob in payload.media.items():
+        if hashlib.sha256(blob).hexdigest() != sha:
+            errors.append(f"attachment {sha[:12]}… does not match its hash")
+    for name, text in payload.files.items():
+        for sha in sorted(_attachment_hashes(text) - set(payload.media)):
+            errors.append(f"{name}: attachment {sha[:12]}… is not in the package")
     head = parsed.get(payload.exam_file, {}).get("exam", {})
     if payload.exam_file in parsed:
         if not isinstance(head, dict) or head.get("id") != payload.exam:
@@ -209,8 +252,13 @@ def decode_payload(plain: bytes, name: str) -> Payload:
         if not isinstance(files, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
             raise TypeError("files")
+        raw_media = data.get("media", {})
+        if not isinstance(raw_media, dict):
+            raise TypeError("media")
+        media = {str(sha): base64.b64decode(blob, validate=True)
+                 for sha, blob in raw_media.items()}
         payload = Payload(str(data["exam"]), str(data["title"]), str(data["exam_file"]),
-                          tuple(str(b) for b in data["banks"]), files)
+                          tuple(str(b) for b in data["banks"]), files, media)
     except KioskError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError):

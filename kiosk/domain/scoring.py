@@ -90,6 +90,7 @@ def score_item(item: Item, response: Any, qtype: Judge, rule: ScoringRule) -> It
     return ItemScore(
         points=points,
         max_points=max_points,
-        correct=abs(points - max_points) < 1e-9,
+        # An unscored item (a description) is neither right nor wrong.
+        correct=abs(points - max_points) < 1e-9 if max_points > 0 else None,
         detail=detail,
     )

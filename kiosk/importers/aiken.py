@@ -1,7 +1,10 @@
 """Aiken: a question line, lettered options (`A.` or `A)`), then `ANSWER: X`.
 
 Moodle wants the question on one line; continuation lines before the first option are accepted
-and joined. `ANSWER: A, C` (not in Moodle's Aiken) gives a multiple_response item.
+and joined. `ANSWER: A, C` (not in Moodle's Aiken) gives a multiple_response item. `A)text`
+without a space is an option (Moodle accepts it); `A.text` is not (it would swallow "A.k.a.").
+A malformed question is reported in `errors` (file:line and reason) and the reader resumes at
+the next blank line, so the rest of the file imports.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from kiosk.importers.common import (
     ImportFormatError,
     ImportResult,
     default_topic,
+    duplicate_text,
     order_item,
     read_text,
     safe_id,
 )
+from kiosk.importers.text import escape_markdown
 
-_OPTION = re.compile(r"([A-Za-z])[.)]\s+(.*\S)\s*$")
+_OPTION = re.compile(r"([A-Za-z])(?:[.)]\s+|\)\s*)(.*\S)\s*$")
 _ANSWER = re.compile(r"ANSWER\s*:\s*(.*?)\s*$", re.IGNORECASE)
 
 
@@ -39,10 +44,8 @@ def parse_aiken(
     def fail(line: int, reason: str) -> ImportFormatError:
         return ImportFormatError(source, reason, line=line)
 
-    for number_, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if not line:
-            continue
+    def _line(number_: int, line: str, gap_before: bool) -> dict[str, Any] | None:
+        nonlocal start, index
         answer = _ANSWER.match(line)
         if answer:
             if not stem_lines:
@@ -56,29 +59,37 @@ def parse_aiken(
             for letter in letters:
                 if letter not in known:
                     raise fail(number_, f"ANSWER: {letter} is not one of the options {', '.join(known)}")
+            dup = duplicate_text([text_ for _, text_ in options])
+            if dup is not None:
+                raise fail(number_, f"option text {dup!r} appears twice in the question")
             index += 1
             item: dict[str, Any] = {
                 "id": ids.take(f"{prefix}-{index:03d}"),
                 "type": "single_choice" if len(letters) == 1 else "multiple_response",
                 "topic": topic,
                 "points": 1,
-                "stem": "\n".join(stem_lines),
+                "stem": escape_markdown("\n".join(stem_lines)),
                 "options": [
                     {"text": text_, "correct": letter in letters} for letter, text_ in options
                 ],
             }
-            result.items.append(order_item(item))
-            stem_lines, options = [], []
-            continue
+            stem_lines.clear()
+            options.clear()
+            return order_item(item)
         option = _OPTION.match(line)
         if option and stem_lines:
             letter = option.group(1).upper()
             expected = chr(ord("A") + len(options))
             if letter == expected:
                 options.append((letter, option.group(2)))
-                continue
+                return None
             if options:
                 raise fail(number_, f"option {letter} out of order: expected {expected}")
+        if options and gap_before:
+            # A new question after a blank line: the previous one never got its ANSWER line.
+            result.errors.append(str(fail(start, "question has no ANSWER: line")))
+            stem_lines.clear()
+            options.clear()
         if options:
             raise fail(
                 number_,
@@ -87,8 +98,35 @@ def parse_aiken(
         if not stem_lines:
             start = number_
         stem_lines.append(line)
+        return None
+
+    skipping = False
+    gap_before = False
+    for number_, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            skipping = False
+            gap_before = True
+            continue
+        if skipping:
+            # resume after the bad question's ANSWER line
+            skipping = not _ANSWER.match(line)
+            continue
+        try:
+            done = _line(number_, line, gap_before)
+        except ImportFormatError as exc:
+            result.errors.append(str(exc))
+            stem_lines.clear()
+            options.clear()
+            # The rest of this question is skipped up to the next blank line or ANSWER line.
+            skipping = not _ANSWER.match(line)
+            continue
+        finally:
+            gap_before = False
+        if done is not None:
+            result.items.append(done)
     if stem_lines:
-        raise fail(start, "question has no ANSWER: line")
+        result.errors.append(str(fail(start, "question has no ANSWER: line")))
     return result
 
 
@@ -97,6 +135,10 @@ def import_aiken(paths: Sequence[Path], topic: str | None = None) -> ImportResul
     ids = IdAllocator()
     for path in paths:
         path = Path(path)
-        text = read_text(path)
+        try:
+            text = read_text(path)
+        except ImportFormatError as exc:
+            result.errors.append(str(exc))  # an unreadable file costs that file only
+            continue
         result.extend(parse_aiken(text, str(path), default_topic(path, topic), ids, path.stem))
     return result

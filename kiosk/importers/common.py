@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from kiosk.errors import KioskError
 
@@ -15,7 +17,11 @@ _BANK_ID_BAD = re.compile(r"[^a-z0-9._-]+")
 ID_MAX = 64
 
 # Order of keys when an item is written: common fields first, then the type's own.
-COMMON_KEYS = ("id", "type", "topic", "points", "stem", "scoring", "feedback")
+COMMON_KEYS = ("id", "type", "topic", "points", "stem", "tags", "scoring", "feedback")
+
+
+#: Exit code of `kiosk import` when the bank was written but some questions were refused.
+EXIT_PARTIAL = 3
 
 
 class ImportFormatError(KioskError):
@@ -38,12 +44,19 @@ class ImportFormatError(KioskError):
 class ImportResult:
     items: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Questions refused as malformed, each `file:line: reason` (or `package!member: reason`);
+    #: the rest of the file still imports (as Moodle does).
+    errors: list[str] = field(default_factory=list)
+    #: Files the items refer to by name (`attachments` entries): sha256 hex -> bytes.
+    files: dict[str, bytes] = field(default_factory=dict)
     #: Suggested `[bank]` fields (id, title, language) the source carried, if any.
     bank: dict[str, Any] = field(default_factory=dict)
 
     def extend(self, other: ImportResult) -> None:
         self.items.extend(other.items)
         self.warnings.extend(other.warnings)
+        self.errors.extend(other.errors)
+        self.files.update(other.files)
         for key, value in other.bank.items():
             self.bank.setdefault(key, value)
 
@@ -170,3 +183,71 @@ def matching_as_cloze(item: dict[str, Any]) -> str | None:
     item.pop("pairs", None)
     item.pop("distractors", None)
     return f"text {dup!r} is in several pairs; imported as a cloze with one choice gap per pair"
+
+
+def is_image(data: bytes) -> bool:
+    """Pillow can read it as an image (and it is not a decompression bomb)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        return True
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
+            Image.DecompressionBombError):
+        return False
+
+
+MAX_MEDIA_FILE = 8 * 1024 * 1024
+
+
+def folder_reader(folder: Path) -> Callable[[str], bytes | None]:
+    """Reads files an input refers to, only inside `folder`'s tree: `../`, absolute paths and
+    URLs are never followed (an imported file must not pull other files of the machine into a
+    bank); at most 8 MB each."""
+    root = folder.resolve()
+
+    def read(src: str) -> bytes | None:
+        src = unquote(src.split("#")[0].split("?")[0])
+        if src.startswith("@@PLUGINFILE@@/"):
+            src = src[len("@@PLUGINFILE@@/"):]  # Moodle's reference to the question's own file
+        if not src or re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+            return None
+        try:
+            target = (root / src).resolve()
+            if not target.is_relative_to(root) or not target.is_file() or \
+                    target.stat().st_size > MAX_MEDIA_FILE:
+                return None
+            return target.read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    return read
+
+
+def attach(attachments: list[dict[str, Any]], files: dict[str, bytes], src: str, data: bytes,
+           kind: str = "image", alt: str = "") -> str:
+    """Add a file to an item's attachments (once per content) and return its name there."""
+    import hashlib
+    import posixpath
+
+    sha = hashlib.sha256(data).hexdigest()
+    for att in attachments:
+        if att["sha256"] == sha:
+            return str(att["name"])
+    name = posixpath.basename(unquote(src).split("?")[0].split("#")[0]) or "media"
+    taken = {a["name"] for a in attachments}
+    base, n = name, 2
+    while name in taken:
+        name = f"{n}-{base}"
+        n += 1
+    att: dict[str, Any] = {"name": name, "sha256": sha}
+    if alt:
+        att["alt"] = alt
+    if kind != "image":
+        att["kind"] = kind
+    attachments.append(att)
+    files[sha] = data
+    return name

@@ -8,30 +8,37 @@ Mapping onto kiosk types:
   otherwise the Moodle type is kept with `_____` in the stem, exactly as Moodle shows it, so no
   weight or feedback is lost.
 - `{T}`/`{F}` -> true_false; `{=a =b}` -> short_text; `{=a -> b}` -> matching; `{#...}` -> numeric;
-  `{}` -> essay; text without an answer block (a Moodle description) is skipped with a warning.
+  `{}` -> essay; text without an answer block (a Moodle description) -> description (unscored).
+- `// [id:X]` and `// [tag:Y]` comments in a question's block -> item id and tags (as Moodle).
+- A malformed question is reported (`ImportResult.errors`, file:line and reason) and the rest of
+  the file imports, as in Moodle.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from html.parser import HTMLParser
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from kiosk.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
+    attach,
     default_topic,
     duplicate_text,
+    folder_reader,
     fraction,
+    is_image,
     matching_as_cloze,
     number,
     order_item,
     read_text,
     safe_id,
 )
+from kiosk.importers.text import escape_markdown, html_to_markdown, looks_like_html
 
 # Escaped control characters are parked in the private use area while the structure is parsed.
 _ESCAPES = {
@@ -71,56 +78,13 @@ def unescape(text: str) -> str:
     return text.translate(_UNESCAPE_TABLE)
 
 
-class _HtmlToText(HTMLParser):
-    """Just enough HTML -> Markdown for `[html]` questions: the kiosk shows Markdown, not HTML."""
-
-    _BLOCK = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag in self._BLOCK:
-            self.parts.append("\n\n")
-        elif tag in ("b", "strong"):
-            self.parts.append("**")
-        elif tag in ("i", "em"):
-            self.parts.append("*")
-        elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(f"[image: {alt}]")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._BLOCK:
-            self.parts.append("\n\n")
-        elif tag in ("b", "strong"):
-            self.parts.append("**")
-        elif tag in ("i", "em"):
-            self.parts.append("*")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(re.sub(r"[ \t\n]+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    parser = _HtmlToText()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    text = re.sub(r" *\n *", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
 class _Block:
     """One question's lines (comments removed) with their line numbers in the file."""
 
-    def __init__(self, lines: list[tuple[int, str]]) -> None:
+    def __init__(self, lines: list[tuple[int, str]], comments: list[str] | None = None) -> None:
         self.numbers = [n for n, _ in lines]
         self.text = "\n".join(t for _, t in lines)
+        self.comments = comments or []
 
     @property
     def first_line(self) -> int:
@@ -133,22 +97,43 @@ class _Block:
 def _blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     current: list[tuple[int, str]] = []
-    seen_any = False
+    comments: list[str] = []
     for number_, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line:
             if current:
-                blocks.append(_Block(current))
-            current, seen_any = [], False
+                blocks.append(_Block(current, comments))
+            current, comments = [], []
             continue
-        seen_any = True
-        # A comment line neither ends a question nor becomes part of it (as in Moodle).
+        # A comment line neither ends a question nor becomes part of it (as in Moodle), but its
+        # `[id:...]` and `[tag:...]` belong to the question.
         if line.startswith("//"):
+            comments.append(line[2:])
             continue
-        current.append((number_, line))
-    if current and seen_any:
-        blocks.append(_Block(current))
+        # Leading blanks are kept: `<pre>` and indented Markdown code need their indentation.
+        current.append((number_, raw.rstrip() if current else line))
+    if current:
+        blocks.append(_Block(current, comments))
     return blocks
+
+
+_ID_TAG = re.compile(r"\[(id|tag):([^\]]*)\]")
+
+
+def comment_marks(comments: list[str]) -> tuple[str | None, list[str]]:
+    """Moodle's `// [id:IDNUMBER]` and `// [tag:NAME]` (escapes as written, parked ones restored)."""
+    ident: str | None = None
+    tags: list[str] = []
+    for comment in comments:
+        for kind, value in _ID_TAG.findall(unescape(comment)):
+            value = value.strip()
+            if not value:
+                continue
+            if kind == "id":
+                ident = value
+            elif value not in tags:
+                tags.append(value)
+    return ident, tags
 
 
 class _Question:
@@ -183,29 +168,54 @@ class _Skip(Exception):
 
 
 class GiftParser:
-    def __init__(self, source: str, topic: str, ids: IdAllocator, stem_prefix: str) -> None:
+    def __init__(self, source: str, topic: str, ids: IdAllocator, stem_prefix: str,
+                 media_read: Callable[[str], bytes | None] | None = None) -> None:
         self.source = source
+        self.media_read = media_read
+        self.attachments: list[dict[str, Any]] = []
         self.topic = topic
         self.ids = ids
         self.stem_prefix = stem_prefix
         self.result = ImportResult()
         self.index = 0
+        self.images: list[str] = []
 
     # -- text ---------------------------------------------------------------------------------
 
-    def _clean(self, text: str | None, fmt: str) -> str:
+    def _clean(self, text: str | None, fmt: str, rich: bool = False) -> str:
+        """One part as the kiosk shows it: the stem (`rich`) as Markdown, answers, feedback and
+        matching sides as plain text. A part may start with its own format marker
+        (`=[moodle]cat`), which wins over the question's."""
         if text is None:
             return ""
         text = unescape(text).strip()
-        if fmt == "html":
-            text = html_to_text(text)
-        return text
+        m = _FORMAT.match(text)
+        if m:
+            fmt = m.group(1)
+            text = text[m.end():].strip()
+        return self._format(text, fmt, rich)
+
+    def _format(self, text: str, fmt: str, rich: bool) -> str:
+        if fmt == "markdown":
+            return text  # indentation is Markdown (code blocks): kept as written
+        if fmt == "html" or (fmt == "moodle" and looks_like_html(text)):
+            converted = html_to_markdown(text, rich, self._image if rich else None)
+            for src, _alt in converted.images:
+                self.images.append(src)
+            return converted.text
+        # Plain text: the indentation of continuation lines is layout of the GIFT file.
+        text = "\n".join(line.strip() for line in text.split("\n"))
+        return escape_markdown(text) if rich else text
 
     # -- blocks -------------------------------------------------------------------------------
 
     def parse(self, text: str) -> ImportResult:
         for block in _blocks(escape_marks(text)):
-            self._block(block)
+            try:
+                self._block(block)
+            except ImportFormatError as exc:
+                # One malformed question is reported; the rest of the file still imports.
+                self.result.errors.append(str(exc))
         return self.result
 
     def _block(self, block: _Block) -> None:
@@ -221,6 +231,8 @@ class GiftParser:
         q = _Question(self.source, block)
         q.line = block.line_at(offset)
         self.index += 1
+        self.images = []
+        self.attachments = []
         self._question(q, text, offset)
 
     def _question(self, q: _Question, text: str, base: int) -> None:
@@ -242,13 +254,21 @@ class GiftParser:
             base += m.end()
             text = text[m.end() :]
 
-        item_id = self.ids.take(safe_id(name) if name else f"{self.stem_prefix}-{self.index:03d}")
+        idnumber, tags = comment_marks(q.block.comments)
+        wanted = idnumber or name
+        item_id = self.ids.take(safe_id(wanted) if wanted else f"{self.stem_prefix}-{self.index:03d}")
         start = text.find("{")
         stray = text.find("}")
         if stray >= 0 and (start < 0 or stray < start):
             raise q.error("'}' without an opening '{' (write \\} for a literal brace)", base + stray)
         if start < 0:
-            self.warn(q, item_id, "description without an answer block; skipped")
+            # Moodle's "description": text shown in the paper, no answer, no points.
+            stem = self._clean(text, fmt, rich=True)
+            if not stem:
+                raise q.error("question has no text", base)
+            item = {"id": item_id, "type": "description", "topic": self.topic, "points": 0,
+                    "stem": stem}
+            self._finish(q, item, tags)
             return
         end = text.find("}", start + 1)
         if end < 0:
@@ -256,10 +276,10 @@ class GiftParser:
         for ch in "{}":
             again = text.find(ch, end + 1)
             if again >= 0:
-                raise q.error(
-                    f"unexpected '{ch}' after the answer block (write \\{ch} for a literal brace)",
-                    base + again,
-                )
+                what = ("a second answer block: GIFT allows one per question (split it, or "
+                        "write \\{ for a literal brace)" if ch == "{" else
+                        "unexpected '}' after the answer block (write \\} for a literal brace)")
+                raise q.error(what, base + again)
         before, answer, after = text[:start], text[start + 1 : end], text[end + 1 :]
         general: str | None = None
         if "####" in answer:
@@ -276,7 +296,7 @@ class GiftParser:
         feedback = self._clean(general, fmt)
         if feedback:
             item["feedback"] = feedback
-        stem_before = self._clean(before, fmt)
+        stem_before = self._clean(before, fmt, rich=True)
         missing_word = bool(self._clean(after, fmt))
         at = base + start
         try:
@@ -285,7 +305,7 @@ class GiftParser:
             self.warn(q, item_id, f"{exc}; skipped")
             return
         if not item["stem"]:
-            item["stem"] = _gap_stem(before, after, fmt, BLANK) if missing_word else stem_before
+            item["stem"] = self._gap_stem(before, after, fmt, BLANK) if missing_word else stem_before
         if not item["stem"].strip():
             raise q.error("question has no text", base)
         if item["type"] == "matching":
@@ -296,6 +316,23 @@ class GiftParser:
                 return
             if note:
                 self.warn(q, item_id, note)
+        self._finish(q, item, tags)
+
+    def _image(self, src: str, alt: str) -> str | None:
+        """An `<img>` of an `[html]` stem whose file sits beside the GIFT file: an attachment."""
+        data = self.media_read(src) if self.media_read is not None else None
+        if data is None or not is_image(data):
+            return None
+        name = attach(self.attachments, self.result.files, src, data, "image", alt)
+        return f"![{escape_markdown(alt or name)}]({quote(name)})"
+
+    def _finish(self, q: _Question, item: dict[str, Any], tags: list[str]) -> None:
+        if tags:
+            item["tags"] = tags
+        if self.attachments:
+            item["attachments"] = self.attachments
+        for src in dict.fromkeys(self.images):
+            self.warn(q, item["id"], f"image {src!r} is not carried into the bank; kept its alt text")
         self.result.items.append(order_item(item))
 
     def _fill(
@@ -317,7 +354,7 @@ class GiftParser:
             self._numeric(q, item, answer[1:], fmt, at)
         elif "~" in answer:
             if self._choice(q, item, answer, fmt, at, gap_ok):
-                item["stem"] = _gap_stem(before, after, fmt, "[[1]]")
+                item["stem"] = self._gap_stem(before, after, fmt, "[[1]]")
         elif "=" in answer and "->" in answer:
             self._matching(q, item, answer, fmt, at)
         else:
@@ -325,7 +362,12 @@ class GiftParser:
             if head in _TF:
                 self._true_false(item, answer, head, fmt)
             elif self._short(q, item, answer, fmt, at, gap_ok):
-                item["stem"] = _gap_stem(before, after, fmt, "[[1]]")
+                item["stem"] = self._gap_stem(before, after, fmt, "[[1]]")
+
+    def _gap_stem(self, before: str, after: str, fmt: str, gap: str) -> str:
+        """The text around the answer block with the gap where the block was, spacing as written."""
+        text = unescape(before + _GAP_MARK + after).strip()
+        return self._format(text, fmt, rich=True).replace(_GAP_MARK, gap)
 
     def warn(self, q: _Question, item_id: str, what: str) -> None:
         self.result.warnings.append(f"{self.source}:{q.line}: item {item_id}: {what}")
@@ -477,24 +519,36 @@ class GiftParser:
             item["distractors"] = distractors
 
     def _numeric(self, q: _Question, item: dict[str, Any], answer: str, fmt: str, at: int) -> None:
+        """`{#3:2}`, `{#=3:0.1 =%50%3:2}`, and Moodle's wrong-answer feedback `~#text` (an answer
+        that matches anything else, 0 %): it becomes the item's `wrong_feedback`."""
         body = answer.strip()
-        if "~" in body:
-            raise q.error("numerical answers start with '=' ('~' is not allowed after '#')", at)
-        parts = self._answers(q, body, at, "=") if "=" in body else [("=", body)]
+        if body and body[0] not in "=~":
+            body = "=" + body  # `{#3:2 ~#...}`: the first answer needs no marker
+        if "=" in body or "~" in body:
+            parts = self._answers(q, body, at, "=~")
+        else:
+            parts = [("=", body)]
         answers: list[dict[str, Any]] = []
-        for _marker, rest in parts:
+        for marker, rest in parts:
             percent, rest = _weight(rest)
-            percent = 100.0 if percent is None else percent
+            percent = (100.0 if marker == "=" else 0.0) if percent is None else percent
             if not 0.0 <= percent <= 100.0:
                 raise q.error(f"numerical answer weight {percent:g}% is outside 0..100", at)
             text, fb = _split_feedback(rest)
-            entry = _numeric_value(q, unescape(text).strip(), at)
+            value = unescape(text).strip()
+            fb_text = self._clean(fb, fmt)
+            if marker == "~" and not value:
+                if fb_text:
+                    item["wrong_feedback"] = fb_text
+                continue
+            entry = _numeric_value(q, value, at)
             if percent != 100.0:
                 entry["weight"] = fraction(percent)
-            fb_text = self._clean(fb, fmt)
             if fb_text:
                 entry["feedback"] = fb_text
             answers.append(entry)
+        if not answers:
+            raise q.error("numerical question without an answer", at)
         item["type"] = "numeric"
         item["answers"] = answers
 
@@ -524,12 +578,6 @@ def _numeric_value(q: _Question, text: str, at: int) -> dict[str, Any]:
 _GAP_MARK = "\ue010"
 
 
-def _gap_stem(before: str, after: str, fmt: str, gap: str) -> str:
-    """The text around the answer block with the gap where the block was, spacing as written."""
-    text = unescape(before + _GAP_MARK + after).strip()
-    if fmt == "html":
-        text = html_to_text(text)
-    return text.replace(_GAP_MARK, gap)
 
 
 def category_topic(path: str) -> str:
@@ -540,10 +588,12 @@ def category_topic(path: str) -> str:
 
 
 def parse_gift(
-    text: str, source: str, topic: str, ids: IdAllocator | None = None, stem: str = "gift"
+    text: str, source: str, topic: str, ids: IdAllocator | None = None, stem: str = "gift",
+    media_read: Callable[[str], bytes | None] | None = None,
 ) -> ImportResult:
-    """Parse GIFT text; raises ImportFormatError (with the line) on malformed input."""
-    parser = GiftParser(source, topic, ids or IdAllocator(), safe_id(stem, "gift"))
+    """Parse GIFT text; each malformed question is in `errors` (file:line: reason).
+    `media_read(src)` gives the bytes of an image an `[html]` stem refers to, or None."""
+    parser = GiftParser(source, topic, ids or IdAllocator(), safe_id(stem, "gift"), media_read)
     return parser.parse(text)
 
 
@@ -552,6 +602,11 @@ def import_gift(paths: Sequence[Path], topic: str | None = None) -> ImportResult
     ids = IdAllocator()
     for path in paths:
         path = Path(path)
-        text = read_text(path)
-        result.extend(parse_gift(text, str(path), default_topic(path, topic), ids, path.stem))
+        try:
+            text = read_text(path)
+        except ImportFormatError as exc:
+            result.errors.append(str(exc))  # an unreadable file costs that file only
+            continue
+        result.extend(parse_gift(text, str(path), default_topic(path, topic), ids, path.stem,
+                                 folder_reader(path.parent)))
     return result

@@ -2,8 +2,9 @@
 
 Written so that the GIFT importer reads it back to the same items: every question carries its
 id as `::name::`, topics become `$CATEGORY:` lines, stems are `[markdown]` with newlines as `\\n`.
-What GIFT cannot hold (points, tags, mappings, several cloze gaps, ordering, ...) is reported
-as a warning per item; an item that cannot be written at all is skipped.
+Tags go into Moodle's `// [tag:NAME]` comments, which the importer reads back. What GIFT cannot
+hold (points, mappings, option ids other than positions, several cloze gaps, ordering, ...) is
+reported as a warning per item; an item that cannot be written at all is skipped.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def _feedback(entry: dict[str, Any]) -> str:
     return f"#{escape(fb)}" if fb else ""
 
 
+def _comment(text: str) -> str:
+    """A tag inside `// [tag:...]`: one line, no `]` (Moodle ends the tag there)."""
+    return " ".join(text.replace("]", ")").split())
+
+
 class _Unsupported(Exception):
     pass
 
@@ -71,6 +77,8 @@ def _choice_block(item: dict[str, Any], lost: list[str]) -> str:
         if not correct:
             raise _Unsupported("no correct option")
         share = 1.0 / len(correct)
+        if not weighted:
+            lost.append("unweighted options (written as weights of ±1/k, which read back as weights)")
         for o in options:
             if weighted:
                 weight = float(o.get("weight", 0.0))
@@ -83,7 +91,15 @@ def _choice_block(item: dict[str, Any], lost: list[str]) -> str:
         raise _Unsupported("every option is fully right; GIFT would read a short answer")
     if "penalty" in item:
         lost.append("penalty")
+    _ids_lost(options, "option", lost)
     return "\n".join(lines)
+
+
+def _ids_lost(entries: list[Any], what: str, lost: list[str]) -> None:
+    """GIFT has no ids for options, pairs or gaps: the importer numbers them 1, 2, ... again."""
+    ids = [str(e.get("id")) for e in entries if isinstance(e, dict) and "id" in e]
+    if any(ident != str(n) for n, ident in enumerate(ids, start=1)):
+        lost.append(f"{what} ids ({', '.join(ids)}; read back as 1, 2, ...)")
 
 
 def _true_false(item: dict[str, Any]) -> str:
@@ -148,6 +164,10 @@ def _numeric(item: dict[str, Any], lost: list[str]) -> str:
             simple = False
         mark = "=" if weight == 1.0 else f"=%{fmt_percent(weight)}%"
         parts.append(f"{mark}{value}{_feedback(a)}")
+    if item.get("wrong_feedback"):
+        # Moodle's catch-all answer: any other value, 0 %, with this feedback.
+        parts.append(f"~#{escape(item['wrong_feedback'])}")
+        simple = False
     if simple and len(parts) == 1:
         return "#" + parts[0][1:]
     return "#\n" + "\n".join(parts)
@@ -159,6 +179,7 @@ def _matching(item: dict[str, Any], lost: list[str]) -> str:
         raise _Unsupported("no pairs")
     lines = [f"={escape(p.get('left', ''))} -> {escape(p.get('right', ''))}" for p in pairs]
     lines += [f"= -> {escape(d)}" for d in item.get("distractors", [])]
+    _ids_lost(pairs, "pair", lost)
     return "\n".join(lines)
 
 
@@ -168,6 +189,7 @@ def _cloze(item: dict[str, Any], lost: list[str]) -> tuple[str, str, str]:
         raise _Unsupported("GIFT holds one gap per question; this cloze has several")
     gap = gaps[0]
     placeholder = f"[[{gap.get('id', '1')}]]"
+    _ids_lost(gaps, "gap", lost)
     stem = item.get("stem", "")
     if stem.count(placeholder) != 1:
         raise _Unsupported(f"stem does not hold {placeholder} exactly once")
@@ -192,7 +214,7 @@ def _cloze(item: dict[str, Any], lost: list[str]) -> tuple[str, str, str]:
     return before, block, after
 
 
-_LOSSY_COMMON = ("difficulty", "tags", "enemies", "scoring", "step", "mapping")
+_LOSSY_COMMON = ("difficulty", "enemies", "scoring", "step", "mapping")
 
 
 def export_gift(items: list[dict[str, Any]], bank: dict[str, Any] | None = None) -> ExportResult:
@@ -205,7 +227,7 @@ def export_gift(items: list[dict[str, Any]], bank: dict[str, Any] | None = None)
         item_id = str(item.get("id", "?"))
         kind = item.get("type", "")
         lost: list[str] = [k for k in _LOSSY_COMMON if k in item]
-        if item.get("points", 1) != 1:
+        if item.get("points", 1) != 1 and kind != "description":
             lost.append(f"points ({item.get('points')})")
         stem = item.get("stem", "")
         after = ""
@@ -222,6 +244,8 @@ def export_gift(items: list[dict[str, Any]], bank: dict[str, Any] | None = None)
                 block = _matching(item, lost)
             elif kind == "cloze":
                 stem, block, after = _cloze(item, lost)
+            elif kind == "description":
+                block = None
             elif kind == "essay":
                 block = ""
                 lost += [k for k in ("rubric", "model_answer", "word_limit", "min_words") if k in item]
@@ -233,12 +257,23 @@ def export_gift(items: list[dict[str, Any]], bank: dict[str, Any] | None = None)
         if item.get("topic") != topic:
             topic = str(item.get("topic", ""))
             chunks.append(f"$CATEGORY: $course$/top/{escape(topic.replace('/', '//'))}")
+        tags = item.get("tags") or []
+        marks = "".join(f"// [tag:{_comment(tag)}]\n" for tag in tags if isinstance(tag, str))
+        if block is None:
+            # A description: text without an answer block (its feedback has nowhere to go).
+            if item.get("feedback"):
+                lost.append("feedback")
+            chunks.append(f"{marks}::{item_id}::[markdown]{escape(stem)}")
+            result.exported += 1
+            if lost:
+                result.warnings.append(f"item {item_id}: GIFT cannot hold {', '.join(lost)}; left out")
+            continue
         feedback = f"####{escape(item['feedback'])}" if item.get("feedback") else ""
         multiline = "\n" in block
         inner = f"\n{block}\n{feedback}\n" if multiline else f"{block}{feedback}"
         if multiline and not feedback:
             inner = f"\n{block}\n"
-        chunks.append(f"::{item_id}::[markdown]{escape(stem)}{{{inner}}}{escape(after)}")
+        chunks.append(f"{marks}::{item_id}::[markdown]{escape(stem)}{{{inner}}}{escape(after)}")
         result.exported += 1
         if lost:
             result.warnings.append(f"item {item_id}: GIFT cannot hold {', '.join(lost)}; left out")

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -39,17 +40,22 @@ from defusedxml import (
     ExternalReferenceForbidden,
 )
 
+from kiosk.importers import qti_rp
 from kiosk.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
+    attach,
     default_topic,
     duplicate_text,
+    folder_reader,
+    is_image,
     matching_as_cloze,
     number,
     order_item,
     safe_id,
 )
+from kiosk.importers.text import escape_markdown, html_to_markdown
 
 MAX_XML_BYTES = 16 * 1024 * 1024
 MAX_PACKAGE_BYTES = 256 * 1024 * 1024
@@ -88,6 +94,7 @@ _SKIPPED_CONTENT = {
 }
 _BLOCK_TAGS = {"p", "div", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "address"}
 _PARA = "\x00"
+_VERBATIM = "\x01"  # starts a paragraph kept as converted (tables, code blocks)
 _IN_GAP_MATCH = "\x00gap-match"  # marker in the skip set while inside a gapMatchInteraction
 
 
@@ -186,15 +193,23 @@ class ItemReader:
         ids: IdAllocator,
         media_exists: Callable[[str], bool],
         result: ImportResult,
+        media_read: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.root = root
         self.source = source
         self.topic = topic
         self.ids = ids
         self.media_exists = media_exists
+        self.media_read = media_read
+        self.attachments: list[dict[str, Any]] = []
         self.result = result
         self.identifier = root.get("identifier") or Path(source.split("!")[-1]).stem
         self.warned: set[str] = set()
+        self.interp: qti_rp.Interpreter | None = None
+        #: Per-response points when custom processing sums per-gap scores.
+        self.gap_shares: dict[str, float] | None = None
+        #: True while rendering the stem (Markdown); option, pair and gap texts are plain.
+        self.rich = True
         self.interactions: list[Element] = []
         self.rubric: list[str] = []
         self.responses = {
@@ -240,9 +255,28 @@ class ItemReader:
         return _finish(out)
 
     def inline(self, el: Element) -> str:
-        """Text of a choice, gap text or match entry (interactions inside one are left out)."""
+        """Text of a choice, gap text or match entry (interactions inside one are left out):
+        plain text, as the kiosk shows options verbatim."""
         skip = {"feedbackInline", *GAP_KINDS, *BLOCK_KINDS, *UNSUPPORTED_KINDS}
-        return re.sub(r"\s*\n+\s*", " ", self.render(el, skip)).strip()
+        rich, self.rich = self.rich, False
+        try:
+            text = self.render(el, skip)
+        finally:
+            self.rich = rich
+        return re.sub(r"\s*\n+\s*", " ", text.replace(_VERBATIM, "")).strip()
+
+    def text(self, raw: str) -> str:
+        text = _collapse(raw)
+        return escape_markdown(text) if self.rich else text
+
+    def converted(self, el: Element) -> str:
+        """An XHTML element the converter renders better than a walk: tables, `<pre>`,
+        sub/superscripts, links (namespaces dropped; interactions inside are not expected)."""
+        html = _xhtml(el)
+        result = html_to_markdown(html, rich=self.rich)
+        for src, _alt in result.images:
+            self._media(src)
+        return result.text
 
     def texts_ok(self, texts: list[str], what: str) -> bool:
         if all(texts):
@@ -252,11 +286,11 @@ class ItemReader:
 
     def _children(self, el: Element, out: list[str], skip: set[str]) -> None:
         if el.text:
-            out.append(_collapse(el.text))
+            out.append(self.text(el.text))
         for child in el:
             self._walk(child, out, skip)
             if child.tail:
-                out.append(_collapse(child.tail))
+                out.append(self.text(child.tail))
 
     def _walk(self, el: Element, out: list[str], skip: set[str]) -> None:
         name = local(el.tag)
@@ -281,17 +315,33 @@ class ItemReader:
                 self.warn("gap outside a gapMatchInteraction; left out")
         elif name == "br":
             out.append("\n")
+        elif name in ("pre", "table") and not _holds_interaction(el):
+            out.extend([_PARA, _VERBATIM + self.converted(el), _PARA])
+        elif name in ("sup", "sub", "a") and not _holds_interaction(el):
+            out.append(self.converted(el))
         elif name == "img":
-            self._media(el.get("src", ""))
             alt = (el.get("alt") or "").strip()
-            if alt:
-                out.append(f"[image: {alt}]")
+            ref = self._attach_image(el.get("src", ""), alt) if self.rich else None
+            if ref:
+                out.append(ref)
+            else:
+                self._media(el.get("src", ""))
+                if alt:
+                    out.append(f"[image: {alt}]")
         elif name == "object":
             data = el.get("data", "")
-            self._media(data)
-            if len(el) or (el.text or "").strip():
+            kind = (el.get("type") or "").lower()
+            if self.rich and kind.startswith("image/") and (ref := self._attach_image(data, (
+                    "".join(el.itertext()).strip()))):
+                out.append(ref)
+            elif self.rich and kind in ("text/html", "application/xhtml+xml") and \
+                    self._attach_passage(data):
+                pass  # a shared stimulus: shown above the item as a passage
+            elif len(el) or (el.text or "").strip():
+                self._media(data)
                 self._children(el, out, skip)
             else:
+                self._media(data)
                 out.append(f"[{el.get('type') or 'media'}: {data}]")
         elif name == "blockquote":
             inner = self.render(el, skip)
@@ -303,7 +353,7 @@ class ItemReader:
                 out.append(f"{bullet} {self.inline(li)}\n")
             out.append(_PARA)
         elif name in ("b", "strong", "i", "em"):
-            mark = "**" if name in ("b", "strong") else "*"
+            mark = ("**" if name in ("b", "strong") else "*") if self.rich else ""
             text = self.inline(el)
             if text:
                 out.append(f"{mark}{text}{mark}")
@@ -336,6 +386,34 @@ class ItemReader:
         else:
             self.warn(f"media {src} is not carried into the bank; kept its alt text")
 
+    def _read_media(self, src: str) -> bytes | None:
+        if not src or self.media_read is None or re.match(r"[a-z][a-z0-9+.-]*:", src, re.I):
+            return None
+        return self.media_read(src)
+
+    def _attach(self, src: str, data: bytes, kind: str, alt: str = "") -> str:
+        return attach(self.attachments, self.result.files, src, data, kind, alt)
+
+    def _attach_image(self, src: str, alt: str) -> str | None:
+        """An image from the package as an attachment; the stem's `![alt](name)`, or None."""
+        data = self._read_media(src)
+        if data is None or not is_image(data):
+            return None
+        name = self._attach(src, data, "image", alt)
+        return f"![{escape_markdown(alt or name)}]({quote(name)})"
+
+    def _attach_passage(self, src: str) -> bool:
+        """A linked HTML stimulus from the package as a passage attachment (Markdown text)."""
+        data = self._read_media(src)
+        if data is None:
+            return False
+        try:
+            text = html_to_markdown(data.decode("utf-8-sig")).text
+        except UnicodeDecodeError:
+            return False
+        self._attach(posixpath.splitext(src)[0] + ".md", text.encode("utf-8"), "passage")
+        return True
+
     # -- conversion ---------------------------------------------------------------------------
 
     def convert(self) -> dict[str, Any] | None:
@@ -343,12 +421,19 @@ class ItemReader:
         if body is None:
             self.warn("no itemBody; skipped")
             return None
+        if self.root.get("adaptive") == "true" and self._needs_attempts():
+            # Say what it is: the item expects the candidate to answer again after feedback,
+            # which a one-attempt exam cannot offer (its other features are beside the point).
+            self.warn("adaptive item (the candidate answers again after feedback: several "
+                      "attempts, endAttemptInteraction or completionStatus) is not supported by a "
+                      "one-attempt exam; skipped")
+            return None
         if children(self.root, "templateDeclaration") or children(self.root, "templateProcessing"):
             self.warn("template variables (cloned items) are not supported; skipped")
             return None
         stem = self.render(body)
         if self.root.get("adaptive") == "true":
-            self.warn("adaptive item imported as a plain item")
+            self.warn("adaptive item imported as a plain item (one attempt)")
         for _feedback in children(self.root, "modalFeedback"):
             self.warn("modalFeedback is not imported")
         kinds = [local(i.tag) for i in self.interactions]
@@ -359,7 +444,11 @@ class ItemReader:
             if kind in UNSUPPORTED_KINDS:
                 self.warn(f"{kind} is not supported; item skipped")
                 return None
-        template = self._template()
+        try:
+            template = self._template()
+        except qti_rp.Unsupported as exc:
+            self.warn(f"response processing: {exc}; item skipped")
+            return None
         item: dict[str, Any] = {"id": "", "type": "", "topic": self.topic, "points": 1, "stem": stem}
         if all(k in GAP_KINDS for k in kinds):
             ok = self._gaps(item, template)
@@ -399,18 +488,67 @@ class ItemReader:
         item["id"] = self.ids.take(safe_id(self.identifier, "qti-item"))
         return order_item(item)
 
+    def _needs_attempts(self) -> bool:
+        """An adaptive item that really adapts: it ends attempts itself or scores by attempt."""
+        if descendants(self.root, "endAttemptInteraction"):
+            return True
+        for rp in children(self.root, "responseProcessing"):
+            for var in descendants(rp, "variable") + descendants(rp, "setOutcomeValue"):
+                if var.get("identifier") in ("completionStatus", "numAttempts"):
+                    return True
+        return False
+
     def _template(self) -> str | None:
         rp = next(iter(children(self.root, "responseProcessing")), None)
         if rp is None:
             return None
         template = rp.get("template") or rp.get("templateLocation") or ""
-        for name in ("match_correct", "map_response_point", "map_response"):
-            if template.rstrip("/").endswith(name) or template.endswith(name + ".xml"):
-                if name == "map_response_point":
-                    break
-                return name
-        self.warn("custom response processing is not supported; the exam's scoring rule applies")
-        return None
+        if template:
+            for name in ("match_correct", "map_response_point", "map_response"):
+                if template.rstrip("/").endswith(name) or template.endswith(name + ".xml"):
+                    if name == "map_response_point":
+                        raise qti_rp.Unsupported("map_response_point needs a point interaction "
+                                                 "(hotspot), which the kiosk does not have")
+                    return name
+            raise qti_rp.Unsupported(f"unknown response processing template {template!r}")
+        if not len(rp):
+            return None
+        self.interp = qti_rp.Interpreter(rp, self._rp_decls(), self._outcome_defaults())
+        kinds = [local(i.tag) for i in self.interactions]
+        if kinds == ["choiceInteraction"]:
+            return "custom"  # evaluated on every possible response in _choice
+        choices = {
+            i.get("responseIdentifier", ""): [
+                c.get("identifier", "") for c in i.iter() if local(c.tag) in (
+                    "simpleChoice", "inlineChoice", "simpleAssociableChoice", "gapText")]
+            for i in self.interactions}
+        template, shares = qti_rp.equivalent_template(self.interp, self._rp_decls(), choices)
+        self.gap_shares = shares
+        return template
+
+    def _rp_decls(self) -> dict[str, qti_rp.Decl]:
+        out = {}
+        for ident, decl in self.responses.items():
+            d = qti_rp.Decl(ident, decl.cardinality, decl.base_type, list(decl.correct))
+            if decl.mapping is not None:
+                d.has_mapping = True
+                d.entries = list(decl.mapping.entries)
+                d.default = decl.mapping.default
+                d.lower, d.upper = decl.mapping.lower, decl.mapping.upper
+            out[ident] = d
+        return out
+
+    def _outcome_defaults(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for outcome in children(self.root, "outcomeDeclaration"):
+            base = outcome.get("baseType", "")
+            value: Any = 0.0 if base in ("integer", "float") else None
+            for default in children(outcome, "defaultValue"):
+                vals = [v.text or "" for v in children(default, "value")]
+                if vals:
+                    value = qti_rp._scalar(vals[0], base)
+            out[outcome.get("identifier", "")] = value
+        return out
 
     def _normal_maximum(self) -> int | float | None:
         for outcome in children(self.root, "outcomeDeclaration"):
@@ -490,6 +628,9 @@ class ItemReader:
         if len(options) < 2 or not all(ids) or len(set(ids)) != len(ids):
             self.warn("choiceInteraction needs at least two simpleChoices with distinct identifiers; skipped")
             return False
+        single = el.get("maxChoices", "1") == "1"
+        if template == "custom":
+            return self._custom_choice(item, el, decl, options, single)
         correct = list(decl.correct)
         if not correct and decl.mapping:
             correct = [k for k, v, _ in decl.mapping.entries if v > 0]
@@ -503,10 +644,14 @@ class ItemReader:
             return False
         for option in options:
             option["correct"] = option["id"] in correct
-        single = decl.cardinality == "single" and el.get("maxChoices", "1") == "1"
+        # maxChoices="1" lets the candidate pick one whatever the cardinality: radio buttons.
         if single and len(correct) != 1:
-            self.warn("single-choice interaction with several correct responses; skipped")
-            return False
+            if decl.cardinality == "single" or template != "match_correct":
+                self.warn("single-choice interaction with several correct responses; skipped")
+                return False
+            # one pick among several right ones (alternatives): each right one is worth full marks
+            for option in options:
+                option["weight"] = 1.0 if option["correct"] else 0.0
         item["type"] = "single_choice" if single else "multiple_response"
         item["options"] = options
         if template == "map_response" and decl.mapping:
@@ -521,6 +666,53 @@ class ItemReader:
             item["points"] = self._mapped_points(decl)
         elif template == "match_correct" and not single:
             item["scoring"] = "all_or_nothing"
+        return True
+
+    def _custom_choice(self, item: dict[str, Any], el: Element, decl: ResponseDecl,
+                       options: list[dict[str, Any]], single: bool) -> bool:
+        """Custom processing on a choice: run it on every possible response and keep what the
+        scores say (weights, one correct set, or a mapping), or refuse with the reason."""
+        assert self.interp is not None
+        ids = [o["id"] for o in options]
+        try:
+            max_choices = int(el.get("maxChoices", "1"))
+        except ValueError:
+            max_choices = 1
+        try:
+            fit = qti_rp.fit_choice(self.interp, self._rp_decls()[decl.identifier], ids,
+                                    max_choices)
+        except qti_rp.Unsupported as exc:
+            self.warn(f"response processing: {exc}; item skipped")
+            return False
+        if fit.kind == "template":
+            # it computes exactly what the declared mapping does: the map_response template
+            self.warn("custom response processing read as the map_response template")
+            return self._choice(item, el, "map_response")
+        item["points"] = _num(fit.points)
+        item["type"] = "single_choice" if single else "multiple_response"
+        item["options"] = options
+        if fit.kind == "weights":
+            if any(w < -1 for w in fit.weights.values()):
+                self.warn("response processing: a choice costs more than the item is worth; "
+                          "item skipped")
+                return False
+            plain = sorted(fit.weights.values()) == [0.0] * (len(ids) - 1) + [1.0]
+            for option in options:
+                weight = fit.weights[option["id"]]
+                option["correct"] = weight >= 1
+                if not plain:
+                    option["weight"] = _num(round(weight, 7))
+        elif fit.kind == "all_or_nothing":
+            for option in options:
+                option["correct"] = option["id"] in fit.correct
+            item["scoring"] = "all_or_nothing"
+        else:
+            entries = fit.mapping["entries"]
+            for option in options:
+                option["correct"] = entries.get(option["id"], 0) > 0
+            item["mapping"] = fit.mapping
+            item["scoring"] = "mapped"
+        self.warn(f"custom response processing read as {fit.kind.replace('_', '-')} scoring")
         return True
 
     def _order(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
@@ -725,6 +917,9 @@ class ItemReader:
                 item["stem"] = item["stem"].rstrip()[: -len(placeholder)].rstrip()
                 return self._short(item, gaps[0])
         item["type"] = "cloze"
+        for gap in gaps:
+            if gap.get("_base_type") in ("integer", "float") and not self._numeric_gap(gap):
+                return False
         if any_mapping:
             for gap in gaps:
                 gap.setdefault("points", 1)
@@ -735,7 +930,59 @@ class ItemReader:
         item["gaps"] = gaps
         if template == "match_correct" and len(gaps) > 1:
             item["scoring"] = "all_or_nothing"
+        elif template == "per_response" and self.gap_shares:
+            # custom processing that adds up per-gap scores: gap points, scored proportionally
+            for gap in gaps:
+                gap["points"] = _num(self.gap_shares.get(gap["id"], 1.0))
+            item["points"] = _num(sum(g["points"] for g in gaps))
+            item["scoring"] = "proportional"
         return True
+
+    def _numeric_gap(self, gap: dict[str, Any]) -> bool:
+        """A float/integer textEntry inside a cloze is compared as a number ("4" = "4.0"),
+        with the tolerance of an `<equal>` in the response processing, if any."""
+        numbers = []
+        tolerance = self._tolerances.get(gap["id"])
+        for answer in gap.pop("answers"):
+            entry = answer if isinstance(answer, dict) else {"text": answer}
+            try:
+                value = number(entry["text"])
+            except ValueError:
+                self.warn(f"response {gap['id']!r}: {entry['text']!r} is not a number; skipped")
+                return False
+            out: dict[str, Any] = {"value": value}
+            if tolerance is not None:
+                out.update(tolerance)
+            if "weight" in entry:
+                out["weight"] = entry["weight"]
+            numbers.append(out)
+        gap.pop("case_sensitive", None)
+        gap["numbers"] = numbers
+        return True
+
+    @property
+    def _tolerances(self) -> dict[str, dict[str, Any]]:
+        """`<equal toleranceMode="absolute|relative" tolerance="t">` around a response variable
+        in the response processing: response id -> numeric answer fields."""
+        out: dict[str, dict[str, Any]] = {}
+        for rp in children(self.root, "responseProcessing"):
+            for eq in descendants(rp, "equal"):
+                mode = eq.get("toleranceMode", "exact")
+                variables = [v.get("identifier", "") for v in children(eq, "variable")]
+                raw = (eq.get("tolerance") or "0").split()
+                if mode == "exact" or not variables or not raw:
+                    continue
+                try:
+                    tol = float(number(raw[0]))
+                except ValueError:
+                    continue
+                if len(set(raw)) > 1:
+                    self.warn("an asymmetric tolerance is read as its first bound")
+                if mode == "relative":
+                    out[variables[0]] = {"tolerance": _num(tol / 100), "relative": True}
+                else:
+                    out[variables[0]] = {"tolerance": _num(tol)}
+        return out
 
     def _text_gap(self, decl: ResponseDecl) -> dict[str, Any] | None:
         gap: dict[str, Any] = {"id": decl.identifier}
@@ -769,6 +1016,11 @@ class ItemReader:
 
     def _choice_gap(self, el: Element, decl: ResponseDecl) -> dict[str, Any] | None:
         texts = {c.get("identifier", ""): self.inline(c) for c in children(el, "inlineChoice")}
+        empty = [cid for cid, text in texts.items() if not text and cid not in decl.correct]
+        if empty:
+            # An empty choice is a "select…" placeholder: the kiosk's drop-down has its own.
+            self.warn(f"empty inlineChoice {', '.join(map(repr, empty))} (a placeholder) left out")
+            texts = {cid: text for cid, text in texts.items() if cid not in empty}
         correct = decl.correct[0] if len(decl.correct) == 1 else None
         if decl.mapping and decl.mapping.entries:
             ranked = sorted(decl.mapping.entries, key=lambda e: -e[1])
@@ -800,6 +1052,7 @@ class ItemReader:
                 numeric = []
                 for a in answers:
                     entry: dict[str, Any] = {"value": number(a["text"])}
+                    entry.update(self._tolerances.get(gap["id"], {}))
                     if "weight" in a:
                         entry["weight"] = a["weight"]
                     numeric.append(entry)
@@ -815,6 +1068,29 @@ class ItemReader:
         return True
 
 
+def _holds_interaction(el: Element) -> bool:
+    """Interactions (or gaps) inside: the element must be walked, not converted, or they would
+    be lost (a table of inline choices is common)."""
+    kinds = GAP_KINDS | BLOCK_KINDS | UNSUPPORTED_KINDS | {"gap", "printedVariable"}
+    return any(local(d.tag) in kinds for d in el.iter())
+
+
+def _xhtml(el: Element) -> str:
+    """The element as plain HTML: QTI's namespace prefixes removed."""
+    import copy as copying
+    from xml.etree.ElementTree import tostring
+
+    copy = copying.deepcopy(el)
+    copy.tail = None  # the text after the element belongs to its parent
+    for node in copy.iter():
+        if isinstance(node.tag, str):
+            node.tag = local(node.tag)
+        for key in list(node.attrib):
+            if "}" in key:
+                node.attrib[local(key)] = node.attrib.pop(key)
+    return tostring(copy, encoding="unicode", short_empty_elements=False)
+
+
 def _collapse(text: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", text)
 
@@ -822,6 +1098,10 @@ def _collapse(text: str) -> str:
 def _finish(out: list[str]) -> str:
     paragraphs = []
     for para in "".join(out).split(_PARA):
+        if para.startswith(_VERBATIM):
+            # converted tables and code blocks: their layout is their meaning
+            paragraphs.append(para[len(_VERBATIM):].strip("\n"))
+            continue
         lines = [line.strip() for line in para.split("\n")]
         text = "\n".join(line for line in lines if line)
         if text:
@@ -840,23 +1120,35 @@ def parse_qti_item(
     topic: str,
     ids: IdAllocator | None = None,
     media_exists: Callable[[str], bool] = lambda _src: False,
+    media_read: Callable[[str], bytes | None] | None = None,
 ) -> ImportResult:
-    """One assessmentItem document -> at most one item, plus warnings."""
+    """One assessmentItem document -> at most one item, plus warnings. `media_read(src)` gives
+    the bytes of a file the item refers to (images, linked stimuli), or None."""
     root = parse_xml(data, source)
     name = local(root.tag)
     if name == "assessmentTest":
         raise ImportFormatError(source, "an assessmentTest, not an item: import its content package instead")
+    if name == "questestinterop":
+        raise ImportFormatError(source, "QTI 1.2 (<questestinterop>) is not supported: only QTI "
+                                "2.1/2.2 assessmentItems are read; export the items as QTI 2.1 "
+                                "or as Moodle XML")
     if name != "assessmentItem":
         raise ImportFormatError(source, f"not a QTI assessmentItem (root element <{name}>)")
     result = ImportResult()
-    reader = ItemReader(root, source, topic, ids or IdAllocator(), media_exists, result)
+    reader = ItemReader(root, source, topic, ids or IdAllocator(), media_exists, result,
+                        media_read)
     try:
         item = reader.convert()
     except RecursionError:
         raise ImportFormatError(source, "XML nested too deeply") from None
     if item is not None:
         _finish_gaps(item)
+        if reader.attachments:
+            item["attachments"] = reader.attachments
         result.items.append(item)
+    else:
+        for att in reader.attachments:
+            result.files.pop(att["sha256"], None)
     return result
 
 
@@ -905,27 +1197,48 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
                 href = first.get("href") if first is not None else None
             if kind.startswith("imsqti_item"):
                 if not href:
-                    raise ImportFormatError(manifest_name, f"item resource {resource.get('identifier')!r} has no href")
+                    result.errors.append(f"{manifest_name}: item resource "
+                                         f"{resource.get('identifier')!r} has no href")
+                    continue
                 hrefs.append(href)
             elif kind.startswith("imsqti_test"):
                 result.warnings.append(
                     f"{manifest_name}: assessment test {href or resource.get('identifier')!r} is not "
                     "imported (its items are, as listed in the manifest)"
                 )
-        if not hrefs:
+            elif kind.startswith("imsqti_xmlv1p2") or kind.startswith("imsqti_xmlv1p1"):
+                result.errors.append(f"{manifest_name}: resource {href or resource.get('identifier')!r} "
+                                     "is QTI 1.x, which is not supported (only QTI 2.1/2.2)")
+        if not hrefs and not result.errors:
             raise ImportFormatError(manifest_name, "the manifest lists no QTI item resources")
         for href in hrefs:
+            # One bad entry costs that entry only: the rest of the package imports.
             member = posixpath.normpath(href.split("#")[0])
             if _unsafe_member(href) or _unsafe_member(member):
-                raise ImportFormatError(manifest_name, f"unsafe item path {href!r} (absolute or '..')")
+                result.errors.append(f"{manifest_name}: unsafe item path {href!r} (absolute or '..')")
+                continue
             if member not in names:
-                raise ImportFormatError(manifest_name, f"lists item {href!r}, which is not in the package")
+                result.errors.append(f"{manifest_name}: lists item {href!r}, which is not in the package")
+                continue
             folder = posixpath.dirname(member)
 
             def exists(src: str, folder: str = folder) -> bool:
                 return posixpath.normpath(posixpath.join(folder, src)) in names
 
-            result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids, exists))
+            def media(src: str, folder: str = folder) -> bytes | None:
+                target = posixpath.normpath(posixpath.join(folder, src.split("#")[0]))
+                if target not in names or _unsafe_member(target):
+                    return None
+                try:
+                    return read(target)
+                except ImportFormatError:
+                    return None
+
+            try:
+                result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids,
+                                             exists, media))
+            except ImportFormatError as exc:
+                result.errors.append(str(exc))
         return result
 
 
@@ -939,20 +1252,29 @@ def import_qti(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
             is_zip = zipfile.is_zipfile(path)
         except OSError as exc:
             raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
-        if is_zip:
-            result.extend(import_package(path, item_topic, ids))
-            continue
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
-        folder = path.parent
-
-        def exists(src: str, folder: Path = folder) -> bool:
-            try:
-                return (folder / src).is_file()
-            except (OSError, ValueError):
-                return False
-
-        result.extend(parse_qti_item(data, str(path), item_topic, ids, exists))
+            if is_zip:
+                result.extend(import_package(path, item_topic, ids))
+            else:
+                result.extend(_import_file(path, item_topic, ids))
+        except ImportFormatError as exc:
+            # one unusable file (an assessmentTest, QTI 1.2, broken XML) costs that file only
+            result.errors.append(str(exc))
     return result
+
+
+def _import_file(path: Path, item_topic: str, ids: IdAllocator) -> ImportResult:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    folder = path.parent
+
+    def exists(src: str) -> bool:
+        try:
+            return (folder / src).is_file()
+        except (OSError, ValueError):
+            return False
+
+    # only files in the item's own folder tree are read (never `../` or absolute paths)
+    return parse_qti_item(data, str(path), item_topic, ids, exists, folder_reader(folder))

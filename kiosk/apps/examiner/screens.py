@@ -124,7 +124,8 @@ class QueueScreen(_Base):
 class MarkScreen(_Base):
     """One response: the item, its rubric with a points input per criterion, the response."""
 
-    BINDINGS = [Binding("escape", "back", t("examiner.keys.back"))]
+    BINDINGS = [Binding("escape", "back", t("examiner.keys.back")),
+                Binding("f4", "zoom", show=False)]
 
     def __init__(self, entry: M.QueueEntry) -> None:
         super().__init__()
@@ -141,6 +142,10 @@ class MarkScreen(_Base):
         with Horizontal(classes="columns"):
             with VerticalScroll(classes="pane"):
                 yield Markdown(self.item.stem, classes="stem")
+                if self.item.attachments:  # images and passages, as the candidate saw them
+                    from kiosk.apps.widgets.media import Attachments
+
+                    yield Attachments(self.item, classes="attachments")
                 yield Label(t("examiner.mark.response"))
                 text = e.response if isinstance(e.response, str) else str(e.response or "")
                 yield TextArea(text, id="response", read_only=True, soft_wrap=True)
@@ -171,6 +176,11 @@ class MarkScreen(_Base):
     def on_mount(self) -> None:
         first = self.query("Input").first()
         first.focus()
+
+    def action_zoom(self) -> None:
+        from kiosk.apps.widgets.media import zoom
+
+        zoom(self, self.item)
 
     def _values(self) -> tuple[float | None, dict[str, float]]:
         def number(widget_id: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.builtins.qtypes.cloze import Cloze
+from kiosk.builtins.qtypes.description import Description
 from kiosk.builtins.qtypes.essay import Essay
 from kiosk.builtins.qtypes.matching import Matching
 from kiosk.builtins.qtypes.multiple_response import MultipleResponse
@@ -23,11 +24,13 @@ ALL: tuple[type[QuestionType], ...] = (
     Ordering,
     Cloze,
     Essay,
+    Description,
 )
 
 __all__ = [
     "ALL",
     "Cloze",
+    "Description",
     "Essay",
     "Matching",
     "MultipleResponse",

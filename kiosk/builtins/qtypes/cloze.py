@@ -2,7 +2,9 @@
 
 Each gap is free text (`answers`, compared like short_text; `case_sensitive`,
 `normalise_whitespace` and `ignore_accents` may be set for the whole item or per gap) or a choice
-(`options` and the `correct` text). keys = gaps, right = gaps right, wrong = 0. When any gap
+(`options` and the `correct` text) or a number (`numbers`: answers as the numeric type has them,
+`{value, tolerance, relative, weight}` or `{min, max, weight}`; "4,0" and "4" are the same
+number). keys = gaps, right = gaps right, wrong = 0. When any gap
 carries `points` (the others share what is left equally) or a weighted answer, the fraction is
 the points earned over the total gap points.
 """
@@ -36,7 +38,8 @@ from kiosk.domain.items import FieldError, Item, default_ids
 from kiosk.domain.scoring import Judgement
 
 PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]*)\]\]")
-GAP_KEYS = {"id", "answers", "options", "correct", "points", "feedback", *textmatch.OPTION_KEYS}
+GAP_KEYS = {"id", "answers", "options", "numbers", "correct", "points", "feedback",
+            *textmatch.OPTION_KEYS}
 
 
 def placeholders(stem: str) -> list[str]:
@@ -58,9 +61,22 @@ def gap_points(item: Item, gaps: list[dict[str, Any]]) -> dict[str, float]:
     return {g["id"]: given.get(g["id"], share) for g in gaps}
 
 
+def _number_weight(gap: dict[str, Any], given: str) -> float:
+    from kiosk.builtins.qtypes.numeric import answer_weight, parse_typed
+
+    parsed = parse_typed(given)
+    if parsed is None or parsed[1]:
+        return 0.0
+    weights = [w for a in gap.get("numbers", []) if isinstance(a, dict)
+               if (w := answer_weight(a, parsed[0])) is not None]
+    return max(0.0, min(1.0, max(weights, default=0.0)))
+
+
 def _gap_weight(gap: dict[str, Any], given: Any, item_options: textmatch.TextOptions) -> float:
     if not isinstance(given, str) or blank(given):
         return 0.0
+    if "numbers" in gap:
+        return _number_weight(gap, given)
     if "options" in gap:
         correct = gap.get("correct")
         return 1.0 if isinstance(correct, str) and same_text(given) == same_text(correct) else 0.0
@@ -132,8 +148,11 @@ class Cloze(BuiltinType):
 
     def _check_gap(self, gap: dict[str, Any], path: str, errors: list[FieldError]) -> None:
         textmatch.validate_text_options(gap, path, errors)
-        if "options" in gap and "answers" in gap:
-            errors.append(FieldError(path, "give either answers (free text) or options, not both"))
+        if sum(key in gap for key in ("options", "answers", "numbers")) > 1:
+            errors.append(FieldError(
+                path, "give one of answers (free text), options or numbers, not several"))
+        elif "numbers" in gap:
+            self._check_numbers(gap["numbers"], f"{path}.numbers", errors)
         elif "options" in gap:
             options = gap["options"]
             if not isinstance(options, list) or len(options) < 2:
@@ -165,6 +184,19 @@ class Cloze(BuiltinType):
         else:
             errors.append(FieldError(path, "needs answers (free text) or options and correct"))
 
+    def _check_numbers(self, numbers: Any, path: str, errors: list[FieldError]) -> None:
+        """The numeric type's answer checks, reused on a throwaway numeric item."""
+        from kiosk.builtins.qtypes.numeric import Numeric
+
+        if not isinstance(numbers, list) or not numbers:
+            errors.append(FieldError(path, "must be a non-empty list of {value} or {min, max}"))
+            return
+        probe = Item(id="gap", type="numeric", topic="-", points=1, stem="-",
+                     spec={"answers": numbers})
+        for problem in Numeric().validate(probe):
+            name = problem.field.replace("answers", path, 1)
+            errors.append(FieldError(name, problem.reason))
+
     def normalise_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
         spec["gaps"] = default_ids(spec.get("gaps", []))
         return spec
@@ -176,6 +208,9 @@ class Cloze(BuiltinType):
             return not_answered(keys, mapped_value(item, []))
         fractional = any("points" in g for g in gaps) or any(
             a.weight != 1 for g in gaps for a in textmatch.parse_answers(g.get("answers"))
+        ) or any(
+            isinstance(a, dict) and a.get("weight", 1) != 1
+            for g in gaps for a in (g.get("numbers") if isinstance(g.get("numbers"), list) else [])
         )
         if not isinstance(response, dict):
             return malformed(
@@ -221,6 +256,13 @@ class Cloze(BuiltinType):
         for gap in gaps_of(item):
             if "options" in gap:
                 out[gap["id"]] = gap.get("correct")
+                continue
+            if "numbers" in gap:
+                from kiosk.builtins.qtypes.numeric import Numeric
+
+                probe = Item(id="gap", type="numeric", topic="-", points=1, stem="-",
+                             spec={"answers": gap["numbers"]})
+                out[gap["id"]] = Numeric().correct_response(probe)
                 continue
             answers = textmatch.parse_answers(gap.get("answers"))
             if answers:

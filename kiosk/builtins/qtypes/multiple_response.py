@@ -16,6 +16,10 @@ from kiosk.builtins.qtypes.mapping import mapped_value
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
 
+#: Weights are written with five decimals of a percent (Moodle's 33.33333 %): three thirds add up
+#: to 0.9999999. Sums this close to 1 are full marks.
+WEIGHT_TOLERANCE = 1e-5
+
 
 class MultipleResponse(choices.ChoiceType):
     name: ClassVar[str] = "multiple_response"
@@ -40,7 +44,7 @@ class MultipleResponse(choices.ChoiceType):
             )
         elif choices.weighted(options):
             total = sum(max(0.0, choices.weight_of(o)) for o in options)
-            if total < 1 - 1e-9:
+            if total < 1 - WEIGHT_TOLERANCE:
                 errors.append(
                     FieldError(
                         "options",
@@ -74,6 +78,8 @@ class MultipleResponse(choices.ChoiceType):
         fraction = None
         if is_weighted:
             fraction = clamp01(sum(choices.weight_of(by_id[r]) for r in selected))
+            if fraction >= 1 - WEIGHT_TOLERANCE:
+                fraction = 1.0
         return Judgement(
             keys=keys,
             right=right,

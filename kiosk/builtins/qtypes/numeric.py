@@ -4,7 +4,8 @@ A decimal comma or point is accepted, spaces may group thousands, and the item's
 follow (required only with `unit_required`); any other trailing text, including a wrong unit,
 makes the answer wrong. Input that is not a number is an answered, wrong response.
 Answers are `{value, tolerance, relative, weight}` (relative: tolerance is a fraction of value) or
-`{min, max, weight}`; the best matching weight is the fraction.
+`{min, max, weight}`; the best matching weight is the fraction. `wrong_feedback` (Moodle's
+catch-all `*` answer) is shown at review for a response that no answer gives credit for.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def format_number(value: float) -> str:
 class Numeric(BuiltinType):
     name: ClassVar[str] = "numeric"
     title: ClassVar[dict[str, str]] = {"hu": "Számérték", "en": "Numeric"}
-    fields: ClassVar[set[str]] = {"answers", "unit", "unit_required"}
+    fields: ClassVar[set[str]] = {"answers", "unit", "unit_required", "wrong_feedback"}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:
         spec = item.spec
@@ -136,6 +137,8 @@ class Numeric(BuiltinType):
         if "unit" in spec and not is_text(spec["unit"]):
             errors.append(FieldError("unit", f"must be a non-empty string, got {spec['unit']!r}"))
         check_bool(spec, "unit_required", "", errors)
+        if "wrong_feedback" in spec and not isinstance(spec["wrong_feedback"], str):
+            errors.append(FieldError("wrong_feedback", "must be a string"))
         if spec.get("unit_required") is True and "unit" not in spec:
             errors.append(FieldError("unit_required", "is true but the item has no unit"))
 
@@ -145,6 +148,10 @@ class Numeric(BuiltinType):
         if not isinstance(response, str):
             return malformed(1, response, wrong=1, fraction=0.0)
         detail: dict[str, Any] = {"correct": self.correct_response(item)}
+        if isinstance(item.spec.get("wrong_feedback"), str):
+            # Judgements are frozen but their detail is not: set here, removed below when the
+            # response earns something.
+            detail["feedback"] = item.spec["wrong_feedback"]
         parsed = parse_typed(response)
         wrong = Judgement(keys=1, right=0, wrong=1, fraction=0.0, detail=detail)
         if parsed is None:
@@ -167,6 +174,8 @@ class Numeric(BuiltinType):
             if isinstance(a, dict) and (w := answer_weight(a, value)) is not None
         ]
         best = max(0.0, min(1.0, max(weights, default=0.0)))
+        if best > 0:
+            detail.pop("feedback", None)
         return Judgement(
             keys=1,
             right=1 if best >= 1 else 0,

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from rich.markdown import Markdown
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -46,6 +47,7 @@ class QuestionWidget(Vertical):
     """Base class: subclasses compose their inputs and call `answer()` when the response changes."""
 
     DEFAULT_CLASSES = "question"
+    BINDINGS: ClassVar[list[Binding]] = [Binding("f4", "zoom", show=False)]
     #: True when responses come from typing: the screen saves after a short pause, not per key.
     typed: ClassVar[bool] = False
 
@@ -68,6 +70,19 @@ class QuestionWidget(Vertical):
 
     def compose_stem(self) -> ComposeResult:
         yield Static(stem_renderable(self.item.stem), classes="stem")
+        yield from self.compose_attachments()
+
+    def compose_attachments(self) -> ComposeResult:
+        """The item's images and passages (F4 enlarges the first image)."""
+        if self.item.attachments:
+            from kiosk.apps.widgets.media import Attachments
+
+            yield Attachments(self.item, classes="attachments")
+
+    def action_zoom(self) -> None:
+        from kiosk.apps.widgets.media import zoom
+
+        zoom(self, self.item)
 
     def answer(self, response: Any, *, settle: bool | None = None) -> None:
         if response == self.response:

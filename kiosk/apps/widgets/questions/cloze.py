@@ -43,6 +43,7 @@ class ClozeWidget(QuestionWidget):
 
     def compose(self) -> ComposeResult:
         yield Static(stem_renderable(self._stem_text()), classes="stem cloze-stem")
+        yield from self.compose_attachments()
         yield Static(t("question.fill_gaps"), classes="hint")
         orders = self.presentation.get("gaps")
         orders = orders if isinstance(orders, dict) else {}
