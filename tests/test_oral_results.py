@@ -240,6 +240,9 @@ def test_szakvizsga_results_certificate_and_outstanding_parts(
     c = str(centre.path)
     for cid, k, v in (("C1", 4, 3), ("C2", 3, 2)):
         for part, grade in (("k-oral", k), ("v-oral", v)):
+            rc, _, err = run(capsys, "oral", "draw", "--exam", exam_id, "--candidate", cid,
+                             "--part", part, "--user", "bela", "--centre", c)
+            assert rc == 0, err
             rc, _, err = run(capsys, "oral", "record", "--exam", exam_id, "--candidate", cid,
                              "--part", part, "--grade", str(grade), "--user", "bela",
                              "--centre", c)
