@@ -997,8 +997,16 @@ def _find_sitting(ledger: Ledger, candidate_id: str, code: str
     candidate = next((c for c in registered.values() if c.id.casefold() == wanted), None)
     found: list[Sitting] = []
     if candidate is not None:
-        open_sittings = [s for s in sittings(ledger.events(kind=SITTING_KINDS)).values()
-                         if s.open and s.has(candidate.id)]
+        every = sittings(ledger.events(kind=SITTING_KINDS)).values()
+        open_sittings = [s for s in every if s.open and s.has(candidate.id)]
+        closed = [s for s in every if not s.open and s.has(candidate.id)]
+        if closed:
+            # Betekintés: a closed sitting still admits those who submitted there while their
+            # exam's review window is open (the paper is read-only by then).
+            from kiosk.paper_review import REVIEW_KINDS, review_only
+
+            open_sittings += review_only(closed, ledger.events(kind=(
+                A.ATTEMPT_CREATED, A.SUBMITTED, A.VOIDED, *REVIEW_KINDS)), candidate.id)
         for sitting in open_sittings:
             if sitting.check_code(code):
                 found.append(sitting)
