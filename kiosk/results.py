@@ -105,6 +105,10 @@ class SubjectScore:
     exempt: bool = False
 
 
+#: A subject's name when the exam file gives it no title (never its internal id).
+SUBJECT_KINDS = {"hu": {"compulsory": "Kötelező tárgy", "elective": "Választott tárgy"},
+                 "en": {"compulsory": "Compulsory subject", "elective": "Elective subject"}}
+
 #: `CandidateResult.status` of a candidate with no result to compute
 VOIDED, ABSENT = "voided", "absent"
 
@@ -515,7 +519,9 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
             raw_points=p.raw_points if p.replacement_card else None))
     for sub in outcome.subjects:
         result.subjects.append(SubjectScore(
-            subject_id=sub.subject_id, title=sub.title or titles.get(sub.subject_id, ""),
+            subject_id=sub.subject_id,
+            title=sub.title or titles.get(sub.subject_id, "") or SUBJECT_KINDS[
+                "en" if en else "hu"].get(sub.kind, sub.subject_id),
             kind=sub.kind, grade=sub.grade,
             grade_name=sub.grade_name_en if en else sub.grade_name_hu, passed=sub.passed,
             exempt=sub.exempt))

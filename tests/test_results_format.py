@@ -105,7 +105,7 @@ def test_szakvizsga_subject_grades_and_reasons_everywhere(
             assert rc == 0, err
     rc, out, err = run(capsys, "results", "--lang", "en", "--centre", c)
     assert rc == 0, err
-    assert "subject kotelezo: satisfactory (3)  passed" in out  # (3 + 4) // 2
+    assert "subject Compulsory subject: satisfactory (3)  passed" in out  # (3 + 4) // 2
     assert "FAILED" in out
     assert "reason: Választott tárgy – írásbeli: fail – the part is failed" in out
     assert "reason: no certificate: not every part is passed" in out
