@@ -110,3 +110,21 @@ def test_review_screen_renders_markdown_and_the_right_answer(tmp_path: Path) -> 
             assert t("paper_review.correct", answer="").strip() in text and "jó" in text
 
     run(scenario())
+
+
+def test_the_kiosk_offers_the_review_after_the_sitting_is_closed(tmp_path: Path) -> None:
+    s, _attempt = marked_paper(tmp_path)
+    close_sitting(s)
+    open_window(s)
+
+    async def scenario() -> None:
+        app = make_app(s)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            await to_submitted(pilot, s)
+            await pilot.click("#paper-review")
+            await settle(pilot)
+            assert isinstance(app.screen, PaperReviewScreen)
+            assert "Válaszom szövege 1" in item_text(app, 1)
+
+    run(scenario())
