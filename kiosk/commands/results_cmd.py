@@ -13,6 +13,9 @@ from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from kiosk.results import CandidateResult
     from kiosk.stats import ExamStats
 
 
@@ -36,7 +39,7 @@ _LABELS = {
 }
 
 
-def result_lines(results: list, language: str) -> list[str]:  # type: ignore[type-arg]
+def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]:
     """`kiosk results` as text: parts with pass/fail, subject grades, the outcome and, for a
     result that is not a pass, its reasons in words."""
     from kiosk.domain.numbers import percent_text, points_text, score_text
