@@ -132,6 +132,11 @@ def exam_stats(exam_id: str, results: Sequence[CandidateResult],
             if i.item not in seen:
                 seen.add(i.item)
                 order.append(i.item)
+    # Who had which item, in one pass (random papers: an item is on a fraction of them).
+    holders: dict[str, list[tuple[CandidateResult, Any, tuple[float, float]]]] = {}
+    for r, total in zip(counted, totals, strict=True):
+        for i in r.items:
+            holders.setdefault(i.item, []).append((r, i, total))
     for key in order:
         rows: list[list[float]] = []
         maxima: list[float] = []
@@ -139,10 +144,7 @@ def exam_stats(exam_id: str, results: Sequence[CandidateResult],
         item = items.get(key)
         is_choice = item is not None and item.type in CHOICE_TYPES
         top_item = 0.0
-        for r, own, (got, top) in zip(counted, by_item, totals, strict=True):
-            it = own.get(key)
-            if it is None:
-                continue
+        for r, it, (got, top) in holders.get(key, []):
             top_item = it.max_points
             rows.append([it.points, got - it.points])
             maxima.append(top - it.max_points)

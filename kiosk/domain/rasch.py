@@ -206,12 +206,17 @@ def _ability(difficulties: Sequence[float], score: float, start: float | None
 
 def reliability(abilities: Sequence[float], errors: Sequence[float]) -> float | None:
     """Person separation reliability: (observed variance − error variance) / observed."""
-    if len(abilities) < 2:
+    n = len(abilities)
+    if n < 2:
         return None
-    observed = statistics.pvariance(abilities)
-    if observed <= 0:
+    mean = math.fsum(abilities) / n
+    # Plain floats: statistics.pvariance is exact (Fractions) and 20× slower, and the
+    # bootstrap calls this hundreds of times.
+    observed = math.fsum((a - mean) ** 2 for a in abilities) / n
+    if observed <= 1e-12:
         return None
-    error = statistics.fmean(e * e for e in errors if math.isfinite(e))
+    finite = [e * e for e in errors if math.isfinite(e)]
+    error = math.fsum(finite) / len(finite) if finite else 0.0
     return max(0.0, (observed - error) / observed)
 
 
