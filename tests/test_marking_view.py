@@ -246,3 +246,21 @@ def test_case_study_marking_view_snapshot(snap_compare: Any, tmp_path: Path,
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_mark)
+
+
+def test_mark_set_takes_a_decimal_comma(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.marking_helpers import PASSWORD, essay_answers, mark_setup
+    from tests.test_oral_results import run
+
+    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
+    s = mark_setup(tmp_path)
+    a1 = sit(s, "C1", essay_answers())
+    c = str(s.centre.path)
+    rc, _, err = run(capsys, "mark-set", a1, "e2", "4,5", "--user", "anna", "--centre", c)
+    assert rc == 0, err
+    rc, _, err = run(capsys, "mark-set", a1, "e1", "1,2,3", "--user", "anna", "--centre", c)
+    assert rc == 2 and "not a number of points" in err
+    with s.centre.reader() as r:
+        [ev] = list(r.events(kind="marked"))
+    assert ev.body["points"] == 4.5
