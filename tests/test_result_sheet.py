@@ -161,3 +161,43 @@ def test_a_voided_candidate_gets_a_sheet_saying_so(tmp_path: Path) -> None:
     check_layout(pages(pdf, tmp_path / "img"))
     t = text(pdf)
     assert "The attempt was voided; there is no result." in t and "Nagy" in t
+
+
+def test_exemption_and_absence_are_stated(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.ledger.centre import Centre
+    from tests.marking_helpers import MarkSetup, add_examiners, load
+    from tests.session_helpers import import_roster, new_sitting
+    from tests.test_oral_results import SZAKVIZSGA, SZV_BANK
+
+    exam_text = SZAKVIZSGA.replace('kind = "elective"', 'kind = "elective"\nexempt = true')
+    centre, _ = Centre.init(tmp_path / "centre", "Kormányhivatal")
+    exam_id = load(centre, tmp_path, exam_text, bank=SZV_BANK)
+    import_roster(centre)
+    add_examiners(centre)
+    sitting, code = new_sitting(centre, exam_id)
+    s = MarkSetup(centre, exam_id, sitting, code, tmp_path)
+    attempt = sit(s, "C1", {"k1": "k", "v1": "v"})
+    with centre.ledger() as ledger:
+        ctx = marking.load_context(centre, ledger)
+        marking.record_mark(ledger, ctx, attempt, "szv:k1", "anna", points=95)
+        marking.record_mark(ledger, ctx, attempt, "szv:v1", "anna", points=10)
+    c = str(centre.path)
+    for args in (("draw",), ("record", "--grade", "5")):
+        rc, _, err = run(capsys, "oral", args[0], "--exam", exam_id, "--candidate", "C1",
+                         "--part", "k-oral", *args[1:], "--user", "bela", "--centre", c)
+        assert rc == 0, err
+    with centre.ledger() as ledger:
+        ledger.append("sitting_closed", {"sitting": sitting}, actor="invigilator:x")
+    pdf = tmp_path / "ex.pdf"
+    write_result_sheet(centre, "C1", pdf, language="hu")
+    (tmp_path / "img").mkdir()
+    check_layout(pages(pdf, tmp_path / "img"))
+    t = text(pdf)
+    assert "felmentve" in t and "kiváló eredménnyel teljesítettnek számít" in t
+    assert "Bizonyítvány: kiadható" in t
+    absent = tmp_path / "absent.pdf"
+    write_result_sheet(centre, "C2", absent, language="hu")
+    (tmp_path / "img2").mkdir()
+    check_layout(pages(absent, tmp_path / "img2"))
+    assert "A vizsgázó nem jelent meg" in text(absent)
