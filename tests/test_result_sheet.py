@@ -163,8 +163,8 @@ def test_a_voided_candidate_gets_a_sheet_saying_so(tmp_path: Path) -> None:
     assert "The attempt was voided; there is no result." in t and "Nagy" in t
 
 
-def test_exemption_and_absence_are_stated(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_exemption_and_absence_are_stated(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     from kiosk.ledger.centre import Centre
     from tests.marking_helpers import MarkSetup, add_examiners, load
     from tests.session_helpers import import_roster, new_sitting
@@ -201,3 +201,28 @@ def test_exemption_and_absence_are_stated(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "img2").mkdir()
     check_layout(pages(absent, tmp_path / "img2"))
     assert "A vizsgázó nem jelent meg" in text(absent)
+
+
+def test_a_long_sheet_flows_onto_more_pages_inside_the_margins(tmp_path: Path) -> None:
+    from kiosk.documents import result_sheet_pdf
+    from kiosk.results import CandidateResult, PartScore
+
+    parts = [PartScore(part_id=f"p{i}", title=f"{i}. {LONG_TITLE} {'nagyon ' * (i % 5)}hosszú",
+                       kind="written", points=i / 3, max_points=10.0, percent=100 * i / 30,
+                       grade=1 if i % 4 == 0 else 4, grade_name="elégtelen" if i % 4 == 0
+                       else "jó", passed=i % 4 != 0) for i in range(1, 31)]
+    result = CandidateResult(
+        candidate="K0001", name="Árvíztűrő Tükörfúrógép Ödönné", exam="x",
+        exam_title="Hosszú vizsga " * 8, regime="generic", attempt="A-secret", parts=parts,
+        points=sum(p.points or 0 for p in parts), max_points=300.0, percent=51.6667, grade=1,
+        grade_name="elégtelen", passed=False, rounding="truncate", outstanding=["p4", "p8"])
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(result_sheet_pdf(result, centre="Vizsgaközpont", fingerprint="SHA256:AB",
+                                     receipt="ABCD-EFGH-JKMN", language="hu"))
+    (tmp_path / "img").mkdir()
+    images = pages(pdf, tmp_path / "img")
+    assert len(images) >= 2
+    check_layout(images)
+    t = text(pdf)
+    assert "A-secret" not in t and "51 %" in t and "0,33 / 10" in t
+    assert t.count("Vizsgarész Pont Százalék") >= 2  # the table's heading repeats on page 2
