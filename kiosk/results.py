@@ -653,10 +653,18 @@ def outstanding_titles(result: CandidateResult, language: str = "hu") -> list[st
     w = words(language)
     by_id = {p.part_id: p.title for p in result.parts}
     subjects = {s.subject_id: s.title for s in result.subjects}
+    # hu-szkr names whole activities (vizsgatevékenység): by their title, or their parts'.
+    activities = {str(a.get("activity_id")): a for a in result.outcome.get("activities", [])
+                  if isinstance(a, Mapping)}
     out = []
     for ref in result.outstanding:
         if ref in by_id:
             out.append(by_id[ref])
+            continue
+        if ref in activities:
+            act = activities[ref]
+            out.append(str(act.get("title") or ", ".join(
+                by_id.get(str(p), str(p)) for p in act.get("part_ids") or [ref])))
             continue
         subject, _, kind = ref.partition(":")
         titled = next((p.title for p in result.parts if p.subject == subject

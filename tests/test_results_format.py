@@ -114,3 +114,17 @@ def test_szakvizsga_subject_grades_and_reasons_everywhere(
     [row] = list(csv.DictReader(io.StringIO(out), delimiter=";"))
     assert row["kotelezo grade"] == "3" and row["valasztott grade"] == "1"
     assert "bizonyítvány nem adható ki" in row["reasons"]
+
+
+def test_szkr_activities_to_retake_are_named_by_title() -> None:
+    from kiosk.results import CandidateResult, PartScore, outstanding_titles
+
+    part = PartScore(part_id="1", title="Interaktív teszt", kind="written", points=5,
+                     max_points=30, percent=16.7, grade=1, grade_name="elégtelen", passed=False)
+    r = CandidateResult(candidate="K1", name="", exam="x", exam_title="", regime="hu-szkr",
+                        attempt="", parts=[part], outstanding=["exam", "gyak"],
+                        outcome={"activities": [
+                            {"activity_id": "exam", "title": "", "part_ids": ["1"]},
+                            {"activity_id": "gyak", "title": "Gyakorlati feladat",
+                             "part_ids": []}]})
+    assert outstanding_titles(r) == ["Interaktív teszt", "Gyakorlati feladat"]
