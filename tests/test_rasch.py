@@ -149,3 +149,15 @@ def test_paper_difficulty_needs_every_item_calibrated(tmp_path: Path) -> None:
     exam, banks = content(tmp_path)
     items = all_items(banks.values())
     assert math.isnan(paper_difficulty(assemble(exam, banks, 1), items))
+
+
+def test_exam_check_names_items_without_a_difficulty(tmp_path: Path) -> None:
+    from kiosk.domain.assembly import trial_errors
+
+    exam, banks = content(tmp_path, "difficulty_tolerance = 0.02")
+    [problem] = trial_errors(exam, banks)
+    assert "difficulty_tolerance needs a `difficulty` on every item" in problem
+    (tmp_path / "ok").mkdir()
+    exam, banks = content(tmp_path / "ok", "difficulty_tolerance = 0.02",
+                          {i: 0.5 for i in range(N_ITEMS)})
+    assert trial_errors(exam, banks) == []

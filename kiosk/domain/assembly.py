@@ -277,6 +277,16 @@ def trial_errors(
 ) -> list[str]:
     """Assemble papers for a few seeds: catches what counting cannot (enemies crowding out a
     rule). Returns one line per distinct problem."""
+    prefix = f"{exam.source}: " if exam.source else ""
+    if exam.extra.get("difficulty_tolerance") is not None:
+        # Balancing needs every drawable item's calibrated difficulty; without them assembly
+        # would quietly draw unbalanced papers.
+        items = all_items(list(banks.values()) if isinstance(banks, Mapping) else list(banks))
+        fixed, errors = fixed_keys(exam, items)
+        slots, slot_errors = slots_for(exam, items)
+        if not errors and not slot_errors and target_difficulty(items, fixed, slots) is None:
+            return [f"{prefix}difficulty_tolerance needs a `difficulty` on every item the exam "
+                    "can draw (the `difficulty` column of `kiosk stats EXAM --csv` gives it)"]
     problems: dict[str, list[str]] = {}
     seeds = list(seeds)
     for seed in seeds:
@@ -285,7 +295,6 @@ def trial_errors(
         except AssemblyError as exc:
             reason = str(exc).split(": ", 1)[-1] if "with seed" in str(exc) else str(exc)
             problems.setdefault(reason, []).append(str(seed))
-    prefix = f"{exam.source}: " if exam.source else ""
     out = []
     for reason, failed in problems.items():
         listed = ", ".join(failed[:5]) + (", …" if len(failed) > 5 else "")
