@@ -88,6 +88,9 @@ def test_login_mark_one_response_appends_a_marked_event(tmp_path: Path) -> None:
             await pilot.press("s")
             await pilot.pause()
             assert isinstance(app.screen, StatsScreen)
+            # computed in a worker thread: the screen answers at once, the figures follow
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             assert "Flagged for review" in str(
                 app.screen.query_one("#stats-text", Static).render())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -366,15 +367,31 @@ class StatsScreen(_Base):
             return
         exam_id = self.exam_ids[self.index]
         header.update(t("examiner.stats.header", exam=exam_id))
+        self.query_one("#stats-text", Static).update(t("examiner.stats.computing"))
+        self._compute(exam_id)
+
+    @work(thread=True, exclusive=True, group="stats")
+    def _compute(self, exam_id: str) -> None:
+        """Item analysis and the Rasch calibration read the ledger and take a while: off the
+        UI thread, so the screen keeps answering keys."""
         from kiosk.commands.results_cmd import centre_stats
-        from kiosk.stats import render_text
 
         app = self.examiner
         try:
             stats = centre_stats(app.centre, exam_id, app.passphrase)
         except KioskError as exc:
-            self.query_one("#stats-text", Static).update(str(exc))
+            self.app.call_from_thread(self._show_text, str(exc))
             return
+        self.app.call_from_thread(self._show_stats, exam_id, stats)
+
+    def _show_text(self, text: str) -> None:
+        self.query_one("#stats-text", Static).update(text)
+
+    def _show_stats(self, exam_id: str, stats: Any) -> None:
+        from kiosk.stats import render_text
+
+        if not self.exam_ids or self.exam_ids[self.index] != exam_id:
+            return  # the examiner moved on to another exam meanwhile
         self.query_one("#stats-text", Static).update(render_text(stats))
         plots = self.query("#histogram")
         if plots:
