@@ -264,3 +264,38 @@ def test_mark_set_takes_a_decimal_comma(tmp_path: Path, capsys: pytest.CaptureFi
     with s.centre.reader() as r:
         [ev] = list(r.events(kind="marked"))
     assert ev.body["points"] == 4.5
+
+
+def test_points_off_the_items_step_are_refused_in_the_ui_language(tmp_path: Path) -> None:
+    from tests.marking_helpers import BANK, essay_answers, exam_text
+
+    centre, _ = Centre.init(tmp_path / "centre", "Javító központ")
+    bank = BANK.replace('points = 10\nstem = "Mutassa be', 'points = 10\nstep = 1\nstem = "Mutassa be')
+    exam_id = load(centre, tmp_path, exam_text(), bank=bank)
+    import_roster(centre)
+    add_examiners(centre)
+    sitting, code = new_sitting(centre, exam_id)
+    s = MarkSetup(centre, exam_id, sitting, code, tmp_path)
+    sit(s, "C1", essay_answers())
+
+    async def body() -> None:
+        app = ExaminerApp(centre.path, language="hu")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await log_in(pilot)
+            await pilot.press("m")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, MarkScreen) and screen.entry.item == "m:e1"
+            screen.query_one("#crit-0", Input).value = "2,5"
+            screen.query_one("#crit-1", Input).value = "1"
+            await pilot.pause()
+            # shown as soon as typed, Save disabled; and refused by Save itself
+            assert screen.query_one("#save", Button).disabled
+            screen.save()
+            await pilot.pause()
+            assert str(screen.query_one("#mark-message", Static).render()) == t(
+                "examiner.mark.step", step="1")
+
+    asyncio.run(body())
+    with centre.reader() as r:
+        assert list(r.events(kind="marked")) == []

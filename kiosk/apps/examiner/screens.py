@@ -228,7 +228,9 @@ class MarkScreen(_Base):
             return value
 
         if not self.rubric:
-            return number("points", self.item.points, t("examiner.mark.the_item")), {}
+            points = number("points", self.item.points, t("examiner.mark.the_item"))
+            self._check_step(points)
+            return points, {}
         criteria = {str(row.get("criterion")): number(
             f"crit-{i}", float(row.get("points") or 0), str(row.get("criterion")))
             for i, row in enumerate(self.rubric)}
@@ -236,7 +238,13 @@ class MarkScreen(_Base):
         if total > self.item.points + 1e-9:
             raise KioskError(t("examiner.mark.over_max", total=_pts(total),
                                points=_pts(self.item.points)))
+        self._check_step(total)
         return None, criteria
+
+    def _check_step(self, points: float) -> None:
+        step = self.item.step
+        if step and abs(points / step - round(points / step)) > 1e-9:
+            raise KioskError(t("examiner.mark.step", step=_pts(step)))
 
     def _update_total(self) -> None:
         """The running total, and a range problem shown (and Save disabled) as soon as it is
@@ -248,10 +256,11 @@ class MarkScreen(_Base):
                       for i, r in enumerate(self.rubric)]
         else:
             fields = [("points", self.item.points, t("examiner.mark.the_item"))]
-        total, problems = 0.0, []
+        total, problems, complete = 0.0, [], True
         for wid, top, name in fields:
             value = parse_points(self.query_one(f"#{wid}", Input).value)
             if value is None:
+                complete = False
                 continue
             total += value
             if value > top + 1e-9:
@@ -259,6 +268,11 @@ class MarkScreen(_Base):
         if total > self.item.points + 1e-9:
             problems.append(t("examiner.mark.over_max", total=_pts(total),
                               points=_pts(self.item.points)))
+        if complete and not problems:
+            try:
+                self._check_step(total)
+            except KioskError as exc:
+                problems.append(str(exc))
         problem = " ".join(problems)
         self.query_one("#total", Static).update(
             t("examiner.mark.total", total=_pts(total), points=_pts(self.item.points)))
