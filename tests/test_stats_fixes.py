@@ -50,3 +50,29 @@ def test_a_negative_kr20_is_explained() -> None:
     stats = ExamStats(exam="x", n_candidates=6, provisional=0, common=analysis)
     text = "\n".join(reliability_lines(stats))
     assert "is negative" in text and "no reliability" in text
+
+
+def test_calibrated_difficulties_are_written_into_the_bank(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.domain.bank_difficulty import set_difficulties
+    from kiosk.domain.banks import load_banks
+
+    s = mark_setup(tmp_path, exam=exam_text("fixed", items=ITEMS), roster=ROSTER)
+    for cid, answers in ANSWERS.items():
+        sit(s, cid, answers)
+    bank = tmp_path / "content" / "bank.toml"
+    before = bank.read_text(encoding="utf-8")
+    rc, out, err = run(capsys, "stats", "fixed", "--write-difficulty", str(bank), "--centre",
+                       str(s.centre.path))
+    assert rc == 0, err
+    assert "difficulty set for 5 items of bank 'm'" in out
+    items = load_banks([bank])["m"].items
+    assert all(items[k].difficulty is not None for k in ITEMS)
+    assert items["e1"].difficulty is None  # not on this exam: untouched
+    # the hardest item (s1, 2 of 6 right) is the most difficult
+    assert items["s1"].difficulty == max(items[k].difficulty for k in ITEMS)
+    # everything else of the file is as it was
+    assert [ln for ln in bank.read_text(encoding="utf-8").splitlines()
+            if not ln.startswith("difficulty = ")] == before.splitlines()
+    new, missing = set_difficulties(before, {"zz": 0.5})
+    assert new == before and missing == ["zz"]

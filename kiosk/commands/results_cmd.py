@@ -138,13 +138,50 @@ def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv
 @click.option("--csv", "as_csv", is_flag=True, help="Per-item statistics as CSV.")
 @click.option("--bins", default=10, show_default=True, type=click.IntRange(1, 50),
               help="Histogram bins.")
-def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int) -> None:
-    """Item analysis: facility, point-biserial, 27 % discrimination, distractors, KR-20/alpha."""
+@click.option("--write-difficulty", "bank_file", default=None,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Write the calibrated difficulties (0–1) into this bank file's items, for "
+              "`difficulty_tolerance` in the exam file.")
+def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int,
+                  bank_file: Path | None) -> None:
+    """Item analysis: facility, point-biserial, 27 % discrimination, distractors, KR-20/alpha;
+    Rasch calibration across random papers, model reliability, paper difficulty per sitting."""
     from kiosk.stats import render_csv, render_text
 
     centre = Centre.open(centre_dir)
     stats = centre_stats(centre, exam_id, centre_passphrase(centre), bins)
+    if bank_file is not None:
+        click.echo(write_difficulties(stats, bank_file))
+        return
     click.echo(render_csv(stats) if as_csv else render_text(stats), nl=False)
+
+
+def write_difficulties(stats: ExamStats, bank_file: Path) -> str:
+    """Set the calibrated difficulties of the bank's items in `bank_file` (atomically)."""
+    import tomllib
+
+    from kiosk.domain.bank_difficulty import BankEditError, set_difficulties
+
+    try:
+        text = bank_file.read_text(encoding="utf-8")
+        bank_id = str(tomllib.loads(text).get("bank", {}).get("id", ""))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise KioskError(f"{bank_file}: cannot read the bank ({exc})") from None
+    values = {key.split(":", 1)[1]: c.difficulty for key, c in stats.calibration.items()
+              if key.split(":", 1)[0] == bank_id}
+    if not values:
+        raise KioskError(f"{bank_file}: no calibrated item of bank {bank_id!r} in exam "
+                         f"{stats.exam!r}")
+    try:
+        new, missing = set_difficulties(text, values)
+    except BankEditError as exc:
+        raise KioskError(f"{bank_file}: {exc}") from None
+    tmp = bank_file.with_name(bank_file.name + ".part")
+    tmp.write_text(new, encoding="utf-8")
+    tmp.replace(bank_file)
+    note = f"; not in the file: {', '.join(missing)}" if missing else ""
+    return (f"{bank_file}: difficulty set for {len(values) - len(missing)} items of bank "
+            f"{bank_id!r}{note}")
 
 
 def centre_stats(centre: Centre, exam_id: str, passphrase: str | None = None, bins: int = 10
