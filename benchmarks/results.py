@@ -69,13 +69,16 @@ def exam_text(n_items: int) -> str:
             f'[[parts.draw]]\ntopic = "T"\ncount = {n_items}\n')
 
 
-def build(root: Path, n_candidates: int, n_items: int, seed: int) -> tuple[Centre, str, float]:
+def build(root: Path, n_candidates: int, n_items: int, seed: int, paper_size: int | None = None,
+          difficulty_out: dict[str, float] | None = None) -> tuple[Centre, str, float]:
+    """`paper_size` items of the `n_items` pool on each candidate's (random) paper; every item
+    when None. `difficulty_out` receives the generating difficulties."""
     rng = random.Random(seed)
     centre, _ = Centre.init(root / "centre", "Benchmark központ")
     content = root / "content"
     content.mkdir()
     (content / "bank.toml").write_text(bank_text(n_items), encoding="utf-8")
-    (content / "exam.toml").write_text(exam_text(n_items), encoding="utf-8")
+    (content / "exam.toml").write_text(exam_text(paper_size or n_items), encoding="utf-8")
     exam = load_exam_file(centre, content / "exam.toml")
     ids = [f"K{i:05d}" for i in range(n_candidates)]
     roster_text = "id;name;extra_minutes\n" + "".join(f"{c};Vizsgázó Ődön {c};\n" for c in ids)
@@ -89,11 +92,12 @@ def build(root: Path, n_candidates: int, n_items: int, seed: int) -> tuple[Centr
                                         self_start=True)
         keys = [f"b:q{i}" for i in range(1, n_items + 1)]
         difficulty = {k: rng.gauss(0.0, 1.0) for k in keys}
+        if difficulty_out is not None:
+            difficulty_out.update(difficulty)
         pending: list[NewEvent] = []
         for n, cid in enumerate(ids):
             attempt = f"A-{n:012x}"
-            paper = keys[:]
-            rng.shuffle(paper)
+            paper = rng.sample(keys, paper_size or n_items)
             actor = f"candidate:{cid}"
             pending.append(NewEvent("attempt_created", {
                 "attempt": attempt, "candidate": cid, "exam": exam, "paper": [paper],

@@ -153,119 +153,162 @@ def minutes_pdf(text: str, *, language: str = "hu") -> bytes:
     return bytes(pdf.output())
 
 
-def _fmt(value: Any, lab: Mapping[str, str]) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return lab["yes"] if value else lab["no"]
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
+# --- the result sheet -------------------------------------------------------------------------
+
+SHEET: dict[str, dict[str, str]] = {
+    "hu": {
+        "title": "EREDMÉNYLAP", "centre": "Vizsgaközpont", "exam": "Vizsga",
+        "candidate": "Vizsgázó", "candidate_id": "Azonosító", "date": "A vizsga napja",
+        "parts": "Vizsgarészek", "part": "Vizsgarész", "points": "Pont",
+        "percent": "Százalék", "grade": "Érdemjegy", "result": "Eredmény",
+        "total": "Összesen", "passed": "megfelelt", "failed": "nem felelt meg",
+        "exempt": "felmentve", "subjects": "Vizsgatárgyak", "subject": "Vizsgatárgy",
+        "outcome": "A vizsga eredménye", "certificate": "Bizonyítvány",
+        "certificate_yes": "kiadható", "certificate_no": "nem adható ki",
+        "certificate_rule": "feltétele, hogy minden vizsgarész (írásbeli és szóbeli) sikeres "
+                            "legyen",
+        "reasons": "Az eredmény indoka", "notes": "Megjegyzések",
+        "appeals": "Felülbírálat (betekintés után)",
+        "appeal_row": "{part}, {n}. feladat: {original} → {final} pont (a bizottság döntése)",
+        "part_after_appeal": "{part}: {original} → {final} pont",
+        "replacement": "{part}: póttétel – a {raw} pont felezve, felfelé kerekítve {points} "
+                       "pont",
+        "exempt_note": "{part}: felmentés – kiváló eredménnyel teljesítettnek számít",
+        "provisional": "IDEIGLENES: az értékelés még folyamatban van, az eredmény változhat.",
+        "voided": "A vizsgadolgozatot érvénytelenítették; eredmény nincs.",
+        "absent": "A vizsgázó nem jelent meg (dolgozatot nem adott be); eredmény nincs.",
+        "receipt": "Nyugtakód", "fingerprint": "A vizsgaközpont kulcsának ujjlenyomata",
+        "place_date": "Kelt (hely, dátum)", "chair": "A vizsgabizottság elnöke",
+        "examiner": "Vizsgáztató", "written": "írásbeli", "oral": "szóbeli",
+        "points_unit": "pont",
+    },
+    "en": {
+        "title": "RESULT SHEET", "centre": "Centre", "exam": "Exam", "candidate": "Candidate",
+        "candidate_id": "Candidate id", "date": "Exam date", "parts": "Parts",
+        "part": "Part", "points": "Points", "percent": "Percent", "grade": "Grade",
+        "result": "Result", "total": "Total", "passed": "passed", "failed": "failed",
+        "exempt": "exempt", "subjects": "Subjects", "subject": "Subject",
+        "outcome": "Outcome of the exam", "certificate": "Certificate",
+        "certificate_yes": "may be issued", "certificate_no": "may not be issued",
+        "certificate_rule": "every part (written and oral) must be passed",
+        "reasons": "Reasons", "notes": "Notes", "appeals": "Appeals (after the review)",
+        "appeal_row": "{part}, question {n}: {original} → {final} points (the board's decision)",
+        "part_after_appeal": "{part}: {original} → {final} points",
+        "replacement": "{part}: replacement card (póttétel) – {raw} points halved and rounded "
+                       "up to {points}",
+        "exempt_note": "{part}: exempt – counts as passed with an excellent result",
+        "provisional": "PROVISIONAL: marking is still outstanding; the result may change.",
+        "voided": "The attempt was voided; there is no result.",
+        "absent": "The candidate was absent (submitted no paper); there is no result.",
+        "receipt": "Receipt code", "fingerprint": "Centre key fingerprint",
+        "place_date": "Place and date", "chair": "Chair of the examination board",
+        "examiner": "Examiner", "written": "written", "oral": "oral", "points_unit": "points",
+    },
+}
 
 
-def _first(record: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if record.get(key) not in (None, ""):
-            return record[key]
-    return None
+def result_sheet_pdf(result: Any, *, centre: str, fingerprint: str, receipt: str = "",
+                     language: str = "hu", printed: datetime | None = None) -> bytes:
+    """One candidate's result sheet (a kiosk.results.CandidateResult), in one language: every
+    part with its grade and pass/fail, subject grades and the certificate's condition, appeals
+    (original → final), póttétel and exemptions, the reasons for a failed result in words, the
+    receipt code and the centre's key fingerprint, and signature lines. No internal ids."""
+    from kiosk import pdf_layout as L
+    from kiosk.domain.numbers import percent_text, points_text, score_text
+    from kiosk.results import failure_reasons
 
-
-def result_sheet_pdf(record: Mapping[str, Any], *, centre: str, fingerprint: str,
-                     exam_title: str = "", language: str = "hu",
-                     printed: datetime | None = None) -> bytes:
-    """One candidate's result sheet from a results record (see kiosk.result_source)."""
-    lab = LABELS.get(language, LABELS["hu"])
-    pdf = _Document(f"{centre} – {lab['sheet_title'].capitalize()}")
-    pdf.alias_nb_pages()
+    lang = "en" if language == "en" else "hu"
+    lab = SHEET[lang]
+    pdf = L.Document(f"{centre} – {lab['title'].capitalize()}")
     pdf.add_page()
-    pdf.set_font(SANS, "B", 15)
-    pdf.cell(0, 9, lab["sheet_title"], align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-
-    exam = str(record.get("exam", ""))
-    head = [
+    L.title(pdf, lab["title"])
+    L.facts(pdf, [
         (lab["centre"], centre),
-        (lab["exam"], f"{exam_title or record.get('exam_title') or exam} ({exam})"),
-        (lab["candidate"], _first(record, "name", "candidate_name") or ""),
-        (lab["candidate_id"], record.get("candidate")),
-        (lab["attempt"], record.get("attempt")),
-        (lab["submitted"], _first(record, "date", "submitted", "submitted_at")),
-    ]
-    for label, value in head:
-        pdf.set_font(SANS, "B", 10)
-        pdf.cell(50, 6.5, f"{label}:")
-        pdf.set_font(SANS, size=10)
-        pdf.multi_cell(0, 6.5, _fmt(value, lab), new_x="LMARGIN", new_y="NEXT")
+        (lab["exam"], result.exam_title or result.exam),
+        (lab["candidate"], result.name),
+        (lab["candidate_id"], result.candidate),
+        (lab["date"], result.date),
+    ])
+
+    def pts(value: float | None) -> str:
+        return points_text(value, lang)
+
+    def status(passed: bool, exempt: bool = False) -> str:
+        return lab["exempt"] if exempt else lab["passed" if passed else "failed"]
+
+    if result.status:
+        L.heading(pdf, lab["outcome"])
+        L.paragraph(pdf, lab[result.status], bold=True)
+    else:
+        L.heading(pdf, lab["parts"])
+        rows = []
+        for p in result.parts:
+            grade = f"{p.grade_name} ({p.grade})" if p.grade is not None and p.grade_name \
+                else ("" if p.grade is None else str(p.grade))
+            rows.append((p.title or p.part_id, score_text(p.points, p.max_points, lang),
+                         percent_text(p.percent, result.rounding, lang), grade,
+                         status(p.passed, p.exempt)))
+        overall_grade = (f"{result.grade_name} ({result.grade})" if result.grade is not None
+                         else "")
+        rows.append((lab["total"], score_text(result.points, result.max_points, lang),
+                     percent_text(result.percent, result.rounding, lang), overall_grade,
+                     status(result.passed)))
+        L.table(pdf, (lab["part"], lab["points"], lab["percent"], lab["grade"], lab["result"]),
+                rows, shares=(36, 15, 12, 19, 18), bold_last=True)
+        if result.subjects:
+            L.heading(pdf, lab["subjects"])
+            L.table(pdf, (lab["subject"], lab["grade"], lab["result"]), [
+                (sub.title or sub.subject_id,
+                 lab["exempt"] if sub.exempt else (f"{sub.grade_name} ({sub.grade})"
+                                                   if sub.grade is not None else ""),
+                 status(sub.passed, sub.exempt)) for sub in result.subjects],
+                shares=(56, 26, 18))
+        L.heading(pdf, lab["outcome"])
+        L.paragraph(pdf, f"{lab['result']}: {status(result.passed)}"
+                    + (f" – {overall_grade}" if overall_grade else ""), bold=True)
+        if result.certificate is not None:
+            L.paragraph(pdf, f"{lab['certificate']}: "
+                        f"{lab['certificate_yes' if result.certificate else 'certificate_no']} "
+                        f"({lab['certificate_rule']})")
+        if result.provisional:
+            L.paragraph(pdf, lab["provisional"], bold=True)
+        reasons = [] if result.passed else failure_reasons(result, lang)
+        if reasons:
+            L.heading(pdf, lab["reasons"])
+            for reason in reasons:
+                L.paragraph(pdf, f"• {reason}")
+        notes = _sheet_notes(result, lab, pts)
+        if notes:
+            L.heading(pdf, lab["appeals"] if result.appealed else lab["notes"])
+            for note in notes:
+                L.paragraph(pdf, f"• {note}")
     pdf.ln(3)
-
-    parts = record.get("parts") or []
-    widths = (70, 30, 25, 30, 25)
-    heads = (lab["part"], lab["points"], lab["percent"], lab["grade"], lab["passed"])
-    pdf.set_font(SANS, "B", 9)
-    for w, h in zip(widths, heads, strict=True):
-        pdf.cell(w, 7, h, border=1, align="C")
-    pdf.ln()
-    pdf.set_font(SANS, size=9)
-    rows = [_part_row(p, lab) for p in parts if isinstance(p, Mapping)]
-    rows.append((lab["total"], _points(record, lab), _fmt(_first(record, "percent"), lab),
-                 _fmt(_first(record, "grade_name", "grade"), lab),
-                 _fmt(_first(record, "passed"), lab)))
-    for i, row in enumerate(rows):
-        if i == len(rows) - 1:
-            pdf.set_font(SANS, "B", 9)
-        for w, cell in zip(widths, row, strict=True):
-            pdf.cell(w, 6.5, cell, border=1, align="L" if w == widths[0] else "C")
-        pdf.ln()
-    pdf.ln(4)
-
-    outcome = _outcome_text(record, lab)
-    facts = [
-        (lab["outcome"], outcome),
-        (lab["receipt"], record.get("receipt")),
-        (lab["fingerprint"], fingerprint),
-    ]
-    for label, value in facts:
-        pdf.set_font(SANS, "B", 10)
-        pdf.cell(0, 6, f"{label}:", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(MONO if label != lab["outcome"] else SANS, size=10)
-        pdf.multi_cell(0, 6, _fmt(value, lab), new_x="LMARGIN", new_y="NEXT")
+    L.facts(pdf, [(lab["receipt"], receipt or "–"), (lab["fingerprint"], fingerprint)])
     when = (printed or datetime.now()).strftime("%Y-%m-%d")
-    pdf.ln(2)
-    pdf.set_font(SANS, size=9)
-    pdf.cell(0, 6, f"{lab['place_date']}: ____________________, {when}",
-             new_x="LMARGIN", new_y="NEXT")
-    _signature_block(pdf, [lab["chair"], lab["examiner"]])
+    pdf.ln(3)
+    L.paragraph(pdf, f"{lab['place_date']}: ____________________, {when}", size=9)
+    L.signature_block(pdf, [lab["chair"], lab["examiner"]])
     return bytes(pdf.output())
 
 
-def _outcome_text(record: Mapping[str, Any], lab: Mapping[str, str]) -> str:
-    if record.get("error"):
-        return str(record["error"])
-    if record.get("passed") is None and record.get("points") is None:
-        return lab["pending"]
-    text = lab["passed_outcome"] if record.get("passed") else lab["failed_outcome"]
-    if record.get("certificate") is not None:
-        text += f"; {lab['certificate']}: {_fmt(record['certificate'], lab)}"
-    if record.get("outstanding"):
-        text += f"; {lab['outstanding']}: {', '.join(map(str, record['outstanding']))}"
-    if record.get("original_points") is not None:
-        text += f"; {lab['original']}: {_fmt(record['original_points'], lab)}"
-    if record.get("provisional"):
-        text += f" ({lab['provisional']})"
-    return text
-
-
-def _points(record: Mapping[str, Any], lab: Mapping[str, str]) -> str:
-    points, maximum = _first(record, "points"), _first(record, "max_points")
-    if points is None:
-        return "–"
-    return f"{_fmt(points, lab)} / {_fmt(maximum, lab)}" if maximum is not None else _fmt(points, lab)
-
-
-def _part_row(part: Mapping[str, Any], lab: Mapping[str, str]) -> tuple[str, ...]:
-    title = str(_first(part, "title", "part_id", "id") or "")
-    return (title, _points(part, lab), _fmt(_first(part, "percent"), lab),
-            _fmt(_first(part, "grade_name", "grade"), lab), _fmt(_first(part, "passed"), lab))
+def _sheet_notes(result: Any, lab: Mapping[str, str], pts: Any) -> list[str]:
+    """Appeals (item and part: original → final), póttétel halving and exemptions."""
+    titles = {p.part_id: p.title or p.part_id for p in result.parts}
+    numbers = {i.item: n for n, i in enumerate(result.items, start=1)}
+    notes = [lab["appeal_row"].format(part=titles.get(i.part, ""), n=numbers[i.item],
+                                      original=pts(i.original), final=pts(i.points))
+             for i in result.appealed]
+    for p in result.parts:
+        if p.original_points is not None:
+            notes.append(lab["part_after_appeal"].format(
+                part=titles[p.part_id], original=pts(p.original_points), final=pts(p.points)))
+    for p in result.parts:
+        if p.replacement_card and p.raw_points is not None:
+            notes.append(lab["replacement"].format(part=titles[p.part_id], raw=pts(p.raw_points),
+                                                   points=pts(p.points)))
+        if p.exempt:
+            notes.append(lab["exempt_note"].format(part=titles[p.part_id]))
+    return notes
 
 
 def write_pdf(data: bytes, out: Path) -> None:

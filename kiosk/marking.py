@@ -274,6 +274,12 @@ def lodge_appeal(ledger: Ledger, ctx: Context, attempt: str, item_ref: str, text
     if resp is not None and resp.decision is not None:
         raise Refused(f"item {item}: the board already decided (#{resp.decision.seq}); the "
                       "decision is final")
+    pending = M.open_appeal(resp)
+    if pending is not None:
+        # One objection per item: the board's one decision settles the response, so a second
+        # objection could never be decided.
+        raise Refused(f"item {item}: an objection (#{pending.seq}) is already waiting for the "
+                      "board's decision; add to it in person, or wait for the decision")
     if not text.strip():
         raise Refused("the objection needs a text: what is wrong with the mark")
     return ledger.append(M.APPEAL_LODGED, {

@@ -62,8 +62,13 @@ class ReviewItem:
     #: markers' and the board's comments (markers are not named: the candidate sees no names)
     comments: tuple[str, ...]
     objections: tuple[Objection, ...]
-    #: an objection may be lodged now (window open, no final decision yet)
+    #: an objection may be lodged now (window open, no final decision, none waiting)
     can_object: bool
+    #: the item's stem as written (Markdown), and the rest of `stem` (options, case, form)
+    stem_markdown: str = ""
+    stem_rest: str = ""
+    #: the right answer as plain text, for items the kiosk scored itself ("" otherwise)
+    correct: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,7 @@ def load_paper_review(centre: Centre, attempt: str, *, passphrase: str | None = 
     result = results[0]
     items = all_items(banks.values())
     titles = {p.id: p.title for p in exam.parts}
+    policy = M.MarkingPolicy.from_extra(exam.extra)
     out = []
     for number, ir in enumerate(result.items, start=1):
         item = items[ir.item]
@@ -139,11 +145,11 @@ def load_paper_review(centre: Centre, attempt: str, *, passphrase: str | None = 
         response = state.answers.get(ir.item)
         resp = marks.get(attempt, ir.item)
         decision = resp.decision if resp is not None else None
-        current = [resp.rounds[r] for r in sorted(resp.rounds)] if resp is not None else []
-        criteria: dict[str, float] = {}
-        for mark in current[-1:]:
-            criteria.update(mark.criteria)
-        comments = [m.comment for m in current if m.comment]
+        counting = M.counting_marks(resp, policy)
+        # Only the marks the final mark rests on: a third marker's arbitration supersedes the
+        # two earlier marks, and their comments would contradict the result shown.
+        criteria = M.ordered_criteria(counting, item.spec.get("rubric") or [])
+        comments = [m.comment for m in counting if m.comment]
         if decision is not None and decision.comment:
             comments.append(decision.comment)
         objections = tuple(
@@ -151,18 +157,44 @@ def load_paper_review(centre: Centre, attempt: str, *, passphrase: str | None = 
                       points=a.decision.points if a.decision else None,
                       comment=a.decision.comment if a.decision else "")
             for a in (resp.appeals if resp is not None else []))
+        stem = qtype.render_item(item, dict(state.presentation.get(ir.item, {})))
+        head = item.stem.rstrip()
+        rest = stem[len(head):].strip("\n") if head and stem.startswith(head) else ""
         out.append(ReviewItem(
             number=number, key=ir.item, part=ir.part, part_title=titles.get(ir.part, ir.part),
-            stem=qtype.render_item(item, dict(state.presentation.get(ir.item, {}))),
+            stem=stem, stem_markdown=head if rest or stem == head else "", stem_rest=rest,
+            correct=_correct_text(qtype, item) if ir.source == "auto" else "",
             response="" if response is None else qtype.render_response(item, response),
             points=ir.points, max_points=ir.max_points, source=ir.source, original=ir.original,
-            criteria=tuple(criteria.items()), comments=tuple(comments), objections=objections,
-            can_object=decision is None))
+            criteria=tuple(criteria), comments=tuple(comments), objections=objections,
+            can_object=decision is None and M.open_appeal(resp) is None))
     return PaperReview(
         attempt=attempt, candidate=state.candidate, exam=exam.id, exam_title=exam.title,
         items=tuple(out), points=sum(i.points for i in out),
         max_points=sum(i.max_points for i in out),
         provisional=any(i.source == "pending" for i in out))
+
+
+def review_only(sittings: Any, events: Any, candidate: str) -> list[Any]:
+    """Closed sittings `candidate` may still log in to, for the betekintés only: they submitted
+    an attempt there and the sitting's exam has its review window open. Pure over the sittings
+    and the attempt and review events; a closed sitting never gives a new attempt."""
+    events = list(events)
+    review = M.fold_events(e for e in events if e.kind in REVIEW_KINDS).review_open
+    submitted = {s.sitting for s in fold_attempts(
+        e for e in events if e.kind in ATTEMPT_KINDS).values()
+        if s.candidate == candidate and s.submitted and not s.voided}
+    return [s for s in sittings if not s.open and s.has(candidate) and s.id in submitted
+            and review.get(s.exam)]
+
+
+def _correct_text(qtype: Any, item: Any) -> str:
+    """The right answer in the question type's own words; "" when it has none to show."""
+    try:
+        right = qtype.correct_response(item)
+        return "" if right is None else qtype.render_response(item, right)
+    except Exception:  # a plugin's failure must not hide the candidate's paper
+        return ""
 
 
 def lodge_objection(centre: Centre, attempt: str, item: str, text: str, *,

@@ -36,6 +36,7 @@ from kiosk.domain import oral as O
 from kiosk.domain.banks import Bank, all_items
 from kiosk.domain.exams import Exam
 from kiosk.domain.items import Item
+from kiosk.domain.numbers import percent_text, points_text
 from kiosk.domain.regimes import (
     Outcome,
     PartMark,
@@ -87,6 +88,30 @@ class PartScore:
     subject: str = ""
     replacement_card: bool = False
     counts: bool = True
+    exempt: bool = False
+    #: the points as marked before a póttétel halved them (None when no halving happened)
+    raw_points: float | None = None
+
+
+@dataclass
+class SubjectScore:
+    """A szakvizsga subject: its grade (the mean of its parts' grades, rounded down)."""
+
+    subject_id: str
+    title: str
+    kind: str
+    grade: int | None
+    grade_name: str
+    passed: bool
+    exempt: bool = False
+
+
+#: A subject's name when the exam file gives it no title (never its internal id).
+SUBJECT_KINDS = {"hu": {"compulsory": "Kötelező tárgy", "elective": "Választott tárgy"},
+                 "en": {"compulsory": "Compulsory subject", "elective": "Elective subject"}}
+
+#: `CandidateResult.status` of a candidate with no result to compute
+VOIDED, ABSENT = "voided", "absent"
 
 
 @dataclass
@@ -122,6 +147,12 @@ class CandidateResult:
     exemptions: list[dict[str, Any]] = field(default_factory=list)
     #: the whole exam must be repeated (Szkr 291. § (2) after an absence or exclusion)
     repeat_whole: bool = False
+    #: the grade scale's rounding rule ("truncate", "half_up", …; "" without a scale): how
+    #: percentages are shown (kiosk.domain.numbers.percent_text)
+    rounding: str = ""
+    subjects: list[SubjectScore] = field(default_factory=list)
+    #: "" for a computed result; VOIDED or ABSENT for a candidate listed without one
+    status: str = ""
 
     @property
     def appealed(self) -> list[ItemResult]:
@@ -342,8 +373,11 @@ def results_from_events(
     as_of: date | None = None,
     scales: Mapping[str, Any] | None = None,
     language: str = "hu",
+    listed: bool = False,
 ) -> list[CandidateResult]:
-    """Results for every candidate of `exams` (or only `exam_id`) from events in ledger order."""
+    """Results for every candidate of `exams` (or only `exam_id`) from events in ledger order.
+    With `listed`, candidates without a result are listed too: a voided attempt (status
+    VOIDED) and a candidate of a closed sitting who submitted nothing (status ABSENT)."""
     if registry is None:
         from kiosk.plugins import registry as get_registry
 
@@ -358,8 +392,8 @@ def results_from_events(
     orals = O.fold_events(relevant)
     roster = {cid: reg.candidate for cid, reg in registrations(relevant).items()}
     records = X.fold_records(relevant)
-    sitting_dates = {sid: s.date for sid, s in sittings(
-        e for e in relevant if e.kind in SITTING_KINDS).items()}
+    all_sittings = sittings(e for e in relevant if e.kind in SITTING_KINDS)
+    sitting_dates = {sid: s.date for sid, s in all_sittings.items()}
     created_ts: dict[str, str] = {}
     for e in relevant:
         if e.kind == A.ATTEMPT_CREATED and e.attempt:
@@ -399,7 +433,36 @@ def results_from_events(
                 cid, roster.get(cid), exam, items, config, policy, oral_parts, regime, scale,
                 attempts, oral_by.get(cid, []), marks, registry, as_of, language,
                 records.get((eid, cid))))
+        if listed:
+            results.extend(_unlisted(eid, exam, states, all_sittings, roster,
+                                     set(by_candidate) | others, sitting_dates))
     return results
+
+
+def _unlisted(eid: str, exam: Exam, states: Mapping[str, A.AttemptState],
+              all_sittings: Mapping[str, Any], roster: Mapping[str, Candidate],
+              have: set[str], sitting_dates: Mapping[str, str]) -> list[CandidateResult]:
+    """Voided and absent candidates of exam `eid`, who have no result but must be listed."""
+    out: dict[str, CandidateResult] = {}
+    for st in states.values():
+        if st.exam == eid and st.voided and st.candidate not in have:
+            out[st.candidate] = CandidateResult(
+                candidate=st.candidate, name=roster[st.candidate].name if st.candidate in roster
+                else "", exam=eid, exam_title=exam.title, regime=exam.regime,
+                attempt=st.attempt, attempts=[st.attempt],
+                date=sitting_dates.get(st.sitting, ""), status=VOIDED)
+    started = {st.candidate for st in states.values() if st.exam == eid}
+    for sitting in all_sittings.values():
+        if sitting.exam != eid or sitting.open:
+            continue
+        for cid in sitting.candidates:
+            if cid in have or cid in out or cid in started:
+                continue
+            out[cid] = CandidateResult(
+                candidate=cid, name=roster[cid].name if cid in roster else "", exam=eid,
+                exam_title=exam.title, regime=exam.regime, attempt="", date=sitting.date,
+                status=ABSENT)
+    return [out[c] for c in sorted(out)]
 
 
 def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
@@ -452,7 +515,18 @@ def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
         return result
     titles = {p.id: p.title for p in exam.parts} | {p.id: p.title for p in oral_parts.values()}
     _fill(result, outcome, provisional, originals, titles, language)
+    used = scale if scale is not None else _lookup_scale(regime, outcome.scale_id)
+    result.rounding = used.rounding if used is not None else ""
     return result
+
+
+def _lookup_scale(regime: Any, scale_id: str | None) -> Any:
+    if not scale_id:
+        return None
+    try:
+        return regime.lookup(scale_id)
+    except Exception:  # the percentages then show two decimals; the result stands
+        return None
 
 
 def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, bool],
@@ -476,7 +550,16 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
             grade_name=p.grade_name_en if en else p.grade_name_hu, passed=p.passed,
             provisional=provisional.get(p.part_id, False),
             original_points=originals.get(p.part_id), subject=p.subject_id,
-            replacement_card=p.replacement_card, counts=p.counts))
+            replacement_card=p.replacement_card, counts=p.counts, exempt=p.exempt,
+            raw_points=p.raw_points if p.replacement_card else None))
+    for sub in outcome.subjects:
+        result.subjects.append(SubjectScore(
+            subject_id=sub.subject_id,
+            title=sub.title or titles.get(sub.subject_id, "") or SUBJECT_KINDS[
+                "en" if en else "hu"].get(sub.kind, sub.subject_id),
+            kind=sub.kind, grade=sub.grade,
+            grade_name=sub.grade_name_en if en else sub.grade_name_hu, passed=sub.passed,
+            exempt=sub.exempt))
     if originals and result.points is not None:
         delta = sum(originals.values()) - sum(
             (p.points or 0.0) for p in result.parts if p.part_id in originals)
@@ -520,6 +603,7 @@ def compute_results(
     language: str = "hu",
     exams: Mapping[str, ExamContent] | None = None,
     events: Sequence[Any] | None = None,
+    listed: bool = False,
 ) -> list[CandidateResult]:
     """Results of one exam (or of every loaded exam) of a centre. `centre_or_ledger` is a
     Centre, an open Ledger (its centre is the ledger file's directory) or a centre path; the
@@ -545,7 +629,7 @@ def compute_results(
     reg = registry()
     scales = merge_scales(reg.grade_scales.values(), centre_scales(centre.path))
     return results_from_events(events, exams, exam_id=exam_id, registry=reg, as_of=as_of,
-                               scales=scales, language=language)
+                               scales=scales, language=language, listed=listed)
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -562,53 +646,185 @@ def _yes(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-BASE_COLUMNS = ("candidate", "name", "exam", "attempt", "date", "points", "max_points",
-                "percent", "grade", "grade_name", "passed", "certificate", "outstanding",
-                "provisional", "original_points", "appealed_items", "error")
+_WORDS = {
+    "hu": {
+        "part_failed": "{title}: {grade} – a vizsgarész nem sikerült",
+        "below_min": "{title}: {percent} – a rész minimuma alatt",
+        "subject_failed": "{title}: a tárgy nem sikerült ({grade})",
+        "no_certificate": "bizonyítvány nem adható ki: nem minden vizsgarész sikeres",
+        "retake": "pótolandó: {parts}",
+        "total_below": "az összesített eredmény ({percent}) a sikeres vizsga határa alatt van",
+        "provisional": "ideiglenes: az értékelés még folyamatban",
+        "cannot": "nem értékelhető: {error}",
+        "voided": "a vizsgadolgozatot érvénytelenítették (kizárás)",
+        "absent": "nem jelent meg (nem adott be dolgozatot)",
+        "two_year": "a kétéves határidő lejárt: a teljes vizsgát meg kell ismételni",
+        "written": "írásbeli", "oral": "szóbeli",
+    },
+    "en": {
+        "part_failed": "{title}: {grade} – the part is failed",
+        "below_min": "{title}: {percent} – below the part's minimum",
+        "subject_failed": "{title}: the subject is failed ({grade})",
+        "no_certificate": "no certificate: not every part is passed",
+        "retake": "to retake: {parts}",
+        "total_below": "the overall result ({percent}) is below the pass mark",
+        "provisional": "provisional: marking is still outstanding",
+        "cannot": "cannot be evaluated: {error}",
+        "voided": "the attempt was voided (disqualified)",
+        "absent": "absent (submitted no paper)",
+        "two_year": "the two-year limit passed: the whole exam must be retaken",
+        "written": "written", "oral": "oral",
+    },
+}
+
+
+def words(language: str) -> Mapping[str, str]:
+    return _WORDS["en" if language == "en" else "hu"]
+
+
+def outstanding_titles(result: CandidateResult, language: str = "hu") -> list[str]:
+    """What must be retaken, by the parts' titles (the regime names parts by internal ids such
+    as "kotelezo:written")."""
+    w = words(language)
+    by_id = {p.part_id: p.title for p in result.parts}
+    subjects = {s.subject_id: s.title for s in result.subjects}
+    # hu-szkr names whole activities (vizsgatevékenység): by their title, or their parts'.
+    activities = {str(a.get("activity_id")): a for a in result.outcome.get("activities", [])
+                  if isinstance(a, Mapping)}
+    out = []
+    for ref in result.outstanding:
+        if ref in by_id:
+            out.append(by_id[ref])
+            continue
+        if ref in activities:
+            act = activities[ref]
+            out.append(str(act.get("title") or ", ".join(
+                by_id.get(str(p), str(p)) for p in act.get("part_ids") or [ref])))
+            continue
+        subject, _, kind = ref.partition(":")
+        titled = next((p.title for p in result.parts if p.subject == subject
+                       and p.kind == kind and p.title), None)
+        if titled:
+            out.append(titled)
+        elif subject in subjects and subjects[subject]:
+            out.append(f"{subjects[subject]} ({w.get(kind, kind)})")
+        else:
+            out.append(ref)
+    return out
+
+
+def failure_reasons(result: CandidateResult, language: str = "hu") -> list[str]:
+    """Why the result is not a pass, in words of one language (empty for a pass)."""
+    w = words(language)
+    if result.status:
+        return [w[result.status]]
+    if result.error:
+        return [w["cannot"].format(error=result.error)]
+    if result.passed:
+        return [w["provisional"]] if result.provisional else []
+    reasons = []
+    for p in result.parts:
+        if p.passed or not p.counts or p.exempt:
+            continue
+        if p.grade is not None and p.grade_name:
+            reasons.append(w["part_failed"].format(title=p.title, grade=p.grade_name))
+        else:
+            reasons.append(w["below_min"].format(
+                title=p.title, percent=percent_text(p.percent, result.rounding, language)))
+    for sub in result.subjects:
+        if not sub.passed and not sub.exempt and sub.grade is not None:
+            reasons.append(w["subject_failed"].format(title=sub.title or sub.subject_id,
+                                                      grade=sub.grade_name))
+    if result.certificate is False:
+        reasons.append(w["no_certificate"])
+    if any("two-year rule" in n for n in result.notes):
+        reasons.append(w["two_year"])
+    if not reasons and result.percent is not None:
+        reasons.append(w["total_below"].format(
+            percent=percent_text(result.percent, result.rounding, language)))
+    if result.outstanding:
+        reasons.append(w["retake"].format(parts=", ".join(outstanding_titles(result, language))))
+    if result.provisional:
+        reasons.append(w["provisional"])
+    return reasons
+
+
+BASE_COLUMNS = ("candidate", "name", "exam", "attempt", "date", "status", "points",
+                "max_points", "percent", "grade", "grade_name", "passed", "certificate",
+                "outstanding", "provisional", "original_points", "appealed_items", "reasons",
+                "error")
 PART_FIELDS = ("points", "max", "percent", "grade", "passed", "original")
 
 
-def results_rows(results: Sequence[CandidateResult]) -> list[dict[str, str]]:
-    """Flat rows (all values text) for CSV: the base columns, then per part id (in order of
-    first appearance) `PART points`, `PART max`, `PART percent`, `PART grade`, `PART passed`,
-    `PART original` (points before an appeal decision)."""
+def results_rows(results: Sequence[CandidateResult], language: str = "en"
+                 ) -> list[dict[str, str]]:
+    """Flat rows (all values text) for CSV: the base columns, per subject `SUBJECT grade`, then
+    per part id (in order of first appearance) `PART points`, `PART max`, `PART percent`,
+    `PART grade`, `PART passed`, `PART original` (points before an appeal decision).
+    Percentages follow the scale's rounding rule; `language` "hu" writes decimal commas."""
     part_ids: list[str] = []
+    subject_ids: list[str] = []
     for r in results:
         for p in r.parts:
             if p.part_id not in part_ids:
                 part_ids.append(p.part_id)
+        for sub in r.subjects:
+            if sub.subject_id not in subject_ids:
+                subject_ids.append(sub.subject_id)
+
+    def pts(value: float | None) -> str:
+        return points_text(value, language)
+
     rows = []
     for r in results:
+        pct = percent_text(r.percent, r.rounding, language, sign=False)
         row = {
             "candidate": r.candidate, "name": r.name, "exam": r.exam, "attempt": r.attempt,
-            "date": r.date, "points": _num(r.points), "max_points": _num(r.max_points),
-            "percent": _num(r.percent), "grade": "" if r.grade is None else str(r.grade),
+            "date": r.date, "status": r.status, "points": pts(r.points),
+            "max_points": pts(r.max_points), "percent": pct,
+            "grade": "" if r.grade is None else str(r.grade),
             "grade_name": r.grade_name, "passed": _yes(r.passed),
             "certificate": _yes(r.certificate), "outstanding": ";".join(r.outstanding),
-            "provisional": _yes(r.provisional), "original_points": _num(r.original_points),
-            "appealed_items": ";".join(f"{i.item}:{_num(i.original)}->{_num(i.points)}"
+            "provisional": _yes(r.provisional), "original_points": pts(r.original_points),
+            "appealed_items": ";".join(f"{i.item}:{pts(i.original)}->{pts(i.points)}"
                                        for i in r.appealed),
+            "reasons": "; ".join(failure_reasons(r, language)),
             "error": r.error or "",
         }
+        subjects = {sub.subject_id: sub for sub in r.subjects}
+        for sid in subject_ids:
+            sub = subjects.get(sid)
+            row[f"{sid} grade"] = "" if sub is None or sub.grade is None else str(sub.grade)
         by_id = {p.part_id: p for p in r.parts}
         for pid in part_ids:
             p = by_id.get(pid)
             values = ("", "", "", "", "", "") if p is None else (
-                _num(p.points), _num(p.max_points), _num(p.percent),
-                "" if p.grade is None else str(p.grade), _yes(p.passed), _num(p.original_points))
+                pts(p.points), pts(p.max_points),
+                percent_text(p.percent, r.rounding, language, sign=False),
+                "" if p.grade is None else str(p.grade), _yes(p.passed), pts(p.original_points))
             for name, value in zip(PART_FIELDS, values, strict=True):
                 row[f"{pid} {name}"] = value
         rows.append(row)
     return rows
 
 
-def results_csv(results: Sequence[CandidateResult]) -> str:
-    rows = results_rows(results)
+def csv_dialect(language: str, sep: str | None = None) -> tuple[str, str]:
+    """(separator, number language): a Hungarian centre's spreadsheets expect `;` and decimal
+    commas; an English one `,` and decimal points. An explicit `sep` wins; decimal commas go
+    with `;` only (a comma separator would split them)."""
+    if sep is None:
+        sep = ";" if language == "hu" else ","
+    return sep, ("hu" if sep == ";" and language == "hu" else "en")
+
+
+def results_csv(results: Sequence[CandidateResult], sep: str = ",", language: str = "en"
+                ) -> str:
+    rows = results_rows(results, language)
     columns = list(BASE_COLUMNS)
     for row in rows:
         columns.extend(k for k in row if k not in columns)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", delimiter=sep)
     writer.writeheader()
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
@@ -616,4 +832,9 @@ def results_csv(results: Sequence[CandidateResult]) -> str:
 
 
 def results_json(results: Sequence[CandidateResult]) -> list[dict[str, Any]]:
-    return [r.to_dict() for r in results]
+    out = []
+    for r in results:
+        d = r.to_dict()
+        d["reasons"] = failure_reasons(r, "en")
+        out.append(d)
+    return out

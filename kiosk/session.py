@@ -159,6 +159,8 @@ class Result:
     #: essays and other human-marked items are not in `points` yet: the result is provisional
     provisional: bool = False
     parts: list[PartResult] = field(default_factory=list)
+    #: the grade scale's rounding rule: how the percentage is shown (kiosk.domain.numbers)
+    rounding: str = ""
 
 
 # --- login throttling (per process, per seat) -----------------------------------------------
@@ -928,18 +930,20 @@ class CandidateSession:
             maximum += p_max
         percent = 100.0 * total / maximum if maximum else 0.0
         grade = grade_name = None
+        rounding = ""
         if self.exam.grade_scale and maximum > 0:
             scales = merge_scales(reg.grade_scales.values(), centre_scales(self.centre.path))
             scale = scales.get(self.exam.grade_scale)
             if scale is not None:
                 g = grade_score(scale, total, maximum)
                 grade, grade_name = g.grade, g.name(self._language)
+                rounding = scale.rounding
                 passes.append(g.passed)
         overall = _passes(total, percent, self.exam.pass_percent, self.exam.pass_points)
         if overall is not None:
             passes.append(overall)
         return Result(total, maximum, percent, grade, grade_name,
-                      all(passes) if passes else None, provisional, part_results)
+                      all(passes) if passes else None, provisional, part_results, rounding)
 
     @_locked
     def exit_with_pin(self, pin: str) -> bool:
@@ -997,8 +1001,16 @@ def _find_sitting(ledger: Ledger, candidate_id: str, code: str
     candidate = next((c for c in registered.values() if c.id.casefold() == wanted), None)
     found: list[Sitting] = []
     if candidate is not None:
-        open_sittings = [s for s in sittings(ledger.events(kind=SITTING_KINDS)).values()
-                         if s.open and s.has(candidate.id)]
+        every = sittings(ledger.events(kind=SITTING_KINDS)).values()
+        open_sittings = [s for s in every if s.open and s.has(candidate.id)]
+        closed = [s for s in every if not s.open and s.has(candidate.id)]
+        if closed:
+            # Betekintés: a closed sitting still admits those who submitted there while their
+            # exam's review window is open (the paper is read-only by then).
+            from kiosk.paper_review import REVIEW_KINDS, review_only
+
+            open_sittings += review_only(closed, ledger.events(kind=(
+                A.ATTEMPT_CREATED, A.SUBMITTED, A.VOIDED, *REVIEW_KINDS)), candidate.id)
         for sitting in open_sittings:
             if sitting.check_code(code):
                 found.append(sitting)

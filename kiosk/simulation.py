@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -133,6 +134,53 @@ WORDS = ("the", "exam", "answer", "because", "therefore", "energy", "market", "l
          "hálózat", "közigazgatás", "ügyfél", "adó", "érték", "időszak")
 
 
+# --- the response model -----------------------------------------------------------------------
+#
+# Simulated candidates answer by the Rasch model, so simulated statistics mean something: each
+# candidate has an ability θ ~ N(0, 1) and each item a difficulty b ~ N(0, 1), both fixed by a
+# hash of the seed and the id (the same candidate and item give the same values in every run and
+# process), and a candidate answers an item right with probability 1 / (1 + exp(b − θ)). A wrong
+# answer is a wrong response of the item's type. Calibrating the results
+# (kiosk.domain.rasch) recovers b (tests/test_rasch.py).
+
+
+def _normal(*parts: object) -> float:
+    digest_ = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return random.Random(digest_).gauss(0.0, 1.0)
+
+
+def true_ability(seed: int, candidate: str) -> float:
+    return _normal("ability", seed, candidate)
+
+
+def true_difficulty(seed: int, item_key: str) -> float:
+    return _normal("difficulty", seed, item_key)
+
+
+def p_right(ability: float, difficulty: float) -> float:
+    return 1.0 / (1.0 + math.exp(difficulty - ability))
+
+
+def model_response(item: Any, presentation: dict[str, Any], rng: random.Random, correct: Any,
+                   ability: float, difficulty: float) -> Any:
+    """Right (the correct response) with the model's probability, else a wrong response."""
+    if correct is not None and rng.random() < p_right(ability, difficulty):
+        return correct
+    return wrong_response(item, presentation, rng, correct)
+
+
+def wrong_response(item: Any, presentation: dict[str, Any], rng: random.Random,
+                   correct: Any) -> Any:
+    """A response that is not the correct one (a plausible mistake of the item's type)."""
+    for _ in range(20):
+        guess = response_for(item, presentation, rng, correct)
+        if guess != correct:
+            return guess
+    if isinstance(correct, bool):
+        return not correct
+    return f"{rng.choice(WORDS)} {rng.randint(1, 99)}"
+
+
 def response_for(item: Any, presentation: dict[str, Any], rng: random.Random,
                  correct: Any) -> Any:
     """A plausible response to `item` (right or wrong), in the shape the contract gives for its
@@ -213,6 +261,7 @@ def run_candidate(job: Job) -> None:
 
     log = _Log(job.log)
     rng = random.Random(f"{job.seed}:{job.candidate}:{os.getpid()}")
+    ability = true_ability(job.seed, job.candidate)
     clock = compressed_clock(job.speed)
     t0 = time.perf_counter()
     try:
@@ -299,7 +348,8 @@ def run_candidate(job: Job) -> None:
                         running = save(pv.key, text)
                 else:
                     running = wait(rng.uniform(*THINK_S)) and save(
-                        pv.key, response_for(pv.item, pv.presentation, rng, correct))
+                        pv.key, model_response(pv.item, pv.presentation, rng, correct,
+                                               ability, true_difficulty(job.seed, pv.key)))
                 answered.append((pv.key, correct, pv.presentation))
                 if running and rng.random() < FLAG_P:
                     session.set_flag(pv.key, True)
@@ -311,9 +361,10 @@ def run_candidate(job: Job) -> None:
                     if item.type != "essay":
                         session.goto(back)
                         running = wait(rng.uniform(5.0, 20.0)) and save(
-                            key, response_for(item, part.items[back].presentation, rng,
-                                              types[item.type].correct_response(item)
-                                              if item.type in types else None))
+                            key, model_response(item, part.items[back].presentation, rng,
+                                                types[item.type].correct_response(item)
+                                                if item.type in types else None,
+                                                ability, true_difficulty(job.seed, key)))
             if running:
                 view = session.view()
                 if view.part_index >= len(session.parts) - 1:
@@ -383,6 +434,8 @@ class SimReport:
             + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items())) + ")"
                if self.errors else ""),
         ]
+        out.append("answers: Rasch model, P(right) = 1 / (1 + exp(b − θ)); ability θ and "
+                   "item difficulty b ~ N(0, 1), fixed by the seed and the ids")
         if lat:
             out.append(f"save latency ms: p50 {percentile(lat, 50):.1f}   p95 "
                        f"{percentile(lat, 95):.1f}   p99 {percentile(lat, 99):.1f}   max "

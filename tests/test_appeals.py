@@ -74,11 +74,11 @@ def test_appeal_flow_original_and_final_and_decision_is_final(
     # 4 tf + 2 choice + 6 essay + the essay 4 → 7
     assert r.points == 19 and r.original_points == 16
     assert r.parts[0].original_points == 16 and r.parts[0].points == 19
-    rc, out, _ = run(capsys, "results", "--csv", "--centre", c)
+    rc, out, _ = run(capsys, "results", "--csv", "--csv-sep", ",", "--centre", c)
     [row] = list(csv.DictReader(io.StringIO(out)))
     assert row["points"] == "19" and row["original_points"] == "16"
     assert row["appealed_items"] == "m:e1:4->7"
-    rc, out, _ = run(capsys, "results", "--centre", c)
+    rc, out, _ = run(capsys, "results", "--lang", "en", "--centre", c)
     assert "appeal m:e1: original 4 → final 7" in out
     rc, out, _ = run(capsys, "results", "--json", "--centre", c)
     [data] = json.loads(out)

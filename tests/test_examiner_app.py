@@ -73,15 +73,24 @@ def test_login_mark_one_response_appends_a_marked_event(tmp_path: Path) -> None:
             mark.save()
             await pilot.pause()
             assert isinstance(app.screen, MarkScreen)
-            assert "0–4" in str(app.screen.query_one("#mark-message", Static).render())
+            assert "Nyelvhelyesség: at most 4 points" in str(
+                app.screen.query_one("#mark-message", Static).render())
             mark.query_one("#crit-1", Input).value = "3"
             mark.save()
+            await pilot.pause()
+            # the next response of the same item opens at once; Escape goes back to the queue
+            assert isinstance(app.screen, MarkScreen) and app.screen is not mark
+            assert app.screen.entry.item == "m:e1"
+            await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, QueueScreen)
             assert app.screen.query_one("#groups", DataTable).get_row_at(0)[2:] == ["1", "1"]
             await pilot.press("s")
             await pilot.pause()
             assert isinstance(app.screen, StatsScreen)
+            # computed in a worker thread: the screen answers at once, the figures follow
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             assert "Flagged for review" in str(
                 app.screen.query_one("#stats-text", Static).render())
 

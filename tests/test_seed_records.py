@@ -158,7 +158,7 @@ def test_recorded_exclusion_and_absence_reach_the_results(tmp_path: Path,
     assert c1.repeat_whole and not c1.passed and c1.outstanding == ["interaktiv", "projekt"]
     assert c2.repeat_whole and c2.outstanding == ["interaktiv", "projekt"]
     assert not c3.repeat_whole
-    rc, out, _ = run(capsys, "results", "--exam", "szkr", "--centre", c)
+    rc, out, _ = run(capsys, "results", "--exam", "szkr", "--lang", "en", "--centre", c)
     assert out.count("the whole exam must be repeated (Szkr 291. § (2))") == 2
     rc, _, err = run(capsys, "record", "absence", "--exam", "nincs", "--candidate", "C2",
                      "--reason", "x", "--user", "anna", "--centre", c)
@@ -218,7 +218,7 @@ def test_exemption_is_a_signed_event_shown_in_results_and_minutes(
                for n in c1.notes)
     rc, out, err = run(capsys, "results", "--exam", exam_id, "--json", "--centre", c)
     assert rc == 0 and "KTK-12/2025" in out
-    rc, out, err = run(capsys, "results", "--exam", exam_id, "--centre", c)
+    rc, out, err = run(capsys, "results", "--exam", exam_id, "--lang", "en", "--centre", c)
     assert f"exempt: valasztott — Kttv. 118. § (9): tudományos fokozat (PhD, jogtudomány) " \
            f"(granted by KTK, KTK-12/2025; event #{event.seq})" in out
     text = minutes_text(centre, sitting, language="hu")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import centre_option, centre_passphrase, echo_json
+from kiosk.commands.marking_cmd import POINTS
 from kiosk.ledger.centre import Centre
 
 
@@ -109,7 +110,8 @@ def appeal_list(exam_id: str | None, as_json: bool, centre_dir: Path) -> None:
 
 @appeal_group.command("decide")
 @click.argument("appeal_seq", metavar="APPEAL", type=int)
-@click.option("--points", required=True, type=float, help="The response's final points.")
+@click.option("--points", required=True, type=POINTS, help="The response's final points "
+              "(a decimal comma or point).")
 @click.option("--user", "user", required=True, help="The examiner recording the board's "
               "decision.")
 @click.option("--comment", default="")

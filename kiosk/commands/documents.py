@@ -36,25 +36,34 @@ def write_minutes_pdf(centre: Centre, sitting_id: str, out: Path,
 def write_result_sheet(centre: Centre, candidate: str, out: Path, *, exam: str | None = None,
                        language: str | None = None,
                        passphrase: str | None = None) -> dict[str, object]:
+    """The candidate's result sheet in one language (voided and absent candidates get one
+    too, saying so); returns the result as a JSON-ready record."""
     from kiosk.documents import result_sheet_pdf, write_pdf
+    from kiosk.exam_store import LOADED
     from kiosk.ledger.keys import fingerprint
-    from kiosk.result_source import compute, for_candidate
+    from kiosk.result_source import submitted_receipts
+    from kiosk.results import RESULT_KINDS, compute_results
 
-    records, _ = compute(centre, exam, passphrase=passphrase)
-    mine = for_candidate(records, candidate, exam)
+    lang = _language(centre, language)
+    with centre.reader() as reader:
+        events = list(reader.events(kind=RESULT_KINDS | {LOADED}))
+    results = compute_results(centre, exam, events=events, passphrase=passphrase,
+                              language=lang, listed=True)
+    mine = [r for r in results if r.candidate == candidate]
     if not mine:
         raise KioskError(f"candidate {candidate!r} has no result"
                          + (f" in exam {exam!r}" if exam else "")
                          + " (a result needs a submitted attempt or an oral mark)")
     if len(mine) > 1:
-        exams = ", ".join(str(r.get("exam")) for r in mine)
+        exams = ", ".join(r.exam for r in mine)
         raise KioskError(f"candidate {candidate!r} has results in several exams ({exams}): "
                          "choose one with --exam")
-    record = mine[0]
-    write_pdf(result_sheet_pdf(record, centre=centre.name,
-                               fingerprint=fingerprint(centre.public_key()),
-                               language=_language(centre, language)), out)
-    return record
+    result = mine[0]
+    receipt = submitted_receipts(events).get(result.attempt, "")
+    write_pdf(result_sheet_pdf(result, centre=centre.name,
+                               fingerprint=fingerprint(centre.public_key()), receipt=receipt,
+                               language=lang), out)
+    return {**result.to_dict(), "receipt": receipt}
 
 
 @click.group("documents")

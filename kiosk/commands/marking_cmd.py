@@ -12,6 +12,26 @@ from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 
 
+class PointsParam(click.ParamType):
+    """Points as a marker types them: "1,5" or "1.5"."""
+
+    name = "points"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        from kiosk.domain.marking_view import parse_points
+
+        if isinstance(value, int | float):
+            return float(value)
+        parsed = parse_points(str(value))
+        if parsed is None:
+            self.fail(f"{value!r} is not a number of points (e.g. 7 or 1,5)", param, ctx)
+        return parsed
+
+
+POINTS = PointsParam()
+
+
 def parse_criteria(values: tuple[str, ...]) -> dict[str, float]:
     out: dict[str, float] = {}
     for raw in values:
@@ -43,7 +63,7 @@ def mark_command(centre_dir: Path, language: str | None) -> None:
 @click.command("mark-set")
 @click.argument("attempt")
 @click.argument("item")
-@click.argument("points", required=False, type=float)
+@click.argument("points", required=False, type=POINTS)
 @click.option("--user", "user", required=True, help="The examiner (password: $KIOSK_PASSWORD "
               "or asked).")
 @click.option("--criterion", "criteria", multiple=True, metavar="NAME=POINTS",
@@ -73,7 +93,7 @@ def mark_set_command(attempt: str, item: str, points: float | None, user: str,
 
 @click.command("remark")
 @click.argument("seq", type=int)
-@click.argument("points", required=False, type=float)
+@click.argument("points", required=False, type=POINTS)
 @click.option("--user", "user", required=True, help="The examiner.")
 @click.option("--criterion", "criteria", multiple=True, metavar="NAME=POINTS")
 @click.option("--comment", default="")

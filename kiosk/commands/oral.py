@@ -65,20 +65,18 @@ def _candidates(ledger: Ledger, exam_id: str, candidate: str | None, sitting: st
     raise KioskError("give --candidate ID or --sitting ID")
 
 
+class DrawRefused(KioskError):
+    """This candidate may not draw now (nothing was written)."""
+
+
 def draw_card(ledger: Ledger, exam: Exam, part: O.OralPart, candidate: str, day: str,
               replacement: bool, actor: str, prep_minutes: int | None = None
               ) -> tuple[O.Card, int]:
     """Draw at random and record the draw; (card, event seq)."""
     state = O.fold_events(ledger.events(kind=O.KINDS))
-    earlier = state.draws_for(exam.id, candidate, part.id, day)
-    if replacement and not earlier:
-        raise KioskError(f"{candidate}: no card drawn today, so there is nothing to replace")
-    if replacement and any(d.replacement for d in earlier):
-        raise KioskError(f"{candidate}: a replacement card (póttétel) was already drawn today; "
-                         "only one is allowed")
-    if earlier and not replacement:
-        raise KioskError(f"{candidate}: already drew card {earlier[0].card} today; a second "
-                         "card is a replacement (--replacement)")
+    refusal = O.draw_refusal(part, state, exam.id, candidate, day, replacement, exam.regime)
+    if refusal:
+        raise DrawRefused(f"{candidate}: {refusal}")
     cards = O.available_cards(part, state, exam.id, candidate, day, replacement)
     if not cards:
         raise KioskError(f"exam {exam.id!r}, oral part {part.id!r}: no card left to draw")
@@ -134,13 +132,23 @@ def oral_draw(exam_id: str, candidate: str | None, sitting: str | None, part_id:
 
         name = marking.cli_examiner(ledger, user)
         people = roster(ledger)
+        refused = 0
         for cid in _candidates(ledger, exam_id, candidate, sitting):
             # The candidate's special-needs preparation extension (roster oral_prep_minutes,
             # capped per regime when the sitting was created).
             extra = people[cid].accommodations.oral_prep_minutes if cid in people else 0
             prep = part.prep_minutes + extra
-            card, seq = draw_card(ledger, exam, part, cid, day, replacement,
-                                  marking.examiner_actor(name), prep)
+            try:
+                card, seq = draw_card(ledger, exam, part, cid, day, replacement,
+                                      marking.examiner_actor(name), prep)
+            except DrawRefused as exc:
+                # A whole sitting goes on past a candidate who already drew (a restart after
+                # an interruption must not stop at the first of them).
+                if sitting is None:
+                    raise
+                refused += 1
+                click.echo(f"skipped {exc}")
+                continue
             until = (datetime.now() + timedelta(minutes=prep)).strftime("%H:%M")
             kind = "replacement card (póttétel)" if replacement else "card"
             click.echo(f"{cid}: {kind} {card.id} – {card.title} (event #{seq})")
@@ -150,6 +158,8 @@ def oral_draw(exam_id: str, candidate: str | None, sitting: str | None, part_id:
             more = f" + {extra} (special needs)" if extra else ""
             click.echo(f"    preparation: {part.prep_minutes}{more} minutes, the answer may "
                        f"start at {until}")
+        if refused:
+            click.echo(f"{refused} candidate(s) skipped (see above)")
 
 
 @oral_group.command("record")
@@ -190,7 +200,11 @@ def oral_record(exam_id: str, candidate: str, part_id: str | None, grade: int | 
     with centre.ledger(passphrase) as ledger:
         name = marking.cli_examiner(ledger, user)
         cid = _candidates(ledger, exam_id, candidate, None)[0]
-        draws = O.fold_events(ledger.events(kind=O.KINDS)).draws_for(exam_id, cid, part.id, day)
+        oral_state = O.fold_events(ledger.events(kind=O.KINDS))
+        refusal = O.record_refusal(part, oral_state, exam_id, cid, day)
+        if refusal:
+            raise KioskError(f"{cid}: {refusal}")
+        draws = oral_state.draws_for(exam_id, cid, part.id, day)
         replacement = any(d.replacement for d in draws)
         body: dict[str, object] = {"exam": exam_id, "part": part.id, "candidate": cid,
                                    "date": day, "replacement": replacement,

@@ -13,11 +13,98 @@ from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from kiosk.results import CandidateResult
     from kiosk.stats import ExamStats
 
 
-def _yes(value: bool | None) -> str:
-    return "–" if value is None else ("igen/yes" if value else "nem/no")
+_LABELS = {
+    "hu": {"passed": "megfelelt", "failed": "NEM FELELT MEG", "overall": "összesen",
+           "certificate": "bizonyítvány", "outstanding": "pótolandó", "yes": "igen",
+           "no": "nem", "provisional": "[IDEIGLENES: értékelés folyamatban]",
+           "cannot": "nem értékelhető", "subject": "tárgy", "appeal": "felülbírálat",
+           "original": "eredeti", "final": "végleges", "reasons": "indok",
+           "replacement": "póttétel: {raw} pont felezve, felfelé kerekítve",
+           "exempt": "felmentve", "granted_by": "engedélyezte:", "event": "esemény",
+           "repeat_whole": "a vizsgát teljes egészében meg kell ismételni (Szkr 291. § (2))",
+           "voided": "ÉRVÉNYTELENÍTVE", "absent": "NEM JELENT MEG",
+           "none": "Még nincs eredmény (nincs beadott dolgozat vagy szóbeli jegy)."},
+    "en": {"passed": "passed", "failed": "FAILED", "overall": "overall",
+           "certificate": "certificate", "outstanding": "to retake", "yes": "yes", "no": "no",
+           "provisional": "[PROVISIONAL: marking outstanding]", "cannot": "cannot evaluate",
+           "subject": "subject", "appeal": "appeal", "original": "original",
+           "final": "final", "reasons": "reason",
+           "replacement": "replacement card: {raw} points halved, rounded up",
+           "exempt": "exempt", "granted_by": "granted by", "event": "event",
+           "repeat_whole": "the whole exam must be repeated (Szkr 291. § (2))",
+           "voided": "VOIDED", "absent": "ABSENT",
+           "none": "No results yet (no submitted attempts or oral marks)."},
+}
+
+
+def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]:
+    """`kiosk results` as text: parts with pass/fail, subject grades, the outcome and, for a
+    result that is not a pass, its reasons in words."""
+    from kiosk.domain.numbers import percent_text, points_text, score_text
+    from kiosk.results import failure_reasons, outstanding_titles
+
+    lab = _LABELS["en" if language == "en" else "hu"]
+    if not results:
+        return [lab["none"]]
+    lines = []
+    for r in results:
+        head = f"{r.candidate} {r.name} — {r.exam} ({r.regime})"
+        if r.status:
+            lines.append(f"{head}  {lab[r.status]}")
+            continue
+        if r.provisional:
+            head += f"  {lab['provisional']}"
+        lines.append(head)
+        if r.error:
+            lines.append(f"  {lab['cannot']}: {r.error}")
+            continue
+        for p in r.parts:
+            pts = score_text(p.points, p.max_points, language)
+            pct = percent_text(p.percent, r.rounding, language)
+            grade = f" {p.grade_name} ({p.grade})" if p.grade is not None else ""
+            status = lab["exempt"] if p.exempt else lab["passed" if p.passed else "failed"]
+            line = f"  {p.part_id:<10} {p.kind:<8} {pts}{'  ' + pct if pct else ''}{grade}  {status}"
+            if p.original_points is not None:
+                line += (f"  ({lab['appeal']}: {lab['original']} "
+                         f"{points_text(p.original_points, language)} → {lab['final']} "
+                         f"{points_text(p.points, language)})")
+            if p.raw_points is not None:
+                line += f"  ({lab['replacement'].format(raw=points_text(p.raw_points, language))})"
+            lines.append(line)
+        for sub in r.subjects:
+            grade = (lab["exempt"] if sub.exempt else
+                     f"{sub.grade_name} ({sub.grade})" if sub.grade is not None else "–")
+            lines.append(f"  {lab['subject']} {sub.title or sub.subject_id}: {grade}  "
+                         f"{lab['passed' if sub.passed else 'failed']}")
+        overall = score_text(r.points, r.max_points, language)
+        pct = percent_text(r.percent, r.rounding, language)
+        grade = f" {r.grade_name} ({r.grade})" if r.grade is not None else ""
+        lines.append(f"  {lab['overall']:<19} {overall}{'  ' + pct if pct else ''}{grade}  "
+                     f"{lab['passed' if r.passed else 'failed'].upper()}")
+        if r.certificate is not None:
+            lines.append(f"  {lab['certificate']}: {lab['yes' if r.certificate else 'no']}")
+        if r.outstanding:
+            lines.append(f"  {lab['outstanding']}: {', '.join(outstanding_titles(r, language))}")
+        if r.repeat_whole:
+            lines.append(f"  {lab['repeat_whole']}")
+        for x in r.exemptions:
+            doc = f", {x['document']}" if x.get("document") else ""
+            lines.append(f"  {lab['exempt']}: {x['target']} — {x['grounds']} "
+                         f"({lab['granted_by']} {x['granted_by']}{doc}; {lab['event']} #{x['seq']})")
+        for i in r.appealed:
+            lines.append(f"  {lab['appeal']} {i.item}: {lab['original']} "
+                         f"{points_text(i.original, language)} → {lab['final']} "
+                         f"{points_text(i.points, language)}")
+        if not r.passed:
+            for reason in failure_reasons(r, language):
+                lines.append(f"  {lab['reasons']}: {reason}")
+    return lines
 
 
 @click.command("results")
@@ -27,15 +114,21 @@ def _yes(value: bool | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="JSON: every field, with the regime's "
               "outcome.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header, UTF-8.")
-@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default="hu",
-              show_default=True, help="Language of grade names.")
+@click.option("--csv-sep", "csv_sep", type=click.Choice([";", ",", "tab"]), default=None,
+              help="CSV separator (default: ';' with decimal commas for a Hungarian centre, "
+              "as Hungarian spreadsheets expect; ',' otherwise).")
+@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+              help="Language of labels, grade names and reasons (default: the centre's).")
 @click.option("--due", is_flag=True, help="Which sittings' results are due or overdue (Szkr "
               "290. § (6): within 5 days; szakvizsga: on the exam day).")
 @click.option("--today", default=None, help="With --due: the day to judge by (YYYY-MM-DD).")
 def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv: bool,
-                    language: str, due: bool, today: str | None) -> None:
-    """Per-candidate points, percent, grade and pass/fail per part and overall."""
-    from kiosk.results import compute_results, results_csv, results_json
+                    csv_sep: str | None, language: str | None, due: bool,
+                    today: str | None) -> None:
+    """Per-candidate points, percent, grade and pass/fail per part and overall; voided and
+    absent candidates are listed as such."""
+    from kiosk.i18n import centre_language
+    from kiosk.results import compute_results, csv_dialect, results_csv, results_json
 
     if as_json and as_csv:
         raise KioskError("give --json or --csv, not both")
@@ -43,49 +136,17 @@ def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv
     if due:
         _due(centre, exam_id, today, as_json)
         return
+    lang = centre_language(centre.config(), language)
     results = compute_results(centre, exam_id, passphrase=centre_passphrase(centre),
-                              language=language)
+                              language=lang, listed=True)
     if as_json:
         echo_json(results_json(results))
         return
     if as_csv:
-        click.echo(results_csv(results), nl=False)
+        sep, numbers = csv_dialect(lang, "\t" if csv_sep == "tab" else csv_sep)
+        click.echo(results_csv(results, sep=sep, language=numbers), nl=False)
         return
-    if not results:
-        click.echo("No results yet (no submitted attempts or oral marks).")
-        return
-    for r in results:
-        head = f"{r.candidate} {r.name} — {r.exam} ({r.regime})"
-        if r.provisional:
-            head += "  [PROVISIONAL: marking outstanding]"
-        click.echo(head)
-        if r.error:
-            click.echo(f"  cannot evaluate: {r.error}")
-            continue
-        for p in r.parts:
-            pts = "" if p.points is None else f"{p.points:g}/{p.max_points:g}"
-            pct = "" if p.percent is None else f" {p.percent:.2f} %"
-            orig = ("" if p.original_points is None
-                    else f"  (original {p.original_points:g}, after appeal {p.points:g})")
-            grade = f" {p.grade_name} ({p.grade})" if p.grade is not None else ""
-            click.echo(f"  {p.part_id:<10} {p.kind:<8} {pts}{pct}{grade}  "
-                       f"{'passed' if p.passed else 'FAILED'}{orig}")
-        overall = "" if r.points is None else f"{r.points:g}/{r.max_points:g}"
-        pct = "" if r.percent is None else f" {r.percent:.2f} %"
-        grade = f" {r.grade_name} ({r.grade})" if r.grade is not None else ""
-        click.echo(f"  overall    {overall}{pct}{grade}  {'PASSED' if r.passed else 'FAILED'}")
-        if r.certificate is not None:
-            click.echo(f"  certificate: {_yes(r.certificate)}")
-        if r.outstanding:
-            click.echo(f"  outstanding: {', '.join(r.outstanding)}")
-        if r.repeat_whole:
-            click.echo("  the whole exam must be repeated (Szkr 291. § (2))")
-        for x in r.exemptions:
-            doc = f", {x['document']}" if x.get("document") else ""
-            click.echo(f"  exempt: {x['target']} — {x['grounds']} (granted by "
-                       f"{x['granted_by']}{doc}; event #{x['seq']})")
-        for i in r.appealed:
-            click.echo(f"  appeal {i.item}: original {i.original:g} → final {i.points:g}")
+    click.echo("\n".join(result_lines(results, lang)))
 
 
 def _due(centre: Centre, exam_id: str | None, today_text: str | None, as_json: bool) -> None:
@@ -148,13 +209,50 @@ def _due(centre: Centre, exam_id: str | None, today_text: str | None, as_json: b
 @click.option("--csv", "as_csv", is_flag=True, help="Per-item statistics as CSV.")
 @click.option("--bins", default=10, show_default=True, type=click.IntRange(1, 50),
               help="Histogram bins.")
-def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int) -> None:
-    """Item analysis: facility, point-biserial, 27 % discrimination, distractors, KR-20/alpha."""
+@click.option("--write-difficulty", "bank_file", default=None,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Write the calibrated difficulties (0–1) into this bank file's items, for "
+              "`difficulty_tolerance` in the exam file.")
+def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int,
+                  bank_file: Path | None) -> None:
+    """Item analysis: facility, point-biserial, 27 % discrimination, distractors, KR-20/alpha;
+    Rasch calibration across random papers, model reliability, paper difficulty per sitting."""
     from kiosk.stats import render_csv, render_text
 
     centre = Centre.open(centre_dir)
     stats = centre_stats(centre, exam_id, centre_passphrase(centre), bins)
+    if bank_file is not None:
+        click.echo(write_difficulties(stats, bank_file))
+        return
     click.echo(render_csv(stats) if as_csv else render_text(stats), nl=False)
+
+
+def write_difficulties(stats: ExamStats, bank_file: Path) -> str:
+    """Set the calibrated difficulties of the bank's items in `bank_file` (atomically)."""
+    import tomllib
+
+    from kiosk.domain.bank_difficulty import BankEditError, set_difficulties
+
+    try:
+        text = bank_file.read_text(encoding="utf-8")
+        bank_id = str(tomllib.loads(text).get("bank", {}).get("id", ""))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise KioskError(f"{bank_file}: cannot read the bank ({exc})") from None
+    values = {key.split(":", 1)[1]: c.difficulty for key, c in stats.calibration.items()
+              if key.split(":", 1)[0] == bank_id}
+    if not values:
+        raise KioskError(f"{bank_file}: no calibrated item of bank {bank_id!r} in exam "
+                         f"{stats.exam!r}")
+    try:
+        new, missing = set_difficulties(text, values)
+    except BankEditError as exc:
+        raise KioskError(f"{bank_file}: {exc}") from None
+    tmp = bank_file.with_name(bank_file.name + ".part")
+    tmp.write_text(new, encoding="utf-8")
+    tmp.replace(bank_file)
+    note = f"; not in the file: {', '.join(missing)}" if missing else ""
+    return (f"{bank_file}: difficulty set for {len(values) - len(missing)} items of bank "
+            f"{bank_id!r}{note}")
 
 
 def centre_stats(centre: Centre, exam_id: str, passphrase: str | None = None, bins: int = 10

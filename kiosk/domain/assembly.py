@@ -21,6 +21,8 @@ from kiosk.domain.items import Item
 from kiosk.errors import KioskError
 
 ATTEMPTS = 25
+#: Draws tried for a paper within `difficulty_tolerance` of the pool's difficulty.
+BALANCE_ATTEMPTS = 200
 
 
 class AssemblyError(KioskError):
@@ -92,6 +94,46 @@ def part_max_points(part: PaperPart, items: Mapping[str, Item]) -> float:
     return sum(items[pi.item_key].points for pi in part.items)
 
 
+def paper_difficulty(paper: Paper, items: Mapping[str, Item]) -> float:
+    """The points-weighted mean of the items' calibrated `difficulty` (0–1: the share of the
+    item an average candidate is expected to miss; `kiosk stats` estimates it with the Rasch
+    model). NaN when an item has none."""
+    return weighted_difficulty([items[k] for k in paper.item_keys])
+
+
+def weighted_difficulty(chosen: Iterable[Item]) -> float:
+    total = weight = 0.0
+    for item in chosen:
+        if item.difficulty is None:
+            return float("nan")
+        total += item.points * item.difficulty
+        weight += item.points
+    return total / weight if weight else float("nan")
+
+
+def target_difficulty(items: Mapping[str, Item], fixed: Mapping[str, Any],
+                      slots: list[Slot]) -> float | None:
+    """The difficulty a paper has on average over every draw: the fixed items plus, for each
+    draw rule, `count` items of its pool's mean difficulty. None when an item lacks one."""
+    total = weight = 0.0
+    for key in fixed:
+        item = items[key]
+        if item.difficulty is None:
+            return None
+        total += item.points * item.difficulty
+        weight += item.points
+    for slot in slots:
+        pool = [it for k, it in items.items() if k not in fixed and slot.matches(it)]
+        if not pool or any(it.difficulty is None for it in pool):
+            return None
+        mean_points = sum(it.points for it in pool) / len(pool)
+        mean = sum(it.points * (it.difficulty or 0.0) for it in pool) / sum(
+            it.points for it in pool)
+        total += slot.count * mean_points * mean
+        weight += slot.count * mean_points
+    return total / weight if weight else None
+
+
 class _Stuck(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -129,12 +171,29 @@ def assemble(
         raise AssemblyError(f"cannot assemble a paper: unknown question type {unknown[0]!r}")
 
     first_problem = ""
-    for attempt in range(ATTEMPTS):
+    tolerance = exam.extra.get("difficulty_tolerance")
+    target = (target_difficulty(items, fixed, slots)
+              if isinstance(tolerance, int | float) and not isinstance(tolerance, bool)
+              else None)
+    best: tuple[float, Paper] | None = None
+    for attempt in range(ATTEMPTS if target is None else BALANCE_ATTEMPTS):
         try:
-            return _attempt(exam, items, seed, set(exclude), question_types, fixed, slots,
-                            enemies, attempt)
+            paper = _attempt(exam, items, seed, set(exclude), question_types, fixed, slots,
+                             enemies, attempt)
         except _Stuck as stuck:
             first_problem = first_problem or stuck.message
+            continue
+        if target is None:
+            return paper
+        # Equal difficulty: draw again (deterministically) until the paper's difficulty is
+        # within the tolerance of the pool's; the closest draw if none is.
+        gap = abs(paper_difficulty(paper, items) - target)
+        if gap <= float(tolerance) + 1e-12:  # type: ignore[arg-type]
+            return paper
+        if best is None or gap < best[0]:
+            best = (gap, paper)
+    if best is not None:
+        return best[1]
     raise AssemblyError(f"cannot assemble a paper for exam {exam.id!r} with seed {seed}: "
                         f"{first_problem}")
 
@@ -218,6 +277,16 @@ def trial_errors(
 ) -> list[str]:
     """Assemble papers for a few seeds: catches what counting cannot (enemies crowding out a
     rule). Returns one line per distinct problem."""
+    prefix = f"{exam.source}: " if exam.source else ""
+    if exam.extra.get("difficulty_tolerance") is not None:
+        # Balancing needs every drawable item's calibrated difficulty; without them assembly
+        # would quietly draw unbalanced papers.
+        items = all_items(list(banks.values()) if isinstance(banks, Mapping) else list(banks))
+        fixed, errors = fixed_keys(exam, items)
+        slots, slot_errors = slots_for(exam, items)
+        if not errors and not slot_errors and target_difficulty(items, fixed, slots) is None:
+            return [f"{prefix}difficulty_tolerance needs a `difficulty` on every item the exam "
+                    "can draw (the `difficulty` column of `kiosk stats EXAM --csv` gives it)"]
     problems: dict[str, list[str]] = {}
     seeds = list(seeds)
     for seed in seeds:
@@ -226,7 +295,6 @@ def trial_errors(
         except AssemblyError as exc:
             reason = str(exc).split(": ", 1)[-1] if "with seed" in str(exc) else str(exc)
             problems.setdefault(reason, []).append(str(seed))
-    prefix = f"{exam.source}: " if exam.source else ""
     out = []
     for reason, failed in problems.items():
         listed = ", ".join(failed[:5]) + (", …" if len(failed) > 5 else "")

@@ -276,6 +276,12 @@ class _Reader:
         warnings = get("warnings", lambda v: isinstance(v, list) and all(
             isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in v),
             "a list of whole minutes > 0", [])
+        tolerance = head.get("difficulty_tolerance")
+        if tolerance is not None and (not _is_number(tolerance) or not 0 < tolerance <= 1):
+            self.error(self.line(block, "difficulty_tolerance"),
+                       "exam difficulty_tolerance: must be a number > 0 and ≤ 1 (how far a "
+                       "paper's difficulty may be from the pool's, as a share of its points), "
+                       f"got {tolerance!r}")
         marking_error = policy_error(head)
         if marking_error:
             key = marking_error.split(":", 1)[0]

@@ -291,6 +291,47 @@ def _status(resp: ResponseMarks | None, policy: MarkingPolicy) -> MarkStatus:
                       note=f"mean of {first.points:g} and {second.points:g}")
 
 
+def counting_marks(resp: ResponseMarks | None, policy: MarkingPolicy) -> list[Mark]:
+    """The marks the final mark rests on: the single mark, both marks of a mean, or the third
+    marker's alone (the two it arbitrated are superseded). Empty while marking is outstanding."""
+    if resp is None:
+        return []
+    rounds = resp.rounds
+    st = _status(resp, policy)
+    if st.final is None:
+        return []
+    if not policy.double:
+        return [rounds[1]]
+    if 3 in rounds and st.note.startswith("third"):
+        return [rounds[3]]
+    return [rounds[1], rounds[2]]
+
+
+def ordered_criteria(marks: Iterable[Mark], rubric: Iterable[Mapping[str, Any]]
+                     ) -> list[tuple[str, float]]:
+    """Criterion points of the counting marks (the mean when two count), in the rubric's order;
+    criteria the rubric does not name follow in the marks' order."""
+    marks = list(marks)
+    if not marks:
+        return []
+    names = [str(r.get("criterion")) for r in rubric]
+    for m in marks:
+        names.extend(n for n in m.criteria if n not in names)
+    out = []
+    for name in names:
+        given = [m.criteria[name] for m in marks if name in m.criteria]
+        if given:
+            out.append((name, sum(given) / len(given)))
+    return out
+
+
+def open_appeal(resp: ResponseMarks | None) -> Appeal | None:
+    """An objection on this response still waiting for the board (at most one may be)."""
+    if resp is None:
+        return None
+    return next((a for a in resp.appeals if a.decision is None), None)
+
+
 def status(resp: ResponseMarks | None, policy: MarkingPolicy) -> MarkStatus:
     """Where one response stands: its final mark, or which round it needs next."""
     base = _status(resp, policy)

@@ -216,3 +216,36 @@ def available_cards(part: OralPart, state: OralState, exam: str, candidate: str,
         return list(part.cards)
     drawn = {d.card for d in state.draws_for(exam, candidate, part.id, date)}
     return [c for c in part.cards if c.id not in drawn]
+
+
+def draw_refusal(part: OralPart, state: OralState, exam: str, candidate: str, day: str,
+                 replacement: bool, regime: str = "") -> str | None:
+    """Why a card may not be drawn now (None when it may): one reason a person can act on."""
+    if replacement and regime == "hu-szakvizsga":
+        # The szakvizsga rules know no replacement card; the póttétel (halve the points, round
+        # up) is the in-school oral's rule, and a graded oral has no points to halve.
+        return ("the szakvizsga has no replacement card (póttétel): its oral is graded 1–5 by "
+                "the board; a póttétel belongs to in-school exams, whose points it halves")
+    if replacement and part.graded:
+        return (f"oral part {part.id!r} is graded 1–5: a replacement card (póttétel) halves "
+                "points, so it has no effect here")
+    earlier = state.draws_for(exam, candidate, part.id, day)
+    if replacement and not earlier:
+        return "no card drawn today, so there is nothing to replace"
+    if replacement and any(d.replacement for d in earlier):
+        return "a replacement card (póttétel) was already drawn today; only one is allowed"
+    if earlier and not replacement:
+        return (f"already drew card {earlier[0].card} today; a second card is a replacement "
+                "(--replacement)")
+    return None
+
+
+def record_refusal(part: OralPart, state: OralState, exam: str, candidate: str, day: str
+                   ) -> str | None:
+    """Why an oral mark may not be recorded (None when it may): a part with cards is marked
+    only after the candidate drew one that day, so every mark rests on a recorded draw."""
+    if part.cards and not state.draws_for(exam, candidate, part.id, day):
+        return (f"no card drawn on {day} for oral part {part.id!r}: draw one first "
+                "(kiosk oral draw)")
+    return None
+

@@ -84,6 +84,10 @@ class GenericRegime(Regime):
                              f"{fmt(min_pts)}")
             if not passed:
                 part_failed.append(mark.part_id)
+            if scale is not None and g == failed_grade(scale)[0]:
+                # Graded elégtelen: the part is not passed (the exam's own pass rule, on the
+                # total, still decides the overall result).
+                passed = False
             if mark.replacement_card:
                 notes.append(f"replacement card: {fmt(mark.points)} points halved and rounded "
                              f"up to {fmt(pts)}")

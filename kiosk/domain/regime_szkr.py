@@ -205,6 +205,9 @@ class SzkrRegime(Regime):
                 notes.append(f"{pct} % is below the minimum of {fmt(minimum)} %")
                 out.notes.append(f"{where}, part {mark.part_id!r}: {pct} % is below the "
                                  f"minimum of {fmt(minimum)} %")
+            if g == failed_grade(scale)[0]:
+                # A part graded elégtelen is not passed, whatever its activity's total.
+                ok = False
             if mark.replacement_card:
                 notes.append(f"replacement card: {fmt(mark.points or 0)} points halved and "
                              f"rounded up to {fmt(pts)}")

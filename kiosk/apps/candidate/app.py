@@ -55,6 +55,9 @@ HIGH_CONTRAST = Theme(
     panel="#000000",
     boost="#333333",
     dark=True,
+    # Inputs draw their unfocused border in $border-blurred, by default a shade of the surface:
+    # black on black here, so every field the candidate is not in vanished.
+    variables={"border-blurred": "#c0c0c0", "border": "#ffff00"},
 )
 CALM = Theme(
     name="kiosk-calm",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -121,8 +122,13 @@ class QueueScreen(_Base):
         self.app.push_screen(StatsScreen())
 
 
+#: What a points field accepts while typing: digits and one decimal mark, comma or point.
+POINTS_CHARS = r"[0-9]*[.,]?[0-9]*"
+
+
 class MarkScreen(_Base):
-    """One response: the item, its rubric with a points input per criterion, the response."""
+    """One response: the whole question, the answer field by field, the question type's checks,
+    the model answer, (for a third marker) both earlier marks, and the rubric's inputs."""
 
     BINDINGS = [Binding("escape", "back", t("examiner.keys.back")),
                 Binding("f4", "zoom", show=False)]
@@ -134,36 +140,51 @@ class MarkScreen(_Base):
         assert ctx is not None
         self.item = ctx.item(entry.exam, entry.item)
         self.rubric: list[dict[str, Any]] = list(self.item.spec.get("rubric") or [])
+        from kiosk.domain.marking_view import marking_view
+
+        qtype = (ctx.registry.question_types.get(self.item.type)
+                 if ctx.registry is not None else None)
+        self.view = marking_view(self.item, entry.response, qtype or _PlainType(),
+                                 ctx.marks.get(entry.attempt, entry.item), entry.round)
 
     def compose(self) -> ComposeResult:
-        e = self.entry
+        e, v = self.entry, self.view
         yield Static(t("examiner.mark.header", code=e.code, item=e.item, round=e.round,
-                       points=f"{self.item.points:g}"), classes="header", id="mark-header")
+                       points=_pts(self.item.points)), classes="header", id="mark-header")
         with Horizontal(classes="columns"):
-            with VerticalScroll(classes="pane"):
-                yield Markdown(self.item.stem, classes="stem")
+            with VerticalScroll(classes="pane", id="question-pane"):
+                yield Markdown(v.stem, classes="stem", id="stem")
                 if self.item.attachments:  # images and passages, as the candidate saw them
                     from kiosk.apps.widgets.media import Attachments
 
                     yield Attachments(self.item, classes="attachments")
+                if v.question_rest:
+                    yield Static(v.question_rest, classes="case", id="question-rest",
+                                 markup=False)
                 yield Label(t("examiner.mark.response"))
-                text = e.response if isinstance(e.response, str) else str(e.response or "")
-                yield TextArea(text, id="response", read_only=True, soft_wrap=True)
-            with VerticalScroll(classes="pane"):
+                yield TextArea(v.answer, id="response", read_only=True, soft_wrap=True)
+                if v.check_rows or v.checks:
+                    yield Label(t("examiner.mark.checks"))
+                    yield Static(self._checks_text(), id="checks", classes="checks",
+                                 markup=False)
+                if v.model:
+                    yield Label(t("examiner.mark.model"))
+                    yield Static(v.model, id="model", classes="hint", markup=False)
+            with VerticalScroll(classes="pane", id="rubric-pane"):
+                if v.earlier:
+                    yield Label(t("examiner.mark.earlier"))
+                    yield Static(self._earlier_text(), id="earlier", classes="earlier",
+                                 markup=False)
                 yield Label(t("examiner.mark.rubric"))
                 if self.rubric:
                     for i, row in enumerate(self.rubric):
                         with Horizontal(classes="criterion"):
-                            yield Label(f"{row.get('criterion')} (0–{row.get('points'):g})")
-                            yield Input(id=f"crit-{i}", type="number", max_length=8)
+                            yield Label(f"{row.get('criterion')} (0–{_pts(row.get('points'))})")
+                            yield Input(id=f"crit-{i}", restrict=POINTS_CHARS, max_length=8)
                 else:
                     with Horizontal(classes="criterion"):
-                        yield Label(t("examiner.mark.points", points=f"{self.item.points:g}"))
-                        yield Input(id="points", type="number", max_length=8)
-                model = self.item.spec.get("model_answer")
-                if isinstance(model, str) and model:
-                    yield Label(t("examiner.mark.model"))
-                    yield Static(model, classes="hint")
+                        yield Label(t("examiner.mark.points", points=_pts(self.item.points)))
+                        yield Input(id="points", restrict=POINTS_CHARS, max_length=8)
                 yield Label(t("examiner.mark.comment"))
                 yield Input(id="comment", max_length=500)
                 yield Static("", id="total", classes="hint")
@@ -173,9 +194,29 @@ class MarkScreen(_Base):
                     yield Button(t("examiner.mark.save"), id="save", variant="primary")
         yield Footer()
 
+    def _checks_text(self) -> str:
+        words = {True: t("examiner.mark.check_ok"), False: t("examiner.mark.check_wrong"),
+                 None: t("examiner.mark.check_unreadable")}
+        lines = [t("examiner.mark.check_row", label=label, given=given or "—",
+                   verdict=words[ok], expected=expected)
+                 for label, given, expected, ok in self.view.check_rows]
+        if not lines and self.view.checks:
+            lines.append(self.view.checks)
+        return "\n".join(lines)
+
+    def _earlier_text(self) -> str:
+        lines = []
+        for m in self.view.earlier:
+            lines.append(t("examiner.mark.earlier_row", round=m.round, marker=m.marker,
+                           points=_pts(m.points)))
+            lines.extend(f"  {name}: {_pts(p)}" for name, p in m.criteria)
+            if m.comment:
+                lines.append(f"  „{m.comment}”")
+        return "\n".join(lines)
+
     def on_mount(self) -> None:
-        first = self.query("Input").first()
-        first.focus()
+        self.query("Input").first().focus()
+        self._update_total()
 
     def action_zoom(self) -> None:
         from kiosk.apps.widgets.media import zoom
@@ -183,26 +224,74 @@ class MarkScreen(_Base):
         zoom(self, self.item)
 
     def _values(self) -> tuple[float | None, dict[str, float]]:
-        def number(widget_id: str) -> float:
-            raw = self.query_one(f"#{widget_id}", Input).value.strip().replace(",", ".")
-            try:
-                return float(raw)
-            except ValueError:
-                raise KioskError(t("examiner.mark.not_number")) from None
+        """The typed points; raises KioskError (in the UI's language) before anything is
+        saved when a value is not a number, above its criterion's maximum, or the total is
+        above the item's maximum."""
+        from kiosk.domain.marking_view import parse_points
+
+        def number(widget_id: str, top: float, name: str) -> float:
+            value = parse_points(self.query_one(f"#{widget_id}", Input).value)
+            if value is None:
+                raise KioskError(t("examiner.mark.not_number"))
+            if value > top + 1e-9:
+                raise KioskError(t("examiner.mark.above", name=name, max=_pts(top)))
+            return value
 
         if not self.rubric:
-            return number("points"), {}
-        return None, {str(row.get("criterion")): number(f"crit-{i}")
-                      for i, row in enumerate(self.rubric)}
+            points = number("points", self.item.points, t("examiner.mark.the_item"))
+            self._check_step(points)
+            return points, {}
+        criteria = {str(row.get("criterion")): number(
+            f"crit-{i}", float(row.get("points") or 0), str(row.get("criterion")))
+            for i, row in enumerate(self.rubric)}
+        total = sum(criteria.values())
+        if total > self.item.points + 1e-9:
+            raise KioskError(t("examiner.mark.over_max", total=_pts(total),
+                               points=_pts(self.item.points)))
+        self._check_step(total)
+        return None, criteria
+
+    def _check_step(self, points: float) -> None:
+        step = self.item.step
+        if step and abs(points / step - round(points / step)) > 1e-9:
+            raise KioskError(t("examiner.mark.step", step=_pts(step)))
+
+    def _update_total(self) -> None:
+        """The running total, and a range problem shown (and Save disabled) as soon as it is
+        typed; fields still blank are not a problem until Save."""
+        from kiosk.domain.marking_view import parse_points
+
+        if self.rubric:
+            fields = [(f"crit-{i}", float(r.get("points") or 0), str(r.get("criterion")))
+                      for i, r in enumerate(self.rubric)]
+        else:
+            fields = [("points", self.item.points, t("examiner.mark.the_item"))]
+        total, problems, complete = 0.0, [], True
+        for wid, top, name in fields:
+            value = parse_points(self.query_one(f"#{wid}", Input).value)
+            if value is None:
+                complete = False
+                continue
+            total += value
+            if value > top + 1e-9:
+                problems.append(t("examiner.mark.above", name=name, max=_pts(top)))
+        if total > self.item.points + 1e-9:
+            problems.append(t("examiner.mark.over_max", total=_pts(total),
+                              points=_pts(self.item.points)))
+        if complete and not problems:
+            try:
+                self._check_step(total)
+            except KioskError as exc:
+                problems.append(str(exc))
+        problem = " ".join(problems)
+        self.query_one("#total", Static).update(
+            t("examiner.mark.total", total=_pts(total), points=_pts(self.item.points)))
+        self.query_one("#mark-message", Static).update(problem)
+        self.query_one("#save", Button).disabled = bool(problem)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        try:
-            points, criteria = self._values()
-        except KioskError:
-            return
-        total = points if points is not None else sum(criteria.values())
-        self.query_one("#total", Static).update(
-            t("examiner.mark.total", total=f"{total:g}", points=f"{self.item.points:g}"))
+        if event.input.id != "comment":
+            self._update_total()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -234,10 +323,36 @@ class MarkScreen(_Base):
         except KioskError as exc:
             self.query_one("#mark-message", Static).update(str(exc))
             return
-        app.pop_screen()
+        # Straight on to the next response of the same item, as markers work through a pile.
+        following = next((g.entries for g in ctx.queue(app.user)
+                          if g.exam == self.entry.exam and g.item == self.entry.item), [])
+        if following:
+            app.switch_screen(MarkScreen(following[0]))
+        else:
+            app.pop_screen()
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _pts(value: Any) -> str:
+    from kiosk.domain.numbers import points_text
+    from kiosk.i18n import current_language
+
+    return points_text(float(value or 0), current_language())
+
+
+class _PlainType:
+    """Stands in for a question type that is not installed: the text as it is."""
+
+    def render_item(self, item: Any, presentation: Any = None) -> str:
+        return str(item.stem)
+
+    def render_response(self, item: Any, response: Any) -> str:
+        return response if isinstance(response, str) else repr(response)
+
+    def judge(self, item: Any, response: Any) -> Any:
+        return None
 
 
 class StatsScreen(_Base):
@@ -276,15 +391,31 @@ class StatsScreen(_Base):
             return
         exam_id = self.exam_ids[self.index]
         header.update(t("examiner.stats.header", exam=exam_id))
+        self.query_one("#stats-text", Static).update(t("examiner.stats.computing"))
+        self._compute(exam_id)
+
+    @work(thread=True, exclusive=True, group="stats")
+    def _compute(self, exam_id: str) -> None:
+        """Item analysis and the Rasch calibration read the ledger and take a while: off the
+        UI thread, so the screen keeps answering keys."""
         from kiosk.commands.results_cmd import centre_stats
-        from kiosk.stats import render_text
 
         app = self.examiner
         try:
             stats = centre_stats(app.centre, exam_id, app.passphrase)
         except KioskError as exc:
-            self.query_one("#stats-text", Static).update(str(exc))
+            self.app.call_from_thread(self._show_text, str(exc))
             return
+        self.app.call_from_thread(self._show_stats, exam_id, stats)
+
+    def _show_text(self, text: str) -> None:
+        self.query_one("#stats-text", Static).update(text)
+
+    def _show_stats(self, exam_id: str, stats: Any) -> None:
+        from kiosk.stats import render_text
+
+        if not self.exam_ids or self.exam_ids[self.index] != exam_id:
+            return  # the examiner moved on to another exam meanwhile
         self.query_one("#stats-text", Static).update(render_text(stats))
         plots = self.query("#histogram")
         if plots:

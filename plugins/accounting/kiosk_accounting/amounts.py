@@ -1,6 +1,7 @@
 """Amounts and account numbers as a Hungarian bookkeeper writes them.
 
-Amounts: "1 250 000", "1.250.000 Ft", "1250000", "1 250 000,50 Ft", "12,5 eFt" is NOT accepted
+Amounts: "1 250 000", "1.250.000 Ft", "1250000", "1 250 000,50 Ft", "1 995 000,-" and
+"1 995 000,- Ft" (the ",-" of a whole forint amount, as on cheques and invoices); "12,5 eFt" is NOT accepted
 (units other than forint are ambiguous). Spaces (also non-breaking and thin spaces) and dots are
 thousands separators, the comma is the decimal separator; a single dot followed by one or two
 digits ("1250.5") is read as a decimal point, since no thousands group has fewer than three digits.
@@ -15,6 +16,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 _CURRENCY = re.compile(r"\s*(ft\.?|huf|forint)\s*$", re.IGNORECASE)
+_NO_FILLER = re.compile(r"[,.]\s*[-–]$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _THOUSANDS_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN = re.compile(r"^\d+(,\d+)?$")
@@ -33,6 +35,7 @@ def parse_amount(text: object) -> Decimal | None:
     if not isinstance(text, str):
         return None
     body = _CURRENCY.sub("", text.strip())
+    body = _NO_FILLER.sub("", body.rstrip())
     body = _SPACES.sub("", body)
     if not body:
         return None

@@ -13,7 +13,8 @@ Fields (besides the common ones):
 - `tolerance = 0`: accepted difference of amounts in forints (rounding in calculated amounts).
 - `chart = {"161" = "Befejezetlen beruházások", …}`: accounts listed for the candidate.
 
-Response: `[{debit, credit, amount}]` as typed (strings); rows with all three blank are ignored.
+Response: `[{debit, credit, amount}]` as typed (strings); rows with all three blank are ignored,
+and so, for scoring, are rows with a field left blank (an unfinished line: the widget warns).
 
 Judgement: keys = key lines, right = exactly matched lines, wrong = lines matching nothing;
 fraction = (right + partial credit − penalty × wrong) / keys, at least 0. The item's scoring rule
@@ -53,6 +54,26 @@ class TypedLine:
     @property
     def valid(self) -> bool:
         return self.debit is not None and self.credit is not None and self.amount is not None
+
+    @property
+    def complete(self) -> bool:
+        """All three fields typed (readable or not)."""
+        return all(self.raw[k].strip() for k in ENTRY_KEYS)
+
+
+def incomplete_lines(response: Any) -> list[int]:
+    """1-based numbers of the rows with something typed but a field left blank (e.g. "87"
+    alone, a line begun and not finished): the candidate's screen warns about them."""
+    if not isinstance(response, list):
+        return []
+    out = []
+    for n, row in enumerate(response, start=1):
+        if not isinstance(row, dict):
+            continue
+        raw = [row.get(k) if isinstance(row.get(k), str) else "" for k in ENTRY_KEYS]
+        if any(v.strip() for v in raw) and not all(v.strip() for v in raw):
+            out.append(n)
+    return out
 
 
 def _accounts(value: Any) -> frozenset[str] | None:
@@ -128,7 +149,10 @@ def match(item: Item, lines: list[TypedLine]) -> tuple[int, float, int, list[dic
         if label != "right":
             credit += float(partial.get(label, 0))
     right = sum(1 for label in outcome.values() if label == "right")
-    extra = len(unused) + sum(1 for line in lines if not line.valid)
+    # A complete line that cannot be read is a wrong line, like a wrong amount. A line begun
+    # and left unfinished (a blank field) is no booking at all: it earns nothing and costs
+    # nothing, and the candidate's screen warns about it while there is time.
+    extra = len(unused) + sum(1 for line in lines if not line.valid and line.complete)
     detail = [
         {
             "line": f"T {'/'.join(sorted(k.debit))} – K {'/'.join(sorted(k.credit))} "

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 from kiosk.apps.widgets.questions.base import QuestionWidget, plain
 from kiosk.i18n import current_language
 from kiosk_accounting.amounts import normal_account, parse_amount
+from kiosk_accounting.journal_entry import incomplete_lines
 
 MAX_LINES = 20
 FIELDS = ("debit", "credit", "amount")
@@ -24,6 +25,8 @@ TEXTS = {
         "add": "+ Új sor", "remove": "Sor törlése",
         "bad_account": "{n}. sor: a számlaszám 1–5 számjegy, 1–9 kezdettel",
         "bad_amount": "{n}. sor: az összeg nem értelmezhető",
+        "incomplete": "{n}. sor: hiányos – tartozik, követel és összeg kell, különben a sor "
+                      "nem számít",
         "chart": "Számlák:",
     },
     "en": {
@@ -32,6 +35,8 @@ TEXTS = {
         "add": "+ Add line", "remove": "Remove line",
         "bad_account": "line {n}: an account number has 1–5 digits and starts with 1–9",
         "bad_amount": "line {n}: the amount cannot be read",
+        "incomplete": "line {n}: incomplete – a line needs debit, credit and amount, or it "
+                      "does not count",
         "chart": "Accounts:",
     },
 }
@@ -105,6 +110,7 @@ class JournalEntryWidget(QuestionWidget):
                     break
             if row["amount"].strip() and parse_amount(row["amount"]) is None:
                 problems.append(text("bad_amount", n=n))
+        problems.extend(text("incomplete", n=n) for n in incomplete_lines(self.rows()))
         self.query_one("#journal-check", Static).update(plain("\n".join(problems)))
         self.answer(rows or None)
 

@@ -109,7 +109,33 @@ def test_invalid_lines_count_as_wrong(items: dict[str, Item]) -> None:
     item = items["bef-002"]
     assert points(item, [line("131", "161", "kétmillió")]) == 0
     assert points(item, [line("0131", "161", "2 000 000")]) == 0
-    assert points(item, [line("131", "161", "2 000 000"), line("x", "", "")]) == 0
+    # a complete line that cannot be read costs a line, like a wrong amount
+    assert points(item, [line("131", "161", "2 000 000"), line("x", "161", "5")]) == 0
+
+
+def test_an_unfinished_line_costs_nothing_and_is_reported(items: dict[str, Item]) -> None:
+    """Issue 20: one right line plus "87" typed alone on the next line scored 0."""
+    from kiosk_accounting.journal_entry import incomplete_lines
+
+    item = items["bef-002"]
+    full = points(item, [line("131", "161", "2 000 000")])
+    assert full > 0
+    half_typed = [line("131", "161", "2 000 000"), line("87", "", "")]
+    assert points(item, half_typed) == full
+    assert incomplete_lines(half_typed) == [2]
+    assert incomplete_lines([line("", "", ""), line("131", "161", "1")]) == []
+
+
+def test_whole_forint_dash_notation(items: dict[str, Item]) -> None:
+    """Issue 20: "1 995 000,-" was unreadable and scored below a wrong readable amount."""
+    assert parse_amount("1 995 000,-") == Decimal(1995000)
+    assert parse_amount("1 995 000,- Ft") == Decimal(1995000)
+    assert parse_amount("1.995.000.-") == Decimal(1995000)
+    assert parse_amount(",-") is None
+    item = items["bef-002"]
+    key = QT.correct_response(item)[0]
+    dashed = {**key, "amount": format_amount(parse_amount(key["amount"])).replace(" Ft", ",-")}
+    assert points(item, [dashed]) == points(item, [key])
 
 
 def test_empty_and_malformed_responses(items: dict[str, Item]) -> None:

@@ -92,3 +92,24 @@ def test_saved_lines_come_back_and_the_last_line_cannot_vanish() -> None:
             assert app.answers[-1] == (None, True)  # nothing left: unanswered
 
     run(scenario())
+
+
+def test_a_half_typed_line_is_warned_about_on_screen() -> None:
+    """Issue 20: "87" typed alone on a line scored 0 with no warning on screen."""
+    item = bank_items()["bef-002"]
+
+    async def scenario() -> None:
+        widget = JournalEntryWidget(item, {}, None)
+        app = Host(widget)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            first, second = list(widget.query(JournalLine))
+            await type_into(pilot, first.query_one("Input.debit", Input), "131")
+            await type_into(pilot, first.query_one("Input.credit", Input), "161")
+            await type_into(pilot, first.query_one("Input.amount", Input), "2 000 000")
+            assert str(widget.query_one("#journal-check", Static).render()) == ""
+            await type_into(pilot, second.query_one("Input.debit", Input), "87")
+            check = str(widget.query_one("#journal-check", Static).render())
+            assert "2. sor: hiányos" in check and "1. sor" not in check
+
+    run(scenario())

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Button, Markdown, Static, TextArea
 
 from kiosk.apps.candidate.screens.base import KioskScreen
 from kiosk.apps.widgets.questions.base import plain
@@ -148,11 +148,20 @@ class PaperReviewScreen(KioskScreen):
                 with Vertical(id=f"item-{item.number}", classes="review-item"):
                     yield Static(t("paper_review.question", number=item.number,
                                    part=item.part_title), classes="subtitle")
-                    yield Static(plain(item.stem), classes="stem")
+                    if item.stem_markdown:
+                        # The stem as the candidate saw it in the exam (rendered Markdown).
+                        yield Markdown(item.stem_markdown, classes="stem")
+                        if item.stem_rest:
+                            yield Static(plain(item.stem_rest), classes="stem")
+                    else:
+                        yield Static(plain(item.stem), classes="stem")
                     yield Static(t("paper_review.your_answer"), classes="field-label")
                     yield Static(plain(item.response or t("paper_review.no_answer")),
                                  classes="answer")
                     yield Static(points_text(item), classes="mark")
+                    if item.correct:
+                        yield Static(plain(t("paper_review.correct", answer=item.correct)),
+                                     classes="correct")
                     if item.criteria:
                         yield Static(plain(", ".join(f"{name}: {_num(points)}"
                                                      for name, points in item.criteria)),

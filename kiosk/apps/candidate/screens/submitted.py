@@ -12,8 +12,9 @@ from textual.widgets import Button, Static
 
 from kiosk.apps.candidate.screens.base import KioskScreen
 from kiosk.apps.widgets.questions.base import plain
+from kiosk.domain.numbers import percent_text, points_text
 from kiosk.errors import KioskError
-from kiosk.i18n import t
+from kiosk.i18n import current_language, t
 
 #: How often (seconds) the screen re-reads whether the examiner opened the review window.
 REVIEW_CHECK_SECONDS = 5.0
@@ -94,9 +95,10 @@ class SubmittedScreen(KioskScreen):
         yield Static(
             t(
                 "submitted.score",
-                points=f"{result.points:g}",
-                max=f"{result.max_points:g}",
-                percent=f"{result.percent:.0f}",
+                points=points_text(result.points, current_language()),
+                max=points_text(result.max_points, current_language()),
+                percent=percent_text(result.percent, result.rounding, current_language(),
+                                     sign=False),
             ),
             id="score",
             classes="subtitle",
