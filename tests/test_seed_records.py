@@ -188,6 +188,10 @@ def test_exemption_is_a_signed_event_shown_in_results_and_minutes(
         ctx = marking.load_context(centre, ledger)
         marking.record_mark(ledger, ctx, attempt, "szv:k1", "anna", points=85)
     c = str(centre.path)
+    # An oral mark needs a drawn card (issue 20).
+    rc, _, err = run(capsys, "oral", "draw", "--exam", exam_id, "--candidate", "C1",
+                     "--part", "k-oral", "--user", "bela", "--centre", c)
+    assert rc == 0, err
     rc, _, err = run(capsys, "oral", "record", "--exam", exam_id, "--candidate", "C1",
                      "--part", "k-oral", "--grade", "4", "--user", "bela", "--centre", c)
     assert rc == 0, err
