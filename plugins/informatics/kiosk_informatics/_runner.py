@@ -1,5 +1,7 @@
 """The child process that runs a candidate's function on test inputs. Standalone: run as
-`python -I _runner.py` in a fresh temporary directory, reads one JSON request on stdin.
+`python -I -S _runner.py` inside the OS sandbox (sandbox.py), reads one JSON request on stdin.
+The audit hook below is a second layer (clear messages for what an item does not allow), not
+the isolation: that is the kernel's (namespaces, seccomp, rlimits).
 
 Order matters: the request is read, then the process limits itself (rlimits), then an audit hook
 that cannot be removed is installed, and only then is candidate code compiled. Expected values
@@ -147,9 +149,16 @@ class _Capped(io.StringIO):
 _out = os.dup(1)
 
 
+RECORD_CAP = 90_000  # below the parent's per-line limit
+MAX_INT = 10**300  # the parent refuses larger integers (no expected value is one)
+
+
 def _emit(record):
-    line = MARK + json.dumps(record, ensure_ascii=False, default=repr) + "\n"
-    os.write(_out, line.encode("utf-8", "replace"))
+    line = json.dumps(record, ensure_ascii=False, default=repr)
+    if len(line) > RECORD_CAP and "value" in record:
+        line = json.dumps({"index": record["index"],
+                           "error": "a visszaadott érték túl nagy a kiértékeléshez"})
+    os.write(_out, (MARK + line + "\n").encode("utf-8", "replace"))
 
 
 def _plain(value, depth=0):
@@ -157,8 +166,10 @@ def _plain(value, depth=0):
     their repr (which will not equal any expected value)."""
     if depth > 20:
         return repr(value)
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | str):
         return value
+    if isinstance(value, int):
+        return value if -MAX_INT <= value <= MAX_INT else "<túl nagy egész szám>"
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
     if isinstance(value, list | tuple):
@@ -205,6 +216,7 @@ for _name in list(sys.modules):
 sys.addaudithook(_make_hook(workdir))
 del _make_hook
 
+_emit({"started": True})  # before any candidate code: proves the sandbox came up
 namespace = {"__name__": "megoldas", "__builtins__": builtins}
 try:
     code = compile(request["code"], "megoldas.py", "exec")

@@ -24,12 +24,14 @@ from typing import Any, ClassVar
 from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answered
 from kiosk.builtins.qtypes.fields import check_unknown, is_number, is_text
 from kiosk.domain.items import FieldError, Item
-from kiosk.domain.scoring import Judgement
+from kiosk.domain.scoring import Judgement, NeedsMarking
 from kiosk_informatics import pyrun
 
 TEST_KEYS = {"args", "kwargs", "expected", "points", "name", "example"}
 MAX_TIME_LIMIT = 5.0
 MAX_MEMORY_MB = 1024
+#: The reason a run that cannot be scored is left for a marker (see kiosk.domain.scoring).
+SCORING_ERROR = "scoring error"
 
 
 def limits_of(item: Item) -> pyrun.Limits:
@@ -46,10 +48,19 @@ def tests_of(item: Item, examples_only: bool = False) -> list[dict[str, Any]]:
     return [t for t in tests if t.get("example")] if examples_only else tests
 
 
-def run_tests(item: Item, code: str, examples_only: bool = False) -> list[dict[str, Any]]:
-    """Every (or every example) test's outcome: name, passed, and what went wrong."""
+class ScoringError(Exception):
+    """The run cannot be scored (no isolation, the sandbox failed, a report failed checks)."""
+
+
+def run_tests(item: Item, code: str, examples_only: bool = False,
+              allow_unisolated: bool = False) -> list[dict[str, Any]]:
+    """Every (or every example) test's outcome: name, passed, and what went wrong. Raises
+    ScoringError when the run cannot be scored."""
     tests = tests_of(item, examples_only)
-    run = pyrun.run_function(code, item.spec["function"], tests, limits_of(item))
+    run = pyrun.run_function(code, item.spec["function"], tests, limits_of(item),
+                             allow_unisolated=allow_unisolated)
+    if run.invalid is not None:
+        raise ScoringError(run.invalid)
     tolerance = item.spec.get("tolerance", 1e-9)
     outcomes = []
     for i, (test, call) in enumerate(zip(tests, run.calls, strict=True), start=1):
@@ -64,7 +75,10 @@ def run_tests(item: Item, code: str, examples_only: bool = False) -> list[dict[s
 
 
 def _short(value: Any, limit: int = 200) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # checked values stay shallow; defence in depth
+        return "…"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -119,12 +133,15 @@ class PythonFunction(BuiltinType):
                 errors.append(FieldError(key, f"must be a number from {low:g} to {high:g}, "
                                               f"got {value!r}"))
 
-    def judge(self, item: Item, response: Any) -> Judgement:
+    def judge(self, item: Item, response: Any) -> Judgement | NeedsMarking:
         if blank(response) or response == item.spec.get("starter"):
             return not_answered(len(tests_of(item)))
         if not isinstance(response, str):
             return malformed(len(tests_of(item)), response, wrong=0, fraction=0.0)
-        outcomes = run_tests(item, response)
+        try:
+            outcomes = run_tests(item, response)
+        except ScoringError as exc:
+            return NeedsMarking(f"{SCORING_ERROR}: {exc}")
         tests = tests_of(item)
         passed = sum(1 for o in outcomes if o["passed"])
         weights = [float(t.get("points", 1)) for t in tests]

