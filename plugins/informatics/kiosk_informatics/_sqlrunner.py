@@ -139,7 +139,8 @@ def error(exc):
     lowered = text.lower()
     if "interrupted" in lowered:
         return "Runtime error: interrupted (a lekérdezés túllépte az időkorlátot)", "timeout"
-    if "not authorized" in lowered or "prohibited" in lowered or "readonly" in lowered:
+    if ("not authorized" in lowered or "prohibited" in lowered or "readonly" in lowered
+            or "vtable constructor failed" in lowered):
         return "Parse error: not authorized (csak SELECT lekérdezés futtatható)", "denied"
     if "one statement at a time" in lowered:
         return "Parse error: egyszerre csak egy utasítás futtatható", "denied"

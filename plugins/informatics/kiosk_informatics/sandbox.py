@@ -191,7 +191,10 @@ def bwrap_argv(iso: Isolation, runner: Path, python_args: list[str], seccomp_fd:
         *_hide_args(bound),
         "--proc", "/proc", "--dev", "/dev",
         "--size", str(BOX_BYTES), "--tmpfs", BOX,
-        "--ro-bind", str(runner.parent), RUNNER_DIR,
+        "--ro-bind", str(runner), f"{RUNNER_DIR}/{runner.name}",  # the one script, not its package
+        # bwrap's own root is a writable tmpfs: make it read-only, so /box stays the only
+        # writable place (and its size is bounded).
+        "--remount-ro", "/",
         "--chdir", BOX,
     ]
     if seccomp_fd is not None:
