@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json, writable_ledger
+from kiosk.commands.common import centre_option, centre_passphrase, echo_json, writable_ledger
 from kiosk.domain import sittings as S
 from kiosk.domain.roster import roster
 from kiosk.errors import KioskError
@@ -69,6 +69,19 @@ def create_sitting(ledger: Ledger, exam_id: str, *, room: str = "", candidates: 
     return sitting, code
 
 
+def _delivery(centre: Centre, exam_id: str, passphrase: str | None, self_start: bool
+              ) -> list[str]:
+    """Refuse (KioskError) an exam this machine cannot deliver in exam mode; practice warnings."""
+    from kiosk.delivery import require_delivery
+    from kiosk.exam_store import exam_and_banks
+
+    with centre.reader() as reader:
+        if exam_id not in latest_loads(reader.events(kind=LOADED)):
+            return []  # create_sitting names the problem
+    exam, banks = exam_and_banks(centre, exam_id, passphrase)
+    return require_delivery(exam, banks, practice=self_start or exam.self_start)
+
+
 @click.group("sitting")
 def sitting_group() -> None:
     """Sittings: an exam, a room, its candidates and the access code."""
@@ -88,9 +101,13 @@ def sitting_create(centre_dir: Path, exam_id: str, room: str, candidates: str,
     from kiosk.exit_pin import ensure_pin
 
     centre = Centre.open(centre_dir)
-    with writable_ledger(centre) as ledger:
+    passphrase = centre_passphrase(centre)
+    warnings = _delivery(centre, exam_id, passphrase, self_start)
+    with centre.ledger(passphrase) as ledger:
         sitting, code = create_sitting(ledger, exam_id, room=room, candidates=candidates,
                                        self_start=self_start)
+    for warning in warnings:
+        click.echo(warning)
     click.echo(f"Sitting: {sitting.id}")
     click.echo(f"Exam: {sitting.exam}   room: {sitting.room or '-'}   "
                f"candidates: {len(sitting.candidates)}"

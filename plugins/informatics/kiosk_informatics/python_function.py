@@ -155,6 +155,11 @@ class PythonFunction(BuiltinType):
     def is_answered(self, item: Item, response: Any) -> bool:
         return not blank(response) and response != item.spec.get("starter")
 
+    def delivery_problem(self, item: Item) -> str | None:
+        from kiosk_informatics import sandbox
+
+        return sandbox.refusal()
+
     def correct_response(self, item: Item) -> Any:
         answer = item.spec.get("model_answer")
         return answer if isinstance(answer, str) else None

@@ -535,3 +535,86 @@ def test_the_sandbox_not_starting_is_a_scoring_error(monkeypatch: pytest.MonkeyP
 
 def test_the_parent_keeps_running_after_every_attack() -> None:
     assert os.getpid() > 0 and signal.getsignal(signal.SIGTERM) is not None
+
+
+# --- fail closed: exam check and sitting creation -----------------------------------------
+
+
+EXAM_TEXT = '''
+[exam]
+id = "kod"
+title = "Kódvizsga"
+banks = ["{bank}"]
+self_start = {self_start}
+
+[[parts]]
+id = "1"
+title = "Programozás"
+minutes = 30
+[[parts.draw]]
+fixed = ["py-001"]
+'''
+
+
+def _exam_file(tmp_path: Path, self_start: bool) -> Path:
+    from informatics_support import BANK
+
+    path = tmp_path / f"kod-{self_start}.exam.toml"
+    path.write_text(EXAM_TEXT.format(bank=BANK.as_posix(),
+                                     self_start="true" if self_start else "false"))
+    return path
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from kiosk.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_exam_check_refuses_code_items_in_exam_mode_without_isolation(
+        no_isolation: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _cli(capsys, "exam", "check", str(_exam_file(tmp_path, False)))
+    assert rc != 0
+    text = out + err
+    assert "cannot run in exam mode" in text and "OS isolation" in text and "fix:" in text
+    assert "Traceback" not in text
+    rc, out, err = _cli(capsys, "exam", "check", str(_exam_file(tmp_path, True)))
+    assert rc == 0, out + err
+    assert "warning: practice only" in out
+
+
+@needs_isolation
+def test_exam_check_accepts_code_items_where_isolation_exists(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _cli(capsys, "exam", "check", str(_exam_file(tmp_path, False)))
+    assert rc == 0, out + err
+    assert "warning" not in out
+
+
+def test_sitting_creation_refuses_code_items_in_exam_mode_without_isolation(
+        no_isolation: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.commands.demo import load_exam_file
+    from kiosk.ledger.centre import Centre
+    from tests.session_helpers import import_roster
+
+    centre, _ = Centre.init(tmp_path / "centre", "Teszt")
+    import shutil
+
+    from informatics_support import BANK
+    shutil.copy(BANK, tmp_path / "bank.toml")
+    exam = tmp_path / "kod.exam.toml"
+    exam.write_text(EXAM_TEXT.format(bank="bank.toml", self_start="false"))
+    exam_id = load_exam_file(centre, exam)
+    import_roster(centre)
+    rc, out, err = _cli(capsys, "sitting", "create", "--exam", exam_id,
+                        "--centre", str(centre.path))
+    assert rc != 0 and "cannot run in exam mode" in out + err
+    assert "Access code" not in out
+    with centre.reader() as reader:
+        assert list(reader.events(kind={"sitting_created"})) == []
+    rc, out, err = _cli(capsys, "sitting", "create", "--exam", exam_id, "--self-start",
+                        "--centre", str(centre.path))
+    assert rc == 0 and "Access code" in out and "warning: practice only" in out
