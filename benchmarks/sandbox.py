@@ -6,7 +6,9 @@ the same run with the runs interleaved so noise hits all alike.
 Figures (medians, with min–max spread):
 - floor: `python -c pass` (this interpreter, with its site packages, as a user would type it);
 - Python warm: one `pyrun.run_function` call (two tests) in a process that already ran one
-  (the isolation probe is cached) — what judging every further answer costs;
+  (the isolation probe is cached, a pre-started runner waits) — a candidate's "run examples";
+- Python back-to-back: five calls in a row, per call (judging many answers: the next runner is
+  still starting when it is needed);
 - Python cold: a fresh process's first call, including the one-off isolation probe (timed
   inside that process, so the kiosk's own import time is not counted);
 - SQL warm / cold: `sqlrun.run_queries` with the model answer and a candidate's query on a fresh
@@ -106,10 +108,11 @@ def main() -> None:
     py_warm()
     sql_warm()  # the warm figures exclude the one-off probe
     series: dict[str, list[float]] = {k: [] for k in (
-        "floor", "py_warm", "py_cold", "sql_warm", "sql_cold", "py_plain")}
+        "floor", "py_warm", "py_batch", "py_cold", "sql_warm", "sql_cold", "py_plain")}
     for _ in range(args.runs):
         series["floor"].append(timed(floor))
         series["py_warm"].append(timed(py_warm))
+        series["py_batch"].append(timed(lambda: [py_warm() for _ in range(5)]) / 5)
         series["sql_warm"].append(timed(sql_warm))
         series["py_plain"].append(timed(py_plain))
         series["py_cold"].append(cold("python")[0])
@@ -118,6 +121,7 @@ def main() -> None:
     labels = {
         "floor": "python -c pass (floor)",
         "py_warm": "Python run, warm (2 tests)",
+        "py_batch": "Python run, 5 back-to-back, each",
         "py_cold": "Python run, cold (incl. probe)",
         "sql_warm": "SQL check, warm (2 queries)",
         "sql_cold": "SQL check, cold (incl. probe)",
