@@ -196,7 +196,8 @@ def needs_marking(states: Iterable[A.AttemptState], exams: Mapping[str, ExamCont
         for _part, item, score in score_attempt(state, exam, items, registry):
             if score.needs_marking:
                 pending.append(M.Pending(state.attempt, item.key, exam.id,
-                                         state.answers.get(item.key)))
+                                         state.answers.get(item.key),
+                                         str(score.detail.get("needs_marking", ""))))
     return pending
 
 

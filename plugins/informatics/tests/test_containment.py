@@ -160,3 +160,19 @@ def test_cli_results_stats_export_sheets_and_minutes_carry_on(
         assert pdf.read_bytes().startswith(b"%PDF")
     rc, out, err = run(capsys, "minutes", centre.sitting, "--centre", c)
     assert rc == 0, err
+
+
+def test_scoring_errors_are_recorded_once_and_queued_for_a_marker(centre) -> None:
+    from kiosk import marking
+
+    with centre.centre.ledger() as ledger:
+        ctx = marking.load_context(centre.centre, ledger)
+        queued = {(p.attempt, p.item) for p in ctx.pending if p.reason.startswith("scoring")}
+        assert len(queued) == 2  # C3 and C4: the forged result channel
+        marking.load_context(centre.centre, ledger)  # a second look records nothing new
+    with centre.centre.reader() as reader:
+        recorded = list(reader.events(kind={marking.SCORING_ERROR_KIND}))
+    assert {(e.attempt, e.body["item"]) for e in recorded} == queued
+    assert all(e.body["reason"].startswith("scoring error: ") for e in recorded)
+    groups = marking.load_context(centre.centre).queue()
+    assert {(e.attempt, g.item) for g in groups for e in g.entries} >= queued
