@@ -168,11 +168,24 @@ def _binds() -> list[str]:
     return args
 
 
-def _hide_args(bound: Iterable[str]) -> list[str]:
-    """Cover every hidden directory that lies inside a bound tree with an empty tmpfs."""
+def hidden_paths() -> frozenset[str]:
+    """What must never be visible: the paths given to hide(), KIOSK_CENTRE, and every centre
+    this process opened (kiosk.ledger.centre.OPENED)."""
     hidden = set(_hidden)
     if os.environ.get("KIOSK_CENTRE"):
         hidden.add(os.path.realpath(os.environ["KIOSK_CENTRE"]))
+    try:
+        from kiosk.ledger.centre import OPENED
+
+        hidden.update(str(p) for p in OPENED)
+    except ImportError:  # the plugin used without the kiosk
+        pass
+    return frozenset(hidden)
+
+
+def _hide_args(bound: Iterable[str]) -> list[str]:
+    """Cover every hidden directory that lies inside a bound tree with an empty tmpfs."""
+    hidden = hidden_paths()
     args: list[str] = []
     roots = list(bound)
     for path in sorted(hidden):
@@ -339,7 +352,7 @@ class _Spare:
 
 
 def _spare_key(runner: Path, iso: Isolation) -> tuple[str, str, str | None, frozenset[str]]:
-    return (str(runner), iso.level, iso.bwrap, frozenset(_hidden))
+    return (str(runner), iso.level, iso.bwrap, hidden_paths())
 
 
 _spares: dict[tuple[str, str, str | None, frozenset[str]], _Spare] = {}
