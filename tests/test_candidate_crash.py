@@ -155,3 +155,82 @@ def test_pilots_still_see_exceptions_unless_they_opt_in(setup: Setup) -> None:
 
     asyncio.run(scenario())
     assert not (Centre.open(setup.centre).path / "logs").exists()
+
+
+DRIVER = """
+import sys
+from pathlib import Path
+from kiosk.apps.candidate.app import CandidateApp
+from kiosk.apps.candidate.crash import supervise
+
+def boom(*args, **kwargs):
+    raise RuntimeError("boom: the login blew up")
+
+supervise(CandidateApp(Path(sys.argv[1]), seat="T1", language="en", login=boom,
+                       ready_marker=Path(sys.argv[2])))
+"""
+
+
+def test_on_a_real_terminal_no_traceback_and_only_the_pin_exits(setup: Setup,
+                                                                  tmp_path: Path) -> None:
+    """The real thing on a pseudo-terminal: an exception in the kiosk prints nothing, the crash
+    screen stays through quit keys, the PIN ends the process with code 0."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    marker = tmp_path / "ready"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(setup.centre), str(marker)],
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            env=dict(os.environ, TERM="xterm-256color"))
+    os.close(slave)
+    seen = bytearray()
+
+    def drain(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([master], [], [], 0.02)
+            if ready:
+                try:
+                    seen.extend(os.read(master, 65536))
+                except OSError:
+                    return
+
+    def until(predicate: Any, what: str, timeout: float = 45) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, what
+            drain(0.05)
+
+    try:
+        until(marker.exists, "the login screen did not show")
+        for data in (b"C1\t", setup.code.encode(), b"\r"):
+            os.write(master, data)
+            drain(0.3)
+        logs = setup.centre / "logs"
+        until(lambda: logs.exists() and any(logs.iterdir()), "no crash log written")
+        until(lambda: b"call" in bytes(seen) and b"invigilator" in bytes(seen),
+              "the crash screen did not show")
+        for byte in (b"\x03", b"\x11", b"\x1a", b"\x1b"):
+            os.write(master, byte)
+            drain(0.3)
+            assert proc.poll() is None, f"the kiosk exited on {byte!r}"
+        os.write(master, b"\x05")  # ctrl+e: the invigilator's key
+        drain(0.5)
+        os.write(master, PIN.encode() + b"\r")
+        until(lambda: proc.poll() is not None, "the PIN did not end the kiosk")
+        drain(0.3)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+        proc.wait(timeout=10)
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"Traceback" not in seen and b"RuntimeError" not in seen
+    log = next((setup.centre / "logs").iterdir()).read_text()
+    assert "RuntimeError: boom: the login blew up" in log
+    assert kinds(setup.centre).count("kiosk_exit") == 1
