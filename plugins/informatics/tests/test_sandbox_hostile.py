@@ -271,6 +271,25 @@ def f():
         out.append(posix.open({key!r}, 0))
     except BaseException as e:
         out.append(type(e).__name__)
+    try:  # the runner's own frame, through a traceback: its globals hold os and resource
+        raise ValueError
+    except ValueError as e:
+        frame = e.__traceback__.tb_frame
+        while frame.f_back is not None:
+            frame = frame.f_back
+        g = frame.f_globals
+        for name in ("resource", "signal", "os"):
+            m = g.get(name) or mods.get(name)
+            if m is not None and hasattr(m, "setrlimit"):
+                m.setrlimit(m.RLIMIT_AS, (-1, -1))  # raising a hard limit: refused
+        out.append(g["os"].open({key!r}, 0))
+    except BaseException as e:
+        out.append(type(e).__name__)
+    try:
+        gc = mods.get("gc") or __import__("gc")
+        out.append([o for o in gc.get_objects() if isinstance(o, str) and "CANARY" in o])
+    except BaseException as e:
+        out.append(type(e).__name__)
     return [str(x) for x in out] + [len(found), len(mods)]
 '''
     result = candidate(code)
@@ -427,6 +446,9 @@ ROWS = {"t": [[1, "x"], [2, "y"]]}
     "SELECT group_concat(randomblob(1000)) FROM n",
     "SELECT zeroblob(2000000000)",
     "SELECT count(*) FROM " + ", ".join(f"t t{i}" for i in range(40)),  # 2**40 rows
+    # a sort that would need 90 GB: the memory limit or the clock stops it
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 100000) "
+    "SELECT x, zeroblob(900000) AS b FROM n ORDER BY b, x DESC LIMIT 1",
 ])
 def test_sql_cpu_and_memory_bombs_stop_within_the_limit(sql: str) -> None:
     started = time.monotonic()
