@@ -129,7 +129,10 @@ class SqlQueryWidget(_CodeWidget):
         return self.item.spec.get("allow_run", True) is True
 
     def run_text(self, code: str) -> str:
-        return sqlrun.format_table(sql_query.run(self.item, code))
+        try:
+            return sqlrun.format_table(sql_query.run(self.item, code))
+        except sqlrun.DataSetError as exc:  # the bank's own data set: not the candidate's doing
+            return f"⚠ {exc}"
 
 
 class PythonFunctionWidget(_CodeWidget):
