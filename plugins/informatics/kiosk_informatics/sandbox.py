@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -316,6 +317,7 @@ class _Spare:
     def __init__(self, runner: Path, iso: Isolation) -> None:
         self.key = _spare_key(runner, iso)
         self.iso = iso
+        self.owner = os.getpid()
         self.tmp = tempfile.TemporaryDirectory(prefix="kiosk-run-")
         self.out_path = Path(self.tmp.name) / "stdout"
         box = Path(self.tmp.name) / "box"  # the working directory of the unsandboxed fallback
@@ -355,19 +357,34 @@ def _spare_key(runner: Path, iso: Isolation) -> tuple[str, str, str | None, froz
     return (str(runner), iso.level, iso.bwrap, hidden_paths())
 
 
-_spares: dict[tuple[str, str, str | None, frozenset[str]], _Spare] = {}
+_spares: dict[tuple[str, str, str | None, frozenset[str]], list[_Spare]] = {}
 _spares_lock = threading.Lock()
 #: Off in the benchmark's cold figures and wherever a process must not leave a child behind.
 SPARES = os.environ.get("KIOSK_SANDBOX_SPARES", "1") != "0"
+#: Runners kept waiting per kind: two, so that back-to-back judging finds one that has had a
+#: whole run's time to start.
+POOL = 2
+
+
+#: Linux ties PR_SET_PDEATHSIG (behind bwrap --die-with-parent) to the *thread* that started a
+#: child, and runners are asked for from short-lived threads (Textual workers): every runner is
+#: started by this one thread, which lives as long as the process.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-sandbox-spawner")
+
+
+def _spawn(runner: Path, iso: Isolation) -> _Spare:
+    return _SPAWNER.submit(_Spare, runner, iso).result()
 
 
 def discard_spares() -> None:
-    """Stop the pre-started runners (at exit, and when what must be hidden changes)."""
+    """Stop the pre-started runners (at exit, and when what must be hidden changes). A forked
+    child that inherited the pool never touches its parent's runners."""
     with _spares_lock:
-        spares = list(_spares.values())
+        spares = [s for pool in _spares.values() for s in pool]
         _spares.clear()
     for spare in spares:
-        spare.discard()
+        if spare.owner == os.getpid():
+            spare.discard()
 
 
 atexit.register(discard_spares)
@@ -375,31 +392,47 @@ atexit.register(discard_spares)
 
 def _take(runner: Path, iso: Isolation) -> _Spare:
     key = _spare_key(runner, iso)
-    with _spares_lock:
-        spare = _spares.pop(key, None)
-    if spare is not None and spare.proc.poll() is None:
-        return spare
-    if spare is not None:
+    while True:
+        with _spares_lock:
+            pool = _spares.get(key) or []
+            spare = pool.pop(0) if pool else None
+        if spare is not None and spare.owner != os.getpid():
+            continue  # inherited through fork: its parent's, not ours
+        if spare is None:
+            return _spawn(runner, iso)
+        if spare.proc.poll() is None:
+            return spare
         spare.discard()
-    return _Spare(runner, iso)
 
 
 def _replenish(runner: Path, iso: Isolation) -> None:
     if not SPARES:
         return
     key = _spare_key(runner, iso)
-    with _spares_lock:
-        if key in _spares:
+    while True:
+        with _spares_lock:
+            if len(_spares.get(key, [])) >= POOL:
+                return
+        try:
+            spare = _spawn(runner, iso)
+        except OSError:
             return
-    try:
-        spare = _Spare(runner, iso)
-    except OSError:
+        with _spares_lock:
+            pool = _spares.setdefault(key, [])
+            if len(pool) < POOL:
+                pool.append(spare)
+                continue
+        spare.discard()
         return
-    with _spares_lock:
-        old = _spares.pop(key, None)
-        _spares[key] = spare
-    if old is not None:
-        old.discard()
+
+
+def prewarm(runner: Path) -> None:
+    """Detect the isolation and start the runners the next launch will use (call it from a
+    background thread when a code item comes on screen)."""
+    iso = detect()
+    if iso.bwrap is None and not practice_unisolated():
+        return
+    _replenish(runner, iso)
 
 
 def launch(runner: Path, request: bytes, wall_seconds: float, output_limit: int,
@@ -432,11 +465,13 @@ def launch(runner: Path, request: bytes, wall_seconds: float, output_limit: int,
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
     # bwrap --die-with-parent and its pid namespace take every process inside down with it.
-    if os.name == "posix":
-        try:
-            os.killpg(proc.pid, 9)
-        except (ProcessLookupError, PermissionError):
-            pass
+    # Only a live (unreaped) child's group is signalled: a reaped pid may already be reused.
     if proc.poll() is None:
-        proc.kill()
+        if os.name == "posix":
+            try:
+                os.killpg(proc.pid, 9)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if proc.poll() is None:
+            proc.kill()
     proc.wait()

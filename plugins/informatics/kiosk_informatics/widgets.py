@@ -89,6 +89,18 @@ class _CodeWidget(QuestionWidget):
                 yield Button(self.run_label(), id="run-code", compact=True)
             yield Static("", id="run-output", classes="hint run-output")
 
+    def on_mount(self) -> None:
+        if self.can_run():
+            self.prewarm()
+
+    @work(thread=True, exclusive=True, group="prewarm-runner")
+    def prewarm(self) -> None:
+        """Probe the sandbox and start a runner while the candidate reads the task, so the
+        first Run does not pay for them."""
+        from kiosk_informatics import pyrun, sandbox, sqlrun
+
+        sandbox.prewarm(sqlrun.RUNNER if self.language == "sql" else pyrun.RUNNER)
+
     @property
     def code(self) -> str:
         return self.query_one(TextArea).text

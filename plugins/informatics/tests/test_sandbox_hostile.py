@@ -641,3 +641,21 @@ def test_sitting_creation_refuses_code_items_in_exam_mode_without_isolation(
     rc, out, err = _cli(capsys, "sitting", "create", "--exam", exam_id, "--self-start",
                         "--centre", str(centre.path))
     assert rc == 0 and "Access code" in out and "warning: practice only" in out
+
+
+@needs_isolation
+def test_runners_started_from_a_worker_thread_outlive_it() -> None:
+    """A runner pre-started from a Textual worker thread is still there, alive, after that
+    worker ends, and serves the next run."""
+    import threading
+
+    sandbox.discard_spares()
+    worker = threading.Thread(target=sandbox.prewarm, args=(pyrun.RUNNER,))
+    worker.start()
+    worker.join()
+    time.sleep(0.5)
+    with sandbox._spares_lock:
+        pooled = [s for pool in sandbox._spares.values() for s in pool]
+    assert pooled and all(s.proc.poll() is None for s in pooled)
+    result = candidate("def f():\n    return 1\n")
+    assert result.invalid is None and result.calls[0].ok
