@@ -353,11 +353,15 @@ class _Spare:
         self.tmp.cleanup()
 
 
-def _spare_key(runner: Path, iso: Isolation) -> tuple[str, str, str | None, frozenset[str]]:
-    return (str(runner), iso.level, iso.bwrap, hidden_paths())
+def _spare_key(runner: Path, iso: Isolation) -> tuple[str, str, str | None, tuple[str, ...]]:
+    """What a pre-started runner was made for; only the hidden paths that change its mounts
+    count (opening a centre under /tmp changes nothing inside)."""
+    binds = _binds()
+    bound = [binds[i + 2] for i, a in enumerate(binds) if a == "--ro-bind"]
+    return (str(runner), iso.level, iso.bwrap, tuple(_hide_args(bound)))
 
 
-_spares: dict[tuple[str, str, str | None, frozenset[str]], list[_Spare]] = {}
+_spares: dict[tuple[str, str, str | None, tuple[str, ...]], list[_Spare]] = {}
 _spares_lock = threading.Lock()
 #: Off in the benchmark's cold figures and wherever a process must not leave a child behind.
 SPARES = os.environ.get("KIOSK_SANDBOX_SPARES", "1") != "0"
@@ -392,6 +396,12 @@ atexit.register(discard_spares)
 
 def _take(runner: Path, iso: Isolation) -> _Spare:
     key = _spare_key(runner, iso)
+    with _spares_lock:  # runners made for another configuration will never be used
+        stale = [k for k in _spares if k[0] == key[0] and k != key]
+        old = [s for k in stale for s in _spares.pop(k)]
+    for spare in old:
+        if spare.owner == os.getpid():
+            spare.discard()
     while True:
         with _spares_lock:
             pool = _spares.get(key) or []
