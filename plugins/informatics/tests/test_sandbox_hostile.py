@@ -659,3 +659,13 @@ def test_runners_started_from_a_worker_thread_outlive_it() -> None:
     assert pooled and all(s.proc.poll() is None for s in pooled)
     result = candidate("def f():\n    return 1\n")
     assert result.invalid is None and result.calls[0].ok
+
+
+def test_the_sandbox_command_reports_the_level(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    rc, out, _err = _cli(capsys, "sandbox")
+    assert f"isolation: {ISO.level}" in out
+    assert rc == (0 if ISO.exam_ready else 1)
+    monkeypatch.setattr(sandbox, "detect", lambda: sandbox.Isolation(sandbox.NONE, "simulated"))
+    rc, out, _err = _cli(capsys, "sandbox")
+    assert rc == 1 and "isolation: none" in out and "fix:" in out
