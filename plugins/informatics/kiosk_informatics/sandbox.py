@@ -130,10 +130,11 @@ def seccomp_program() -> tuple[bytes | None, str]:
         # clone(). fork() in glibc is clone() without CLONE_THREAD: refused.
         f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
         f.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
-        # execve only as bwrap's last step; from then on no new program (argv[0] is checked by
-        # nothing, so refuse it after the interpreter started: handled by the runner's audit
-        # hook and by the empty file system, which holds no other interpreter than Python).
-        # TIOCSTI (typing into the terminal) is already impossible: bwrap --new-session.
+        # execve stays allowed: bwrap itself needs it to start the interpreter after loading
+        # this filter. With no fork, an exec can only replace the runner by another program
+        # from /usr, in the same namespaces, filter and rlimits (its output is checked like
+        # any other). Calls through another ABI (int 0x80) hit libseccomp's bad-arch action,
+        # which kills. TIOCSTI is moot: no terminal inside, and bwrap --new-session.
         with tempfile.TemporaryFile() as out:
             f.export_bpf(out)
             out.seek(0)
