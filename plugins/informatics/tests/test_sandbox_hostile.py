@@ -83,6 +83,12 @@ def candidate(code: str, calls: int = 1, **limits: float) -> pyrun.RunResult:
 def raw(script: str, timeout: float = 30) -> dict[str, object]:
     """Run `script` in the sandbox without the runner (no audit hook, no rlimits unless the
     script sets them); it prints one JSON object."""
+    proc = raw_process(script, timeout)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
+
+
+def raw_process(script: str, timeout: float = 30) -> subprocess.CompletedProcess[bytes]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "attack.py"
         path.write_text(script)
@@ -95,8 +101,7 @@ def raw(script: str, timeout: float = 30) -> dict[str, object]:
         finally:
             if fd is not None:
                 os.close(fd)
-    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    return proc
 
 
 PROBE = '''
@@ -669,3 +674,17 @@ def test_the_sandbox_command_reports_the_level(capsys: pytest.CaptureFixture[str
     monkeypatch.setattr(sandbox, "detect", lambda: sandbox.Isolation(sandbox.NONE, "simulated"))
     rc, out, _err = _cli(capsys, "sandbox")
     assert rc == 1 and "isolation: none" in out and "fix:" in out
+
+
+@needs_isolation
+def test_exec_into_a_shell_stays_inside(canary: Canary) -> None:
+    """With fork refused, exec can only replace the runner by another program from /usr: it
+    inherits the namespaces, the filter and the rlimits."""
+    before = canary.digest()
+    attack = "import os\nos.execv('/bin/sh', ['sh', '-c', {!r}])\n"
+    # the shell cannot fork to run `cat`; exec (no fork) works, as the same unprivileged user
+    cat = raw_process(attack.format(f"cat {canary.key}"))
+    assert cat.returncode != 0 and b"Cannot fork" in cat.stderr
+    exec_id = raw_process(attack.format("exec /usr/bin/id -u"))
+    assert exec_id.stdout.strip() == b"65534"
+    canary.assert_untouched(before, cat, exec_id)
