@@ -216,6 +216,21 @@ for _name in list(sys.modules):
 sys.addaudithook(_make_hook(workdir))
 del _make_hook
 
+_allowed = request.get("modules")
+if isinstance(_allowed, list):
+    # The item's list of standard-library modules the candidate may import (exam fairness, not
+    # the security boundary: that is the OS sandbox). Imports made inside those modules pass.
+    def _make_import(original, allowed):
+        def _import(name, globals=None, locals=None, fromlist=(), level=0):
+            if (level == 0 and isinstance(globals, dict) and globals.get("__name__") == "megoldas"
+                    and name.split(".")[0] not in allowed):
+                raise ImportError(f"a(z) {name} modul ebben a feladatban nem használható")
+            return original(name, globals, locals, fromlist, level)
+        return _import
+
+    builtins.__import__ = _make_import(builtins.__import__, frozenset(map(str, _allowed)))
+    del _make_import
+
 _emit({"started": True})  # before any candidate code: proves the sandbox came up
 namespace = {"__name__": "megoldas", "__builtins__": builtins}
 try:

@@ -80,11 +80,13 @@ class RunResult:
 
 def run_function(
     code: str, function: str, calls: Sequence[dict[str, Any]], limits: Limits | None = None,
-    *, allow_unisolated: bool = False,
+    *, allow_unisolated: bool = False, modules: Sequence[str] | None = None,
 ) -> RunResult:
     """Call `function` from `code` once per entry of `calls` ({args, kwargs}); never raises for
     anything the candidate wrote. `allow_unisolated`: a practice run may fall back to the
-    audit-hook-only process when the machine has no OS isolation (the caller shows a warning)."""
+    audit-hook-only process when the machine has no OS isolation (the caller shows a warning).
+    `modules`: the standard-library modules the candidate's code may import (None: any but the
+    blocked ones)."""
     limits = limits or Limits()
     request = {
         "code": code,
@@ -97,6 +99,8 @@ def run_function(
             "per_test_seconds": limits.per_test_seconds,
         },
     }
+    if modules is not None:
+        request["modules"] = list(modules)
     iso = sandbox.detect()
     if not iso.exam_ready and not (allow_unisolated or sandbox.practice_unisolated()):
         return RunResult(invalid=sandbox.refusal())

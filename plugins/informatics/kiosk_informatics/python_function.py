@@ -11,6 +11,8 @@ Fields (besides the common ones):
 - `model_answer` (required): a solution that passes every test (the key; shown at review).
 - `starter`: code the editor starts with (e.g. the `def` line).
 - `tolerance = 1e-9`, `time_limit = 1.0` (seconds per test), `memory_mb = 256`.
+- `modules`: the standard-library modules the candidate may import, e.g. `["math"]` (default:
+  any but the blocked ones).
 
 Judgement: keys = number of tests, right = passing tests; with per-test `points` the fraction is
 the share of test points passed. Response: the code (string).
@@ -57,8 +59,10 @@ def run_tests(item: Item, code: str, examples_only: bool = False,
     """Every (or every example) test's outcome: name, passed, and what went wrong. Raises
     ScoringError when the run cannot be scored."""
     tests = tests_of(item, examples_only)
+    modules = item.spec.get("modules")
     run = pyrun.run_function(code, item.spec["function"], tests, limits_of(item),
-                             allow_unisolated=allow_unisolated)
+                             allow_unisolated=allow_unisolated,
+                             modules=modules if isinstance(modules, list) else None)
     if run.invalid is not None:
         raise ScoringError(run.invalid)
     tolerance = item.spec.get("tolerance", 1e-9)
@@ -87,6 +91,7 @@ class PythonFunction(BuiltinType):
     title: ClassVar[dict[str, str]] = {"hu": "Python-függvény", "en": "Python function"}
     fields: ClassVar[set[str]] = {
         "function", "tests", "model_answer", "starter", "tolerance", "time_limit", "memory_mb",
+        "modules",
     }
 
     def check(self, item: Item, errors: list[FieldError]) -> None:
@@ -125,6 +130,11 @@ class PythonFunction(BuiltinType):
                     errors.append(FieldError(f"{path}.points", f"must be > 0, got {points!r}"))
                 if not isinstance(test.get("example", False), bool):
                     errors.append(FieldError(f"{path}.example", "must be true or false"))
+        modules = spec.get("modules")
+        if "modules" in spec and not (isinstance(modules, list) and all(
+                isinstance(m, str) and m.isidentifier() for m in modules)):
+            errors.append(FieldError("modules", "must be a list of module names, e.g. "
+                                                '["math", "itertools"]'))
         bounds = {"tolerance": (0, 1), "time_limit": (0.05, MAX_TIME_LIMIT),
                   "memory_mb": (64, MAX_MEMORY_MB)}
         for key, (low, high) in bounds.items():
