@@ -7,13 +7,15 @@ in memory, then the connection is locked down — `query_only`, SQLite limits, a
 allows only SELECT, reads of the scenario's own tables and a list of harmless functions (no
 load_extension, fts3_tokenizer, ATTACH, PRAGMA, sqlite_master) — and only then does a query run.
 A progress handler stops a long query between virtual-machine steps; one expensive C call
-(`printf('%.*c', 2000000000, 'x')`) does not return to the handler, so the CPU rlimit and the
-parent's wall-clock kill stop that.
+(`printf('%.*c', 2000000000, 'x')`) does not return to the handler, so a CPU-time timer (SIGPROF,
+default action) ends the process at the query's limit, with the CPU rlimit and the parent's
+wall-clock kill behind it.
 """
 
 import json
 import math
 import os
+import signal
 import sqlite3
 import sys
 import time
@@ -163,8 +165,17 @@ def stopper(deadline):
     return lambda: int(time.monotonic() > deadline)
 
 
+# One long C call (printf('%.*c', 2000000000, 'x')) never returns to the progress handler: a
+# CPU-time timer whose signal keeps its default action (terminate) ends the process at the
+# query's limit, to a fraction of a second; the parent reports that query as timed out.
+_prof = getattr(signal, "ITIMER_PROF", None)
+if _prof is not None:
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)
+
 for text in request["queries"]:
     conn.set_progress_handler(stopper(time.monotonic() + time_limit), PROGRESS_STEPS)
+    if _prof is not None:
+        signal.setitimer(_prof, time_limit + 0.25)
     try:
         cursor = conn.execute(text)
         if cursor.description is None:
@@ -178,4 +189,7 @@ for text in request["queries"]:
     except (sqlite3.Error, sqlite3.Warning, OverflowError, MemoryError, ValueError) as exc:
         message, kind = error(exc)
         emit({"error": message[:500], "kind": kind})
+    finally:
+        if _prof is not None:
+            signal.setitimer(_prof, 0)
 os._exit(0)
