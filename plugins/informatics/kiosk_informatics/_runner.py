@@ -204,6 +204,20 @@ def _describe(exc):
 
 if hasattr(signal, "SIGALRM"):
     signal.signal(signal.SIGALRM, _on_alarm)
+# The alarm above interrupts Python code; one long C call (sum(range(10**12))) never returns
+# to it. A CPU-time timer whose signal keeps its default action ends the process there: the
+# running test and the ones after it fail as stopped (the parent reports them).
+_HARD = getattr(signal, "ITIMER_PROF", None)
+if _HARD is not None:
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)
+
+
+def _timers(seconds):
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        if _HARD is not None:
+            signal.setitimer(_HARD, seconds * 2 + 0.5 if seconds else 0)
+
 per_test = float(limits.get("per_test_seconds", 1.0))
 sys.setrecursionlimit(2000)
 sys.stdout = _Capped()
@@ -235,11 +249,9 @@ _emit({"started": True})  # before any candidate code: proves the sandbox came u
 namespace = {"__name__": "megoldas", "__builtins__": builtins}
 try:
     code = compile(request["code"], "megoldas.py", "exec")
-    if hasattr(signal, "setitimer"):
-        signal.setitimer(signal.ITIMER_REAL, per_test * 2)
+    _timers(per_test * 2)
     exec(code, namespace)
-    if hasattr(signal, "setitimer"):
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    _timers(0)
     function = namespace.get(request["function"])
     if not callable(function):
         raise NameError(f"nincs {request['function']!r} nevű függvény")
@@ -252,14 +264,11 @@ except BaseException as exc:  # noqa: B036 - anything the module level does is t
 
 for index, case in enumerate(request["calls"]):
     try:
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, per_test)
+        _timers(per_test)
         value = function(*case.get("args", []), **case.get("kwargs", {}))
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        _timers(0)
         _emit({"index": index, "value": _plain(value)})
     except BaseException as exc:  # noqa: B036
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        _timers(0)
         _emit({"index": index, "error": _describe(exc)})
 os._exit(0)

@@ -129,13 +129,17 @@ def run_function(
 
 
 def _signal_text(code: int) -> str:
+    """What stopped the child. Killed by a signal it is -N; inside bwrap, bwrap reports its
+    child's death by signal N as exit code 128 + N."""
     names = {
-        -getattr(signal, "SIGXCPU", 24): "a program túllépte a processzoridő-korlátot",
-        -getattr(signal, "SIGKILL", 9): "a program futását le kellett állítani",
-        -getattr(signal, "SIGXFSZ", 25): "a program túl nagy fájlt írt",
-        -getattr(signal, "SIGSEGV", 11): "a program összeomlott (memória)",
+        getattr(signal, "SIGXCPU", 24): "a program túllépte a processzoridő-korlátot",
+        getattr(signal, "SIGPROF", 27): "a program túllépte az időkorlátot",
+        getattr(signal, "SIGKILL", 9): "a program futását le kellett állítani",
+        getattr(signal, "SIGXFSZ", 25): "a program túl nagy fájlt írt",
+        getattr(signal, "SIGSEGV", 11): "a program összeomlott (memória)",
     }
-    return names.get(code, f"a program hibával állt le ({code})")
+    number = -code if code < 0 else code - 128 if code > 128 else None
+    return names.get(number or 0, f"a program hibával állt le ({code})")
 
 
 class _Invalid(Exception):

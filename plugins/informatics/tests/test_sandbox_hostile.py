@@ -688,3 +688,18 @@ def test_exec_into_a_shell_stays_inside(canary: Canary) -> None:
     exec_id = raw_process(attack.format("exec /usr/bin/id -u"))
     assert exec_id.stdout.strip() == b"65534"
     canary.assert_untouched(before, cat, exec_id)
+
+
+@needs_isolation
+def test_one_long_c_call_is_stopped_and_earlier_tests_count() -> None:
+    """sum(range(10**12)) never returns to the Python-level alarm: the CPU-time timer ends it;
+    the test before it keeps its result."""
+    code = "def f(i):\n    return sum(range(10**12)) if i == 1 else i\n"
+    started = time.monotonic()
+    result = pyrun.run_function(code, "f", [{"args": [0]}, {"args": [1]}, {"args": [2]}],
+                                pyrun.Limits(per_test_seconds=0.3))
+    assert time.monotonic() - started < 30  # a hang detector
+    assert result.invalid is None
+    assert result.calls[0].ok and result.calls[0].value == 0
+    assert not result.calls[1].ok and "időkorlát" in (result.calls[1].error or "")
+    assert not result.calls[2].ok
