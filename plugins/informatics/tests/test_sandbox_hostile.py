@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kiosk_informatics import pyrun, sandbox, sqlrun
 from kiosk_informatics.python_function import PythonFunction
 from kiosk_informatics.sql_query import SqlQuery
@@ -703,3 +705,41 @@ def test_one_long_c_call_is_stopped_and_earlier_tests_count() -> None:
     assert result.calls[0].ok and result.calls[0].value == 0
     assert not result.calls[1].ok and "időkorlát" in (result.calls[1].error or "")
     assert not result.calls[2].ok
+
+
+# --- the parent's parsers never raise on anything a runner writes -------------------------
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=4),
+    max_leaves=30)
+
+
+def _line(value: object) -> str:
+    try:
+        return json.dumps(value)
+    except (ValueError, RecursionError):
+        return repr(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_json_values.map(_line), st.text(max_size=200)), max_size=6),
+       st.integers(min_value=0, max_value=4))
+def test_python_report_parsing_never_raises(lines: list[str], count: int) -> None:
+    raw = "".join(MARK + line + "\n" for line in lines)
+    result = pyrun._parse(raw, count)
+    if result.invalid is None:
+        for call in result.calls:
+            assert call.ok or isinstance(call.error, str)
+            if call.ok:
+                pyrun.check_value(call.value)  # whatever passed is within the limits
+
+
+@settings(max_examples=200, deadline=None)
+@given(_json_values.map(_line) | st.text(max_size=200))
+def test_sql_record_parsing_never_raises(line: str) -> None:
+    try:
+        sqlrun._result(sqlrun._checked(sqlrun.MARK + line))
+    except sqlrun._Invalid:
+        pass
