@@ -743,3 +743,29 @@ def test_sql_record_parsing_never_raises(line: str) -> None:
         sqlrun._result(sqlrun._checked(sqlrun.MARK + line))
     except sqlrun._Invalid:
         pass
+
+
+@needs_isolation
+def test_repeated_judgements_reuse_the_run_but_never_a_failed_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    launches: list[Path] = []
+    real = sandbox.launch
+
+    def counting(runner: Path, *args: object, **kwargs: object) -> sandbox.Launched:
+        launches.append(runner)
+        return real(runner, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sandbox, "launch", counting)
+    sql = f"SELECT a FROM t WHERE a > {os.getpid()} - {os.getpid()}"  # fresh for this run
+    first = sqlrun.run_queries(SCHEMA, ROWS, ["SELECT a FROM t", sql])
+    again = sqlrun.run_queries(SCHEMA, ROWS, ["SELECT a FROM t", sql])
+    assert first == again and len(launches) == 1
+    code = f"def f():\n    return {os.getpid()}\n"
+    assert candidate(code).calls[0].value == os.getpid()
+    assert candidate(code).calls[0].value == os.getpid()
+    assert len(launches) == 2
+    broken = sandbox.Isolation(sandbox.FULL, "", "/bin/false", ISO.seccomp)
+    monkeypatch.setattr(sandbox, "detect", lambda: broken)
+    code = f"def f():\n    return -{os.getpid()}\n"
+    assert candidate(code).invalid and candidate(code).invalid  # tried twice: not kept
+    assert launches.count(pyrun.RUNNER) == 3
