@@ -127,11 +127,36 @@ def load_context(centre: Centre, ledger: Ledger | None = None, passphrase: str |
     exams = load_exams(centre, wanted, passphrase)
     items = {eid: all_items(banks.values()) for eid, (_exam, banks) in exams.items()}
     pending = needs_marking(states.values(), exams, reg)
+    if ledger is not None and not ledger.readonly:
+        record_scoring_errors(ledger, pending, events)
     return Context(states=states, exams=exams, items=items, pending=pending,
                    marks=M.fold_events(events),
                    policies={eid: M.MarkingPolicy.from_extra(exam.extra)
                              for eid, (exam, _b) in exams.items()},
                    key=key, registry=reg, events=events)
+
+
+#: A response automatic scoring failed on (hostile data, a runner that failed its checks, a
+#: plugin bug): recorded once per attempt, item and reason, and left in the marking queue.
+SCORING_ERROR_KIND = "scoring_error"
+
+
+def record_scoring_errors(ledger: Ledger, pending: list[M.Pending], events: list[Event]
+                          ) -> list[Event]:
+    """Append a `scoring_error` event for each pending response whose reason is a scoring
+    error not recorded before (a writable context records what it finds)."""
+    from kiosk.domain.scoring import SCORING_ERROR
+
+    seen = {(e.attempt, e.body.get("item"), e.body.get("reason")) for e in events
+            if e.kind == SCORING_ERROR_KIND}
+    out = []
+    for p in pending:
+        if p.reason.startswith(SCORING_ERROR) and (p.attempt, p.item, p.reason) not in seen:
+            seen.add((p.attempt, p.item, p.reason))
+            out.append(ledger.append(SCORING_ERROR_KIND, {"exam": p.exam, "item": p.item,
+                                                          "reason": p.reason[:300]},
+                                     actor="system", attempt=p.attempt))
+    return out
 
 
 def _fresh_marks(ledger: Ledger) -> M.MarkingState:

@@ -46,7 +46,7 @@ from kiosk.domain.regimes import (
     exam_config,
 )
 from kiosk.domain.roster import REGISTERED, Candidate, registrations
-from kiosk.domain.scoring import ItemScore, score_item
+from kiosk.domain.scoring import SCORING_ERROR, ItemScore, score_item
 from kiosk.domain.sittings import KINDS as SITTING_KINDS
 from kiosk.domain.sittings import sittings
 from kiosk.errors import KioskError
@@ -69,6 +69,8 @@ class ItemResult:
     source: str
     #: points before an appeal decision (None when the item was not appealed and decided)
     original: float | None = None
+    #: why automatic scoring failed ("scoring error: …"), left for a marker; "" otherwise
+    note: str = ""
 
 
 @dataclass
@@ -230,7 +232,8 @@ def needs_marking(states: Iterable[A.AttemptState], exams: Mapping[str, ExamCont
         for _part, item, score in score_attempt(state, exam, items, registry):
             if score.needs_marking:
                 pending.append(M.Pending(state.attempt, item.key, exam.id,
-                                         state.answers.get(item.key)))
+                                         state.answers.get(item.key),
+                                         str(score.detail.get("needs_marking", ""))))
     return pending
 
 
@@ -276,9 +279,11 @@ def _written(attempt: _Attempt, exam: Exam, items: Mapping[str, Item], registry:
         acc[0] += points
         acc[1] += score.max_points
         acc[2] += original if original is not None else points
+        reason = str(score.detail.get("needs_marking", "")) if score.needs_marking else ""
         item_results.append(ItemResult(item=item.key, part=part, points=points,
                                        max_points=score.max_points, source=source,
-                                       original=original))
+                                       original=original,
+                                       note=reason if reason.startswith(SCORING_ERROR) else ""))
     part_marks = []
     for part_id in state.parts:
         exam_part = next((p for p in exam.parts if p.id == part_id), None)
@@ -488,6 +493,8 @@ def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
         all_marks.extend(part_marks)
         if att is attempts[-1]:
             result.items = item_results
+            result.notes.extend(f"item {i.item}: {i.note} (left for a marker)"
+                                for i in item_results if i.note)
             provisional.update(prov)
             originals.update(orig)
     all_marks.extend(_oral_marks(oral_marks, oral_parts))

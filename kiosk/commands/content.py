@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from kiosk.delivery import require_delivery
 from kiosk.domain.assembly import (
     Paper,
     assemble,
@@ -117,6 +118,10 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
     trials = regime_errors(ex, result.banks) or trial_errors(ex, result.banks)
     if trials:
         _fail(trials, as_json)
+    try:  # candidate code needs OS isolation here: refused in exam mode, a warning in practice
+        delivery_warnings = require_delivery(ex, result.banks)
+    except KioskError as exc:
+        _fail([str(exc)], as_json)
     parts = []
     for part in ex.parts:
         parts.append({
@@ -129,6 +134,7 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
         "ok": True, "id": ex.id, "title": ex.title, "regime": ex.regime,
         "grade_scale": ex.grade_scale, "scoring": ex.scoring, "minutes": _num(ex.minutes),
         "parts": parts, "banks": [bank_summary(b) for b in result.banks.values()], "errors": [],
+        "warnings": delivery_warnings,
     }
     if as_json:
         _echo_json(data)
@@ -142,6 +148,8 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
                    f" from {p['rules']} rule{'s' if p['rules'] != 1 else ''}{total}")
     for b in data["banks"]:
         click.echo(f"  bank {b['id']}: {b['items']} items")
+    for warning in delivery_warnings:
+        click.echo(warning)
     click.echo("ok: every draw rule can be satisfied")
 
 

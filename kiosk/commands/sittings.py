@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json, writable_ledger
+from kiosk.commands.common import centre_option, centre_passphrase, echo_json, writable_ledger
 from kiosk.domain import exam_rules as R
 from kiosk.domain import sittings as S
 from kiosk.domain.exams import Exam
@@ -136,6 +136,19 @@ class RuleErrors(KioskError):
                          + "; no sitting created")
 
 
+def _delivery(centre: Centre, exam_id: str, passphrase: str | None, self_start: bool
+              ) -> list[str]:
+    """Refuse (KioskError) an exam this machine cannot deliver in exam mode; practice warnings."""
+    from kiosk.delivery import require_delivery
+    from kiosk.exam_store import exam_and_banks
+
+    with centre.reader() as reader:
+        if exam_id not in latest_loads(reader.events(kind=LOADED)):
+            return []  # create_sitting names the problem
+    exam, banks = exam_and_banks(centre, exam_id, passphrase)
+    return require_delivery(exam, banks, practice=self_start or exam.self_start)
+
+
 @click.group("sitting")
 def sitting_group() -> None:
     """Sittings: an exam, a room, its candidates and the access code."""
@@ -167,7 +180,6 @@ def sitting_create(centre_dir: Path, exam_id: str, room: str, candidates: str,
     """Create a sitting and show its access code (once: only a hash is kept).
 
     The exam's regime rules are checked first; every broken rule is one line."""
-    from kiosk.commands.common import centre_passphrase
     from kiosk.exam_store import exam_and_banks
     from kiosk.exit_pin import ensure_pin
 
@@ -181,6 +193,7 @@ def sitting_create(centre_dir: Path, exam_id: str, room: str, candidates: str,
         raise KioskError("--override-time-cap needs --override-reason TEXT and --user EXAMINER")
     centre = Centre.open(centre_dir)
     passphrase = centre_passphrase(centre)
+    warnings = _delivery(centre, exam_id, passphrase, self_start)
     with centre.ledger(passphrase) as ledger:
         exam = (exam_and_banks(centre, exam_id, passphrase)[0]
                 if exam_id in latest_loads(ledger.events(kind=LOADED)) else None)
@@ -200,6 +213,8 @@ def sitting_create(centre_dir: Path, exam_id: str, room: str, candidates: str,
             for line in exc.errors:
                 click.echo(line, err=True)
             raise
+    for warning in warnings:
+        click.echo(warning)
     click.echo(f"Sitting: {sitting.id}")
     click.echo(f"Exam: {sitting.exam}   room: {sitting.room or '-'}   "
                f"candidates: {len(sitting.candidates)}"

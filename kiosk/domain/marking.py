@@ -352,6 +352,8 @@ class Pending:
     item: str
     exam: str
     response: Any = None
+    #: why the type could not score it ("human marking", "scoring error: …")
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,11 @@ class QuestionType:
         """A response as plain text."""
         return "" if response is None else str(response)
 
+    def delivery_problem(self, item: Item) -> str | None:
+        """Why this machine cannot safely judge this item in an exam (e.g. no OS isolation for
+        candidate code), one line with the fix; None when it can. See kiosk.delivery."""
+        return None
+
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
         """The Textual widget that answers this item (comes with the candidate app)."""
         raise NotImplementedError(f"question type {self.name!r} has no widget yet")

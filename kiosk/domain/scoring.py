@@ -61,9 +61,32 @@ class Judge(Protocol):
     def judge(self, item: Item, response: Any) -> Judgement | NeedsMarking: ...
 
 
+#: The reason given when judging or scoring fails: the item is left for a human marker.
+SCORING_ERROR = "scoring error"
+
+
+def _scoring_error(exc: BaseException) -> NeedsMarking:
+    text = f"{type(exc).__name__}: {exc}" if not isinstance(exc, RecursionError) else (
+        "RecursionError")
+    try:
+        first = text.splitlines()[0][:200] if text else type(exc).__name__
+    except Exception:  # a str() that fails is hostile data too
+        first = type(exc).__name__
+    return NeedsMarking(f"{SCORING_ERROR}: {first}")
+
+
 def score_item(item: Item, response: Any, qtype: Judge, rule: ScoringRule) -> ItemScore:
-    """Judge a response and turn it into points with `rule`, within [0, item.points]."""
-    judgement = qtype.judge(item, response)
+    """Judge a response and turn it into points with `rule`, within [0, item.points]. Never
+    raises for a response: when judging or the rule fails (hostile data, a plugin bug), the
+    item needs marking with the reason "scoring error: …" and the rest of the paper carries on."""
+    try:
+        judgement: Judgement | NeedsMarking = qtype.judge(item, response)
+        if isinstance(judgement, Judgement):
+            points = float(rule(judgement, item))
+        elif not isinstance(judgement, NeedsMarking):
+            raise TypeError(f"judge returned {type(judgement).__name__}")
+    except Exception as exc:  # noqa: BLE001 - contained per item, by design
+        judgement = _scoring_error(exc)
     max_points = float(item.points)
     if isinstance(judgement, NeedsMarking):
         return ItemScore(
@@ -73,7 +96,6 @@ def score_item(item: Item, response: Any, qtype: Judge, rule: ScoringRule) -> It
             correct=None,
             detail={"needs_marking": judgement.reason},
         )
-    points = float(rule(judgement, item))
     # A NaN or out-of-range rule result must not leak into totals.
     points = clamp(points, 0.0, max_points) if math.isfinite(points) else 0.0
     detail = {

@@ -22,9 +22,17 @@ DEFAULT_CENTRE = Path("results")
 PASSPHRASE_ENV = "KIOSK_PASSPHRASE"
 
 
+#: Every centre directory this process has opened: runners of candidate code hide them
+#: explicitly (kiosk_informatics.sandbox), even where one lies inside a tree they must bind.
+OPENED: set[Path] = set()
+
+
 @dataclass
 class Centre:
     path: Path
+
+    def __post_init__(self) -> None:
+        OPENED.add(Path(os.path.realpath(self.path)))
 
     @property
     def ledger_path(self) -> Path:

@@ -200,6 +200,14 @@ class CandidateApp(App[None]):
             self.exit()
         return ok
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends this app quietly; `run_candidate_app` then logs it to the
+        centre and shows "call the invigilator" (kiosk.apps.candidate.crash)."""
+        from kiosk.apps.candidate.crash import contain
+
+        if not contain(self, error):
+            super()._handle_exception(error)
+
     def on_unmount(self) -> None:
         if self.session is not None:
             try:
@@ -515,10 +523,12 @@ def run_candidate_app(
     """Run the kiosk full-screen until the invigilator's PIN ends it."""
     # Textual keeps ctrl+c as a key unless this is set; a kiosk must never let it through.
     os.environ.pop("TEXTUAL_ALLOW_SIGNALS", None)
-    CandidateApp(
+    from kiosk.apps.candidate.crash import supervise
+
+    supervise(CandidateApp(
         centre_path,
         seat=seat,
         language=language,
         high_contrast=high_contrast,
         ready_marker=ready_marker,
-    ).run()
+    ))

@@ -1,5 +1,7 @@
 """The child process that runs a candidate's function on test inputs. Standalone: run as
-`python -I _runner.py` in a fresh temporary directory, reads one JSON request on stdin.
+`python -I -S _runner.py` inside the OS sandbox (sandbox.py), reads one JSON request on stdin.
+The audit hook below is a second layer (clear messages for what an item does not allow), not
+the isolation: that is the kernel's (namespaces, seccomp, rlimits).
 
 Order matters: the request is read, then the process limits itself (rlimits), then an audit hook
 that cannot be removed is installed, and only then is candidate code compiled. Expected values
@@ -147,9 +149,16 @@ class _Capped(io.StringIO):
 _out = os.dup(1)
 
 
+RECORD_CAP = 90_000  # below the parent's per-line limit
+MAX_INT = 10**300  # the parent refuses larger integers (no expected value is one)
+
+
 def _emit(record):
-    line = MARK + json.dumps(record, ensure_ascii=False, default=repr) + "\n"
-    os.write(_out, line.encode("utf-8", "replace"))
+    line = json.dumps(record, ensure_ascii=False, default=repr)
+    if len(line) > RECORD_CAP and "value" in record:
+        line = json.dumps({"index": record["index"],
+                           "error": "a visszaadott érték túl nagy a kiértékeléshez"})
+    os.write(_out, (MARK + line + "\n").encode("utf-8", "replace"))
 
 
 def _plain(value, depth=0):
@@ -157,8 +166,10 @@ def _plain(value, depth=0):
     their repr (which will not equal any expected value)."""
     if depth > 20:
         return repr(value)
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | str):
         return value
+    if isinstance(value, int):
+        return value if -MAX_INT <= value <= MAX_INT else "<túl nagy egész szám>"
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
     if isinstance(value, list | tuple):
@@ -193,6 +204,20 @@ def _describe(exc):
 
 if hasattr(signal, "SIGALRM"):
     signal.signal(signal.SIGALRM, _on_alarm)
+# The alarm above interrupts Python code; one long C call (sum(range(10**12))) never returns
+# to it. A CPU-time timer whose signal keeps its default action ends the process there: the
+# running test and the ones after it fail as stopped (the parent reports them).
+_HARD = getattr(signal, "ITIMER_PROF", None)
+if _HARD is not None:
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)
+
+
+def _timers(seconds):
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        if _HARD is not None:
+            signal.setitimer(_HARD, seconds * 2 + 0.5 if seconds else 0)
+
 per_test = float(limits.get("per_test_seconds", 1.0))
 sys.setrecursionlimit(2000)
 sys.stdout = _Capped()
@@ -205,14 +230,28 @@ for _name in list(sys.modules):
 sys.addaudithook(_make_hook(workdir))
 del _make_hook
 
+_allowed = request.get("modules")
+if isinstance(_allowed, list):
+    # The item's list of standard-library modules the candidate may import (exam fairness, not
+    # the security boundary: that is the OS sandbox). Imports made inside those modules pass.
+    def _make_import(original, allowed):
+        def _import(name, globals=None, locals=None, fromlist=(), level=0):
+            if (level == 0 and isinstance(globals, dict) and globals.get("__name__") == "megoldas"
+                    and name.split(".")[0] not in allowed):
+                raise ImportError(f"a(z) {name} modul ebben a feladatban nem használható")
+            return original(name, globals, locals, fromlist, level)
+        return _import
+
+    builtins.__import__ = _make_import(builtins.__import__, frozenset(map(str, _allowed)))
+    del _make_import
+
+_emit({"started": True})  # before any candidate code: proves the sandbox came up
 namespace = {"__name__": "megoldas", "__builtins__": builtins}
 try:
     code = compile(request["code"], "megoldas.py", "exec")
-    if hasattr(signal, "setitimer"):
-        signal.setitimer(signal.ITIMER_REAL, per_test * 2)
+    _timers(per_test * 2)
     exec(code, namespace)
-    if hasattr(signal, "setitimer"):
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    _timers(0)
     function = namespace.get(request["function"])
     if not callable(function):
         raise NameError(f"nincs {request['function']!r} nevű függvény")
@@ -225,14 +264,11 @@ except BaseException as exc:  # noqa: B036 - anything the module level does is t
 
 for index, case in enumerate(request["calls"]):
     try:
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, per_test)
+        _timers(per_test)
         value = function(*case.get("args", []), **case.get("kwargs", {}))
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        _timers(0)
         _emit({"index": index, "value": _plain(value)})
     except BaseException as exc:  # noqa: B036
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        _timers(0)
         _emit({"index": index, "error": _describe(exc)})
 os._exit(0)

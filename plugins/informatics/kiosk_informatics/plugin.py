@@ -13,3 +13,21 @@ from kiosk_informatics.sql_query import SqlQuery
 def register_question_types(register: Any) -> None:
     register(SqlQuery())
     register(PythonFunction())
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    import click
+
+    @cli.command("sandbox")
+    def sandbox_command() -> None:
+        """The OS isolation code answers get on this machine (exit 1 when exams cannot use it)."""
+        from kiosk_informatics import sandbox
+
+        iso = sandbox.detect()
+        click.echo(f"isolation: {iso.level}" + (f" ({iso.bwrap})" if iso.bwrap else ""))
+        problem = sandbox.refusal()
+        if problem:
+            click.echo(problem)
+            raise SystemExit(1)
+        click.echo("ok: exams with code items can run here")

@@ -11,6 +11,8 @@ Fields (besides the common ones):
 - `model_answer` (required): a solution that passes every test (the key; shown at review).
 - `starter`: code the editor starts with (e.g. the `def` line).
 - `tolerance = 1e-9`, `time_limit = 1.0` (seconds per test), `memory_mb = 256`.
+- `modules`: the standard-library modules the candidate may import, e.g. `["math"]` (default:
+  any but the blocked ones).
 
 Judgement: keys = number of tests, right = passing tests; with per-test `points` the fraction is
 the share of test points passed. Response: the code (string).
@@ -24,12 +26,14 @@ from typing import Any, ClassVar
 from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answered
 from kiosk.builtins.qtypes.fields import check_unknown, is_number, is_text
 from kiosk.domain.items import FieldError, Item
-from kiosk.domain.scoring import Judgement
+from kiosk.domain.scoring import Judgement, NeedsMarking
 from kiosk_informatics import pyrun
 
 TEST_KEYS = {"args", "kwargs", "expected", "points", "name", "example"}
 MAX_TIME_LIMIT = 5.0
 MAX_MEMORY_MB = 1024
+#: The reason a run that cannot be scored is left for a marker (see kiosk.domain.scoring).
+SCORING_ERROR = "scoring error"
 
 
 def limits_of(item: Item) -> pyrun.Limits:
@@ -46,10 +50,21 @@ def tests_of(item: Item, examples_only: bool = False) -> list[dict[str, Any]]:
     return [t for t in tests if t.get("example")] if examples_only else tests
 
 
-def run_tests(item: Item, code: str, examples_only: bool = False) -> list[dict[str, Any]]:
-    """Every (or every example) test's outcome: name, passed, and what went wrong."""
+class ScoringError(Exception):
+    """The run cannot be scored (no isolation, the sandbox failed, a report failed checks)."""
+
+
+def run_tests(item: Item, code: str, examples_only: bool = False,
+              allow_unisolated: bool = False) -> list[dict[str, Any]]:
+    """Every (or every example) test's outcome: name, passed, and what went wrong. Raises
+    ScoringError when the run cannot be scored."""
     tests = tests_of(item, examples_only)
-    run = pyrun.run_function(code, item.spec["function"], tests, limits_of(item))
+    modules = item.spec.get("modules")
+    run = pyrun.run_function(code, item.spec["function"], tests, limits_of(item),
+                             allow_unisolated=allow_unisolated,
+                             modules=modules if isinstance(modules, list) else None)
+    if run.invalid is not None:
+        raise ScoringError(run.invalid)
     tolerance = item.spec.get("tolerance", 1e-9)
     outcomes = []
     for i, (test, call) in enumerate(zip(tests, run.calls, strict=True), start=1):
@@ -64,7 +79,10 @@ def run_tests(item: Item, code: str, examples_only: bool = False) -> list[dict[s
 
 
 def _short(value: Any, limit: int = 200) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # checked values stay shallow; defence in depth
+        return "…"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -73,6 +91,7 @@ class PythonFunction(BuiltinType):
     title: ClassVar[dict[str, str]] = {"hu": "Python-függvény", "en": "Python function"}
     fields: ClassVar[set[str]] = {
         "function", "tests", "model_answer", "starter", "tolerance", "time_limit", "memory_mb",
+        "modules",
     }
 
     def check(self, item: Item, errors: list[FieldError]) -> None:
@@ -111,6 +130,11 @@ class PythonFunction(BuiltinType):
                     errors.append(FieldError(f"{path}.points", f"must be > 0, got {points!r}"))
                 if not isinstance(test.get("example", False), bool):
                     errors.append(FieldError(f"{path}.example", "must be true or false"))
+        modules = spec.get("modules")
+        if "modules" in spec and not (isinstance(modules, list) and all(
+                isinstance(m, str) and m.isidentifier() for m in modules)):
+            errors.append(FieldError("modules", "must be a list of module names, e.g. "
+                                                '["math", "itertools"]'))
         bounds = {"tolerance": (0, 1), "time_limit": (0.05, MAX_TIME_LIMIT),
                   "memory_mb": (64, MAX_MEMORY_MB)}
         for key, (low, high) in bounds.items():
@@ -119,12 +143,15 @@ class PythonFunction(BuiltinType):
                 errors.append(FieldError(key, f"must be a number from {low:g} to {high:g}, "
                                               f"got {value!r}"))
 
-    def judge(self, item: Item, response: Any) -> Judgement:
+    def judge(self, item: Item, response: Any) -> Judgement | NeedsMarking:
         if blank(response) or response == item.spec.get("starter"):
             return not_answered(len(tests_of(item)))
         if not isinstance(response, str):
             return malformed(len(tests_of(item)), response, wrong=0, fraction=0.0)
-        outcomes = run_tests(item, response)
+        try:
+            outcomes = run_tests(item, response)
+        except ScoringError as exc:
+            return NeedsMarking(f"{SCORING_ERROR}: {exc}")
         tests = tests_of(item)
         passed = sum(1 for o in outcomes if o["passed"])
         weights = [float(t.get("points", 1)) for t in tests]
@@ -137,6 +164,11 @@ class PythonFunction(BuiltinType):
 
     def is_answered(self, item: Item, response: Any) -> bool:
         return not blank(response) and response != item.spec.get("starter")
+
+    def delivery_problem(self, item: Item) -> str | None:
+        from kiosk_informatics import sandbox
+
+        return sandbox.refusal()
 
     def correct_response(self, item: Item) -> Any:
         answer = item.spec.get("model_answer")

@@ -25,12 +25,13 @@ from typing import Any, ClassVar
 from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answered
 from kiosk.builtins.qtypes.fields import check_bool, is_number, is_text
 from kiosk.domain.items import FieldError, Item
-from kiosk.domain.scoring import Judgement
+from kiosk.domain.scoring import Judgement, NeedsMarking
 from kiosk_informatics import sqlrun
 
 PARTIAL_KEYS = ("wrong_columns", "wrong_order", "wrong_rows", "column_names")
 #: A bank author's time limit never exceeds this: one query must not freeze a kiosk for long.
 MAX_TIME_LIMIT = 10.0
+SCORING_ERROR = "scoring error"
 
 
 def _time_limit(item: Item) -> float:
@@ -95,17 +96,21 @@ class SqlQuery(BuiltinType):
         elif want.truncated:
             errors.append(FieldError("answer", f"the model answer gives over {sqlrun.MAX_ROWS} rows"))
 
-    def judge(self, item: Item, response: Any) -> Judgement:
+    def judge(self, item: Item, response: Any) -> Judgement | NeedsMarking:
         if blank(response):
             return not_answered(1)
         if not isinstance(response, str):
             return malformed(1, response, wrong=1, fraction=0.0)
         try:
-            want = expected(item)
-            got = run(item, response)
+            # The model answer and the response on one fresh copy, in one child process.
+            want, got = sqlrun.run_queries(item.spec["schema"], item.spec.get("rows"),
+                                           [item.spec["answer"], response], _time_limit(item))
         except sqlrun.DataSetError as exc:  # a bank that bypassed validation
             return Judgement(keys=1, right=0, wrong=0, fraction=0.0,
                              detail={"error": f"data set: {exc}"})
+        for result in (want, got):
+            if isinstance(result, sqlrun.QueryError) and result.kind == "invalid":
+                return NeedsMarking(f"{SCORING_ERROR}: {result.message}")
         if isinstance(want, sqlrun.QueryError):
             return Judgement(keys=1, right=0, fraction=0.0, detail={"error": want.message})
         verdict = sqlrun.compare(

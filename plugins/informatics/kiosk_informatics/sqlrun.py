@@ -1,32 +1,42 @@
-"""Running one read-only query on a fresh in-memory copy of an item's data set, and comparing
-result sets.
+"""Running read-only queries on a fresh copy of an item's data set in a child process, and
+comparing result sets.
 
-Safety does not rest on parsing the SQL: the data set is built first, then an authorizer that
-allows only SELECT, reading columns, calling functions and recursive CTEs is installed, so every
-write, ATTACH, PRAGMA or DDL statement fails inside SQLite with "not authorized". A progress
-handler stops a query after its time limit, SQLITE_LIMIT_LENGTH caps the size of any string or
-blob (randomblob(1e9) fails instead of eating memory), and at most MAX_ROWS rows are fetched.
+The queries run in `_sqlrunner.py`, a separate `python -I -S` process (inside the OS sandbox of
+sandbox.py where the machine has one), which builds the data set in memory and then locks the
+connection down: `query_only`, SQLite limits (value length 1 MB, columns, expression depth,
+compound selects, no ATTACH), an authorizer allowing only SELECT, reads of the scenario's own
+tables and a list of harmless functions, a progress handler for the time limit and a CPU rlimit
+for the one long C call a progress handler cannot interrupt. At most MAX_ROWS rows are fetched.
+
+The parent reads what the child says as hostile input: capped in size, every record checked
+against the expected shape (column names, rows of scalar values, 64-bit integers, finite
+floats). A record that fails becomes a `QueryError` of kind "invalid", which the question type
+leaves for a marker ("scoring error").
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-import sqlite3
-import time
-from collections import Counter
+import json
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from kiosk_informatics import sandbox
+
+RUNNER = Path(__file__).with_name("_sqlrunner.py")
+MARK = "@@kiosk-sql@@"
 MAX_ROWS = 1000
 MAX_VALUE_BYTES = 1_000_000
+MAX_COLUMNS = 100
 DEFAULT_TIME_LIMIT = 2.0
-#: Progress handler granularity in SQLite virtual-machine instructions.
-_PROGRESS_STEPS = 2000
-
-_ALLOWED_ACTIONS = frozenset(
-    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
-)
+OUTPUT_LIMIT = 16_000_000
+INT_RANGE = 2**63
+#: Seconds the child may take to start and build the data set, on top of the query limits.
+STARTUP_SECONDS = 3.0
 
 
 class DataSetError(Exception):
@@ -45,7 +55,7 @@ class QueryError:
     """A failed query, worded as the sqlite3 shell words it ("Parse error: …")."""
 
     message: str
-    kind: str  # syntax | denied | timeout | too_long | other
+    kind: str  # syntax | denied | timeout | too_long | other | invalid (runner failed)
 
 
 @dataclass(frozen=True)
@@ -55,63 +65,177 @@ class Verdict:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def _authorizer(action: int, *args: Any) -> int:
-    return sqlite3.SQLITE_OK if action in _ALLOWED_ACTIONS else sqlite3.SQLITE_DENY
-
-
-def build(schema: str, rows: Mapping[str, Sequence[Sequence[Any]]] | None) -> sqlite3.Connection:
-    """A fresh in-memory database holding the item's data set (no authorizer yet)."""
-    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    try:
-        conn.executescript(schema)
-        for table, table_rows in (rows or {}).items():
-            for row in table_rows:
-                marks = ", ".join("?" for _ in row)
-                quoted = '"' + table.replace('"', '""') + '"'
-                conn.execute(f"INSERT INTO {quoted} VALUES ({marks})", tuple(row))
-    except (sqlite3.Error, TypeError, ValueError) as exc:
-        conn.close()
-        raise DataSetError(str(exc)) from None
-    return conn
-
-
-def _lock_down(conn: sqlite3.Connection, time_limit: float) -> None:
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-    conn.set_authorizer(_authorizer)
-    deadline = time.monotonic() + time_limit
-    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
-
-
 def clean_sql(sql: str) -> str:
     # A trailing semicolon is what a candidate types out of habit, not a second statement.
     return sql.strip().rstrip(";").strip()
 
 
-def _error(exc: Exception) -> QueryError:
-    text = str(exc).strip() or type(exc).__name__
-    lowered = text.lower()
-    if "interrupted" in lowered:
-        return QueryError("Runtime error: interrupted (a lekérdezés túllépte az időkorlátot)",
-                          "timeout")
-    if "not authorized" in lowered:
-        return QueryError("Parse error: not authorized (csak SELECT lekérdezés futtatható)",
-                          "denied")
-    if "one statement at a time" in lowered:
-        return QueryError("Parse error: egyszerre csak egy utasítás futtatható", "denied")
-    if "too big" in lowered or "too long" in lowered:
-        return QueryError(f"Runtime error: {text}", "too_long")
-    if "syntax error" in lowered or "incomplete input" in lowered or "no such" in lowered:
-        return QueryError(f"Parse error: {text}", "syntax")
-    return QueryError(f"Runtime error: {text}", "other")
+class _Invalid(Exception):
+    pass
 
 
-def _normal(value: Any) -> Any:
-    # Averages and divisions differ in the last bits between equivalent queries.
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        if isinstance(value, str) and len(value) > 2 * MAX_VALUE_BYTES + 3:
+            raise _Invalid("a value over the length limit")
+        return value
+    if isinstance(value, bool):
+        raise _Invalid("a boolean value")
+    if isinstance(value, int):
+        if not -INT_RANGE <= value < INT_RANGE:
+            raise _Invalid("an integer out of SQLite's range")
+        return value
     if isinstance(value, float):
-        rounded = round(value, 6)
-        return int(rounded) if rounded.is_integer() else rounded
-    return value
+        return value  # json.loads was told to refuse NaN and infinities
+    raise _Invalid(f"a value of type {type(value).__name__}")
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Invalid(f"non-finite number {name}")
+
+
+def _checked(line: str) -> dict[str, Any]:
+    body = line[len(MARK):]
+    # Depth of a valid record is 3 ({"rows": [[…]]}); refuse deeper before parsing.
+    depth = 0
+    in_string = escaped = False
+    for ch in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > 3:
+                raise _Invalid("a record nested too deep")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        record = json.loads(body, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise _Invalid(f"a malformed record ({type(exc).__name__})") from None
+    if not isinstance(record, dict):
+        raise _Invalid("a record that is not a table")
+    return record
+
+
+def _result(record: dict[str, Any]) -> QueryResult | QueryError:
+    keys = set(record)
+    if keys == {"error", "kind"}:
+        kind = record["kind"]
+        if not isinstance(record["error"], str) or kind not in {
+                "syntax", "denied", "timeout", "too_long", "other"}:
+            raise _Invalid("a malformed error record")
+        return QueryError(record["error"][:500], kind)
+    if keys != {"columns", "rows", "truncated"}:
+        raise _Invalid(f"a record with fields {sorted(keys)}")
+    columns, rows, truncated = record["columns"], record["rows"], record["truncated"]
+    if (not isinstance(columns, list) or len(columns) > MAX_COLUMNS
+            or not all(isinstance(c, str) and len(c) <= 200 for c in columns)):
+        raise _Invalid("malformed column names")
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS or not isinstance(truncated, bool):
+        raise _Invalid("malformed rows")
+    out = []
+    for row in rows:
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise _Invalid("a row of the wrong width")
+        out.append(tuple(_scalar(v) for v in row))
+    return QueryResult(tuple(columns), tuple(out), truncated)
+
+
+#: Results of earlier runs in this process (results, stats and the marking queue judge the same
+#: responses again; many candidates type the same query). Runs the parent could not use
+#: ("invalid") are never kept.
+_CACHE: OrderedDict[str, list[QueryResult | QueryError]] = OrderedDict()
+CACHE_SIZE = 4096
+
+
+def run_queries(
+    schema: str,
+    rows: Mapping[str, Sequence[Sequence[Any]]] | None,
+    queries: Sequence[str],
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> list[QueryResult | QueryError]:
+    """Run several queries on one fresh copy of the data set (one child process); never raises
+    for anything a candidate typed. Raises DataSetError when the item's own data set does not
+    load."""
+    try:
+        iso = sandbox.detect()
+        key = hashlib.sha256(json.dumps([schema, rows, list(queries), time_limit, iso.level,
+                                         iso.bwrap], sort_keys=True).encode()).hexdigest()
+    except (TypeError, ValueError):
+        key = ""
+    if key and key in _CACHE:
+        _CACHE.move_to_end(key)
+        return list(_CACHE[key])
+    out = _run_queries(schema, rows, queries, time_limit)
+    if key and not any(isinstance(r, QueryError) and r.kind == "invalid" for r in out):
+        _CACHE[key] = list(out)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return out
+
+
+def _run_queries(
+    schema: str,
+    rows: Mapping[str, Sequence[Sequence[Any]]] | None,
+    queries: Sequence[str],
+    time_limit: float,
+) -> list[QueryResult | QueryError]:
+    texts = [clean_sql(q) for q in queries]
+    results: list[QueryResult | QueryError | None] = [
+        None if t else QueryError("Parse error: üres lekérdezés", "syntax") for t in texts]
+    todo = [t for t in texts if t]
+    if todo:
+        request = {"schema": schema, "rows": rows or {}, "queries": todo,
+                   "time_limit": time_limit, "max_rows": MAX_ROWS}
+        try:
+            payload = json.dumps(request).encode()
+        except (TypeError, ValueError) as exc:
+            raise DataSetError(f"rows cannot be sent to the runner: {exc}") from None
+        got = _launch(payload, len(todo), time_limit)
+        it = iter(got)
+        results = [r if r is not None else next(it) for r in results]
+    return [r for r in results if r is not None]
+
+
+def _launch(payload: bytes, count: int, time_limit: float) -> list[QueryResult | QueryError]:
+    launched = sandbox.launch(RUNNER, payload, STARTUP_SECONDS + time_limit * count,
+                              OUTPUT_LIMIT, isolated=sandbox.detect().bwrap is not None)
+    if len(launched.output) > OUTPUT_LIMIT:
+        return [QueryError("the runner wrote too much", "invalid")] * count
+    out: list[QueryResult | QueryError] = []
+    started = False
+    try:
+        for line in launched.output.decode("utf-8", "replace").splitlines():
+            if not line.startswith(MARK):
+                continue
+            record = _checked(line)
+            if set(record) == {"dataset_error"}:
+                raise DataSetError(str(record["dataset_error"])[:300])
+            if set(record) == {"started"}:
+                started = True
+                continue
+            if not started or len(out) >= count:
+                raise _Invalid("an unexpected record")
+            out.append(_result(record))
+    except _Invalid as exc:
+        return [QueryError(f"scoring error: {exc}", "invalid")] * count
+    if not started:
+        reason = "time limit" if launched.timed_out else f"exit code {launched.returncode}"
+        return [QueryError(f"scoring error: the SQL runner did not start ({reason})",
+                           "invalid")] * count
+    # The query running when the child was stopped (CPU rlimit, wall clock) ran out of time;
+    # the ones after it never ran.
+    while len(out) < count:
+        out.append(QueryError(
+            "Runtime error: interrupted (a lekérdezés túllépte az időkorlátot)", "timeout"))
+    return out
 
 
 def run_query(
@@ -121,25 +245,7 @@ def run_query(
     time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> QueryResult | QueryError:
     """Run a candidate's query; never raises for anything the candidate typed."""
-    text = clean_sql(sql)
-    if not text:
-        return QueryError("Parse error: üres lekérdezés", "syntax")
-    conn = build(schema, rows)
-    try:
-        _lock_down(conn, time_limit)
-        cursor = conn.execute(text)
-        if cursor.description is None:
-            return QueryError("Parse error: not authorized (csak SELECT lekérdezés futtatható)",
-                              "denied")
-        got = cursor.fetchmany(MAX_ROWS + 1)
-        columns = tuple(str(d[0]) for d in cursor.description)
-        truncated = len(got) > MAX_ROWS
-        out = tuple(tuple(_normal(v) for v in row) for row in got[:MAX_ROWS])
-        return QueryResult(columns, out, truncated)
-    except (sqlite3.Error, sqlite3.Warning, OverflowError, MemoryError, ValueError) as exc:
-        return _error(exc)
-    finally:
-        conn.close()
+    return run_queries(schema, rows, [sql], time_limit)[0]
 
 
 def _same(a: Sequence[tuple[Any, ...]], b: Sequence[tuple[Any, ...]], ordered: bool) -> bool:

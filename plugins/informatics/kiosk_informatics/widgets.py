@@ -89,6 +89,18 @@ class _CodeWidget(QuestionWidget):
                 yield Button(self.run_label(), id="run-code", compact=True)
             yield Static("", id="run-output", classes="hint run-output")
 
+    def on_mount(self) -> None:
+        if self.can_run():
+            self.prewarm()
+
+    @work(thread=True, exclusive=True, group="prewarm-runner")
+    def prewarm(self) -> None:
+        """Probe the sandbox and start a runner while the candidate reads the task, so the
+        first Run does not pay for them."""
+        from kiosk_informatics import pyrun, sandbox, sqlrun
+
+        sandbox.prewarm(sqlrun.RUNNER if self.language == "sql" else pyrun.RUNNER)
+
     @property
     def code(self) -> str:
         return self.query_one(TextArea).text
@@ -129,7 +141,10 @@ class SqlQueryWidget(_CodeWidget):
         return self.item.spec.get("allow_run", True) is True
 
     def run_text(self, code: str) -> str:
-        return sqlrun.format_table(sql_query.run(self.item, code))
+        try:
+            return sqlrun.format_table(sql_query.run(self.item, code))
+        except sqlrun.DataSetError as exc:  # the bank's own data set: not the candidate's doing
+            return f"⚠ {exc}"
 
 
 class PythonFunctionWidget(_CodeWidget):
@@ -152,8 +167,19 @@ class PythonFunctionWidget(_CodeWidget):
 
     def run_text(self, code: str) -> str:
         tests = python_function.tests_of(self.item, examples_only=True)
-        outcomes = python_function.run_tests(self.item, code, examples_only=True)
+        from kiosk_informatics import sandbox
+
         lines = []
+        if not sandbox.detect().exam_ready:
+            if not sandbox.practice_unisolated():
+                return f"⚠ {sandbox.refusal()}"
+            lines.append("⚠ gyakorló mód: a program operációsrendszer-szintű elkülönítés nélkül "
+                         "fut / practice mode: code runs without OS isolation")
+        try:
+            outcomes = python_function.run_tests(self.item, code, examples_only=True,
+                                                 allow_unisolated=sandbox.practice_unisolated())
+        except python_function.ScoringError as exc:
+            return f"⚠ {exc}"
         name = self.item.spec.get("function", "f")
         for test, outcome in zip(tests, outcomes, strict=True):
             args = ", ".join(repr(a) for a in test.get("args", []))

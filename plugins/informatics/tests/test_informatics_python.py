@@ -216,3 +216,18 @@ def test_bank_errors_name_the_field(item: Item) -> None:
     for change, field in broken:
         errors = QT.validate(dataclasses.replace(item, spec={**item.spec, **change}))
         assert [e.field for e in errors] == [field], (change, errors)
+
+
+def test_the_item_lists_the_modules_a_candidate_may_import(item: Item) -> None:
+    limited = dataclasses.replace(item, spec={**item.spec, "modules": ["math"]})
+    uses_math = body("import math\nreturn sum(x for x in szamok if math.fmod(x, 2) == 0)")
+    assert points(limited, uses_math) == 5
+    uses_itertools = ("import itertools\n"
+                      + body("return sum(x for x in szamok if x % 2 == 0)"))
+    judged = QT.judge(limited, uses_itertools)
+    assert judged.right == 0 and "itertools" in judged.detail["tests"][0]["error"]
+    inside = body("import itertools\nreturn sum(x for x in szamok if x % 2 == 0)")
+    assert points(limited, inside) == 0  # an import inside the function is checked too
+    assert points(item, uses_itertools) == 5  # without the list: any allowed module
+    errors = QT.validate(dataclasses.replace(item, spec={**item.spec, "modules": "math"}))
+    assert [e.field for e in errors] == ["modules"]
