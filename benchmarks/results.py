@@ -84,7 +84,7 @@ def build(root: Path, n_candidates: int, n_items: int, seed: int) -> tuple[Centr
     started = time.perf_counter()
     with centre.ledger() as ledger:
         ledger.append_many([NewEvent(k, b, "examiner") for k, b in rosters.import_bodies(
-            parsed, "roster.csv", hashlib.sha256(roster_text.encode()).hexdigest())], seal=False)
+            parsed, "roster.csv", hashlib.sha256(roster_text.encode()).hexdigest())])
         sitting, _code = create_sitting(ledger, exam, room="Aula", candidates="all",
                                         self_start=True)
         keys = [f"b:q{i}" for i in range(1, n_items + 1)]
@@ -113,11 +113,10 @@ def build(root: Path, n_candidates: int, n_items: int, seed: int) -> tuple[Centr
                                                        "reason": "candidate"}, actor, attempt))
             pending.append(NewEvent("attempt_submitted", {"reason": "candidate"}, actor, attempt))
             if len(pending) >= BATCH:
-                ledger.append_many(pending, seal=False)
+                ledger.append_many(pending)
                 pending = []
         if pending:
-            ledger.append_many(pending, seal=False)
-        ledger.seal()
+            ledger.append_many(pending)
     return centre, exam, time.perf_counter() - started
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from kiosk.domain import toml_lines
 from kiosk.errors import KioskError
 from kiosk.importers.bank import build_bank, dump_bank
 from kiosk.importers.common import ImportResult, bank_id_from
@@ -103,7 +104,7 @@ def import_command(
 
 def _read_bank(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_lines.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise KioskError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
