@@ -68,7 +68,7 @@ def resign_all(conn: sqlite3.Connection, key: Ed25519PrivateKey) -> None:
             "UPDATE checkpoints SET head_hash = ?, signature = ?, key_fingerprint = ?, prev = ? WHERE id = ?",
             (head, sig, fp, new.prev, cp.id),
         )
-        prev = Checkpoint(**{**new.as_dict(), "signature": sig}).digest()
+        prev = new._replace(signature=sig).digest()
 
 
 def append_unsigned(conn: sqlite3.Connection, ts: str, kind: str = "marked",

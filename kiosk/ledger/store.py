@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -110,9 +110,9 @@ class NewEvent:
 CHECKPOINT_COLUMNS = "id, upto_seq, head_hash, ts, key_fingerprint, signature, version, prev"
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    """A signed checkpoint record: the centre key's signature over the chain head at `upto_seq`."""
+class Checkpoint(NamedTuple):
+    """A signed checkpoint record: the centre key's signature over the chain head at `upto_seq`.
+    (A NamedTuple: verification builds one per checkpoint, and a checkpoint per transaction.)"""
 
     id: int
     upto_seq: int
@@ -481,8 +481,7 @@ class Ledger:
         prev = found[0].digest() if found else GENESIS_PREV
         unsigned = Checkpoint(cp_id, upto_seq, head_hash, utc_now(), self._fingerprint, "",
                               CHECKPOINT_VERSION, prev)
-        checkpoint = Checkpoint(**{**unsigned.as_dict(),
-                                   "signature": keys.sign(self._signer, unsigned.message())})
+        checkpoint = unsigned._replace(signature=keys.sign(self._signer, unsigned.message()))
         self.conn.execute(
             f"INSERT INTO checkpoints ({CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (checkpoint.id, checkpoint.upto_seq, checkpoint.head_hash, checkpoint.ts,
