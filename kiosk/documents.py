@@ -40,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "outcome": "Eredmény",
         "total": "Összesen",
         "receipt": "Nyugtakód",
+        "latest_receipt": "Nyugtakód az utolsó változás (javítás, érvénytelenítés, fellebbezés) után",
         "fingerprint": "A vizsgaközpont kulcsának ujjlenyomata",
         "chair": "A vizsgabizottság elnöke",
         "examiner": "Vizsgáztató",
@@ -74,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "outcome": "Outcome",
         "total": "Total",
         "receipt": "Receipt code",
+        "latest_receipt": "Receipt code after the latest change (mark, void, appeal)",
         "fingerprint": "Centre key fingerprint",
         "chair": "Chair of the examination board",
         "examiner": "Examiner",
@@ -222,6 +224,7 @@ def result_sheet_pdf(record: Mapping[str, Any], *, centre: str, fingerprint: str
     facts = [
         (lab["outcome"], outcome),
         (lab["receipt"], record.get("receipt")),
+        *([(lab["latest_receipt"], record["latest_receipt"])] if record.get("latest_receipt") else []),
         (lab["fingerprint"], fingerprint),
     ]
     for label, value in facts:

@@ -31,17 +31,18 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from kiosk.domain.csv_cells import csv_text
 from kiosk.errors import KioskError
 from kiosk.ledger import keys
 from kiosk.ledger.canonical import GENESIS_PREV, canonical_json, event_hash
 from kiosk.ledger.centre import PASSPHRASE_ENV
-from kiosk.ledger.receipts import normalise, receipt_code
+from kiosk.ledger.receipts import latest_receipts, normalise, receipt_code
 from kiosk.ledger.store import Checkpoint, Event, read_checkpoints, utc_now
 
 FORMAT = "kiosk-sealed-export"
@@ -117,12 +118,7 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
         for key in row:
             if key not in columns:
                 columns.append(key)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns or ["attempt"], lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buf.getvalue()
+    return csv_text(columns or ["attempt"], ({k: _cell(v) for k, v in row.items()} for row in rows))
 
 
 def _cell(value: Any) -> Any:
@@ -273,6 +269,9 @@ class BundleReport:
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)
     #: receipt code → (seq, kind, ts) for the codes asked about that were found
     receipts: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    #: seq → hash of every event in the bundle's ledger (a merge checks a newer bundle extends
+    #: the head it merged before)
+    chain: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -478,7 +477,7 @@ def _verify_chain(events_data: bytes, cps_data: bytes, public: Ed25519PublicKey,
     problems = report.problems
     rows: list[tuple[Any, ...]] = []
     prev = GENESIS_PREV
-    hashes: dict[int, str] = {}
+    hashes = report.chain  # seq → hash, kept for the merge
     for n, e in enumerate(_jsonl(events_data, EVENTS, problems), 1):
         try:
             seq, ts, actor, attempt, kind = e["seq"], e["ts"], e["actor"], e["attempt"], e["kind"]
@@ -552,6 +551,19 @@ def _check_genesis(kind: str, body: str, public: Ed25519PublicKey,
                         f"ledger's genesis ({data.get('centre')!r})")
 
 
+class _RowEvent(NamedTuple):
+    """A bundle's event row with the attribute names the receipt helpers read."""
+
+    seq: int
+    ts: str
+    actor: str
+    attempt: str | None
+    kind: str
+    body: str
+    prev_hash: str
+    hash: str
+
+
 def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
                     manifest: Mapping[str, Any], report: BundleReport) -> None:
     problems = report.problems
@@ -584,6 +596,7 @@ def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
             receipts.setdefault(attempt, receipt_code(row[7]))
         elif kind == "attempt_voided":
             voided.add(attempt)
+    latest = latest_receipts(_RowEvent(*row) for row in rows)
     covered: set[str] = set()
     for record in report.records:
         attempt = str(record.get("attempt") or "")
@@ -603,6 +616,9 @@ def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
         elif record.get("receipt") != receipts[attempt]:
             problems.append(f"{RESULTS_JSON}: attempt {attempt}'s receipt code differs from "
                             "the ledger's")
+        if "latest_receipt" in record and record.get("latest_receipt") != latest.get(attempt, ""):
+            problems.append(f"{RESULTS_JSON}: attempt {attempt}'s latest receipt code differs "
+                            "from the ledger's")
     exam = manifest.get("exam")
     missing = sorted(a for a in receipts if a not in voided and a not in covered
                      and (exam is None or created.get(a, {}).get("exam") == exam))

@@ -15,14 +15,13 @@ the unmarked items as 0, and the header says how many results are provisional.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.domain import item_analysis as IA
 from kiosk.domain.attempts import AttemptState
+from kiosk.domain.csv_cells import csv_text
 from kiosk.domain.items import Item, default_ids
 from kiosk.results import CandidateResult
 
@@ -163,17 +162,12 @@ CSV_COLUMNS = ("item", "n", "max_points", "mean", "facility", "point_biserial",
 
 
 def render_csv(stats: ExamStats) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for it in stats.items:
-        w.writerow([
-            it.item_id, it.n, f"{it.max_points:g}", _num(it.mean), _num(it.facility),
-            _num(it.point_biserial), _num(it.discrimination), _num(it.upper_mean),
-            _num(it.lower_mean), "yes" if it.flags else "no", "; ".join(it.flags),
-            ";".join(f"{o.option or '(blank)'}={o.count}" for o in it.options),
-        ])
-    return buf.getvalue()
+    return csv_text(CSV_COLUMNS, ([
+        it.item_id, it.n, f"{it.max_points:g}", _num(it.mean), _num(it.facility),
+        _num(it.point_biserial), _num(it.discrimination), _num(it.upper_mean),
+        _num(it.lower_mean), "yes" if it.flags else "no", "; ".join(it.flags),
+        ";".join(f"{o.option or '(blank)'}={o.count}" for o in it.options),
+    ] for it in stats.items))
 
 
 def _num(value: float | None) -> str:
