@@ -69,9 +69,10 @@ def exam_text(n_items: int) -> str:
             f'[[parts.draw]]\ntopic = "T"\ncount = {n_items}\n')
 
 
-def build(root: Path, n_candidates: int, n_items: int, seed: int) -> tuple[Centre, str, float]:
+def build(root: Path, n_candidates: int, n_items: int, seed: int,
+          name: str = "Benchmark központ") -> tuple[Centre, str, float]:
     rng = random.Random(seed)
-    centre, _ = Centre.init(root / "centre", "Benchmark központ")
+    centre, _ = Centre.init(root / "centre", name)
     content = root / "content"
     content.mkdir()
     (content / "bank.toml").write_text(bank_text(n_items), encoding="utf-8")
