@@ -135,8 +135,10 @@ def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Map
             code += "  " + tr("latest", code=latest[c.attempt])
         out.append(f"  {c.id:<12} {c.name:<28} {code}")
     if signed_head is not None:  # an anchor: a later rollback of the ledger is caught by it
-        out += ["", tr("signed_head", seq=signed_head.upto_seq, hash=signed_head.head_hash,
-                       checkpoint=signed_head.id, code=receipt_code(signed_head.head_hash))]
+        # The hash on a line of its own: a PDF line never breaks it.
+        out += ["", tr("signed_head"), f"  #{signed_head.upto_seq} {signed_head.head_hash}",
+                "  " + tr("signed_checkpoint", checkpoint=signed_head.id,
+                          code=receipt_code(signed_head.head_hash))]
     out += ["", tr("signatures"), ""]
     return "\n".join(out) + "\n"
 

@@ -507,3 +507,18 @@ def test_every_trigger_is_checked_including_meta(story: Story, tmp_path: Path,
     conn.close()
     report = verify_ledger(where / "ledger.db", story.sat.centre.public_key())
     assert not report.ok and "replaced" in report.problems[0].reason
+
+
+def test_the_minutes_pdf_is_an_anchor_too(story: Story, tmp_path: Path) -> None:
+    from kiosk.documents import minutes_pdf
+
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(minutes_pdf(story.minutes.read_text(encoding="utf-8")))
+    anchors = load_anchors(pdf)
+    assert any(a.seq == story.mark.seq and a.hash == story.mark.hash for a in anchors)
+    public = story.sat.centre.public_key()
+    assert verify_ledger(story.sat.centre.ledger_path, public, anchors=anchors).ok
+    earlier = next(cp for cp in reversed(story.checkpoints) if cp.upto_seq < story.mark.seq)
+    copy = story.rolled_back(earlier.id, tmp_path / "rb")
+    run = kiosk("verify", str(copy.path), "--anchor", str(pdf))
+    assert run.returncode == 1 and "rolled back" in run.stdout
