@@ -23,7 +23,7 @@ from kiosk.errors import KioskError
 from kiosk.federation import MERGED_CSV, MERGED_JSON, merge_bundles
 from kiosk.ledger import keys, receipts
 from kiosk.ledger.centre import Centre
-from kiosk.ledger.store import heads_path, read_checkpoints
+from kiosk.ledger.store import HEADS_SLOT, heads_path, read_checkpoints, read_heads
 from kiosk.ledger.verify import load_anchors, verify_ledger
 from kiosk.minutes import minutes_text
 from kiosk.sealed import RESULTS_CSV, RESULTS_JSON, export_sealed, verify_bundle
@@ -180,7 +180,7 @@ def test_a_second_heads_medium_named_in_centre_toml_also_refuses(tmp_path: Path)
     shutil.copy(centre.ledger_path, backup)
     with centre.ledger() as ledger:
         ledger.append("note", {"n": 2}, actor="system")
-    assert json.loads(mirror.read_text())["checkpoint"]["upto_seq"] == 3
+    assert read_heads(mirror).upto_seq == 3
     # Restore the older file and the older heads file beside it: the mirror still knows.
     shutil.copy(backup, centre.ledger_path)
     heads_path(centre.ledger_path).unlink()
@@ -188,6 +188,28 @@ def test_a_second_heads_medium_named_in_centre_toml_also_refuses(tmp_path: Path)
         centre.ledger()
     assert not verify_ledger(centre.ledger_path, centre.public_key(),
                              anchors=load_anchors(mirror)).ok
+
+
+def test_a_torn_heads_write_leaves_the_other_slot(tmp_path: Path) -> None:
+    """A power cut during the in-place write of one slot: the other slot still holds a signed
+    (one transaction older) head, so the centre starts; garbage in both is refused."""
+    centre, _ = Centre.init(tmp_path / "c", "Áramszünet")
+    with centre.ledger() as ledger:
+        ledger.append("note", {"n": 1}, actor="system")
+        ledger.append("note", {"n": 2}, actor="system")
+        newest = ledger.signed_head()
+    heads = heads_path(centre.ledger_path)
+    assert read_heads(heads) == newest
+    with open(heads, "r+b") as f:
+        f.seek((newest.id % 2) * HEADS_SLOT + 40)
+        f.write(b"\0" * 300)
+    assert read_heads(heads).id == newest.id - 1
+    with centre.ledger() as ledger:
+        ledger.append("note", {"n": 3}, actor="system")
+    assert read_heads(heads).id == newest.id + 1
+    heads.write_bytes(os.urandom(2 * HEADS_SLOT))
+    with pytest.raises(KioskError, match="unreadable heads file"):
+        centre.ledger()
 
 
 def test_truncation_not_at_a_checkpoint_fails_without_any_anchor(story: Story,

@@ -171,15 +171,41 @@ def heads_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + HEADS_SUFFIX)
 
 
+#: A heads file is two fixed-size slots, written in place by turns (checkpoint id parity): a
+#: write torn by a power cut damages one slot and the other still holds a signed head. (A
+#: rename would be atomic too, but ext4 flushes a file renamed over another at once: an fsync
+#: on every save, twice the cost of the durable append itself.)
+HEADS_SLOT = 1024
+
+
+def heads_slot(checkpoint: Checkpoint, ledger_name: str) -> bytes:
+    data = json.dumps({"format": "kiosk-heads", "version": 1, "ledger": ledger_name,
+                       "checkpoint": checkpoint.as_dict()}, sort_keys=True).encode()
+    if len(data) >= HEADS_SLOT:
+        raise ValueError("checkpoint record too large for a heads slot")
+    return data + b" " * (HEADS_SLOT - 1 - len(data)) + b"\n"
+
+
 def read_heads(path: Path) -> Checkpoint:
-    """The checkpoint a heads file records; KioskError if unreadable."""
+    """The newest checkpoint a heads file records (the slot with the highest id that parses);
+    KioskError if the file is unreadable or no slot holds a checkpoint."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("format") != "kiosk-heads":
-            raise ValueError("not a kiosk heads file")
-        return Checkpoint.from_dict(data.get("checkpoint"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise KioskError(f"{path}: unreadable heads file ({exc})") from exc
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KioskError(f"{path}: unreadable heads file ({exc.strerror or exc})") from exc
+    found: list[Checkpoint] = []
+    reasons: list[str] = []
+    for start in range(0, max(len(raw), 1), HEADS_SLOT):
+        try:
+            data = json.loads(raw[start:start + HEADS_SLOT].decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != "kiosk-heads":
+                raise ValueError("not a kiosk heads record")
+            found.append(Checkpoint.from_dict(data.get("checkpoint")))
+        except (UnicodeDecodeError, ValueError) as exc:
+            reasons.append(str(exc))
+    if not found:
+        raise KioskError(f"{path}: unreadable heads file ({'; '.join(reasons[:2])})")
+    return max(found, key=lambda cp: cp.id)
 
 
 def utc_now() -> str:
@@ -358,6 +384,7 @@ class Ledger:
         self.anchors = [heads_path(self.path)] if anchors is None else [Path(a) for a in anchors]
         #: Heads files that could not be written (a missing second medium): reported, not fatal.
         self.anchor_errors: list[str] = []
+        self._anchor_fds: dict[Path, int] = {}
         if not self.readonly:
             try:
                 # Never write into a damaged file: a write could make the damage worse.
@@ -443,8 +470,7 @@ class Ledger:
         vouch for events this writer never wrote."""
         row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, head_hash = (row[0], row[1]) if row else (0, GENESIS_PREV)
-        found = read_checkpoints(self.conn, last_only=True)
-        last = found[0] if found else None
+        last = self._last_checkpoint()
         if seq == 0 and last is None:
             return seq, head_hash
         if last is None or last.upto_seq != seq or last.head_hash != head_hash:
@@ -473,12 +499,18 @@ class Ledger:
             self._trusted_digest = digest
         return seq, head_hash
 
+    def _last_checkpoint(self) -> Checkpoint | None:
+        """The newest checkpoint record (a writer has upgraded the schema: v2 columns exist)."""
+        row = self.conn.execute(
+            f"SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
+        return Checkpoint(*row) if row else None
+
     def _write_checkpoint(self, upto_seq: int, head_hash: str) -> Checkpoint:
         """Sign the head. The one place a checkpoint is made: every commit path comes here."""
         assert self._signer is not None
-        found = read_checkpoints(self.conn, last_only=True)
-        cp_id = found[0].id + 1 if found else 1
-        prev = found[0].digest() if found else GENESIS_PREV
+        last = self._last_checkpoint()
+        cp_id = last.id + 1 if last else 1
+        prev = last.digest() if last else GENESIS_PREV
         unsigned = Checkpoint(cp_id, upto_seq, head_hash, utc_now(), self._fingerprint, "",
                               CHECKPOINT_VERSION, prev)
         checkpoint = unsigned._replace(signature=keys.sign(self._signer, unsigned.message()))
@@ -519,26 +551,20 @@ class Ledger:
                     f"--anchor {anchor}`")
 
     def _write_anchors(self, checkpoint: Checkpoint, sync: bool) -> None:
-        """Record the new head in every heads file. After COMMIT, so a heads file is never
-        ahead of the durable ledger; a file showing a newer checkpoint is left alone (another
-        process of the centre wrote it)."""
-        text = json.dumps({"format": "kiosk-heads", "version": 1,
-                           "ledger": self.path.name, "checkpoint": checkpoint.as_dict()},
-                          sort_keys=True) + "\n"
+        """Record the new head in every heads file: in the slot of its id's parity, in place.
+        After COMMIT, so a heads file is never ahead of the durable ledger. fsync only when
+        `sync` (results rest on the transaction); otherwise a power cut may cost the newest
+        heads, never the ledger's events."""
+        slot = heads_slot(checkpoint, self.path.name)
         for anchor in self.anchors:
             try:
-                try:
-                    if read_heads(anchor).id >= checkpoint.id:
-                        continue
-                except KioskError:
-                    pass
-                tmp = anchor.with_name(f".{anchor.name}.{os.getpid()}.{threading.get_ident()}")
-                with open(tmp, "w", encoding="utf-8") as f:
-                    f.write(text)
-                    if sync:
-                        f.flush()
-                        os.fsync(f.fileno())
-                os.replace(tmp, anchor)
+                fd = self._anchor_fds.get(anchor)
+                if fd is None:
+                    fd = os.open(anchor, os.O_RDWR | os.O_CREAT, 0o644)
+                    self._anchor_fds[anchor] = fd
+                os.pwrite(fd, slot, (checkpoint.id % 2) * HEADS_SLOT)
+                if sync:
+                    os.fsync(fd)
             except OSError as exc:
                 self.anchor_errors.append(f"{anchor}: {exc.strerror or exc}")
 
@@ -554,6 +580,12 @@ class Ledger:
         with self._lock:
             self._closed = True
             self.conn.close()
+            for fd in self._anchor_fds.values():
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._anchor_fds.clear()
 
     def __enter__(self) -> Ledger:
         return self

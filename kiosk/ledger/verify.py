@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk.errors import KioskError
 from kiosk.ledger import keys, receipts
 from kiosk.ledger.canonical import CHECKPOINT_DOMAIN_V2, GENESIS_PREV
-from kiosk.ledger.store import SCHEMA, Checkpoint, open_for_reading, read_checkpoints
+from kiosk.ledger.store import HEADS_SLOT, SCHEMA, Checkpoint, open_for_reading, read_checkpoints
 
 
 @dataclass(frozen=True)
@@ -410,13 +410,14 @@ def load_anchors(path: Path) -> list[Anchor]:
         found = anchors_from_text(_pdf_text(path), source)
     else:
         text = raw.decode("utf-8", "replace")
+        heads = '"format": "kiosk-heads"' in text[:2 * HEADS_SLOT]
         data: Any = None
-        if text.lstrip().startswith("{"):
+        if not heads and text.lstrip().startswith("{"):
             try:
                 data = json.loads(text)
             except ValueError:
                 data = None
-        if isinstance(data, dict) and data.get("format") == "kiosk-heads":
+        if heads:
             found = [Anchor(source, checkpoint=read_heads(path))]
         elif isinstance(data, dict) and isinstance(data.get("bundles"), list):
             found = [Anchor(f"{source} ({b.get('centre')})", seq=int(b["head"]["seq"]),
