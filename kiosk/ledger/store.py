@@ -179,8 +179,15 @@ HEADS_SLOT = 1024
 
 
 def heads_slot(checkpoint: Checkpoint, ledger_name: str) -> bytes:
-    data = json.dumps({"format": "kiosk-heads", "version": 1, "ledger": ledger_name,
-                       "checkpoint": checkpoint.as_dict()}, sort_keys=True).encode()
+    # json.dumps of the whole record costs more than the rest of a save's bookkeeping; every
+    # field but the name is hex, base64, digits or the fixed timestamp and fingerprint format,
+    # so they are written as they are (read_heads parses and type-checks them all).
+    c = checkpoint
+    data = (f'{{"checkpoint": {{"head_hash": "{c.head_hash}", "id": {c.id}, '
+            f'"key_fingerprint": "{c.key_fingerprint}", "prev": "{c.prev}", '
+            f'"signature": "{c.signature}", "ts": "{c.ts}", "upto_seq": {c.upto_seq}, '
+            f'"version": {c.version}}}, "format": "kiosk-heads", '
+            f'"ledger": {json.dumps(ledger_name)}, "version": 1}}').encode()
     if len(data) >= HEADS_SLOT:
         raise ValueError("checkpoint record too large for a heads slot")
     return data + b" " * (HEADS_SLOT - 1 - len(data)) + b"\n"
@@ -379,8 +386,10 @@ class Ledger:
         self._fingerprint = keys.fingerprint(self._public) if self._public else ""
         self._lock = threading.RLock()
         self._closed = False
-        #: Digest of the newest checkpoint this process has checked or written itself.
+        #: The newest checkpoint this process has checked or written itself, and its digest.
+        self._trusted: Checkpoint | None = None
         self._trusted_digest = ""
+        self._head_checkpoint: Checkpoint | None = None
         self.anchors = [heads_path(self.path)] if anchors is None else [Path(a) for a in anchors]
         #: Heads files that could not be written (a missing second medium): reported, not fatal.
         self.anchor_errors: list[str] = []
@@ -441,7 +450,7 @@ class Ledger:
                     self.conn.execute("ROLLBACK")
                 raise
             if checkpoint is not None:
-                self._trusted_digest = checkpoint.digest()
+                self._trusted, self._trusted_digest = checkpoint, checkpoint.digest()
                 self._write_anchors(checkpoint, any(e.kind in SYNC_ANCHOR_KINDS for e in tx.events))
 
     def _upgrade_schema(self) -> None:
@@ -470,7 +479,7 @@ class Ledger:
         vouch for events this writer never wrote."""
         row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, head_hash = (row[0], row[1]) if row else (0, GENESIS_PREV)
-        last = self._last_checkpoint()
+        last = self._head_checkpoint = self._last_checkpoint()
         if seq == 0 and last is None:
             return seq, head_hash
         if last is None or last.upto_seq != seq or last.head_hash != head_hash:
@@ -482,12 +491,14 @@ class Ledger:
                 f"{self.path}: {what} not covered by a signed checkpoint (written behind the "
                 "centre's back, or the file was changed); this writer signs only events it "
                 "wrote itself, so nothing was written: run `kiosk verify`")
-        try:
-            digest = last.digest()
-        except ValueError:
-            digest = ""
-        if not digest or digest != self._trusted_digest:
+        if last != self._trusted:
+            # Not the record this process wrote or checked last: verify it before signing on
+            # top of it (another process of the centre wrote it, or someone without the key).
             assert self._public is not None
+            try:
+                digest = last.digest()
+            except ValueError:
+                digest = ""
             valid = bool(digest) and keys.verify_signature(self._public, last.signature, last.message())
             if valid and last.version >= 2 and last.key_fingerprint != self._fingerprint:
                 valid = False
@@ -496,7 +507,7 @@ class Ledger:
                     f"{self.path}: the newest checkpoint ({last.id}, over events up to {seq}) is "
                     "not validly signed by this centre's key, so events up to it may have been "
                     "written behind the centre's back; nothing was written: run `kiosk verify`")
-            self._trusted_digest = digest
+            self._trusted, self._trusted_digest = last, digest
         return seq, head_hash
 
     def _last_checkpoint(self) -> Checkpoint | None:
@@ -508,9 +519,13 @@ class Ledger:
     def _write_checkpoint(self, upto_seq: int, head_hash: str) -> Checkpoint:
         """Sign the head. The one place a checkpoint is made: every commit path comes here."""
         assert self._signer is not None
-        last = self._last_checkpoint()
+        # _check_head read it in this same transaction (BEGIN IMMEDIATE: nobody else wrote).
+        last = self._head_checkpoint
         cp_id = last.id + 1 if last else 1
-        prev = last.digest() if last else GENESIS_PREV
+        # The previous record was checked (and its digest kept) by _check_head in this
+        # transaction; recomputing it costs a SHA-256 only if something else called us.
+        prev = (self._trusted_digest if last == self._trusted else last.digest()) if last \
+            else GENESIS_PREV
         unsigned = Checkpoint(cp_id, upto_seq, head_hash, utc_now(), self._fingerprint, "",
                               CHECKPOINT_VERSION, prev)
         checkpoint = unsigned._replace(signature=keys.sign(self._signer, unsigned.message()))
