@@ -11,7 +11,8 @@ from kiosk.errors import KioskError
 from kiosk.ledger import receipts
 from kiosk.ledger.centre import LEDGER, PUBLIC_KEY, Centre
 from kiosk.ledger.keys import read_public
-from kiosk.ledger.verify import Problem, load_anchors, verify_ledger
+from kiosk.ledger.store import heads_path
+from kiosk.ledger.verify import Anchor, Problem, load_anchors, verify_ledger
 
 
 @click.command("init")
@@ -66,6 +67,7 @@ def verify_command(target: Path | None, centre_dir: Path, receipt_codes: tuple[s
         if target.suffix.lower() == ".zip" or is_bundle(target):
             return _verify_bundle(target, as_json, wanted, anchors, expected_fp)
     ledger_path, trusted = _locate(target or centre_dir)
+    anchors += _own_heads(ledger_path, target or centre_dir)
     report = verify_ledger(ledger_path, trusted, anchors=anchors, receipt_codes=wanted)
     fp_problem = _fingerprint_problem(expected_fp, report.fingerprint)
     if fp_problem:
@@ -152,6 +154,22 @@ def _verify_bundle(path: Path, as_json: bool, wanted: list[str], anchors: list, 
             click.echo(f"Key fingerprint in the bundle: {report.fingerprint}")
     _echo_receipts(wanted, report.receipts, report.ok)
     return 0 if ok else 1
+
+
+def _own_heads(ledger_path: Path, target: Path) -> list[Anchor]:
+    """The centre's own heads files (beside the ledger, and the mirror centre.toml names) are
+    anchors without asking: restoring an old ledger.db alone is then caught by plain verify."""
+    paths = [heads_path(ledger_path)]
+    if target.is_dir():
+        try:
+            paths = Centre.open(target).anchor_paths()
+        except KioskError:
+            pass
+    found: list[Anchor] = []
+    for path in paths:
+        if path.is_file():
+            found += load_anchors(path)
+    return found
 
 
 def _locate(target: Path) -> tuple[Path, object]:
