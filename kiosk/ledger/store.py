@@ -272,10 +272,10 @@ def open_for_reading(path: Path) -> Iterator[sqlite3.Connection]:
     wal, shm = (path.with_name(path.name + s) for s in ("-wal", "-shm"))
     has_wal = wal.exists() and wal.stat().st_size > 0
     conn: sqlite3.Connection | None = None
-    if not has_wal and not shm.exists():
-        conn = _try_connect(path.resolve().as_uri() + "?immutable=1", path)
-    elif has_wal and shm.exists():
+    if shm.exists():
         conn = _try_connect(path.resolve().as_uri() + "?mode=ro", path)
+    elif not has_wal:
+        conn = _try_connect(path.resolve().as_uri() + "?immutable=1", path)
     if conn is not None:
         try:
             yield conn
