@@ -216,7 +216,8 @@ def read_heads(path: Path) -> Checkpoint:
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """`2026-11-21T08:00:00.123456Z`. (isoformat: a third of strftime's cost, twice per save.)"""
+    return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
