@@ -529,7 +529,8 @@ def _verify_chain(events_data: bytes, cps_data: bytes, public: Ed25519PublicKey,
     report.checkpoints = len(cps)
     from kiosk.ledger.verify import check_checkpoints
 
-    for seq, reason in check_checkpoints(cps, public, hashes.get, rows[-1][0]):
+    found, _, _ = check_checkpoints(lambda: cps, public, hashes.get, rows[-1][0])
+    for seq, reason in found:
         problems.append(f"{CHECKPOINTS}: {reason}" + (f" (from event #{seq})" if seq else ""))
     return rows, cps
 

@@ -155,6 +155,15 @@ class Checkpoint(NamedTuple):
         return cp
 
 
+def checkpoint_rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor over every checkpoint record as a plain tuple in CHECKPOINT_COLUMNS order (old
+    ledgers' rows read as v1), for streaming through verification."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(checkpoints)")}
+    cols = CHECKPOINT_COLUMNS if {"version", "prev"} <= columns else (
+        "id, upto_seq, head_hash, ts, key_fingerprint, signature, 1, ''")
+    return conn.execute(f"SELECT {cols} FROM checkpoints ORDER BY id")
+
+
 def read_checkpoints(conn: sqlite3.Connection, *, last_only: bool = False) -> list[Checkpoint]:
     """Checkpoint records in id order; ledgers from before the v2 format lack the version and
     prev columns (their checkpoints are all v1)."""
@@ -540,8 +549,7 @@ class Ledger:
     def _check_anchors(self) -> None:
         """Refuse a ledger older than (or diverging from) a heads file written after a commit."""
         assert self._public is not None
-        mine = {cp.id: cp for cp in read_checkpoints(self.conn)}
-        newest = max(mine, default=0)
+        newest = self._last_checkpoint()
         for anchor in self.anchors:
             if not anchor.exists():
                 continue
@@ -553,10 +561,13 @@ class Ledger:
             if not valid:
                 raise KioskError(f"{anchor}: the heads file is not signed by this centre's key; "
                                  "nothing was written: run `kiosk verify`")
-            have = mine.get(mark.id)
+            row = self.conn.execute(f"SELECT {CHECKPOINT_COLUMNS} FROM checkpoints WHERE id = ?",
+                                    (mark.id,)).fetchone()
+            have = Checkpoint(*row) if row else None
             if have is None:
                 raise KioskError(
-                    f"{self.path}: the ledger ends at checkpoint {newest}, but {anchor} shows "
+                    f"{self.path}: the ledger ends at checkpoint {newest.id if newest else 0}, "
+                    f"but {anchor} shows "
                     f"checkpoint {mark.id} (head #{mark.upto_seq}) was signed: the ledger was "
                     f"rolled back or truncated; nothing was written: run `kiosk verify "
                     f"--anchor {anchor}`")

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk.errors import KioskError
 from kiosk.ledger import keys, receipts
 from kiosk.ledger.canonical import CHECKPOINT_DOMAIN_V2, GENESIS_PREV
-from kiosk.ledger.store import HEADS_SLOT, SCHEMA, Checkpoint, open_for_reading, read_checkpoints
+from kiosk.ledger.store import HEADS_SLOT, SCHEMA, Checkpoint, checkpoint_rows, open_for_reading
 
 
 @dataclass(frozen=True)
@@ -193,12 +193,13 @@ def _verify(
         problems.append(Problem(1, "no public key to check signatures with"))
         return
     report.fingerprint = keys.fingerprint(key)
-    cps = read_checkpoints(conn)
-    report.checkpoints = len(cps)
     bad = [p.seq for p in problems if p.seq is not None]
-    for seq, reason in check_checkpoints(cps, key, hashes.__getitem__, head, bad):
+    wanted = {a.checkpoint.id for a in anchors if a.checkpoint is not None}
+    found, kept, report.checkpoints = check_checkpoints(
+        lambda: checkpoint_rows(conn), key, hashes.__getitem__, head, bad, wanted)
+    for seq, reason in found:
         problems.append(Problem(seq, reason))
-    check_anchors(anchors, report, hashes, {cp.id: cp for cp in cps}, key)
+    check_anchors(anchors, report, hashes, kept, key, newest=report.checkpoints)
 
 
 def _genesis_key(kind: str, body: str, problems: list[Problem]) -> Ed25519PublicKey | None:
@@ -213,86 +214,96 @@ def _genesis_key(kind: str, body: str, problems: list[Problem]) -> Ed25519Public
 
 
 def check_checkpoints(
-    cps: Sequence[Checkpoint],
+    rows: Callable[[], Iterable[Sequence[Any]]],
     key: Ed25519PublicKey,
     hash_at: Any,
     head: int,
     bad_events: Sequence[int] = (),
-) -> list[tuple[int | None, str]]:
-    """Problems (first event of the affected range, reason) with the checkpoint records of a
-    chain whose event `seq` has hash `hash_at(seq)` and which ends at event `head`.
+    keep: Collection[int] = (),
+) -> tuple[list[tuple[int | None, str]], dict[int, Checkpoint], int]:
+    """Check the checkpoint records of a chain whose event `seq` has hash `hash_at(seq)` and
+    which ends at event `head`. `rows()` gives the records in id order as tuples in
+    CHECKPOINT_COLUMNS order (streamed: a ledger has a checkpoint per transaction, so no list
+    of them is built); it is called a second time only on the failure path. Returns the
+    problems (first event of the affected range, reason), the records whose ids are in `keep`
+    (for anchors), and the number of records.
 
     v1 checkpoints (old ledgers) carry one signature each and are checked one by one. A v2
     checkpoint's signed message holds the digest of the record before it, so the newest
     signature commits to every earlier record: the v2 records are checked as a chain of links
     (a SHA-256 each) and only the newest signature is verified. See ARCHITECTURE.md."""
     found: list[tuple[int | None, str]] = []
-    sha256 = hashlib.sha256  # checkpoint_digest, inlined
+    kept: dict[int, Checkpoint] = {}
+    sha256 = hashlib.sha256  # checkpoint_digest and Checkpoint.message, inlined below
     fp = keys.fingerprint(key)
     expected_id = 1
     last_upto = 0
     prev_digest = GENESIS_PREV
     first_v2: int | None = None
-    for cp in cps:
+    last: Sequence[Any] | None = None
+    count = 0
+    for row in rows():
+        count += 1
+        last = row
+        cid, upto, head_hash, ts, cfp, sig, version, prev = row
+        if cid in keep:
+            kept[cid] = Checkpoint(*row)
         first = last_upto + 1
-        if cp.id != expected_id:
-            found.append((first, f"checkpoints {expected_id}..{cp.id - 1} are missing (deleted)"))
-        expected_id = cp.id + 1
-        if cp.version == 2:  # cp.message(), inlined: once per checkpoint
+        if cid != expected_id:
+            found.append((first, f"checkpoints {expected_id}..{cid - 1} are missing (deleted)"))
+        expected_id = cid + 1 if isinstance(cid, int) else expected_id + 1
+        if version == 2:
             message = CHECKPOINT_DOMAIN_V2 + (
-                f"{cp.id}\n{cp.upto_seq}\n{cp.head_hash}\n{cp.ts}\n{cp.key_fingerprint}"
-                f"\n{cp.prev}").encode()
+                f"{cid}\n{upto}\n{head_hash}\n{ts}\n{cfp}\n{prev}").encode()
         else:
             try:
-                message = cp.message()
+                message = Checkpoint(*row).message()
             except (ValueError, TypeError):
-                found.append((first, f"checkpoint {cp.id} has an unknown format version {cp.version!r}"))
+                found.append((first, f"checkpoint {cid} has an unknown format version {version!r}"))
                 continue
-        strict = cp.version >= 2
-        if not isinstance(cp.upto_seq, int) or cp.upto_seq > head or cp.upto_seq < last_upto \
-                or (strict and cp.upto_seq == last_upto):
-            found.append((first, f"checkpoint {cp.id} covers event {cp.upto_seq}, which is out of order or absent"))
+        if type(upto) is not int or upto > head or upto < last_upto \
+                or (version == 2 and upto == last_upto):
+            found.append((first, f"checkpoint {cid} covers event {upto}, which is out of order or absent"))
             continue
-        upto = cp.upto_seq
-        if cp.version == 1:
+        if version == 1:
             if first_v2 is not None:
-                found.append((first, f"checkpoint {cp.id} is in the old format after newer ones (downgraded)"))
-            elif not keys.verify_signature(key, cp.signature, message):
-                who = "another key" if cp.key_fingerprint != fp else "a broken signature"
-                found.append((first, f"checkpoint {cp.id} (events {first}..{upto}) is not signed by the centre key: {who}"))
+                found.append((first, f"checkpoint {cid} is in the old format after newer ones (downgraded)"))
+            elif not keys.verify_signature(key, str(sig), message):
+                who = "another key" if cfp != fp else "a broken signature"
+                found.append((first, f"checkpoint {cid} (events {first}..{upto}) is not signed by the centre key: {who}"))
         else:
             if first_v2 is None:
                 first_v2 = first
-            if cp.key_fingerprint != fp:
-                found.append((first, f"checkpoint {cp.id} (events {first}..{upto}) is signed by another key ({cp.key_fingerprint})"))
-            if cp.prev != prev_digest:
-                found.append((first, f"checkpoint {cp.id} does not follow checkpoint {cp.id - 1}: "
+            if cfp != fp:
+                found.append((first, f"checkpoint {cid} (events {first}..{upto}) is signed by another key ({cfp})"))
+            if prev != prev_digest:
+                found.append((first, f"checkpoint {cid} does not follow checkpoint {cid - 1}: "
                                      "an earlier checkpoint was changed, removed or inserted"))
-        if hash_at(upto) != cp.head_hash:
+        if hash_at(upto) != head_hash:
             # Signatures cover ranges; a specific problem found inside the range pins it better.
             inside = [s for s in bad_events if first <= s <= upto]
             found.append((min(inside, default=first),
-                          f"events {first}..{upto} differ from what checkpoint {cp.id} signed"))
-        prev_digest = sha256(message + b"\x1e" + str(cp.signature).encode()).hexdigest()
+                          f"events {first}..{upto} differ from what checkpoint {cid} signed"))
+        prev_digest = sha256(message + b"\x1e" + str(sig).encode()).hexdigest()
         last_upto = upto
-    last = cps[-1] if cps else None
-    if last is not None and last.version >= 2 and first_v2 is not None \
-            and not _signed(key, last):
+    if last is not None and last[6] == 2 and first_v2 is not None \
+            and not _signed(key, Checkpoint(*last)):
         # Slow path, only on failure: check each v2 signature to pin the first bad range.
         start = 0
-        for cp in cps:
-            if cp.version >= 2 and isinstance(cp.upto_seq, int) and not _signed(key, cp):
+        for row in rows():
+            cp = Checkpoint(*row)
+            if cp.version == 2 and type(cp.upto_seq) is int and not _signed(key, cp):
                 who = "another key" if cp.key_fingerprint != fp else "a broken or forged signature"
                 found.append((start + 1, f"checkpoint {cp.id} (events {start + 1}..{cp.upto_seq}) is "
                                          f"not signed by the centre key ({who}), so no later "
                                          "checkpoint is vouched for either"))
                 break
-            if isinstance(cp.upto_seq, int):
+            if type(cp.upto_seq) is int:
                 start = cp.upto_seq
     if last_upto < head:
         found.append((last_upto + 1, f"events {last_upto + 1}..{head} are not covered by any signature "
                                      "(appended behind the centre's back)"))
-    return found
+    return found, kept, count
 
 
 def check_anchors(
@@ -301,11 +312,13 @@ def check_anchors(
     hashes: Sequence[str],
     checkpoints: Mapping[int, Checkpoint],
     key: Ed25519PublicKey,
+    newest: int | None = None,
 ) -> None:
     """Each known head must be in the chain: otherwise the ledger was rolled back, truncated
     or rewritten after that head was shown."""
     head = report.head_seq
     fp = keys.fingerprint(key)
+    last_cp = newest if newest is not None else max(checkpoints, default=0)
     codes: dict[str, int] | None = None
     for anchor in anchors:
         if anchor.fingerprint is not None and anchor.fingerprint != fp:
@@ -326,7 +339,7 @@ def check_anchors(
                 report.problems.append(Problem(
                     min(mark.upto_seq, head + 1),
                     f"{where}: checkpoint {mark.id} (head #{mark.upto_seq}) was signed, but this "
-                    f"ledger ends at checkpoint {max(checkpoints, default=0)} (#{head}): rolled back or truncated"))
+                    f"ledger ends at checkpoint {last_cp} (#{head}): rolled back or truncated"))
             elif have.digest() != mark.digest():
                 report.problems.append(Problem(
                     min(mark.upto_seq, head + 1),
