@@ -44,10 +44,11 @@ class SourceLines:
         in_multiline = False
         for n, line in enumerate(self.lines, start=1):
             # Headers inside a multi-line string are text, not tables.
-            if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+            if ('"""' in line or "'''" in line) and (
+                    line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1):
                 in_multiline = not in_multiline
                 continue
-            if in_multiline:
+            if in_multiline or not line.lstrip().startswith("["):
                 continue
             m = _HEADER_RE.match(line)
             if m:
@@ -156,16 +157,17 @@ MAX_DEPTH = 32
 def loads(text: str, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
     """tomllib.loads with a nesting limit. Too deep: TOMLDecodeError whose message names the
     line and column the way tomllib's own do, so callers report it like any syntax error."""
-    where = _too_deep_at(text, max_depth)
-    if where is not None:
-        raise tomllib.TOMLDecodeError(
-            f"arrays or inline tables nested deeper than {max_depth} levels "
-            f"(at line {where[0]}, column {where[1]})")
     try:
-        data = tomllib.loads(text)
+        data: dict[str, Any] | None = tomllib.loads(text)
     except RecursionError:
-        raise tomllib.TOMLDecodeError(f"nested deeper than {max_depth} levels") from None
-    if _data_depth(data) > max_depth:
+        data = None
+    if data is None or _data_depth(data) > max_depth:
+        # Only now the scan for where (a bank of 100,000 items pays nothing for it).
+        where = _too_deep_at(text, max_depth)
+        if where is not None:
+            raise tomllib.TOMLDecodeError(
+                f"arrays or inline tables nested deeper than {max_depth} levels "
+                f"(at line {where[0]}, column {where[1]})")
         # Dotted keys and table headers nest too (`a.b.c.d… = 1`).
         raise tomllib.TOMLDecodeError(f"keys or tables nested deeper than {max_depth} levels")
     return data
