@@ -188,6 +188,10 @@ def test_a_second_heads_medium_named_in_centre_toml_also_refuses(tmp_path: Path)
         centre.ledger()
     assert not verify_ledger(centre.ledger_path, centre.public_key(),
                              anchors=load_anchors(mirror)).ok
+    # The medium unplugged: the writer refuses rather than start unwitnessed.
+    shutil.move(mirror.parent, tmp_path / "drawer")
+    with pytest.raises(KioskError, match="heads mirror is not available"):
+        centre.ledger()
 
 
 def test_a_torn_heads_write_leaves_the_other_slot(tmp_path: Path) -> None:

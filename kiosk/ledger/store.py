@@ -551,6 +551,12 @@ class Ledger:
         assert self._public is not None
         newest = self._last_checkpoint()
         for anchor in self.anchors:
+            if not anchor.parent.is_dir():
+                # A second medium that is not there: its protection is unavailable, so fail
+                # closed rather than write on a ledger nobody can compare with it.
+                raise KioskError(
+                    f"{anchor.parent}: the heads mirror is not available (mount it, or remove "
+                    "ledger.heads_mirror from centre.toml); nothing was written")
             if not anchor.exists():
                 continue
             mark = read_heads(anchor)
