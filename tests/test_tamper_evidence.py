@@ -548,3 +548,18 @@ def test_the_minutes_pdf_is_an_anchor_too(story: Story, tmp_path: Path) -> None:
     copy = story.rolled_back(earlier.id, tmp_path / "rb")
     run = kiosk("verify", str(copy.path), "--anchor", str(pdf))
     assert run.returncode == 1 and "rolled back" in run.stdout
+
+
+def test_the_result_sheet_prints_the_code_after_the_latest_change(story: Story,
+                                                                   tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from kiosk.commands.documents import write_result_sheet
+
+    out = tmp_path / "C1.pdf"
+    record = write_result_sheet(story.sat.centre, "C1", out, language="en")
+    assert record["latest_receipt"] == story.latest
+    text = "".join(page.extract_text() for page in PdfReader(str(out)).pages)
+    assert story.sat.receipts["C1"] in text and story.latest in text
+    # … and the sheet is itself an anchor: the code it carries must stay in the ledger.
+    assert any(a.receipt == story.latest for a in load_anchors(out))
