@@ -146,7 +146,8 @@ def minutes_pdf(text: str, *, language: str = "hu") -> bytes:
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for line in lines[1:]:
         # Long intervention lines wrap under themselves rather than run off the page.
-        pdf.multi_cell(width, 3.8, line if line else " ", align="L", wrapmode="CHAR")
+        pdf.multi_cell(width, 3.8, line if line else " ", align="L", wrapmode="CHAR",
+                       new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(SANS, "B", 10)
     pdf.cell(0, 6, lab["minutes_signatures"])
