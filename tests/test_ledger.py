@@ -62,11 +62,15 @@ def test_every_transaction_signs_a_checkpoint_over_its_head(centre: Centre) -> N
     with centre.ledger() as ledger:
         a = ledger.append("answer_saved", {"x": 2}, actor="system")
         many = ledger.append_many([store.NewEvent("note", {"i": i}, "system") for i in range(3)])
-        with ledger.transaction() as tx:
+        done: list[int] = []
+        with ledger.transaction():
             assert ledger.head().seq == many[-1].seq  # reads inside see the ledger
-            b = tx.append("answer_saved", {"x": 3}, actor="system", attempt="A1")
-            c = tx.append("flag_set", {"x": 4}, actor="system", attempt="A1")
+            b = ledger.append("answer_saved", {"x": 3}, actor="system", attempt="A1")
+            c = ledger.append_many([store.NewEvent("flag_set", {"x": 4}, "system", "A1")])[0]
             assert ledger.get(b.seq) is not None  # and the transaction's own events
+            ledger.after_commit(lambda: done.append(ledger.head_seq()))
+            assert done == []  # not before the COMMIT
+        assert done == [c.seq]
         cps = store.read_checkpoints(ledger.conn)
     # genesis, the append, the append_many and the transaction: one checkpoint each
     assert [cp.upto_seq for cp in cps] == [1, a.seq, many[-1].seq, c.seq]
@@ -75,11 +79,38 @@ def test_every_transaction_signs_a_checkpoint_over_its_head(centre: Centre) -> N
     assert verify_ledger(centre.ledger_path, centre.public_key()).ok
 
 
+def test_a_savepoint_rolled_back_inside_a_transaction_leaves_a_consistent_chain(
+        centre: Centre) -> None:
+    """The service undoes one job of a group commit with a savepoint: the checkpoint signs the
+    head as it is at COMMIT, and a transaction whose every append was undone signs nothing."""
+    with centre.ledger() as ledger:
+        with ledger.transaction():
+            kept = ledger.append("note", {"job": 1}, actor="system")
+            ledger.conn.execute("SAVEPOINT job2")
+            ledger.append("note", {"job": 2}, actor="system")
+            ledger.conn.execute("ROLLBACK TO job2")
+            ledger.conn.execute("RELEASE job2")
+            after = ledger.append("note", {"job": 3}, actor="system")
+        assert after.seq == kept.seq + 1 and after.prev_hash == kept.hash
+        cps = len(store.read_checkpoints(ledger.conn))
+        with ledger.transaction():
+            ledger.conn.execute("SAVEPOINT only")
+            ledger.append("note", {"job": 4}, actor="system")
+            ledger.conn.execute("ROLLBACK TO only")
+            ledger.conn.execute("RELEASE only")
+        assert len(store.read_checkpoints(ledger.conn)) == cps
+        with pytest.raises(KioskError, match="already open"), ledger.transaction(), \
+                ledger.transaction():
+            pass
+        ledger.append("note", {"after": True}, actor="system")
+    assert verify_ledger(centre.ledger_path, centre.public_key()).ok
+
+
 def test_a_failed_transaction_writes_nothing(centre: Centre) -> None:
     with centre.ledger() as ledger:
         before = (ledger.head_seq(), len(store.read_checkpoints(ledger.conn)))
-        with pytest.raises(RuntimeError), ledger.transaction() as tx:
-            tx.append("note", {"x": 1}, actor="system")
+        with pytest.raises(RuntimeError), ledger.transaction():
+            ledger.append("note", {"x": 1}, actor="system")
             raise RuntimeError("refused inside the transaction")
         assert (ledger.head_seq(), len(store.read_checkpoints(ledger.conn))) == before
         ledger.append("note", {"x": 2}, actor="system")

@@ -26,9 +26,9 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Centre]:
         # Transactions of 1 to 3 events (one checkpoint each), so ranges are exercised.
         i = 0
         while i < N_EVENTS - 1:
-            with ledger.transaction() as tx:
+            with ledger.transaction():
                 for _ in range(min(1 + i % 3, N_EVENTS - 1 - i)):
-                    tx.append(
+                    ledger.append(
                         "answer_saved",
                         {"item": f"q{i}", "response": ["ő", i]},
                         actor=f"candidate:C{i % 3}",

@@ -342,33 +342,6 @@ def create(path: Path) -> None:
 T = TypeVar("T")
 
 
-class Transaction:
-    """One write transaction of a Ledger (see `Ledger.transaction`): append events, read with
-    the ledger's own methods (the same connection sees the uncommitted events)."""
-
-    def __init__(self, ledger: Ledger, seq: int, prev: str) -> None:
-        self.ledger = ledger
-        self.seq = seq
-        self.prev = prev
-        self.events: list[Event] = []
-
-    def append(self, kind: str, body: dict[str, Any], *, actor: str,
-               attempt: str | None = None) -> Event:
-        body_text = canonical_json(body)
-        seq = self.seq + 1
-        ts = utc_now()
-        digest = event_hash(self.prev, seq, ts, actor, attempt, kind, body_text)
-        self.ledger.conn.execute(
-            "INSERT INTO events (seq, ts, actor, attempt, kind, body, prev_hash, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, ts, actor, attempt, kind, body_text, self.prev, digest),
-        )
-        event = Event(seq, ts, actor, attempt, kind, json.loads(body_text), self.prev, digest)
-        self.events.append(event)
-        self.seq, self.prev = seq, digest
-        return event
-
-
 class Ledger:
     """Append, read and fold events. One instance per process (thread-safe within it).
 
@@ -400,6 +373,10 @@ class Ledger:
         self._trusted: Checkpoint | None = None
         self._trusted_digest = ""
         self._head_checkpoint: Checkpoint | None = None
+        #: Set while `transaction()` holds the write lock: appends join it.
+        self._tx_open = False
+        self._tx_sync = False
+        self._after_commit: list[Callable[[], None]] = []
         self.anchors = [heads_path(self.path)] if anchors is None else [Path(a) for a in anchors]
         #: Heads files that could not be written (a missing second medium): reported, not fatal.
         self.anchor_errors: list[str] = []
@@ -432,36 +409,86 @@ class Ledger:
 
     def append_many(self, new: list[NewEvent], *, seal: bool | None = None) -> list[Event]:
         """Append several events in one transaction: all of them or none (e.g. a roster).
-        `seal` is accepted for old callers; every transaction is signed."""
+        Inside `transaction()` they join it. `seal` is accepted for old callers; every
+        transaction is signed."""
         del seal
-        with self.transaction() as tx:
-            return [tx.append(n.kind, n.body, actor=n.actor, attempt=n.attempt) for n in new]
+        if self.readonly or self._signer is None:
+            raise KioskError("ledger opened read-only: cannot append")
+        with self._lock:
+            if self._tx_open:
+                return self._insert(new)
+            with self.transaction():
+                return self._insert(new)
+
+    def _insert(self, new: list[NewEvent]) -> list[Event]:
+        """Insert events after the head, inside the open transaction (no signing here). The
+        head is read again each time: a savepoint rolled back inside the transaction may have
+        taken events away."""
+        row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row[0], row[1]) if row else (0, GENESIS_PREV)
+        out: list[Event] = []
+        for n in new:
+            body_text = canonical_json(n.body)
+            seq += 1
+            ts = utc_now()
+            digest = event_hash(prev, seq, ts, n.actor, n.attempt, n.kind, body_text)
+            self.conn.execute(
+                "INSERT INTO events (seq, ts, actor, attempt, kind, body, prev_hash, hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, ts, n.actor, n.attempt, n.kind, body_text, prev, digest),
+            )
+            out.append(Event(seq, ts, n.actor, n.attempt, n.kind, json.loads(body_text), prev, digest))
+            if n.kind in SYNC_ANCHOR_KINDS:
+                self._tx_sync = True
+            prev = digest
+        return out
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """BEGIN IMMEDIATE; reads and appends through the yielded Transaction; one signed
-        checkpoint over the new head; COMMIT. An exception rolls everything back."""
+    def transaction(self) -> Iterator[Ledger]:
+        """One write transaction for many appends (the centre service's group commit):
+        BEGIN IMMEDIATE; `append`/`append_many` and reads inside see each other; on leaving,
+        one checkpoint signs the new head and COMMIT makes it durable; an exception rolls
+        everything back. Callbacks given to `after_commit` inside run once the COMMIT
+        succeeded."""
         if self.readonly or self._signer is None:
             raise KioskError("ledger opened read-only: cannot append")
         with self._lock:
             if self._closed:
                 raise KioskError(f"{self.path}: the ledger is closed")
+            if self._tx_open:
+                raise KioskError("a ledger transaction is already open")
             self.conn.execute("BEGIN IMMEDIATE")
+            self._tx_open, self._tx_sync, self._after_commit = True, False, []
+            checkpoint = None
             try:
-                seq, prev = self._check_head()
-                tx = Transaction(self, seq, prev)
-                yield tx
-                checkpoint = None
-                if tx.events:
-                    checkpoint = self._write_checkpoint(tx.seq, tx.prev)
+                start, _ = self._check_head()
+                yield self
+                row = self.conn.execute(
+                    "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+                if row is not None and row[0] > start:
+                    checkpoint = self._write_checkpoint(row[0], row[1])
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                self._after_commit = []
                 raise
+            finally:
+                self._tx_open = False
             if checkpoint is not None:
                 self._trusted, self._trusted_digest = checkpoint, checkpoint.digest()
-                self._write_anchors(checkpoint, any(e.kind in SYNC_ANCHOR_KINDS for e in tx.events))
+                self._write_anchors(checkpoint, self._tx_sync)
+            callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the events appended so far are durable (at once outside a
+        transaction)."""
+        if self._tx_open:
+            self._after_commit.append(callback)
+        else:
+            callback()
 
     def _upgrade_schema(self) -> None:
         """Ledgers from before checkpoint format v2 get its two columns (old rows stay v1)."""
