@@ -72,3 +72,23 @@ def test_eight_processes_append_concurrently_into_one_chain(centre: Centre) -> N
     assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
     report = verify_ledger(centre.ledger_path, centre.public_key())
     assert report.ok, report.problems
+
+
+def test_verify_and_new_writers_see_a_consistent_head_while_others_commit(centre: Centre) -> None:
+    """The head and the newest checkpoint are read in one snapshot: a commit by another
+    process between the two reads must not look like events written behind the centre's back."""
+    procs = [spawn(centre, f"L{w}", 3000) for w in range(2)]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        for i in range(40):
+            report = verify_ledger(centre.ledger_path, centre.public_key(), quick_check=False)
+            assert report.ok, report.problems
+            if i % 4 == 0:
+                with centre.ledger() as ledger:  # a writer opening mid-stream
+                    ledger.append("note", {"probe": True}, actor="system")
+    finally:
+        for p in procs:
+            p.communicate(timeout=600)
+    assert all(p.returncode == 0 for p in procs)
+    assert verify_ledger(centre.ledger_path, centre.public_key()).ok

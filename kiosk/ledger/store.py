@@ -376,6 +376,8 @@ class Ledger:
         #: Set while `transaction()` holds the write lock: appends join it.
         self._tx_open = False
         self._tx_sync = False
+        self._tx_head: tuple[int, str] = (0, GENESIS_PREV)
+        self._tx_head_known = False
         self._after_commit: list[Callable[[], None]] = []
         self.anchors = [heads_path(self.path)] if anchors is None else [Path(a) for a in anchors]
         #: Heads files that could not be written (a missing second medium): reported, not fatal.
@@ -387,7 +389,13 @@ class Ledger:
                 check_integrity(self.conn, self.path)
                 self._upgrade_schema()
                 with self._lock:
-                    self._check_head()
+                    # One read snapshot: the head and the newest checkpoint must be read
+                    # together, or another writer's commit between them looks like tampering.
+                    self.conn.execute("BEGIN")
+                    try:
+                        self._check_head()
+                    finally:
+                        self.conn.execute("COMMIT")
                 self._check_anchors()
             except BaseException:
                 self.conn.close()
@@ -418,14 +426,23 @@ class Ledger:
             if self._tx_open:
                 return self._insert(new)
             with self.transaction():
-                return self._insert(new)
+                # Our own transaction: the head _check_head just read is still the head, and
+                # what we insert is the head at COMMIT (two reads fewer per save).
+                out = self._insert(new, self._tx_head)
+                if out:
+                    self._tx_head = (out[-1].seq, out[-1].hash)
+                    self._tx_head_known = True
+                return out
 
-    def _insert(self, new: list[NewEvent]) -> list[Event]:
-        """Insert events after the head, inside the open transaction (no signing here). The
-        head is read again each time: a savepoint rolled back inside the transaction may have
-        taken events away."""
-        row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (row[0], row[1]) if row else (0, GENESIS_PREV)
+    def _insert(self, new: list[NewEvent], head: tuple[int, str] | None = None) -> list[Event]:
+        """Insert events after the head, inside the open transaction (no signing here). Unless
+        given, the head is read again: a savepoint rolled back inside a caller's transaction
+        may have taken events away."""
+        if head is None:
+            row = self.conn.execute(
+                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+            head = (row[0], row[1]) if row else (0, GENESIS_PREV)
+        seq, prev = head
         out: list[Event] = []
         for n in new:
             body_text = canonical_json(n.body)
@@ -459,11 +476,13 @@ class Ledger:
                 raise KioskError("a ledger transaction is already open")
             self.conn.execute("BEGIN IMMEDIATE")
             self._tx_open, self._tx_sync, self._after_commit = True, False, []
+            self._tx_head_known = False
             checkpoint = None
             try:
-                start, _ = self._check_head()
+                self._tx_head = self._check_head()
+                start = self._tx_head[0]
                 yield self
-                row = self.conn.execute(
+                row = self._tx_head if self._tx_head_known else self.conn.execute(
                     "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
                 if row is not None and row[0] > start:
                     checkpoint = self._write_checkpoint(row[0], row[1])
