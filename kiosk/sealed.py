@@ -303,6 +303,12 @@ def _read_members(path: Path) -> tuple[dict[str, bytes], list[str], bytes]:
         raw = path.read_bytes()
     except OSError as exc:
         raise KioskError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    # The member count from the end-of-directory record, before zipfile builds an object for
+    # every entry of a directory that may list millions.
+    entries = _declared_entries(raw)
+    if entries is not None and entries > MAX_MEMBERS:
+        raise KioskError(f"{path}: {entries} members, more than a sealed export has "
+                         f"({MAX_MEMBERS}); not read")
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()
@@ -332,6 +338,15 @@ def _read_members(path: Path) -> tuple[dict[str, bytes], list[str], bytes]:
         except Exception as exc:  # BadZipFile (CRC), zlib.error, EOFError: a flipped byte
             problems.append(f"{info.filename}: damaged inside the archive ({exc})")
     return members, problems, raw
+
+
+def _declared_entries(raw: bytes) -> int | None:
+    """Entries the zip's end-of-central-directory record declares (0xFFFF: a Zip64 archive,
+    which a bundle never is); None if there is no such record (zipfile then says why)."""
+    at = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65_557))
+    if at < 0 or at + 22 > len(raw):
+        return None
+    return int.from_bytes(raw[at + 10:at + 12], "little")
 
 
 def _member_at(raw: bytes, offset: int) -> str:

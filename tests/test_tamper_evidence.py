@@ -573,3 +573,19 @@ def test_the_result_sheet_prints_the_code_after_the_latest_change(story: Story,
     assert story.sat.receipts["C1"] in text and story.latest in text
     # … and the sheet is itself an anchor: the code it carries must stay in the ledger.
     assert any(a.receipt == story.latest for a in load_anchors(out))
+
+
+def test_a_directory_of_a_million_members_is_refused_from_its_end_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count comes from the end-of-directory record: zipfile never lists the entries."""
+    import kiosk.sealed as sealed
+
+    tiny = _bomb(tmp_path / "tiny.zip", {"a": b"x"}, compress=False)
+    raw = bytearray(tiny.read_bytes())
+    eocd = raw.rfind(b"PK\x05\x06")
+    raw[eocd + 8:eocd + 12] = (0xFFFF).to_bytes(2, "little") * 2  # claims 65,535 entries
+    forged = tmp_path / "million.zip"
+    forged.write_bytes(bytes(raw))
+    monkeypatch.setattr(sealed.zipfile, "ZipFile", None)  # would raise TypeError if reached
+    with pytest.raises(KioskError, match="65535 members"):
+        verify_bundle(forged)
