@@ -70,11 +70,12 @@ def exam_text(n_items: int) -> str:
 
 
 def build(root: Path, n_candidates: int, n_items: int, seed: int, paper_size: int | None = None,
-          difficulty_out: dict[str, float] | None = None) -> tuple[Centre, str, float]:
+          difficulty_out: dict[str, float] | None = None,
+          name: str = "Benchmark központ") -> tuple[Centre, str, float]:
     """`paper_size` items of the `n_items` pool on each candidate's (random) paper; every item
     when None. `difficulty_out` receives the generating difficulties."""
     rng = random.Random(seed)
-    centre, _ = Centre.init(root / "centre", "Benchmark központ")
+    centre, _ = Centre.init(root / "centre", name)
     content = root / "content"
     content.mkdir()
     (content / "bank.toml").write_text(bank_text(n_items), encoding="utf-8")
@@ -87,7 +88,7 @@ def build(root: Path, n_candidates: int, n_items: int, seed: int, paper_size: in
     started = time.perf_counter()
     with centre.ledger() as ledger:
         ledger.append_many([NewEvent(k, b, "examiner") for k, b in rosters.import_bodies(
-            parsed, "roster.csv", hashlib.sha256(roster_text.encode()).hexdigest())], seal=False)
+            parsed, "roster.csv", hashlib.sha256(roster_text.encode()).hexdigest())])
         sitting, _code = create_sitting(ledger, exam, room="Aula", candidates="all",
                                         self_start=True)
         keys = [f"b:q{i}" for i in range(1, n_items + 1)]
@@ -117,11 +118,10 @@ def build(root: Path, n_candidates: int, n_items: int, seed: int, paper_size: in
                                                        "reason": "candidate"}, actor, attempt))
             pending.append(NewEvent("attempt_submitted", {"reason": "candidate"}, actor, attempt))
             if len(pending) >= BATCH:
-                ledger.append_many(pending, seal=False)
+                ledger.append_many(pending)
                 pending = []
         if pending:
-            ledger.append_many(pending, seal=False)
-        ledger.seal()
+            ledger.append_many(pending)
     return centre, exam, time.perf_counter() - started
 
 

@@ -40,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "outcome": "Eredmény",
         "total": "Összesen",
         "receipt": "Nyugtakód",
+        "latest_receipt": "Nyugtakód az utolsó változás (javítás, érvénytelenítés, fellebbezés) után",
         "fingerprint": "A vizsgaközpont kulcsának ujjlenyomata",
         "chair": "A vizsgabizottság elnöke",
         "examiner": "Vizsgáztató",
@@ -74,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "outcome": "Outcome",
         "total": "Total",
         "receipt": "Receipt code",
+        "latest_receipt": "Receipt code after the latest change (mark, void, appeal)",
         "fingerprint": "Centre key fingerprint",
         "chair": "Chair of the examination board",
         "examiner": "Examiner",
@@ -144,7 +146,8 @@ def minutes_pdf(text: str, *, language: str = "hu") -> bytes:
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for line in lines[1:]:
         # Long intervention lines wrap under themselves rather than run off the page.
-        pdf.multi_cell(width, 3.8, line if line else " ", align="L", wrapmode="CHAR")
+        pdf.multi_cell(width, 3.8, line if line else " ", align="L", wrapmode="CHAR",
+                       new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(SANS, "B", 10)
     pdf.cell(0, 6, lab["minutes_signatures"])
@@ -178,6 +181,8 @@ SHEET: dict[str, dict[str, str]] = {
         "voided": "A vizsgadolgozatot érvénytelenítették; eredmény nincs.",
         "absent": "A vizsgázó nem jelent meg (dolgozatot nem adott be); eredmény nincs.",
         "receipt": "Nyugtakód", "fingerprint": "A vizsgaközpont kulcsának ujjlenyomata",
+        "latest_receipt": "Nyugtakód az utolsó változás (javítás, érvénytelenítés, "
+                          "felülbírálat) után",
         "place_date": "Kelt (hely, dátum)", "chair": "A vizsgabizottság elnöke",
         "examiner": "Vizsgáztató", "written": "írásbeli", "oral": "szóbeli",
         "points_unit": "pont",
@@ -201,6 +206,7 @@ SHEET: dict[str, dict[str, str]] = {
         "voided": "The attempt was voided; there is no result.",
         "absent": "The candidate was absent (submitted no paper); there is no result.",
         "receipt": "Receipt code", "fingerprint": "Centre key fingerprint",
+        "latest_receipt": "Receipt code after the latest change (mark, void, appeal)",
         "place_date": "Place and date", "chair": "Chair of the examination board",
         "examiner": "Examiner", "written": "written", "oral": "oral", "points_unit": "points",
     },
@@ -208,7 +214,7 @@ SHEET: dict[str, dict[str, str]] = {
 
 
 def result_sheet_pdf(result: Any, *, centre: str, fingerprint: str, receipt: str = "",
-                     language: str = "hu", printed: datetime | None = None) -> bytes:
+                     latest_receipt: str = "", language: str = "hu", printed: datetime | None = None) -> bytes:
     """One candidate's result sheet (a kiosk.results.CandidateResult), in one language: every
     part with its grade and pass/fail, subject grades and the certificate's condition, appeals
     (original → final), póttétel and exemptions, the reasons for a failed result in words, the
@@ -283,7 +289,9 @@ def result_sheet_pdf(result: Any, *, centre: str, fingerprint: str, receipt: str
             for note in notes:
                 L.paragraph(pdf, f"• {note}")
     pdf.ln(3)
-    L.facts(pdf, [(lab["receipt"], receipt or "–"), (lab["fingerprint"], fingerprint)])
+    L.facts(pdf, [(lab["receipt"], receipt or "–"),
+                  *([(lab["latest_receipt"], latest_receipt)] if latest_receipt else []),
+                  (lab["fingerprint"], fingerprint)])
     when = (printed or datetime.now()).strftime("%Y-%m-%d")
     pdf.ln(3)
     L.paragraph(pdf, f"{lab['place_date']}: ____________________, {when}", size=9)

@@ -22,8 +22,6 @@ at `kiosk init`:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import tomllib
@@ -32,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain.csv_cells import csv_text
 from kiosk.errors import KioskError
 from kiosk.ledger import keys
 from kiosk.ledger.store import utc_now
@@ -126,21 +125,28 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
         raise KioskError(f"{into}: cannot create ({exc.strerror or exc})") from exc
     state = _load_state(into)
     merged_shas = {b["sha256"] for b in state["bundles"]}
-    # The newest head merged so far per centre and exam scope (None: every exam): an older
-    # bundle must not roll results back, but a newer bundle of *another* exam says nothing
-    # about this one's results.
-    newest: dict[tuple[str, str | None], int] = {}
+    # The highest head merged so far per centre key: an older ledger of the same centre is
+    # refused (a rollback, or a stale copy), and a newer one must extend it (not a rewrite).
+    newest: dict[str, tuple[int, str]] = {}
     for b in state["bundles"]:
-        scope = (b["fingerprint"], b.get("exam"))
-        newest[scope] = max(newest.get(scope, 0), int(b["head"]["seq"]))
+        if b.get("status") not in (None, "merged"):
+            continue
+        seq, digest = int(b["head"]["seq"]), str(b["head"]["hash"])
+        if seq >= newest.get(b["fingerprint"], (0, ""))[0]:
+            newest[b["fingerprint"]] = (seq, digest)
     results = {_key(r): r for r in state["results"]}
     report = MergeReport(into)
 
     for path in bundles:
+        # Each bundle on its own: whatever one bundle holds, the others still merge.
         try:
             check = verify_bundle(path)
         except KioskError as exc:
             report.offered.append(Offered(path.name, "", "rejected", f"unreadable: {exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - any input that breaks the verifier
+            report.offered.append(Offered(path.name, "", "rejected",
+                                          f"unreadable: {type(exc).__name__}: {exc}"))
             continue
         offered = Offered(path.name, check.bundle_sha256, "merged", centre=check.centre,
                           fingerprint=check.fingerprint, head_seq=check.head_seq)
@@ -152,27 +158,33 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
         if check.bundle_sha256 in merged_shas:
             offered.status, offered.reason = "already merged", "the same bundle was merged before"
             continue
-        newer = max(newest.get((check.fingerprint, check.exam), 0),
-                    newest.get((check.fingerprint, None), 0))
-        if check.head_seq < newer:
+        seen = newest.get(check.fingerprint)
+        if seen is not None and check.head_seq < seen[0]:
             offered.status = "superseded"
-            offered.reason = (f"older than a bundle of this centre already merged (head "
-                              f"#{check.head_seq} < #{newer}): results kept")
-        else:
-            newest[(check.fingerprint, check.exam)] = check.head_seq
+            offered.reason = (f"an older ledger of {check.centre!r} (head #{check.head_seq}) than "
+                              f"one already merged (head #{seen[0]}): refused, results kept; "
+                              "ask the centre for a fresh export")
+            continue
+        if seen is not None and check.chain.get(seen[0]) != seen[1]:
+            offered.status = "rejected"
+            offered.reason = (f"the ledger of {check.centre!r} differs at event #{seen[0]} from "
+                              "the one already merged: rewritten history (a fork), refused")
+            continue
+        staged: dict[tuple[str, str, str], dict[str, Any]] = {}
+        try:
             for record in check.records:
-                entry = {"centre": check.centre, "fingerprint": check.fingerprint,
-                         "bundle_sha256": check.bundle_sha256, "head_seq": check.head_seq,
-                         **record}
-                key = _key(entry)
-                kept = results.get(key)
-                if kept is not None and int(kept.get("head_seq") or 0) > check.head_seq:
-                    continue  # a newer bundle of this exam alone already gave this result
-                if kept is not None:
-                    offered.replaced += 1
-                else:
-                    offered.added += 1
-                results[key] = entry
+                staged_key, entry = _entry(check, record)
+                staged[staged_key] = entry
+        except ValueError as exc:
+            offered.status, offered.reason = "rejected", str(exc)
+            continue
+        for key, entry in staged.items():
+            if key in results:
+                offered.replaced += 1
+            else:
+                offered.added += 1
+            results[key] = entry
+        newest[check.fingerprint] = (check.head_seq, check.head_hash)
         merged_shas.add(check.bundle_sha256)
         state["bundles"].append({
             "file": path.name, "sha256": check.bundle_sha256, "centre": check.centre,
@@ -185,8 +197,7 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
     state["results"] = sorted(results.values(), key=lambda r: (
         str(r.get("centre")), str(r.get("exam")), str(r.get("candidate"))))
     report.results = len(state["results"])
-    _write(into / MERGED_JSON, json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True,
-                                          default=str) + "\n")
+    _write(into / MERGED_JSON, _state_text(state))
     _write(into / MERGED_CSV, _csv(state["results"]))
     log_lines = "".join(json.dumps({"ts": utc_now(), **vars(o)}, ensure_ascii=False) + "\n"
                         for o in report.offered)
@@ -196,6 +207,33 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
     except OSError as exc:
         raise KioskError(f"{into / MERGE_LOG}: cannot write ({exc.strerror or exc})") from exc
     return report
+
+
+#: Fields of a merged result that come from the verified bundle itself, never from a record.
+FROM_BUNDLE = ("centre", "fingerprint", "bundle_sha256", "head_seq")
+
+
+def _entry(check: BundleReport, record: Mapping[str, Any]) -> tuple[tuple[str, str, str], dict[str, Any]]:
+    """The merged result for one record. The centre, key and head are the bundle's own
+    (verified); a record that claims another centre or key is refused (ValueError)."""
+    own = {"centre": check.centre, "fingerprint": check.fingerprint,
+           "bundle_sha256": check.bundle_sha256, "head_seq": check.head_seq}
+    for name in ("centre", "fingerprint"):
+        if name in record and record[name] != own[name]:
+            raise ValueError(f"a result of candidate {str(record.get('candidate'))[:40]!r} claims "
+                             f"{name} {str(record[name])[:60]!r}, not the bundle's own: refused")
+    entry = {**{k: v for k, v in record.items() if k not in FROM_BUNDLE}, **own}
+    return _key(entry), entry
+
+
+def _state_text(state: Mapping[str, Any]) -> str:
+    """merged.json with one bundle or result per line: readable, and written by the C encoder
+    (json.dumps with `indent` falls back to the pure-Python one: half of a 100-bundle merge)."""
+    def rows(items: list[Any]) -> str:
+        return ",\n".join(" " + json.dumps(i, ensure_ascii=False, sort_keys=True, default=str)
+                           for i in items)
+    return (f'{{"bundles": [\n{rows(state["bundles"])}\n],\n'
+            f'"results": [\n{rows(state["results"])}\n]}}\n')
 
 
 def _rejection(check: BundleReport, trusted: Mapping[str, str]) -> str:
@@ -213,16 +251,11 @@ def _rejection(check: BundleReport, trusted: Mapping[str, str]) -> str:
 
 BASE = ("centre", "fingerprint", "exam", "candidate", "name", "attempt", "points", "max_points",
         "percent", "grade", "grade_name", "passed", "certificate", "outstanding", "provisional",
-        "receipt", "head_seq", "bundle_sha256")
+        "receipt", "latest_receipt", "head_seq", "bundle_sha256")
 
 
 def _csv(records: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(BASE), lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for r in records:
-        writer.writerow({k: _cell(r.get(k)) for k in BASE})
-    return buf.getvalue()
+    return csv_text(BASE, ({k: _cell(r.get(k)) for k in BASE} for r in records))
 
 
 def _cell(value: Any) -> str:

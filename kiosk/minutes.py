@@ -19,7 +19,7 @@ from kiosk.domain import room as R
 from kiosk.domain.attempts import LedgerEvent
 from kiosk.domain.sittings import Sitting
 from kiosk.i18n import t
-from kiosk.ledger.receipts import receipt_code
+from kiosk.ledger.receipts import latest_receipts, receipt_code
 
 #: Invigilator actions listed as interventions, in ledger order.
 INTERVENTIONS = (A.ADMITTED, A.STARTED, A.PAUSED, A.RESUMED, A.SUSPENDED, A.UNSUSPENDED,
@@ -48,11 +48,12 @@ def when(ts: str, tz: tzinfo | None = None) -> str:
 
 def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Mapping[str, str],
                   centre: str = "", exam_title: str = "", language: str = "hu",
-                  tz: tzinfo | None = None) -> str:
+                  tz: tzinfo | None = None, signed_head: Any = None) -> str:
     def tr(key: str, **params: Any) -> str:
         return t(f"minutes.{key}", language=language, **params)
 
     mine = _sitting_events(sitting, events)
+    latest = latest_receipts(mine)
     room = R.RoomView(sitting.id, list(sitting.candidates), dict(names), dict(sitting.seats))
     room.apply(mine)
     people = {c: _Candidate(c, names.get(c, "")) for c in sitting.candidates}
@@ -138,7 +139,14 @@ def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Map
                     f"({tr('reason.' + c.submit_reason) if c.submit_reason else ''})")
         else:
             code = tr("not_submitted")
+        if c.attempt in latest:
+            code += "  " + tr("latest", code=latest[c.attempt])
         out.append(f"  {c.id:<12} {c.name:<28} {code}")
+    if signed_head is not None:  # an anchor: a later rollback of the ledger is caught by it
+        # The hash on a line of its own: a PDF line never breaks it.
+        out += ["", tr("signed_head"), f"  #{signed_head.upto_seq} {signed_head.head_hash}",
+                "  " + tr("signed_checkpoint", checkpoint=signed_head.id,
+                          code=receipt_code(signed_head.head_hash))]
     out += ["", tr("signatures"), ""]
     return "\n".join(out) + "\n"
 
@@ -237,4 +245,5 @@ def minutes_text(centre: Any, sitting_id: str, *, language: str | None = None,
         loaded = latest_loads(ledger.events(kind=LOADED)).get(sitting.exam)
         title = str(loaded.body.get("title", "")) if loaded else ""
         return build_minutes(sitting, ledger.events(), names=names, centre=centre.name,
-                             exam_title=title, language=lang, tz=tz)
+                             exam_title=title, language=lang, tz=tz,
+                             signed_head=ledger.signed_head())

@@ -3,7 +3,8 @@
 The computation is `kiosk.results` (marks, regimes, outcomes); this module only fixes the
 events it runs on (a sealed export's results rest on exactly the exported events, up to the
 exported head) and adds each result's receipt code: the code of its attempt's
-`attempt_submitted` event, which the candidate took home and which a verifier can recompute.
+`attempt_submitted` event, which the candidate took home and which a verifier can recompute,
+and the code after its latest change (marks, re-marks, voids, appeal decisions).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kiosk.ledger.receipts import receipt_code
+from kiosk.ledger.receipts import latest_receipts, receipt_code
 
 
 def compute(centre: Any, exam_id: str | None = None, *, events: Sequence[Any] | None = None,
@@ -26,10 +27,15 @@ def compute(centre: Any, exam_id: str | None = None, *, events: Sequence[Any] | 
             events = list(reader.events(kind=R.RESULT_KINDS | {LOADED}))
     results = R.compute_results(centre, exam_id, events=events, passphrase=passphrase)
     receipts = submitted_receipts(events)
+    latest = latest_receipts(events)
     records = R.results_json(results)
     rows = R.results_rows(results)
     for record, row in zip(records, rows, strict=True):
-        record["receipt"] = row["receipt"] = receipts.get(str(record.get("attempt")), "")
+        attempt = str(record.get("attempt"))
+        record["receipt"] = row["receipt"] = receipts.get(attempt, "")
+        # The code after the attempt's latest mark, void or appeal decision: printed on the
+        # result sheet, so cutting that change away later is caught by a code on paper.
+        record["latest_receipt"] = row["latest_receipt"] = latest.get(attempt, "")
     return records, rows
 
 

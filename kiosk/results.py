@@ -21,8 +21,6 @@ replaces the item's points; the result then carries the original and the final p
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -34,6 +32,7 @@ from kiosk.domain import exam_records as X
 from kiosk.domain import marking as M
 from kiosk.domain import oral as O
 from kiosk.domain.banks import Bank, all_items
+from kiosk.domain.csv_cells import csv_text
 from kiosk.domain.exams import Exam
 from kiosk.domain.items import Item
 from kiosk.domain.numbers import percent_text, points_text
@@ -830,12 +829,7 @@ def results_csv(results: Sequence[CandidateResult], sep: str = ",", language: st
     columns = list(BASE_COLUMNS)
     for row in rows:
         columns.extend(k for k in row if k not in columns)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", delimiter=sep)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, "") for c in columns})
-    return buf.getvalue()
+    return csv_text(columns, rows, sep=sep)
 
 
 def results_json(results: Sequence[CandidateResult]) -> list[dict[str, Any]]:

@@ -28,20 +28,22 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from kiosk.domain.csv_cells import csv_text
 from kiosk.errors import KioskError
 from kiosk.ledger import keys
-from kiosk.ledger.canonical import GENESIS_PREV, canonical_json, checkpoint_message, event_hash
+from kiosk.ledger.canonical import GENESIS_PREV, canonical_json, event_hash
 from kiosk.ledger.centre import PASSPHRASE_ENV
-from kiosk.ledger.receipts import receipt_code
-from kiosk.ledger.store import Event, utc_now
+from kiosk.ledger.receipts import latest_receipts, normalise, receipt_code
+from kiosk.ledger.store import Checkpoint, Event, read_checkpoints, utc_now
 
 FORMAT = "kiosk-sealed-export"
 VERSION = 1
@@ -63,8 +65,11 @@ SECRET_FIELDS: dict[str, frozenset[str]] = {
     "user_added": frozenset({"password_hash"}),
     "sitting_created": frozenset({"code_hash", "code_salt"}),
 }
-#: An unzipped member larger than this is refused (a zip bomb is unusable input, not a bundle).
-MAX_MEMBER_BYTES = 2 * 1024**3
+#: Caps checked from the zip's directory before anything is read into memory. A bundle is
+#: written uncompressed (ZIP_STORED) with exactly the files above, so a compressed member, a
+#: declared size beyond the file's own, or more members than a bundle has is refused outright.
+MAX_BUNDLE_BYTES = 1024**3
+MAX_MEMBERS = 16
 
 
 def sha256(data: bytes) -> str:
@@ -113,12 +118,7 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
         for key in row:
             if key not in columns:
                 columns.append(key)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns or ["attempt"], lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buf.getvalue()
+    return csv_text(columns or ["attempt"], ({k: _cell(v) for k, v in row.items()} for row in rows))
 
 
 def _cell(value: Any) -> Any:
@@ -139,17 +139,14 @@ def export_sealed(centre: Any, out: Path, *, exam: str | None = None,
     with centre.ledger(passphrase) as ledger:
         # centre.ledger() has checked that this key matches centre.pub.
         private: Ed25519PrivateKey = keys.read_private(centre.private_key_path, passphrase)
-        ledger.seal()
         conn = ledger.conn
         with ledger._lock:
             conn.execute("BEGIN")
             try:
-                cp_rows = conn.execute(
-                    "SELECT id, upto_seq, head_hash, ts, key_fingerprint, signature"
-                    " FROM checkpoints ORDER BY id").fetchall()
-                if not cp_rows:
+                cps = read_checkpoints(conn)
+                if not cps:
                     raise KioskError(f"{centre.path}: the ledger has no signed checkpoint")
-                head_seq, head_hash = cp_rows[-1][1], cp_rows[-1][2]
+                head_seq, head_hash = cps[-1].upto_seq, cps[-1].head_hash
                 rows = conn.execute(
                     "SELECT seq, ts, actor, attempt, kind, body, prev_hash, hash FROM events"
                     " WHERE seq <= ? ORDER BY seq", (head_seq,)).fetchall()
@@ -179,10 +176,8 @@ def export_sealed(centre: Any, out: Path, *, exam: str | None = None,
                            + "\n").encode(),
             RESULTS_CSV: _csv_text(csv_rows).encode(),
             EVENTS: ("\n".join(lines) + "\n").encode(),
-            CHECKPOINTS: ("\n".join(
-                json.dumps({"id": c[0], "upto_seq": c[1], "head_hash": c[2], "ts": c[3],
-                            "key_fingerprint": c[4], "signature": c[5]}, sort_keys=True)
-                for c in cp_rows) + "\n").encode(),
+            CHECKPOINTS: ("\n".join(json.dumps(c.as_dict(), sort_keys=True) for c in cps)
+                          + "\n").encode(),
         }
         manifest = {
             "format": FORMAT, "version": VERSION, "created": utc_now(),
@@ -293,6 +288,11 @@ class BundleReport:
     bundle_sha256: str = ""
     problems: list[str] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    #: receipt code → (seq, kind, ts) for the codes asked about that were found
+    receipts: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    #: seq → hash of every event in the bundle's ledger (a merge checks a newer bundle extends
+    #: the head it merged before)
+    chain: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -314,28 +314,60 @@ def is_bundle(path: Path) -> bool:
 
 def _read_members(path: Path) -> tuple[dict[str, bytes], list[str], bytes]:
     try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise KioskError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if size > MAX_BUNDLE_BYTES:
+        raise KioskError(f"{path}: {size:,} bytes, more than a sealed export may hold "
+                         f"({MAX_BUNDLE_BYTES:,}); not read")
+    try:
         raw = path.read_bytes()
     except OSError as exc:
         raise KioskError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    # The member count from the end-of-directory record, before zipfile builds an object for
+    # every entry of a directory that may list millions.
+    entries = _declared_entries(raw)
+    if entries is not None and entries > MAX_MEMBERS:
+        raise KioskError(f"{path}: {entries} members, more than a sealed export has "
+                         f"({MAX_MEMBERS}); not read")
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
             NotImplementedError) as exc:
         raise KioskError(f"{path}: not a readable zip archive ({exc})") from exc
+    if len(infos) > MAX_MEMBERS:
+        raise KioskError(f"{path}: {len(infos)} members, more than a sealed export has "
+                         f"({MAX_MEMBERS}); not read")
+    declared = 0
+    for info in infos:
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+            raise KioskError(f"{path}: {info.filename} is compressed; a sealed export stores "
+                             "its files uncompressed (refused unread: a zip bomb is no bundle)")
+        declared += info.file_size
+    if declared > size:
+        raise KioskError(f"{path}: members declare {declared:,} bytes in a {size:,}-byte file; "
+                         "not read")
     members: dict[str, bytes] = {}
     problems: list[str] = []
     for info in infos:
         if info.filename in members:
             problems.append(f"{info.filename}: appears twice in the archive")
             continue
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise KioskError(f"{path}: {info.filename} is too large to be an export member")
         try:
             members[info.filename] = zf.read(info)
         except Exception as exc:  # BadZipFile (CRC), zlib.error, EOFError: a flipped byte
             problems.append(f"{info.filename}: damaged inside the archive ({exc})")
     return members, problems, raw
+
+
+def _declared_entries(raw: bytes) -> int | None:
+    """Entries the zip's end-of-central-directory record declares (0xFFFF: a Zip64 archive,
+    which a bundle never is); None if there is no such record (zipfile then says why)."""
+    at = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65_557))
+    if at < 0 or at + 22 > len(raw):
+        return None
+    return int.from_bytes(raw[at + 10:at + 12], "little")
 
 
 def _member_at(raw: bytes, offset: int) -> str:
@@ -353,9 +385,12 @@ def _member_at(raw: bytes, offset: int) -> str:
     return "in the archive's directory" if offset >= end else name
 
 
-def verify_bundle(path: Path) -> BundleReport:
+def verify_bundle(path: Path, *, anchors: Sequence[Any] = (),
+                  receipt_codes: Iterable[str] = ()) -> BundleReport:
     """Check a sealed export. Unreadable input raises KioskError (exit 2); everything a
-    tamperer could change is reported as a problem (exit 1)."""
+    tamperer could change is reported as a problem (exit 1). `anchors` (kiosk.ledger.verify
+    Anchor) are heads known from outside that the bundle's ledger must contain; receipt codes
+    are looked up in its chain (`report.receipts`)."""
     path = Path(path)
     members, problems, raw = _read_members(path)
     report = BundleReport(str(path), bundle_sha256=sha256(raw), problems=problems)
@@ -402,9 +437,12 @@ def verify_bundle(path: Path) -> BundleReport:
             problems.append(f"{MANIFEST}: does not list {name}")
 
     if public is not None and EVENTS in members and CHECKPOINTS in members:
-        rows = _verify_chain(members[EVENTS], members[CHECKPOINTS], public, manifest, report)
+        rows, cps = _verify_chain(members[EVENTS], members[CHECKPOINTS], public, manifest, report)
         if RESULTS_JSON in members:
             _verify_results(members, rows, manifest, report)
+        _check_outside_heads(rows, cps, public, anchors, receipt_codes, report)
+    elif anchors or receipt_codes:
+        problems.append("no ledger in the bundle to check the receipts or anchors against")
     if not problems and (rebuilt := zip_bytes(members)) != raw:
         # Only worth saying when every file checked out: then the change is in the container.
         at = next((i for i, (a, b) in enumerate(zip(rebuilt, raw, strict=False)) if a != b),
@@ -414,6 +452,25 @@ def verify_bundle(path: Path) -> BundleReport:
     return report
 
 
+def _check_outside_heads(rows: list[tuple[Any, ...]], cps: list[Checkpoint],
+                         public: Ed25519PublicKey, anchors: Sequence[Any],
+                         receipt_codes: Iterable[str], report: BundleReport) -> None:
+    from kiosk.ledger.verify import VerifyReport, check_anchors
+
+    wanted = {n for c in receipt_codes if (n := normalise(c)) is not None}
+    for seq, _ts, _actor, _attempt, kind, _body, _prev, digest in rows:
+        if wanted and (code := receipt_code(digest)) in wanted:
+            report.receipts.setdefault(code, (seq, kind, _ts))
+    if anchors and rows:
+        hashes = [GENESIS_PREV] + [""] * rows[-1][0]
+        for row in rows:
+            if isinstance(row[0], int) and 0 < row[0] < len(hashes):
+                hashes[row[0]] = row[7]
+        outside = VerifyReport(report.path, head_seq=rows[-1][0])
+        check_anchors(anchors, outside, hashes, {cp.id: cp for cp in cps}, public)
+        report.problems.extend(p.reason for p in outside.problems)
+
+
 def _bundled_key(members: Mapping[str, bytes], manifest: Mapping[str, Any],
                  problems: list[str]) -> Ed25519PublicKey | None:
     pem = members.get(PUBLIC_KEY)
@@ -421,7 +478,7 @@ def _bundled_key(members: Mapping[str, bytes], manifest: Mapping[str, Any],
         return None
     try:
         key = serialization.load_pem_public_key(pem)
-    except ValueError:
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         problems.append(f"{PUBLIC_KEY}: not a readable public key")
         return None
     if not isinstance(key, Ed25519PublicKey):
@@ -450,13 +507,13 @@ def _jsonl(data: bytes, name: str, problems: list[str]) -> list[dict[str, Any]]:
 
 def _verify_chain(events_data: bytes, cps_data: bytes, public: Ed25519PublicKey,
                   manifest: Mapping[str, Any], report: BundleReport
-                  ) -> list[tuple[Any, ...]]:
+                  ) -> tuple[list[tuple[Any, ...]], list[Checkpoint]]:
     """Recompute the chain and check every checkpoint against the bundled key; returns the
     rows (as stored in a ledger) for the results check."""
     problems = report.problems
     rows: list[tuple[Any, ...]] = []
     prev = GENESIS_PREV
-    hashes: dict[int, str] = {}
+    hashes = report.chain  # seq → hash, kept for the merge
     for n, e in enumerate(_jsonl(events_data, EVENTS, problems), 1):
         try:
             seq, ts, actor, attempt, kind = e["seq"], e["ts"], e["actor"], e["attempt"], e["kind"]
@@ -494,37 +551,24 @@ def _verify_chain(events_data: bytes, cps_data: bytes, public: Ed25519PublicKey,
     report.head_hash = str(head.get("hash") or "")
     if not rows:
         problems.append(f"{EVENTS}: no events")
-        return rows
+        return rows, []
     if (rows[-1][0], rows[-1][7]) != (report.head_seq, report.head_hash):
         problems.append(f"{EVENTS}: ends at #{rows[-1][0]}, not at the manifest's head "
                         f"#{report.head_seq}")
 
-    fp = keys.fingerprint(public)
-    covered = 0
-    cps = _jsonl(cps_data, CHECKPOINTS, problems)
-    report.checkpoints = len(cps)
-    for n, cp in enumerate(cps, 1):
+    cps: list[Checkpoint] = []
+    for n, data in enumerate(_jsonl(cps_data, CHECKPOINTS, problems), 1):
         try:
-            cp_id, upto, cp_head, ts, sig = (cp["id"], cp["upto_seq"], cp["head_hash"], cp["ts"],
-                                             cp["signature"])
-        except KeyError:
-            problems.append(f"{CHECKPOINTS}: line {n} lacks a checkpoint's fields")
-            continue
-        where = f"{CHECKPOINTS}: checkpoint {cp_id}"
-        if cp_id != n:
-            problems.append(f"{where} is out of place (expected {n}): checkpoints removed")
-        if not keys.verify_signature(public, str(sig),
-                                     checkpoint_message(cp_id, upto, cp_head, ts)):
-            who = "another key" if cp.get("key_fingerprint") != fp else "a broken signature"
-            problems.append(f"{where} is not signed by the bundled centre key ({who})")
-        elif hashes.get(upto) != cp_head:
-            problems.append(f"{where}: events up to #{upto} differ from what it signed")
-        else:
-            covered = max(covered, upto)
-    if covered < rows[-1][0]:
-        problems.append(f"{CHECKPOINTS}: events #{covered + 1}..#{rows[-1][0]} are not covered "
-                        "by a valid signature")
-    return rows
+            cps.append(Checkpoint.from_dict(data))
+        except ValueError as exc:
+            problems.append(f"{CHECKPOINTS}: line {n} is not a checkpoint ({exc})")
+    report.checkpoints = len(cps)
+    from kiosk.ledger.verify import check_checkpoints
+
+    found, _, _ = check_checkpoints(lambda: cps, public, hashes.get, rows[-1][0])
+    for seq, reason in found:
+        problems.append(f"{CHECKPOINTS}: {reason}" + (f" (from event #{seq})" if seq else ""))
+    return rows, cps
 
 
 def _check_genesis(kind: str, body: str, public: Ed25519PublicKey,
@@ -542,6 +586,19 @@ def _check_genesis(kind: str, body: str, public: Ed25519PublicKey,
     if data.get("centre") != manifest.get("centre"):
         problems.append(f"{MANIFEST}: centre {manifest.get('centre')!r} differs from the "
                         f"ledger's genesis ({data.get('centre')!r})")
+
+
+class _RowEvent(NamedTuple):
+    """A bundle's event row with the attribute names the receipt helpers read."""
+
+    seq: int
+    ts: str
+    actor: str
+    attempt: str | None
+    kind: str
+    body: str
+    prev_hash: str
+    hash: str
 
 
 def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
@@ -576,6 +633,7 @@ def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
             receipts.setdefault(attempt, receipt_code(row[7]))
         elif kind == "attempt_voided":
             voided.add(attempt)
+    latest = latest_receipts(_RowEvent(*row) for row in rows)
     covered: set[str] = set()
     for record in report.records:
         attempt = str(record.get("attempt") or "")
@@ -595,6 +653,9 @@ def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
         elif record.get("receipt") != receipts[attempt]:
             problems.append(f"{RESULTS_JSON}: attempt {attempt}'s receipt code differs from "
                             "the ledger's")
+        if "latest_receipt" in record and record.get("latest_receipt") != latest.get(attempt, ""):
+            problems.append(f"{RESULTS_JSON}: attempt {attempt}'s latest receipt code differs "
+                            "from the ledger's")
     exam = manifest.get("exam")
     missing = sorted(a for a in receipts if a not in voided and a not in covered
                      and (exam is None or created.get(a, {}).get("exam") == exam))

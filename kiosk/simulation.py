@@ -600,7 +600,7 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
         report.events = reader.count()
     if verify:
         centre = Centre.open(setup.centre)
-        result = verify_ledger(centre.ledger_path, centre.public_key(), grace_seconds=5.0)
+        result = verify_ledger(centre.ledger_path, centre.public_key())
         report.verify_ok = result.ok
         report.verify_problems = [p.reason for p in result.problems]
     if own_dir:

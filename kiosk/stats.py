@@ -23,8 +23,6 @@ The 0–1 difficulty is what an item's `difficulty` field in its bank holds; wit
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from typing import Any
 from kiosk.domain import item_analysis as IA
 from kiosk.domain import rasch as R
 from kiosk.domain.attempts import AttemptState
+from kiosk.domain.csv_cells import csv_text
 from kiosk.domain.items import Item, default_ids
 from kiosk.results import CandidateResult
 
@@ -307,17 +306,15 @@ CSV_COLUMNS = ("item", "n", "max_points", "mean", "facility", "point_biserial",
 def render_csv(stats: ExamStats) -> str:
     """One row per item; the exam-level figures are repeated on every row (columns `exam_…`),
     so a spreadsheet filter never loses them."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
     c, cal = stats.common, stats.rasch
     spread = max((sp.spread for sp in stats.spreads), default=None)
     exam_level = [stats.n_candidates, _num(stats.mean_percent), _num(c.kr20 if c else None),
                   _num(c.alpha if c else None), _num(cal.reliability if cal else None),
                   _num(cal.reliability_se if cal else None), _num(spread)]
+    rows = []
     for it in stats.items:
         ic = stats.calibration.get(it.item_id)
-        w.writerow([
+        rows.append([
             it.item_id, it.n, f"{it.max_points:g}", _num(it.mean), _num(it.facility),
             _num(it.point_biserial), _num(it.discrimination), _num(it.upper_mean),
             _num(it.lower_mean), "yes" if it.flags else "no", "; ".join(it.flags),
@@ -327,7 +324,7 @@ def render_csv(stats: ExamStats) -> str:
             _num(ic.logit if ic else None), _num(ic.se if ic else None),
             _num(ic.difficulty if ic else None), *exam_level,
         ])
-    return buf.getvalue()
+    return csv_text(CSV_COLUMNS, rows)
 
 
 def _num(value: float | None) -> str:

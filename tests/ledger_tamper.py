@@ -8,7 +8,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.ledger import keys
-from kiosk.ledger.canonical import checkpoint_message, event_hash
+from kiosk.ledger.canonical import GENESIS_PREV, event_hash
+from kiosk.ledger.store import Checkpoint, read_checkpoints
 
 COLUMNS = ("ts", "actor", "attempt", "kind", "body")
 
@@ -18,6 +19,7 @@ def open_raw(path: Path) -> sqlite3.Connection:
     conn.executescript(
         "DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;"
         "DROP TRIGGER IF EXISTS checkpoints_no_update; DROP TRIGGER IF EXISTS checkpoints_no_delete;"
+        "DROP TRIGGER IF EXISTS meta_no_update; DROP TRIGGER IF EXISTS meta_no_delete;"
     )
     return conn
 
@@ -54,15 +56,43 @@ def rehash_from(conn: sqlite3.Connection, seq: int) -> None:
 
 
 def resign_all(conn: sqlite3.Connection, key: Ed25519PrivateKey) -> None:
-    """Point every checkpoint at the current chain and sign it with `key`."""
+    """Point every checkpoint at the current chain and sign it with `key`, chaining the records
+    as a writer holding `key` would."""
     fp = keys.fingerprint(key.public_key())
-    for cp_id, upto, ts in conn.execute("SELECT id, upto_seq, ts FROM checkpoints").fetchall():
-        head = conn.execute("SELECT hash FROM events WHERE seq = ?", (upto,)).fetchone()[0]
-        sig = keys.sign(key, checkpoint_message(cp_id, upto, head, ts))
+    prev = GENESIS_PREV
+    for cp in read_checkpoints(conn):
+        head = conn.execute("SELECT hash FROM events WHERE seq = ?", (cp.upto_seq,)).fetchone()[0]
+        new = Checkpoint(cp.id, cp.upto_seq, head, cp.ts, fp, "", cp.version, prev if cp.version >= 2 else "")
+        sig = keys.sign(key, new.message())
         conn.execute(
-            "UPDATE checkpoints SET head_hash = ?, signature = ?, key_fingerprint = ? WHERE id = ?",
-            (head, sig, fp, cp_id),
+            "UPDATE checkpoints SET head_hash = ?, signature = ?, key_fingerprint = ?, prev = ? WHERE id = ?",
+            (head, sig, fp, new.prev, cp.id),
         )
+        prev = new._replace(signature=sig).digest()
+
+
+def append_unsigned(conn: sqlite3.Connection, ts: str, kind: str = "marked",
+                    body: str = '{"points":100}', attempt: str | None = "A1") -> int:
+    """Append a correctly chained event without the key (no checkpoint): what any process with
+    write access to the file could do."""
+    seq, prev = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    seq += 1
+    digest = event_hash(prev, seq, ts, "examiner:x", attempt, kind, body)
+    conn.execute(
+        "INSERT INTO events (seq, ts, actor, attempt, kind, body, prev_hash, hash)"
+        " VALUES (?, ?, 'examiner:x', ?, ?, ?, ?, ?)",
+        (seq, ts, attempt, kind, body, prev, digest),
+    )
+    return seq
+
+
+def truncate_to(conn: sqlite3.Connection, checkpoint_id: int) -> int:
+    """Cut the ledger back to a checkpoint (as a restore of an older copy would): returns the
+    new head seq."""
+    upto = conn.execute("SELECT upto_seq FROM checkpoints WHERE id = ?", (checkpoint_id,)).fetchone()[0]
+    conn.execute("DELETE FROM checkpoints WHERE id > ?", (checkpoint_id,))
+    conn.execute("DELETE FROM events WHERE seq > ?", (upto,))
+    return upto
 
 
 def swap(conn: sqlite3.Connection, a: int, b: int) -> None:

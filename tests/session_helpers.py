@@ -142,9 +142,6 @@ def simulate_crash(session: CandidateSession, seconds_ago: float = 60.0) -> None
     """Drop a session as a crash would (nothing more written), with its lease gone stale."""
     session._closed = True
     session._ledger._closed = True
-    timer = session._ledger._timer
-    if timer is not None:
-        timer.cancel()
     session._ledger.conn.close()
     if session._lease is not None:
         session._lease.close()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kiosk.ledger import receipts
 from kiosk.ledger.centre import Centre
+from kiosk.ledger.store import heads_path
 from tests import ledger_tamper as t
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,10 +95,18 @@ def test_receipt_is_found_and_truncation_is_caught(centre: Centre) -> None:
     code = receipts.receipt_code(submitted.hash)
     found = kiosk("verify", "--centre", str(centre.path), "--receipt", code.lower().replace("-", " "))
     assert found.returncode == 0 and f"#{submitted.seq}" in found.stdout
-    # Rewrite history from the submission on: the candidate's paper receipt no longer matches.
+    # Cut the ledger back to the checkpoint before the submission (triggers restored): it
+    # verifies, but the candidate's paper receipt is no longer in it.
     conn = t.open_raw(centre.ledger_path)
-    conn.execute("DELETE FROM events WHERE seq >= ?", (submitted.seq,))
+    t.truncate_to(conn, submitted.seq - 2)  # one checkpoint per transaction here
+    t.restore_triggers(conn)
     conn.close()
+    # The heads file beside the ledger catches that by itself …
+    rolled = kiosk("verify", "--centre", str(centre.path))
+    assert rolled.returncode == 1 and "rolled back" in rolled.stdout
+    # … so a careful attacker removes it too; then only the receipt shows the cut.
+    heads_path(centre.ledger_path).unlink()
+    assert kiosk("verify", "--centre", str(centre.path)).returncode == 0
     missing = kiosk("verify", "--centre", str(centre.path), "--receipt", code)
     assert missing.returncode == 1 and "NOT found" in missing.stdout
     bad = kiosk("verify", "--centre", str(centre.path), "--receipt", "hello")

@@ -146,7 +146,11 @@ def test_merge_cli_exit_code_and_output(world: World, tmp_path: Path) -> None:
     assert ok.returncode == 0 and "ALREADY MERGED" in ok.stdout
 
 
-def test_a_newer_bundle_of_another_exam_does_not_supersede(world: World, tmp_path: Path) -> None:
+def test_an_older_ledger_of_the_same_centre_is_refused_whatever_its_exam(
+        world: World, tmp_path: Path) -> None:
+    """The organiser keeps the highest head seen per centre: a bundle below it (a rollback, or
+    a stale copy) is refused with a clear message, even for another exam; its results come
+    from a fresh export, which holds every event of the older one."""
     into = tmp_path / "org"
     into.mkdir()
     other = {"file": "other.zip", "sha256": "0" * 64, "centre": "Győri központ",
@@ -156,5 +160,7 @@ def test_a_newer_bundle_of_another_exam_does_not_supersede(world: World, tmp_pat
     (into / MERGED_JSON).write_text(json.dumps({"bundles": [other], "results": []}),
                                     encoding="utf-8")
     report = merge_bundles([world.a1], into, world.trust)
-    assert report.offered[0].status == "merged" and report.offered[0].added == 2
-    assert len(merged(into)["results"]) == 2
+    assert report.offered[0].status == "superseded"
+    assert "older ledger of 'Győri központ'" in report.offered[0].reason
+    assert "#10000" in report.offered[0].reason and "fresh export" in report.offered[0].reason
+    assert merged(into)["results"] == []

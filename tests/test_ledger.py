@@ -58,43 +58,171 @@ def test_triggers_reject_update_and_delete(centre: Centre) -> None:
     assert verify_ledger(centre.ledger_path, centre.public_key()).ok
 
 
-def test_sealing_kinds_are_signed_in_the_same_transaction(centre: Centre) -> None:
-    with centre.ledger(auto_seal=False) as ledger:
-        ledger.append("note", {"x": 1}, actor="system", seal=True)
-        ledger.append("answer_saved", {"x": 2}, actor="system", seal=False)
-        submitted = ledger.append("attempt_submitted", {}, actor="candidate:C1", attempt="A1")
-        last = ledger.conn.execute("SELECT upto_seq FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()[0]
-        assert last == submitted.seq
-
-
-def test_unsigned_tail_is_reported_until_sealed(centre: Centre) -> None:
-    ledger = centre.ledger(auto_seal=False)
-    ledger.append("note", {"x": 1}, actor="system", seal=True)
-    e = ledger.append("answer_saved", {"x": 2}, actor="system", seal=False)
-    report = verify_ledger(centre.ledger_path, centre.public_key())
-    assert not report.ok and report.first_bad_seq == e.seq
-    assert "not covered" in report.problems[0].reason
-    # A live tail younger than the grace period is pending, not bad.
-    live = verify_ledger(centre.ledger_path, centre.public_key(), grace_seconds=60)
-    assert live.ok and live.pending == 1
-    assert ledger.seal() is True
-    assert ledger.seal() is False
-    ledger.close()
+def test_every_transaction_signs_a_checkpoint_over_its_head(centre: Centre) -> None:
+    with centre.ledger() as ledger:
+        a = ledger.append("answer_saved", {"x": 2}, actor="system")
+        many = ledger.append_many([store.NewEvent("note", {"i": i}, "system") for i in range(3)])
+        done: list[int] = []
+        with ledger.transaction():
+            assert ledger.head().seq == many[-1].seq  # reads inside see the ledger
+            b = ledger.append("answer_saved", {"x": 3}, actor="system", attempt="A1")
+            c = ledger.append_many([store.NewEvent("flag_set", {"x": 4}, "system", "A1")])[0]
+            assert ledger.get(b.seq) is not None  # and the transaction's own events
+            ledger.after_commit(lambda: done.append(ledger.head_seq()))
+            assert done == []  # not before the COMMIT
+        assert done == [c.seq]
+        cps = store.read_checkpoints(ledger.conn)
+    # genesis, the append, the append_many and the transaction: one checkpoint each
+    assert [cp.upto_seq for cp in cps] == [1, a.seq, many[-1].seq, c.seq]
+    assert all(cp.version == 2 for cp in cps)
+    assert [cp.prev for cp in cps[1:]] == [cp.digest() for cp in cps[:-1]]
     assert verify_ledger(centre.ledger_path, centre.public_key()).ok
 
 
-def test_auto_seal_signs_the_tail_within_about_a_second(centre: Centre) -> None:
-    import time
+def test_a_savepoint_rolled_back_inside_a_transaction_leaves_a_consistent_chain(
+        centre: Centre) -> None:
+    """The service undoes one job of a group commit with a savepoint: the checkpoint signs the
+    head as it is at COMMIT, and a transaction whose every append was undone signs nothing."""
+    with centre.ledger() as ledger:
+        with ledger.transaction():
+            kept = ledger.append("note", {"job": 1}, actor="system")
+            ledger.conn.execute("SAVEPOINT job2")
+            ledger.append("note", {"job": 2}, actor="system")
+            ledger.conn.execute("ROLLBACK TO job2")
+            ledger.conn.execute("RELEASE job2")
+            after = ledger.append("note", {"job": 3}, actor="system")
+        assert after.seq == kept.seq + 1 and after.prev_hash == kept.hash
+        cps = len(store.read_checkpoints(ledger.conn))
+        with ledger.transaction():
+            ledger.conn.execute("SAVEPOINT only")
+            ledger.append("note", {"job": 4}, actor="system")
+            ledger.conn.execute("ROLLBACK TO only")
+            ledger.conn.execute("RELEASE only")
+        assert len(store.read_checkpoints(ledger.conn)) == cps
+        with pytest.raises(KioskError, match="already open"), ledger.transaction(), \
+                ledger.transaction():
+            pass
+        ledger.append("note", {"after": True}, actor="system")
+    assert verify_ledger(centre.ledger_path, centre.public_key()).ok
+
+
+def test_a_failed_transaction_writes_nothing(centre: Centre) -> None:
+    with centre.ledger() as ledger:
+        before = (ledger.head_seq(), len(store.read_checkpoints(ledger.conn)))
+        with pytest.raises(RuntimeError), ledger.transaction():
+            ledger.append("note", {"x": 1}, actor="system")
+            raise RuntimeError("refused inside the transaction")
+        assert (ledger.head_seq(), len(store.read_checkpoints(ledger.conn))) == before
+        ledger.append("note", {"x": 2}, actor="system")
+    assert verify_ledger(centre.ledger_path, centre.public_key()).ok
+
+
+@pytest.mark.parametrize("ts", ["2020-01-01T00:00:00.000000Z", "2099-01-01T00:00:00.000000Z", "now"])
+def test_unsigned_events_behind_the_writers_back_fail_verify_and_the_writer_refuses(
+        centre: Centre, ts: str) -> None:
+    """Any timestamp, past, present or future: no grace period."""
+    from tests.ledger_tamper import append_unsigned
 
     with centre.ledger() as ledger:
-        ledger.append("note", {"x": 1}, actor="system", seal=True)
-        ledger.append("answer_saved", {"x": 2}, actor="system", seal=False)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            if verify_ledger(centre.ledger_path, centre.public_key()).ok:
-                break
-            time.sleep(0.1)
-        assert verify_ledger(centre.ledger_path, centre.public_key()).ok
+        ledger.append("note", {"x": 1}, actor="system")
+    conn = sqlite3.connect(centre.ledger_path, isolation_level=None)
+    first = append_unsigned(conn, store.utc_now() if ts == "now" else ts)
+    last = append_unsigned(conn, store.utc_now() if ts == "now" else ts)
+    conn.close()
+    report = verify_ledger(centre.ledger_path, centre.public_key())
+    assert not report.ok and report.first_bad_seq == first
+    assert f"events {first}..{last} are not covered" in report.problems[0].reason
+    size = centre.ledger_path.stat().st_size
+    with pytest.raises(KioskError, match=rf"events {first}\.\.{last} are not covered.*kiosk verify"):
+        centre.ledger()
+    # The writer signed nothing on top of them.
+    assert not verify_ledger(centre.ledger_path, centre.public_key()).ok
+    assert centre.ledger_path.stat().st_size == size
+
+
+def test_a_forged_newest_checkpoint_is_refused_by_the_writer(centre: Centre) -> None:
+    from tests.ledger_tamper import append_unsigned
+
+    with centre.ledger() as ledger:
+        ledger.append("note", {"x": 1}, actor="system")
+        last = ledger.signed_head()
+    conn = sqlite3.connect(centre.ledger_path, isolation_level=None)
+    seq = append_unsigned(conn, store.utc_now())
+    head = conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()[0]
+    conn.execute(
+        f"INSERT INTO checkpoints ({store.CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 2, ?)",
+        (last.id + 1, seq, head, store.utc_now(), last.key_fingerprint, "A" * 88, last.digest()))
+    conn.close()
+    with pytest.raises(KioskError, match="not validly signed"):
+        centre.ledger()
+    assert not verify_ledger(centre.ledger_path, centre.public_key()).ok
+
+
+def test_a_writer_also_refuses_events_appended_while_it_is_open(centre: Centre) -> None:
+    from tests.ledger_tamper import append_unsigned
+
+    with centre.ledger() as ledger:
+        ledger.append("note", {"x": 1}, actor="system")
+        conn = sqlite3.connect(centre.ledger_path, isolation_level=None)
+        append_unsigned(conn, store.utc_now())
+        conn.close()
+        with pytest.raises(KioskError, match="not covered by a signed checkpoint"):
+            ledger.append("note", {"x": 2}, actor="system")
+
+
+def test_the_key_fingerprint_is_signed(centre: Centre) -> None:
+    with centre.ledger() as ledger:
+        ledger.append("note", {"x": 1}, actor="system")
+    conn = sqlite3.connect(centre.ledger_path, isolation_level=None)
+    conn.execute("DROP TRIGGER checkpoints_no_update")
+    conn.execute("UPDATE checkpoints SET key_fingerprint = 'SHA256:0000' WHERE id = 2")
+    conn.executescript(store.SCHEMA)
+    conn.close()
+    report = verify_ledger(centre.ledger_path, centre.public_key())
+    assert not report.ok and report.first_bad_seq == 2
+
+
+def test_an_old_v1_ledger_still_verifies_and_a_writer_continues_it_chained(tmp_path: Path) -> None:
+    """A ledger written before checkpoint format v2 (no version/prev columns, v1 messages)."""
+    from kiosk.ledger import keys
+    from kiosk.ledger.canonical import checkpoint_message
+
+    c, _ = Centre.init(tmp_path / "c", "Old")
+    private = keys.read_private(c.private_key_path, None)
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old, isolation_level=None)
+    conn.executescript(store.SCHEMA.replace(
+        ",\n    version INTEGER NOT NULL DEFAULT 1,\n    prev TEXT NOT NULL DEFAULT ''", ""))
+    assert "prev" not in {r[1] for r in conn.execute("PRAGMA table_info(checkpoints)")}
+    conn.execute("INSERT INTO meta VALUES ('format', '1')")
+    body = canonical_json({"centre": "Old", "public_key": keys.public_b64(private.public_key())})
+    prev = GENESIS_PREV
+    for seq, kind in ((1, "genesis"), (2, "note"), (3, "note")):
+        ts = store.utc_now()
+        text = body if seq == 1 else canonical_json({"n": seq})
+        digest = event_hash(prev, seq, ts, "system", None, kind, text)
+        conn.execute("INSERT INTO events VALUES (?, ?, 'system', NULL, ?, ?, ?, ?)",
+                     (seq, ts, kind, text, prev, digest))
+        if seq != 2:  # v1 checkpoints covered ranges
+            cp_id = 1 if seq == 1 else 2
+            sig = keys.sign(private, checkpoint_message(cp_id, seq, digest, ts))
+            conn.execute("INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+                         (cp_id, seq, digest, ts, "not signed in v1", sig))
+        prev = digest
+    conn.close()
+    assert verify_ledger(old, c.public_key()).ok
+    with store.Ledger(old, private) as ledger:
+        ledger.append("note", {"n": 4}, actor="system")
+        cps = store.read_checkpoints(ledger.conn)
+    assert [cp.version for cp in cps] == [1, 1, 2]
+    assert cps[2].prev == cps[1].digest()
+    assert verify_ledger(old, c.public_key()).ok
+    # A v1 signature is still checked one by one.
+    conn = sqlite3.connect(old, isolation_level=None)
+    conn.execute("DROP TRIGGER checkpoints_no_update")
+    conn.execute("UPDATE checkpoints SET signature = 'AAAA' || substr(signature, 5) WHERE id = 1")
+    conn.close()
+    assert verify_ledger(old, c.public_key()).first_bad_seq == 1
 
 
 def test_private_key_is_owner_only_and_passphrase_protects_it(tmp_path: Path) -> None:

@@ -46,7 +46,8 @@ def test_sigkill_never_loses_an_acknowledged_append(centre: Centre) -> None:
         reader.join()
         acknowledged += [(writer, int(line)) for line in lines if line.strip().isdigit()]
     assert len(acknowledged) > kills  # the kills landed mid-stream, not before any append
-    # The recovering process seals whatever tail a kill left unsigned, then everything verifies.
+    # Every commit was signed in its own transaction: a kill leaves no unsigned tail, and the
+    # next writer opens without signing anything it did not write.
     with centre.ledger() as ledger:
         stored = {(e.body["writer"], e.body["i"]) for e in ledger.events(kind="answer_saved")}
     missing = [a for a in acknowledged if a not in stored]
@@ -71,3 +72,23 @@ def test_eight_processes_append_concurrently_into_one_chain(centre: Centre) -> N
     assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
     report = verify_ledger(centre.ledger_path, centre.public_key())
     assert report.ok, report.problems
+
+
+def test_verify_and_new_writers_see_a_consistent_head_while_others_commit(centre: Centre) -> None:
+    """The head and the newest checkpoint are read in one snapshot: a commit by another
+    process between the two reads must not look like events written behind the centre's back."""
+    procs = [spawn(centre, f"L{w}", 3000) for w in range(2)]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        for i in range(40):
+            report = verify_ledger(centre.ledger_path, centre.public_key(), quick_check=False)
+            assert report.ok, report.problems
+            if i % 4 == 0:
+                with centre.ledger() as ledger:  # a writer opening mid-stream
+                    ledger.append("note", {"probe": True}, actor="system")
+    finally:
+        for p in procs:
+            p.communicate(timeout=600)
+    assert all(p.returncode == 0 for p in procs)
+    assert verify_ledger(centre.ledger_path, centre.public_key()).ok

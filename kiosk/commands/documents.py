@@ -41,6 +41,7 @@ def write_result_sheet(centre: Centre, candidate: str, out: Path, *, exam: str |
     from kiosk.documents import result_sheet_pdf, write_pdf
     from kiosk.exam_store import LOADED
     from kiosk.ledger.keys import fingerprint
+    from kiosk.ledger.receipts import latest_receipts
     from kiosk.result_source import submitted_receipts
     from kiosk.results import RESULT_KINDS, compute_results
 
@@ -60,10 +61,13 @@ def write_result_sheet(centre: Centre, candidate: str, out: Path, *, exam: str |
                          "choose one with --exam")
     result = mine[0]
     receipt = submitted_receipts(events).get(result.attempt, "")
+    # The code after the attempt's latest mark, void or appeal decision: on paper, it anchors
+    # that change (cutting it away later is caught by `kiosk verify --anchor`).
+    latest = latest_receipts(events).get(result.attempt, "")
     write_pdf(result_sheet_pdf(result, centre=centre.name,
                                fingerprint=fingerprint(centre.public_key()), receipt=receipt,
-                               language=lang), out)
-    return {**result.to_dict(), "receipt": receipt}
+                               latest_receipt=latest, language=lang), out)
+    return {**result.to_dict(), "receipt": receipt, "latest_receipt": latest}
 
 
 @click.group("documents")

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from kiosk.domain import toml_lines
 from kiosk.domain.banks import MEDIA_DIR, SHA256_RE
 from kiosk.errors import KioskError
 from kiosk.importers.bank import build_bank, dump_bank
@@ -159,7 +160,7 @@ def import_command(
 
 def _read_bank(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_lines.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise KioskError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:

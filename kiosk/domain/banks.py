@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain import toml_lines
 from kiosk.domain.items import Item
 from kiosk.domain.toml_lines import Block, SourceLines, syntax_error
 from kiosk.errors import KioskError
@@ -186,7 +187,7 @@ class _Checker:
 
     def read_text(self, name: str, text: str) -> _FileRead | None:
         try:
-            data = tomllib.loads(text)
+            data = toml_lines.loads(text)
         except tomllib.TOMLDecodeError as exc:
             line, reason = syntax_error(exc, text)
             self.error(name, line, f"TOML syntax error: {reason}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain import toml_lines
 from kiosk.domain.banks import Bank, all_items, check_bank_files, split_ref
 from kiosk.domain.items import Item
 from kiosk.domain.marking import policy_error
@@ -453,7 +454,7 @@ def read_exam(path: str | Path, known: Known | None = None) -> ExamCheck:
     except OSError as exc:
         raise KioskError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = tomllib.loads(text)
+        data = toml_lines.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, reason = syntax_error(exc, text)
         return ExamCheck(errors=[f"{path}:{line}: TOML syntax error: {reason}"])
@@ -479,7 +480,7 @@ def check_exam_texts(
     if text is None:
         return ExamCheck(errors=[f"{exam_file}:1: the exam file is missing"])
     try:
-        data = tomllib.loads(text)
+        data = toml_lines.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, reason = syntax_error(exc, text)
         return ExamCheck(errors=[f"{exam_file}:{line}: TOML syntax error: {reason}"])

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain import toml_lines
 from kiosk.errors import KioskError
 
 BUILTIN_SCALES_DIR = Path(__file__).resolve().parent.parent / "builtins" / "scales"
@@ -245,7 +246,7 @@ def load_scale_file(path: Path) -> GradeScale:
     except UnicodeDecodeError:
         raise ScaleError(f"{path}: not UTF-8 text") from None
     try:
-        data = tomllib.loads(text)
+        data = toml_lines.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScaleError(f"{path}: {exc}") from None
     return parse_scale(data, str(path))

@@ -34,6 +34,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from kiosk.domain import toml_lines
 from kiosk.errors import KioskError
 
 MAGIC = b"KPKG1"
@@ -155,7 +156,7 @@ def collect(exam_path: Path) -> Payload:
     """The exam file and its bank files as they are on disk (checked by the caller)."""
     exam_text = _text(exam_path)
     try:
-        head = tomllib.loads(exam_text).get("exam", {})
+        head = toml_lines.loads(exam_text).get("exam", {})
     except tomllib.TOMLDecodeError as exc:
         raise KioskError(f"{exam_path}: TOML syntax error: {exc}") from None
     bank_names = head.get("banks") if isinstance(head, dict) else None
@@ -220,7 +221,7 @@ def payload_errors(payload: Payload) -> list[str]:
     parsed: dict[str, Any] = {}
     for name, text in payload.files.items():
         try:
-            parsed[name] = tomllib.loads(text)
+            parsed[name] = toml_lines.loads(text)
         except tomllib.TOMLDecodeError as exc:
             errors.append(f"{name}: TOML syntax error: {exc}")
     for sha, blob in payload.media.items():

@@ -7,9 +7,11 @@ tell, it falls back to the enclosing table's header line.
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 
 _HEADER_RE = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
 _AT_RE = re.compile(r"\s*\(at line (\d+), column \d+\)")
@@ -42,14 +44,22 @@ class SourceLines:
         in_multiline = False
         for n, line in enumerate(self.lines, start=1):
             # Headers inside a multi-line string are text, not tables.
-            if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+            if ('"""' in line or "'''" in line) and (
+                    line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1):
                 in_multiline = not in_multiline
                 continue
-            if in_multiline:
+            if in_multiline or not line.lstrip().startswith("["):
                 continue
             m = _HEADER_RE.match(line)
             if m:
                 self.headers.append((n, m.group(1).replace(" ", "")))
+        # Header line numbers alone, for bisecting: every lookup below is a binary search
+        # plus a scan of its own block, so a 100,000-item bank is checked in linear time.
+        self._lines = [n for n, _ in self.headers]
+
+    def _headers_between(self, lo: int, hi: int) -> range:
+        """Indexes into `headers` of the headers on lines lo < n < hi."""
+        return range(bisect.bisect_right(self._lines, lo), bisect.bisect_left(self._lines, hi))
 
     @property
     def last(self) -> int:
@@ -59,15 +69,20 @@ class SourceLines:
         """The `[[name]]` tables (in order), each up to the next table of the same or an outer
         kind, e.g. `[[items]]` blocks include their `[[items.options]]` sub-tables."""
         lo, hi = (within.start, within.end) if within else (0, self.last + 1)
-        starts = [n for n, h in self.headers if h == name and lo <= n < hi]
+        prefix = name + "."
         out = []
-        for s in starts:
+        indexes = range(bisect.bisect_left(self._lines, lo), bisect.bisect_left(self._lines, hi))
+        for i in indexes:
+            n, h = self.headers[i]
+            if h != name:
+                continue
             end = hi
-            for n, h in self.headers:
-                if n > s and not h.startswith(name + "."):
-                    end = min(end, n)
+            # Only this block's own sub-table headers are skipped: linear over the file.
+            for j in range(i + 1, len(self.headers)):
+                if not self.headers[j][1].startswith(prefix):
+                    end = min(end, self.headers[j][0])
                     break
-            out.append(Block(s, end))
+            out.append(Block(n, end))
         return out
 
     def block(self, name: str, index: int, within: Block | None = None) -> Block | None:
@@ -76,10 +91,8 @@ class SourceLines:
 
     def own_end(self, block: Block) -> int:
         """End of the block's own keys: the first sub-table header after its start."""
-        for n, _ in self.headers:
-            if block.start < n < block.end:
-                return n
-        return block.end
+        inside = self._headers_between(block.start, block.end)
+        return self.headers[inside[0]][0] if inside else block.end
 
     def key_line(self, block: Block, key: str) -> int | None:
         pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*[=.]""")
@@ -97,7 +110,7 @@ class SourceLines:
             return block.start
         key, index, rest = m.group(1), m.group(2), m.group(3)
         sub = f"{table}.{key}"
-        if any(h == sub for n, h in self.headers if block.start < n < block.end):
+        if any(self.headers[i][1] == sub for i in self._headers_between(block.start, block.end)):
             i = int(index) - 1 if index is not None else 0
             sub_block = self.block(sub, i, block)
             if sub_block is None:
@@ -133,3 +146,85 @@ class SourceLines:
                     return n
                 count += 1
         return None
+
+
+#: Deepest nesting of arrays, inline tables and tables a bank, exam or scale may use. Real
+#: content needs four or five; tomllib (and anything walking its result recursively) fails
+#: with RecursionError near a thousand, which must be a clear error, not a traceback.
+MAX_DEPTH = 32
+
+
+def loads(text: str, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
+    """tomllib.loads with a nesting limit. Too deep: TOMLDecodeError whose message names the
+    line and column the way tomllib's own do, so callers report it like any syntax error."""
+    try:
+        data: dict[str, Any] | None = tomllib.loads(text)
+    except RecursionError:
+        data = None
+    if data is None or _data_depth(data) > max_depth:
+        # Only now the scan for where (a bank of 100,000 items pays nothing for it).
+        where = _too_deep_at(text, max_depth)
+        if where is not None:
+            raise tomllib.TOMLDecodeError(
+                f"arrays or inline tables nested deeper than {max_depth} levels "
+                f"(at line {where[0]}, column {where[1]})")
+        # Dotted keys and table headers nest too (`a.b.c.d… = 1`).
+        raise tomllib.TOMLDecodeError(f"keys or tables nested deeper than {max_depth} levels")
+    return data
+
+
+_SCAN_RE = re.compile(r"""[\[\]{}"'#]""")
+_BASIC_END_RE = re.compile(r'(?:[^"\\\n]|\\.)*(?:"|\n|$)')
+_ML_BASIC_END_RE = re.compile(r'(?:[^"\\]|\\.|"(?!""))*(?:"""|$)', re.S)
+_NL = "\n"
+
+
+def _too_deep_at(text: str, max_depth: int) -> tuple[int, int] | None:
+    """(line, column) where `[`/`{` nesting outside strings and comments first exceeds
+    max_depth. One regex-driven pass (a 100,000-item bank is megabytes); a `[table]` header
+    closes on its own line, so only nested values count."""
+    depth = 0
+    search = _SCAN_RE.search
+    i = 0
+    while (m := search(text, i)) is not None:
+        i = m.start()
+        c = text[i]
+        if c == "#":
+            j = text.find(_NL, i)
+            i = len(text) if j < 0 else j
+        elif c == '"':
+            if text.startswith('"' * 3, i):
+                i = _ML_BASIC_END_RE.match(text, i + 3).end()  # type: ignore[union-attr]
+            else:
+                i = _BASIC_END_RE.match(text, i + 1).end()  # type: ignore[union-attr]
+        elif c == "'":
+            quote = "'" * 3 if text.startswith("'" * 3, i) else "'"
+            j = text.find(quote, i + len(quote))
+            if len(quote) == 1:
+                newline = text.find(_NL, i + 1)
+                if newline >= 0 and (j < 0 or newline < j):
+                    j = newline  # unterminated: tomllib reports it
+            i = len(text) if j < 0 else j + len(quote)
+        elif c in "[{":
+            depth += 1
+            if depth > max_depth:
+                return text.count(_NL, 0, i) + 1, i - text.rfind(_NL, 0, i)
+            i += 1
+        else:
+            depth = max(0, depth - 1)
+            i += 1
+    return None
+
+
+def _data_depth(data: Any) -> int:
+    """Nesting depth of parsed TOML, without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]  # the document itself is no nesting
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+    return deepest

@@ -79,7 +79,8 @@ class Centre:
             raise
         except OSError as exc:
             # Leave nothing half-made behind.
-            for p in (LEDGER, PRIVATE_KEY, PUBLIC_KEY, CONFIG, LEDGER + "-wal", LEDGER + "-shm"):
+            for p in (LEDGER, PRIVATE_KEY, PUBLIC_KEY, CONFIG, LEDGER + "-wal", LEDGER + "-shm",
+                      LEDGER + store.HEADS_SUFFIX):
                 try:
                     (path / p).unlink()
                 except OSError:
@@ -117,12 +118,26 @@ class Centre:
         return keys.is_encrypted(self.private_key_path)
 
     def ledger(self, passphrase: str | None = None, *, auto_seal: bool = True) -> store.Ledger:
-        """A writable ledger signed with the centre key."""
+        """A writable ledger signed with the centre key. It keeps its signed heads file beside
+        the ledger and, when centre.toml names one (`[ledger] heads_mirror = "PATH"`), a second
+        copy on another medium; it refuses to open a ledger older than either."""
+        del auto_seal  # accepted for old callers: every commit is signed now
         passphrase = passphrase or os.environ.get(PASSPHRASE_ENV) or None
         private = keys.read_private(self.private_key_path, passphrase)
         if keys.public_raw(private.public_key()) != keys.public_raw(self.public_key()):
             raise KioskError(f"{self.path}: {PRIVATE_KEY} does not match {PUBLIC_KEY}")
-        return store.Ledger(self.ledger_path, private, auto_seal=auto_seal)
+        return store.Ledger(self.ledger_path, private, anchors=self.anchor_paths())
+
+    def anchor_paths(self) -> list[Path]:
+        """Where the writer keeps its signed high-water mark of the head."""
+        paths = [store.heads_path(self.ledger_path)]
+        mirror = self.config().get("ledger", {}).get("heads_mirror")
+        if mirror is not None:
+            if not isinstance(mirror, str) or not mirror.strip():
+                raise KioskError(f"{self.path / CONFIG}: ledger.heads_mirror must be a path")
+            target = Path(mirror).expanduser()
+            paths.append(target if target.is_absolute() else self.path / target)
+        return paths
 
     def reader(self) -> store.Ledger:
         return store.Ledger(self.ledger_path, None, readonly=True)

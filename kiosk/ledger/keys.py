@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -79,7 +79,7 @@ def read_private(path: Path, passphrase: str | None) -> Ed25519PrivateKey:
         if encrypted:
             raise KioskError(f"{path}: wrong passphrase for the centre key") from exc
         raise KioskError(f"{path}: not a valid private key file") from exc
-    except TypeError as exc:
+    except (TypeError, UnsupportedAlgorithm) as exc:
         raise KioskError(f"{path}: not a valid private key file") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise KioskError(f"{path}: not an Ed25519 key")
@@ -88,9 +88,14 @@ def read_private(path: Path, passphrase: str | None) -> Ed25519PrivateKey:
 
 def read_public(path: Path) -> Ed25519PublicKey:
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise KioskError(f"{path}: not a readable public key") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KioskError(f"{path}: cannot read the public key ({exc.strerror or exc})") from exc
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # UnsupportedAlgorithm: a well-formed PEM of a key type this build does not know.
+        raise KioskError(f"{path}: not a readable public key ({type(exc).__name__})") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise KioskError(f"{path}: not an Ed25519 public key")
     return key
