@@ -1178,7 +1178,9 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
                     data = fh.read(MAX_XML_BYTES + 1)
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
                     ValueError) as exc:
-                raise ImportFormatError(f"{source}!{member}", f"cannot read from the package: {exc}") from None
+                why = str(exc) or "damaged member (truncated or inconsistent zip headers)"
+                raise ImportFormatError(f"{source}!{member}",
+                                        f"cannot read from the package: {why}") from None
             if len(data) > MAX_XML_BYTES:
                 raise ImportFormatError(f"{source}!{member}", f"larger than {MAX_XML_BYTES // 2**20} MB")
             return data
