@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "plugins_cmd",
     "results_cmd",
     "roster",
+    "serve",
     "simulate",
     "sit",
     "sittings",

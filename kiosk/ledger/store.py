@@ -10,6 +10,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,6 +176,10 @@ class Ledger:
         self._timer: threading.Timer | None = None
         self._last_appended = 0
         self._closed = False
+        #: Set while `transaction()` holds the write lock: appends join it (see there).
+        self._tx_open = False
+        self._tx_appended = False
+        self._after_commit: list[Callable[[], None]] = []
         if not self.readonly:
             # Never write into a damaged file: a write could make the damage worse.
             try:
@@ -207,6 +212,8 @@ class Ledger:
         texts = [canonical_json(n.body) for n in new]
         out: list[Event] = []
         with self._lock:
+            if self._tx_open:
+                return self._append_in_transaction(new, texts)
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 row = self.conn.execute(
@@ -237,6 +244,67 @@ class Ledger:
             if not must_seal:
                 self._schedule_seal()
         return out
+
+    def _append_in_transaction(self, new: list[NewEvent], texts: list[str]) -> list[Event]:
+        """Inside `transaction()`: insert only; the transaction signs and commits once."""
+        out: list[Event] = []
+        row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row[0], row[1]) if row else (0, GENESIS_PREV)
+        for n, body_text in zip(new, texts, strict=True):
+            seq += 1
+            ts = utc_now()
+            digest = event_hash(prev, seq, ts, n.actor, n.attempt, n.kind, body_text)
+            self.conn.execute(
+                "INSERT INTO events (seq, ts, actor, attempt, kind, body, prev_hash, hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, ts, n.actor, n.attempt, n.kind, body_text, prev, digest),
+            )
+            out.append(Event(seq, ts, n.actor, n.attempt, n.kind, json.loads(body_text), prev, digest))
+            prev = digest
+        if out:
+            self._tx_appended = True
+        return out
+
+    @contextmanager
+    def transaction(self) -> Iterator[Ledger]:
+        """One write transaction for many appends (the centre service's group commit):
+        BEGIN IMMEDIATE; appends and reads inside see each other; on leaving, one checkpoint
+        signs the new head and COMMIT makes it durable; an exception rolls everything back.
+        Callbacks given to `after_commit` inside run only once the COMMIT succeeded."""
+        if self.readonly or self._signer is None:
+            raise KioskError("ledger opened read-only: cannot append")
+        with self._lock:
+            if self._tx_open:
+                raise KioskError("a ledger transaction is already open")
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._tx_open, self._tx_appended, self._after_commit = True, False, []
+            try:
+                yield self
+                if self._tx_appended:
+                    head = self.conn.execute(
+                        "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+                    self._write_checkpoint(head[0], head[1])
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                self._after_commit = []
+                raise
+            finally:
+                self._tx_open = False
+            if self._tx_appended:
+                self._last_appended = self.head_seq()
+            callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the events appended so far are durable (now, outside a
+        transaction)."""
+        if self._tx_open:
+            self._after_commit.append(callback)
+        else:
+            callback()
 
     def _checkpoint_due(self, new: list[NewEvent]) -> bool:
         if any(n.kind in SEALING_KINDS for n in new):
