@@ -183,6 +183,8 @@ class RemoteSession:
     can_self_start: bool = False
     last_view: Any = None
     receipt_code: str | None = None
+    #: the candidate app calls a remote session from worker threads only
+    remote: bool = True
 
     @classmethod
     def login(cls, path: Path | str, candidate_id: str, code: str, *, seat: str,
@@ -229,6 +231,10 @@ class RemoteSession:
     # The methods the candidate app calls (same names as CandidateSession).
 
     def view(self) -> Any:
+        """The view of the last answer (cheap: the app calls it on the UI thread)."""
+        return self.last_view
+
+    def fetch_view(self) -> Any:
         return self._took(self._call("GET", "/v1/candidate/view"))
 
     def refresh(self) -> bool:

@@ -136,8 +136,18 @@ class ServiceSession(CandidateSession):
     last_seen: float
     elsewhere: str | None = None
 
+    _room_version = 0
+
     def _content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
         return self.room.content(exam_id)
+
+    def refresh(self) -> bool:
+        # PRAGMA data_version sees other processes' commits only; what staff did through this
+        # service (same connection) is announced by the room's version.
+        if self._room_version != self.room.version:
+            self._room_version = self.room.version
+            self._dv = -1
+        return super().refresh()
 
     # The lease lives in the service's memory: no table, no wall clock.
     def _acquire_lease(self) -> None:
@@ -184,6 +194,8 @@ class CandidateRoom:
         self.leases: dict[str, ServiceSession] = {}
         self.logins = Throttle()
         self.pins = Throttle()
+        #: bumped by every staff action through the service (see ServiceSession.refresh)
+        self.version = 0
         self._content: dict[str, tuple[Exam, dict[str, Any]]] = {}
 
     def content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:

@@ -284,7 +284,12 @@ def add_routes(app: web.Application, svc: Service) -> None:
         }
         if action not in actions:
             raise web.HTTPNotFound()
-        await svc.writer.run(actions[action])
+
+        def job() -> None:
+            actions[action]()
+            svc.room.version += 1
+
+        await svc.writer.run(job)
         return web.json_response({"ok": True})
 
     # -- a seat without a session (the login screen's exit) --------------------------------------

@@ -112,6 +112,7 @@ class Service:
                  time_scale: float = 1.0) -> None:
         self.centre = centre
         self.passphrase = passphrase
+        refuse_unsigned_tail(centre)
         # The one writer: the ledger is opened here and nowhere else in the service.
         self.ledger = centre.ledger(passphrase, auto_seal=False)
         self.room = CandidateRoom(centre, self.ledger, passphrase=passphrase,
@@ -201,6 +202,21 @@ class Service:
 
         routes.add_routes(app, self)
         return app
+
+
+def refuse_unsigned_tail(centre: Centre) -> None:
+    """Every commit of the service signs its head in the same transaction, so events that no
+    checkpoint covers were written behind its back: report them and stop, never sign them."""
+    with centre.reader() as reader:
+        head = reader.head_seq()
+        row = reader.conn.execute(
+            "SELECT upto_seq FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
+    covered = int(row[0]) if row else 0
+    if head > covered:
+        raise KioskError(
+            f"{centre.ledger_path}: events {covered + 1}–{head} are not covered by any "
+            "signature (written behind the service's back?); the service will not sign them. "
+            f"Run `kiosk verify --centre {centre.path}` and call the centre administrator.")
 
 
 def _prepare_socket(path: Path) -> None:
