@@ -45,9 +45,9 @@ LEASE_TTL_S = 10.0
 
 #: Item spec fields that carry the answer key (or a grader's hints): never sent to a terminal.
 SECRET_SPEC_FIELDS = frozenset({
-    "answer", "answers", "correct", "model_answer", "tests", "rubric", "mapping", "partial",
-    "tolerance", "accept", "solution", "expected", "check_columns", "feedback_true",
-    "feedback_false", "penalty", "extra_line_penalty", "case", "schema_answer", "right",
+    "answer", "answers", "correct", "model_answer", "rubric", "mapping", "partial", "accept",
+    "solution", "expected", "check_columns", "feedback_true", "feedback_false", "penalty",
+    "extra_line_penalty", "right",
 })
 
 
@@ -311,10 +311,22 @@ def _public(value: Any) -> Any:
     return value
 
 
+def _public_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    out = _public(spec)
+    if isinstance(spec.get("sequence"), list):
+        # An ordering's sequence IS its key: the terminal gets the same elements, sorted.
+        out["sequence"] = sorted(spec["sequence"], key=lambda v: str(v).casefold())
+    if isinstance(spec.get("tests"), list):
+        # Code questions: the examples are shown to the candidate; hidden tests never leave.
+        out["tests"] = [t for t in spec["tests"] if isinstance(t, dict) and t.get("example")]
+    return out
+
+
 def public_item(item: Any) -> dict[str, Any]:
-    """The item as a terminal may see it: stem, type, points and the spec without keys."""
+    """The item as a terminal may see it: stem, type, points and the spec without keys (the
+    presentation, assembled in the service, gives the order of options and matches)."""
     d = asdict(item)
-    d["spec"] = _public(d.get("spec") or {})
+    d["spec"] = _public_spec(d.get("spec") or {})
     d["feedback"] = None
     d["enemies"] = []
     d["source"] = ""

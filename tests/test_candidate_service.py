@@ -1,0 +1,136 @@
+"""The candidate app as `kiosk sit` runs it: a client of a real `kiosk serve` process. Every
+call goes to the service from a worker; "✓ Saved" only after its acknowledgement; a stalled
+service (SIGSTOP) charges no time, loses no keystroke and leaves the screen responding."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Select
+
+from kiosk.apps.candidate.app import CandidateApp
+from kiosk.apps.widgets.questions.matching import MatchingWidget
+from kiosk.apps.widgets.questions.ordering import OrderingWidget
+from kiosk.i18n import set_language, t
+from kiosk.service.candidate import TICK_CAP_S
+from tests.candidate_helpers import Setup, enter_exam, make_centre, settle, type_text
+from tests.service_helpers import running_service
+from tests.test_candidate_app import saved_answers, text_of
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    set_language("en")
+    yield
+    set_language("hu")
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    return make_centre(tmp_path)
+
+
+async def until(pilot: Any, cond: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached"
+        await pilot.pause(0.05)
+
+
+def test_whole_exam_in_the_app_through_the_service(setup: Setup) -> None:
+    async def scenario(sock: Path) -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="en", service=sock, timers=True)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await enter_exam(pilot, "C1", setup.code)
+            assert app.remote
+            keys = [entry.key for entry in app.session.parts[0].items]
+            await pilot.press("space")  # single choice: the first option
+            await until(pilot, lambda: keys[0] in saved_answers(setup.centre))
+            await until(pilot, lambda: t("exam.saved") in text_of(app))
+            # widgets build from the key-less items the service sends
+            for _ in range(5):
+                await pilot.press("f6")
+                await settle(pilot)
+            assert isinstance(app.screen.question, MatchingWidget)
+            assert len(app.screen.question.query(Select)) == 4
+            await pilot.press("f6")
+            await settle(pilot)
+            widget = app.screen.question
+            assert isinstance(widget, OrderingWidget)
+            assert sorted(widget.order) == sorted(
+                ["Russia", "Canada", "Brazil", "Australia", "India"])
+            await pilot.press("f9")
+            await settle(pilot)
+            app.screen.query_one("#submit").focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("tab", "enter")
+            await until(pilot, lambda: app.screen.kiosk_name == "submitted")
+            receipt = app.session.receipt
+            assert receipt and receipt in text_of(app)
+            assert "/ 18 points" in text_of(app)  # the service's result, on the screen
+
+    with running_service(setup.centre) as svc:
+        asyncio.run(scenario(svc.path))
+
+
+def test_a_stalled_service_costs_no_time_and_no_keystroke(setup: Setup) -> None:
+    stop_for = 6.0
+
+    async def scenario(svc: Any) -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path, timers=True)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await enter_exam(pilot, "C1", setup.code)
+            for _ in range(3):
+                await pilot.press("f6")
+                await settle(pilot)
+            key = app.session.parts[0].items[3].key
+            await pilot.pause(1.5)
+            before = app.session.last_view.remaining_s
+            began = time.monotonic()
+            os.kill(svc.proc.pid, signal.SIGSTOP)
+            try:
+                stopped = time.monotonic()
+                await type_text(pilot, "Balaton")
+                await pilot.press("enter")
+                await pilot.pause(0.3)
+                # the screen answers at once: every keystroke is in the field, saving shows
+                assert app.screen.question.query_one(Input).value == "Balaton"
+                assert t("exam.saving") in text_of(app) or t("exam.not_saved") in text_of(app)
+                await until(pilot, lambda: "Call the invigilator" in text_of(app), timeout=8)
+                # still responsive while the service is stopped: the navigator moves
+                await pilot.press("f6")
+                await settle(pilot)
+                assert app.screen.index == 4
+                await pilot.press("f5")
+                await settle(pilot)
+                assert app.screen.index == 3
+                assert key not in saved_answers(setup.centre)
+                while time.monotonic() - stopped < stop_for:
+                    await pilot.pause(0.1)
+            finally:
+                os.kill(svc.proc.pid, signal.SIGCONT)
+            resumed = time.monotonic()
+            await until(pilot, lambda: saved_answers(setup.centre).get(key) == "Balaton",
+                        timeout=15)
+            await until(pilot, lambda: "Call the invigilator" not in text_of(app), timeout=10)
+            await pilot.pause(1.5)
+            after = app.session.last_view.remaining_s
+            elapsed = time.monotonic() - began
+            charged = before - after
+            running = elapsed - (resumed - stopped)
+            # only the time the service was running is charged (plus at most one capped step)
+            assert charged <= running + TICK_CAP_S + 1.0, (charged, running, elapsed)
+            assert charged < elapsed - 2.0
+
+    with running_service(setup.centre) as svc:
+        asyncio.run(scenario(svc))
