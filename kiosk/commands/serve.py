@@ -20,8 +20,10 @@ from kiosk.errors import KioskError
               help="Exam seconds charged per real second (simulations and benchmarks only).")
 @click.option("--ready-fd", type=int, default=None, hidden=True,
               help="Write the socket path and close this fd once listening (child services).")
+@click.option("--with-parent", is_flag=True, hidden=True,
+              help="Stop when the parent process ends (child services).")
 def serve_command(centre_dir: Path, socket_path: Path | None, time_scale: float,
-                  ready_fd: int | None) -> None:
+                  ready_fd: int | None, with_parent: bool) -> None:
     """Run the centre service: the only process that holds the centre key and writes the
     ledger. Terminals (`kiosk sit`) and tools connect to its socket. Stops on SIGTERM/SIGINT."""
     from kiosk.commands.common import centre_passphrase
@@ -41,7 +43,7 @@ def serve_command(centre_dir: Path, socket_path: Path | None, time_scale: float,
             click.echo(f"kiosk service for {centre_dir} listening on {path}", err=True)
 
     serve(centre_dir, socket_path=socket_path, passphrase=passphrase, time_scale=time_scale,
-          ready=ready)
+          ready=ready, parent=os.getppid() if with_parent else None)
 
 
 COMMANDS = [serve_command]

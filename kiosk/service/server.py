@@ -234,7 +234,8 @@ def _prepare_socket(path: Path) -> None:
 
 
 def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str | None = None,
-          time_scale: float = 1.0, ready: Callable[[Path], None] | None = None) -> None:
+          time_scale: float = 1.0, ready: Callable[[Path], None] | None = None,
+          parent: int | None = None) -> None:
     """Run the service until SIGTERM/SIGINT. The socket is made 0666: authentication is the
     access code or the staff password, and who connected is recorded (SO_PEERCRED); who may
     reach the socket at all is decided by the permissions of its directory."""
@@ -255,9 +256,20 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
             loop.add_signal_handler(sig, stop.set)
         if ready is not None:
             ready(path)
+
+        async def watch_parent() -> None:
+            # A child service of `kiosk sit`/`kiosk demo` ends with its parent, even when the
+            # parent was SIGKILLed and could not stop it.
+            while os.getppid() == parent:
+                await asyncio.sleep(0.5)
+            stop.set()
+
+        watcher = asyncio.create_task(watch_parent()) if parent is not None else None
         try:
             await stop.wait()
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await runner.cleanup()
 
     try:

@@ -51,12 +51,14 @@ class ChildService:
 
 
 def start_service(centre_dir: Path, socket_path: Path, *, time_scale: float = 1.0,
-                  log: Path | None = None) -> ChildService:
+                  log: Path | None = None, with_parent: bool = True) -> ChildService:
     read_fd, write_fd = os.pipe()
     cmd = [sys.executable, "-m", "kiosk", "serve", "--centre", str(centre_dir),
            "--socket", str(socket_path), "--ready-fd", str(write_fd)]
     if time_scale != 1.0:
         cmd += ["--time-scale", str(time_scale)]
+    if with_parent:
+        cmd.append("--with-parent")
     # A file, not a pipe: nobody reads a pipe while the service runs, and a full one would
     # block it.
     out = open(log, "ab") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115
