@@ -17,11 +17,13 @@ import json
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KioskError
+from kiosk.session import NotSaved
 
 SOCKET_NAME = "service.sock"
 SOCKET_ENV = "KIOSK_SOCKET"
@@ -40,8 +42,9 @@ def socket_path(centre: Path | str | None = None, explicit: Path | str | None = 
     return Path(centre) / SOCKET_NAME
 
 
-class ServiceUnavailable(KioskError):
-    """The centre service did not answer (not running, stalled, restarting)."""
+class ServiceUnavailable(NotSaved):
+    """The centre service did not answer (not running, stalled, restarting): nothing of this
+    call is known to be saved; the caller keeps it and retries."""
 
 
 class _UnixConnection(http.client.HTTPConnection):
@@ -185,13 +188,27 @@ class RemoteSession:
     receipt_code: str | None = None
     #: the candidate app calls a remote session from worker threads only
     remote: bool = True
+    #: seconds to keep retrying a call the service does not answer (0: the caller retries)
+    patience: float = 0.0
 
     @classmethod
     def login(cls, path: Path | str, candidate_id: str, code: str, *, seat: str,
-              language: str | None = None, timeout: float = CALL_TIMEOUT_S) -> RemoteSession:
-        session = cls(Client(path, timeout=timeout), candidate_id, code, seat, language)
-        session._login()
+              language: str | None = None, timeout: float = CALL_TIMEOUT_S,
+              patience: float = 0.0) -> RemoteSession:
+        session = cls(Client(path, timeout=timeout), candidate_id, code, seat, language,
+                      patience=patience)
+        session._patient(session._login)
         return session
+
+    def _patient(self, fn: Any) -> Any:
+        deadline = time.monotonic() + self.patience
+        while True:
+            try:
+                return fn()
+            except ServiceUnavailable:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.2)
 
     def _login(self) -> None:
         from kiosk.session import Identity, PaperItemView, SessionPart
@@ -221,12 +238,15 @@ class RemoteSession:
         return self.last_view
 
     def _call(self, method: str, url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            return self.client.request(method, url, body)
-        except SessionLost:
-            # The service restarted: its memory of this terminal is gone, the ledger is not.
-            self._login()
-            return self.client.request(method, url, body)
+        def once() -> dict[str, Any]:
+            try:
+                return self.client.request(method, url, body)
+            except SessionLost:
+                # The service restarted: its memory of this terminal is gone, the ledger not.
+                self._login()
+                return self.client.request(method, url, body)
+
+        return self._patient(once)
 
     # The methods the candidate app calls (same names as CandidateSession).
 

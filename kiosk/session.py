@@ -378,12 +378,16 @@ class CandidateSession:
 
         return exam_and_banks(self.centre, exam_id, self._passphrase)
 
+    def _created_events(self, candidate: str) -> list[Event]:
+        """`attempt_created` events (at least this candidate's; the service keeps an index)."""
+        return list(self._ledger.events(kind=A.ATTEMPT_CREATED))
+
     def _attach(self, sitting: Sitting, candidate: str, name: str, language: str | None) -> None:
         self._sitting = sitting
         exam, banks = self._content(sitting.exam)
         self.exam = exam
         with _login_lock(self.centre):
-            created = [e for e in self._ledger.events(kind=A.ATTEMPT_CREATED)]
+            created = self._created_events(candidate)
             mine = [e for e in created if e.body.get("sitting") == sitting.id
                     and e.body.get("candidate") == candidate]
             if mine:

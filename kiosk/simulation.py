@@ -221,7 +221,10 @@ def run_candidate(job: Job) -> None:
         if job.service:
             from kiosk.client import RemoteSession
 
-            session = RemoteSession.login(job.service, job.candidate, job.code, seat=job.seat)
+            # A terminal keeps knocking while the service is busy (the app shows "call the
+            # invigilator" meanwhile; here the call just waits).
+            session = RemoteSession.login(job.service, job.candidate, job.code, seat=job.seat,
+                                          patience=60.0)
         else:
             session = CandidateSession.login(job.centre, job.candidate, job.code, seat=job.seat,
                                              clock=clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +58,12 @@ def sit_through_service(centre_dir: Path, socket_path: Path | None = None, **app
     from kiosk.client import socket_path as resolve
     from kiosk.service.spawn import listening, start_service
 
+    explicit = socket_path is not None or bool(os.environ.get("KIOSK_SOCKET"))
     path = resolve(centre_dir, socket_path)
     child = None
-    if not listening(path):
+    # With a socket named (a lab terminal of a served centre) nothing is started here: the
+    # login screen says the service is unavailable until it answers.
+    if not explicit and not listening(path):
         # Nobody serves this centre: start one for this terminal (the embedded default;
         # everything under one user: fine for practice and demos, no trust boundary).
         if not (centre_dir / "ledger.db").is_file():

@@ -141,6 +141,9 @@ class ServiceSession(CandidateSession):
     def _content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
         return self.room.content(exam_id)
 
+    def _created_events(self, candidate: str) -> list[Any]:
+        return self.room.created_for(candidate)
+
     def refresh(self) -> bool:
         # PRAGMA data_version sees other processes' commits only; what staff did through this
         # service (same connection) is announced by the room's version.
@@ -197,6 +200,8 @@ class CandidateRoom:
         #: bumped by every staff action through the service (see ServiceSession.refresh)
         self.version = 0
         self._content: dict[str, tuple[Exam, dict[str, Any]]] = {}
+        self._created: dict[str, list[Any]] = {}
+        self._created_seq = 0
 
     def content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
         """Decrypted once per exam load (the `exam_loaded` head decides when to re-read)."""
@@ -209,17 +214,37 @@ class CandidateRoom:
     def forget_content(self) -> None:
         self._content.clear()
 
+    def created_for(self, candidate: str) -> list[Any]:
+        """This candidate's `attempt_created` events, indexed incrementally (a login must not
+        parse every attempt of the room)."""
+        for e in self.ledger.events(kind=A.ATTEMPT_CREATED, after=self._created_seq):
+            self._created.setdefault(str(e.body.get("candidate")), []).append(e)
+            self._created_seq = e.seq
+        return list(self._created.get(candidate, []))
+
     # -- login -----------------------------------------------------------------------------
 
-    def login(self, candidate_id: str, code: str, *, seat: str, language: str | None,
-              peer: Peer) -> ServiceSession:
-        seat = (seat or "seat")[:64]
-        wanted = candidate_id.strip().casefold()[:64]
-        keys = (f"seat:{seat}", f"candidate:{wanted}")
-        wait = self.logins.wait(*keys)
+    def throttle_keys(self, candidate_id: str, seat: str) -> tuple[str, str]:
+        return (f"seat:{seat}", f"candidate:{candidate_id.strip().casefold()[:64]}")
+
+    def check_throttle(self, candidate_id: str, seat: str) -> None:
+        wait = self.logins.wait(*self.throttle_keys(candidate_id, seat))
         if wait > 0:
             raise LoginThrottled(wait)
-        found = _find_sitting(self.ledger, candidate_id, code)
+
+    def find(self, candidate_id: str, code: str) -> Any:
+        """Check the access code (scrypt, slow on purpose) on a reader connection: called off
+        the writer thread, so saves never queue behind logins."""
+        with self.centre.reader() as reader:
+            return _find_sitting(reader, candidate_id, code)
+
+    def login(self, candidate_id: str, code: str, *, seat: str, language: str | None,
+              peer: Peer, found: Any = None, checked: bool = False) -> ServiceSession:
+        seat = (seat or "seat")[:64]
+        keys = self.throttle_keys(candidate_id, seat)
+        if not checked:
+            self.check_throttle(candidate_id, seat)
+            found = _find_sitting(self.ledger, candidate_id, code)
         if found is None:
             self.logins.failed(*keys)
             # The code is never recorded: only who tried, from where, as which Unix user.

@@ -42,8 +42,14 @@ def add_routes(app: web.Application, svc: Service) -> None:
         seat = _str(data, "seat", limit=64, default="seat")
         language = data.get("language") if isinstance(data.get("language"), str) else None
 
+        svc.room.check_throttle(cid, seat)
+        # The code check (scrypt) runs beside the writer, not on it.
+        found = await asyncio.get_running_loop().run_in_executor(
+            None, svc.room.find, cid, code)
+
         def job() -> dict[str, Any]:
-            s = svc.room.login(cid, code, seat=seat, language=language, peer=peer)
+            s = svc.room.login(cid, code, seat=seat, language=language, peer=peer, found=found,
+                               checked=True)
             return {"token": s.token, "paper": paper_json(s), "view": view_json(s.view())}
 
         return web.json_response(await svc.writer.run(job))
