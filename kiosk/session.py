@@ -304,6 +304,8 @@ class CandidateSession:
         self._sitting: Sitting
         #: The Unix uid of the client (set by the centre service), recorded at login.
         self.peer_uid: int | None = None
+        #: exam seconds between two persisted time values (the service scales it with its clock)
+        self._persist_every = PERSIST_EVERY_S
 
     # -- login ---------------------------------------------------------------------------
 
@@ -879,7 +881,7 @@ class CandidateSession:
                 except NotSaved:
                     pass
                 self._sync_mark()
-            elif now - self._last_persist >= PERSIST_EVERY_S:
+            elif now - self._last_persist >= self._persist_every:
                 self._persist_time()
         return self.view()
 
