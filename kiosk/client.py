@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KioskError
-from kiosk.session import NotSaved
+from kiosk.session_errors import NotSaved
 
 SOCKET_NAME = "service.sock"
 SOCKET_ENV = "KIOSK_SOCKET"
@@ -124,7 +124,7 @@ class Client:
 
 
 def _exception(status: int, data: dict[str, Any]) -> KioskError:
-    from kiosk import session as S
+    from kiosk import session_errors as S
 
     code = data.get("error", "")
     msg = str(data.get("message", f"HTTP {status}"))
