@@ -29,6 +29,8 @@ def main() -> None:
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kiosk-kills-") as tmp:
         counts = kill_run(Path(tmp), kills=args.kills, clients=args.clients, seed=args.seed)
+    if counts["acknowledged"] == 0:
+        sys.exit("no save was acknowledged: the clients never got through")
     print(f"{counts['kills']} SIGKILLs of the service, {args.clients} clients: "
           f"{counts['acknowledged']} acknowledged saves, 0 lost, verify OK after every kill "
           f"({time.monotonic() - start:.0f} s)")
