@@ -63,8 +63,15 @@ async def one_client(session: object, cid: str, code: str, go_at: float, until: 
     out["logins"].append(time.monotonic() - t0)
     headers = {"Authorization": f"Bearer {token}"}
     await asyncio.sleep(max(0.0, go_at - time.monotonic()))
-    async with http.post("http://svc/v1/candidate/start", headers=headers) as r:
-        await r.read()
+    while time.monotonic() < until:
+        try:
+            async with http.post("http://svc/v1/candidate/start", headers=headers) as r:
+                await r.read()
+                if r.status == 200:
+                    break
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            out["errors"].append(f"start {type(exc).__name__}")
+        await asyncio.sleep(0.5)
     items = [i for p in paper["parts"] for i in p["items"]
              if i["item"]["type"] in ("short_text", "essay", "numeric")]
     if not items:

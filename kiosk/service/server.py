@@ -247,7 +247,8 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
     async def main() -> None:
         runner = web.AppRunner(service.app(), access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.UnixSite(runner, str(path))
+        # A room of terminals reconnects at once after a restart: a deep accept queue.
+        site = web.UnixSite(runner, str(path), backlog=1024)
         await site.start()
         os.chmod(path, 0o666)
         stop = asyncio.Event()
