@@ -103,6 +103,8 @@ class Writer:
         try:
             with self.ledger.transaction():
                 for i, job in enumerate(batch):
+                    if job.future is not None and job.future.cancelled():
+                        continue  # its caller hung up: nobody waits for this (never acked)
                     conn.execute(f"SAVEPOINT job{i}")
                     try:
                         job.result = job.fn()
