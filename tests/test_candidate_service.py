@@ -189,3 +189,59 @@ def test_a_stalled_service_costs_no_time_and_no_keystroke(setup: Setup) -> None:
 
     with running_service(setup.centre) as svc:
         asyncio.run(scenario(svc))
+
+
+def test_two_parts_and_a_submission_during_an_outage(tmp_path: Path) -> None:
+    from tests.candidate_helpers import exam_text
+
+    setup = make_centre(tmp_path, exam_text(
+        [("p1", "First task set", 45, ["geo-001", "geo-003"]),
+         ("p2", "Second task set", 45, ["geo-006", "sci-001"])],
+        exam_id="two-parts", title="Two parts"))
+
+    async def submit(pilot: Any) -> None:
+        await pilot.press("f9")
+        await settle(pilot)
+        pilot.app.screen.query_one("#submit").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("tab", "enter")
+
+    async def scenario(svc: Any) -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path, timers=True)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await enter_exam(pilot, "C1", setup.code)
+            first = app.session.parts[0].items[0].key
+            await pilot.press("space")
+            await until(pilot, lambda: first in saved_answers(setup.centre))
+            await submit(pilot)
+            await until(pilot, lambda: app.screen.kiosk_name == "part_done")
+            assert "part 2 – Second task set (45 minutes)" in text_of(app)
+            await pilot.press("enter")
+            await until(pilot, lambda: app.screen.kiosk_name == "exam")
+            # The submitted part is closed in the service too.
+            with pytest.raises(Exception, match="submitted"):
+                app.session.save_answer(first, "b")
+            second = app.session.parts[1].items[0].key
+            await type_text(pilot, "Balaton")
+            os.kill(svc.proc.pid, signal.SIGSTOP)
+            try:
+                await pilot.press("enter")
+                await submit(pilot)  # the submission waits for the service; the screen not
+                await pilot.pause(0.5)
+                # still on the review screen and answering keys while the service is stopped
+                assert app.screen.kiosk_name == "review"
+                await pilot.press("escape")
+                await settle(pilot)
+                assert app.screen.kiosk_name == "exam"
+                assert app.screen.question.query_one(Input).value == "Balaton"
+            finally:
+                os.kill(svc.proc.pid, signal.SIGCONT)
+            await until(pilot, lambda: app.screen.kiosk_name == "submitted", timeout=30)
+            assert app.receipt and app.receipt in text_of(app)
+        answers = saved_answers(setup.centre)
+        assert answers[second] == "Balaton"  # saved before the submission, never lost
+
+    with running_service(setup.centre) as svc:
+        asyncio.run(scenario(svc))

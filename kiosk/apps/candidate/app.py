@@ -293,7 +293,28 @@ class CandidateApp(App[None]):
         self.route(force=True)
 
     def self_start(self) -> None:
+        if self.remote:
+            session = self.session
+
+            def work() -> None:
+                try:
+                    session.start()
+                    error = None
+                except KioskError as exc:
+                    error = exc
+                self._on_ui(lambda: self._started(session, error))
+
+            self.run_worker(work, thread=True, group="start", exit_on_error=False)
+            return
         self.session.start()
+        self.refresh_view()
+
+    def _started(self, session: Any, error: KioskError | None) -> None:
+        if session is not self.session:
+            return
+        if error is not None:
+            self.show_alert(str(error))
+            return
         self.refresh_view()
 
     # -- following the session -----------------------------------------------------------------
@@ -566,10 +587,9 @@ class CandidateApp(App[None]):
         """Submit the current part (the whole attempt on the last part). False if answers are
         still unsaved: a submission must not leave an acknowledged-on-screen answer behind."""
         if self.remote:
-            if self.saver is not None and not self.saver.flush_blocking():
-                self.show_alert(t("exam.call_invigilator"))
-                return False
-        elif self.saver is not None and not self.saver.flush():
+            self._submit_remote()
+            return True
+        if self.saver is not None and not self.saver.flush():
             return False
         try:
             if self.view.part_index >= len(self.session.parts) - 1:
@@ -582,6 +602,38 @@ class CandidateApp(App[None]):
         self.reviewing = False
         self.refresh_view()
         return True
+
+    def _submit_remote(self) -> None:
+        """In a worker: save what is pending, then submit; the screen follows the answer."""
+        session, saver = self.session, self.saver
+        last = self.view.part_index >= len(session.parts) - 1
+
+        def work() -> None:
+            receipt, error = None, None
+            try:
+                if saver is not None and not saver.flush_blocking():
+                    raise KioskError("answers not saved yet")
+                if last:
+                    receipt = session.submit()
+                else:
+                    session.submit_part()
+            except KioskError as exc:
+                error = exc
+            self._on_ui(lambda: self._submitted(session, receipt, error))
+
+        self.run_worker(work, thread=True, group="submit", exit_on_error=False)
+
+    def _submitted(self, session: Any, receipt: str | None, error: KioskError | None) -> None:
+        if session is not self.session:
+            return
+        if error is not None:
+            # Nothing is lost: the answers stay pending and the candidate can submit again.
+            self.show_alert(t("exam.call_invigilator"))
+            return
+        if receipt:
+            self.receipt = receipt
+        self.reviewing = False
+        self.refresh_view()
 
     def acknowledge_part(self) -> None:
         self.part_seen = self.view.part_index
