@@ -209,3 +209,21 @@ def test_a_child_service_gets_the_passphrase_of_an_encrypted_key(tmp_path: Path,
         assert C(child.path).health()["centre"] == "Titkos"
     finally:
         child.stop()
+
+
+def test_wrong_exit_pins_are_throttled_per_seat_and_attempt(tmp_path: Path) -> None:
+    from kiosk.client import seat_exit
+
+    s = make_setup(tmp_path)
+    with running_service(s.centre.path) as svc:
+        r = RemoteSession.login(svc.path, "C1", s.code, seat="PC1")
+        for _ in range(3):
+            assert not r.exit_with_pin("000000")
+        # the fourth try waits, even with the right PIN (no PIN is set here: any is wrong)
+        with pytest.raises(LoginThrottled):
+            r.exit_with_pin("000000")
+        # the seat is throttled from the login screen too
+        with pytest.raises(LoginThrottled):
+            seat_exit(svc.path, "000000", "PC1")
+        assert not seat_exit(svc.path, "000000", "PC2")  # another seat is not
+    assert len(_events(s.centre, "kiosk_exit_refused")) == 4
