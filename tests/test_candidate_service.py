@@ -19,6 +19,7 @@ from kiosk.apps.candidate.app import CandidateApp
 from kiosk.apps.widgets.questions.matching import MatchingWidget
 from kiosk.apps.widgets.questions.ordering import OrderingWidget
 from kiosk.i18n import set_language, t
+from kiosk.ledger.centre import Centre
 from kiosk.service.candidate import TICK_CAP_S
 from tests.candidate_helpers import Setup, make_centre, settle, type_text
 from tests.service_helpers import running_service
@@ -245,3 +246,28 @@ def test_two_parts_and_a_submission_during_an_outage(tmp_path: Path) -> None:
 
     with running_service(setup.centre) as svc:
         asyncio.run(scenario(svc))
+
+
+def test_the_invigilator_pin_exits_through_the_service(setup: Setup) -> None:
+    from tests.candidate_helpers import PIN
+
+    async def scenario(svc: Any) -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path,
+                           timers=True)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await pilot.press("ctrl+e")
+            await settle(pilot)
+            await type_text(pilot, "111111")
+            await pilot.press("enter")
+            await until(pilot, lambda: t("pin.wrong") in text_of(app))
+            assert app.is_running
+            await type_text(pilot, PIN)
+            await pilot.press("enter")
+            await until(pilot, lambda: not app.is_running)
+
+    with running_service(setup.centre) as svc:
+        asyncio.run(scenario(svc))
+    with Centre.open(setup.centre).reader() as r:
+        kinds = [e.kind for e in r.events(kind=("kiosk_exit", "kiosk_exit_refused"))]
+    assert kinds == ["kiosk_exit_refused", "kiosk_exit"]

@@ -202,6 +202,28 @@ class CandidateApp(App[None]):
         if not isinstance(self.screen, PinDialog):
             self.push_screen(PinDialog())
 
+    def try_exit_in_worker(self, pin: str, wrong: Callable[[], None]) -> None:
+        """Through the service: check the PIN (and save what is pending) in a worker; exit, or
+        call `wrong` on the UI thread. (Without the service the PIN cannot be checked: the
+        terminal cannot read the centre's PIN hash, by design.)"""
+        session, saver = self.session, self.saver
+
+        def work() -> None:
+            try:
+                if session is not None:
+                    ok = bool(session.exit_with_pin(pin))
+                else:
+                    from kiosk.client import seat_exit
+
+                    ok = seat_exit(self.service, pin, self.seat)  # type: ignore[arg-type]
+            except KioskError:
+                ok = False
+            if ok and saver is not None:
+                saver.flush_blocking()  # nothing typed is dropped by the exit
+            self._on_ui(self.exit if ok else wrong)
+
+        self.run_worker(work, thread=True, group="pin", exit_on_error=False)
+
     def try_exit(self, pin: str) -> bool:
         """Exit when `pin` is the invigilator's; the PIN is checked by the session layer."""
         ok = False
