@@ -115,7 +115,7 @@ class Service:
         self.passphrase = passphrase
         refuse_unsigned_tail(centre)
         # The one writer: the ledger is opened here and nowhere else in the service.
-        self.ledger = centre.ledger(passphrase, auto_seal=False)
+        self.ledger = centre.ledger(passphrase)
         self.room = CandidateRoom(centre, self.ledger, passphrase=passphrase,
                                   time_scale=time_scale)
         self.writer = Writer(self.ledger, on_batch_failed=self.room.drop)

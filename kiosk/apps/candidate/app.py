@@ -555,7 +555,9 @@ class CandidateApp(App[None]):
                 try:
                     session.goto(index)
                 except KioskError:
-                    pass  # the index shown is the screen's; the next tick brings the view
+                    return  # the index shown is the screen's; the next tick brings the view
+                # (its view may carry a time warning that falls due now: delivered only once)
+                self._on_ui(lambda: self.set_view(session.view()))
             self.run_worker(work, thread=True, group="nav", exit_on_error=False)
             return
         try:
