@@ -131,7 +131,8 @@ def test_whole_exam_in_the_app_through_the_service(setup: Setup) -> None:
             await pilot.press("tab", "enter")
             await until(pilot, lambda: app.screen.kiosk_name == "submitted")
             receipt = app.session.receipt
-            assert receipt and receipt in text_of(app)
+            assert receipt
+            await until(pilot, lambda: receipt in text_of(app))
             assert "/ 18 points" in text_of(app)  # the service's result, on the screen
 
     with running_service(setup.centre) as svc:
@@ -240,7 +241,8 @@ def test_two_parts_and_a_submission_during_an_outage(tmp_path: Path) -> None:
             finally:
                 os.kill(svc.proc.pid, signal.SIGCONT)
             await until(pilot, lambda: app.screen.kiosk_name == "submitted", timeout=30)
-            assert app.receipt and app.receipt in text_of(app)
+            assert app.receipt
+            await until(pilot, lambda: app.receipt in text_of(app))
         answers = saved_answers(setup.centre)
         assert answers[second] == "Balaton"  # saved before the submission, never lost
 
