@@ -111,6 +111,12 @@ def kill_run(tmp: Path, *, kills: int, clients: int = 3, seed: int = 1) -> dict[
 
     c = Centre.open(centre)
     try:
+        # Every client is in and saving before the first kill (a loaded machine is slow to
+        # start 3 processes).
+        deadline = time.monotonic() + 90
+        while not all(f.exists() and f.stat().st_size for f in acks):
+            assert time.monotonic() < deadline, "the clients did not start saving"
+            time.sleep(0.2)
         for _ in range(kills):
             # A random moment after the restart, long enough for the clients to log in again
             # and save (the service starts in about half a second).
