@@ -47,14 +47,13 @@ from kiosk.session import (
     SessionElsewhere,
 )
 
-SOCKET_NAME = "service.sock"
-SOCKET_ENV = "KIOSK_SOCKET"
 STAFF_ROLES = ("invigilator", "examiner", "admin")
 
 
 def default_socket(centre_dir: Path) -> Path:
-    env = os.environ.get(SOCKET_ENV)
-    return Path(env) if env else Path(centre_dir) / SOCKET_NAME
+    from kiosk.client import socket_path
+
+    return socket_path(centre_dir)
 
 
 @dataclass
