@@ -2,7 +2,9 @@
 
 Each level runs `kiosk.simulation` on a fresh centre with the English practice exam (10 minutes)
 compressed by --speed (default 30: 20 s of answering), 10 % of the candidates killed with SIGKILL
-and resumed. Logins happen first, all at once; the figures are for the answering phase.
+and resumed. The candidates are clients of one centre service (`kiosk serve`, its exam clock
+compressed by --speed); --in-process runs the old model, where every candidate process writes
+the ledger itself, for comparison. Logins happen first, all at once; the figures are for the answering phase.
 
     python benchmarks/load.py [--levels 50,150,300] [--speed 30] [--json]
 
@@ -33,12 +35,14 @@ EXAM = Path(__file__).resolve().parents[1] / "question_banks" / "practice_en.exa
 TARGET_P99_MS = 50.0
 
 
-def run_level(n: int, speed: float, seed: int, kill: float) -> dict[str, object]:
+def run_level(n: int, speed: float, seed: int, kill: float, service: bool = True
+              ) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix=f"kiosk-load-{n}-") as tmp:
         setup = prepare(Path(tmp) / "centre", str(EXAM), n)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         load0 = os.getloadavg()[0]
-        report = simulate(setup, speed=speed, seed=seed, kill_fraction=kill, console=True)
+        report = simulate(setup, speed=speed, seed=seed, kill_fraction=kill, console=True,
+                          service=service)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         data = report.as_dict()
@@ -55,13 +59,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--kill", type=float, default=0.1)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--in-process", action="store_true",
+                        help="the old model (every candidate process writes the ledger), "
+                             "for comparison")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     results = []
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  {os.cpu_count()} cores  "
           f"Python {platform.python_version()}  speed {args.speed:g}×", file=sys.stderr)
     for n in levels:
-        data = run_level(n, args.speed, args.seed, args.kill)
+        data = run_level(n, args.speed, args.seed, args.kill, service=not args.in_process)
         results.append(data)
         if not args.json:
             print_level(data)

@@ -63,35 +63,15 @@ LEASE_SCHEMA = """CREATE TABLE IF NOT EXISTS sessions (
     pid INTEGER NOT NULL, heartbeat REAL NOT NULL)"""
 
 
-class LoginFailed(KioskError):
-    """Generic: never says whether the id or the code was wrong."""
-
-    def __init__(self, message: str = "Unknown candidate id or access code.") -> None:
-        super().__init__(message)
-
-
-class LoginThrottled(KioskError):
-    """Too many failed logins from this seat: wait `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = max(0.0, float(seconds))
-        super().__init__(f"Too many failed attempts: wait {int(self.seconds + 0.999)} seconds.")
-
-
-class SessionElsewhere(KioskError):
-    """The attempt is open on another live terminal."""
-
-
-class NotSaved(KioskError):
-    """The ledger could not be written: call the invigilator. The change is kept pending."""
-
-
-class PartClosed(KioskError):
-    """The item belongs to a part that is submitted (or not yet open)."""
-
-
-class NotInProgress(KioskError):
-    """The attempt is not running (not started, submitted or voided)."""
+# The errors live in a light module so that terminals (kiosk.client) import them cheaply.
+from kiosk.session_errors import (  # noqa: E402
+    LoginFailed,
+    LoginThrottled,
+    NotInProgress,
+    NotSaved,
+    PartClosed,
+    SessionElsewhere,
+)
 
 
 @dataclass(frozen=True)
@@ -304,6 +284,10 @@ class CandidateSession:
         self._items: dict[str, Item] = {}
         self._extra_minutes: list[float] = []
         self._sitting: Sitting
+        #: The Unix uid of the client (set by the centre service), recorded at login.
+        self.peer_uid: int | None = None
+        #: exam seconds between two persisted time values (the service scales it with its clock)
+        self._persist_every = PERSIST_EVERY_S
 
     # -- login ---------------------------------------------------------------------------
 
@@ -372,14 +356,22 @@ class CandidateSession:
         except (sqlite3.OperationalError, OSError):
             pass
 
-    def _attach(self, sitting: Sitting, candidate: str, name: str, language: str | None) -> None:
+    def _content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
+        """The decrypted exam and its banks (the service overrides this with its cache)."""
         from kiosk.exam_store import exam_and_banks
 
+        return exam_and_banks(self.centre, exam_id, self._passphrase)
+
+    def _created_events(self, candidate: str) -> list[Event]:
+        """`attempt_created` events (at least this candidate's; the service keeps an index)."""
+        return list(self._ledger.events(kind=A.ATTEMPT_CREATED))
+
+    def _attach(self, sitting: Sitting, candidate: str, name: str, language: str | None) -> None:
         self._sitting = sitting
-        exam, banks = exam_and_banks(self.centre, sitting.exam, self._passphrase)
+        exam, banks = self._content(sitting.exam)
         self.exam = exam
         with _login_lock(self.centre):
-            created = [e for e in self._ledger.events(kind=A.ATTEMPT_CREATED)]
+            created = self._created_events(candidate)
             mine = [e for e in created if e.body.get("sitting") == sitting.id
                     and e.body.get("candidate") == candidate]
             if mine:
@@ -405,9 +397,12 @@ class CandidateSession:
         self._counter = {p: float(ms) for p, ms in self._state.consumed_ms.items()}
         self._dv = self._ledger.data_version()
         if not self._state.finished:
-            self._write([NewEvent(A.LOGGED_IN, {"seat": self.seat, "session": self.session_id,
-                                               "language": self._language},
-                                  self._actor, attempt_id)])
+            body: dict[str, Any] = {"seat": self.seat, "session": self.session_id,
+                                    "language": self._language}
+            if self.peer_uid is not None:
+                # Who connected (SO_PEERCRED): every later event of this session is theirs.
+                body["peer_uid"] = self.peer_uid
+            self._write([NewEvent(A.LOGGED_IN, body, self._actor, attempt_id)])
         self._sync_mark()
         # Warnings already passed before this login (a resume) are not repeated.
         for part in self.parts:
@@ -672,7 +667,8 @@ class CandidateSession:
         except OSError as exc:
             raise _not_saved(exc) from None
         self._pending.clear()
-        _notify_lifecycle(written)
+        # Inside the service's group commit the events are durable only after its COMMIT.
+        self._ledger.after_commit(lambda: _notify_lifecycle(written))
         self._last_persist = self._clock()
         self._dv = self._safe_dv()
         self._pull()
@@ -867,7 +863,7 @@ class CandidateSession:
                 except NotSaved:
                     pass
                 self._sync_mark()
-            elif now - self._last_persist >= PERSIST_EVERY_S:
+            elif now - self._last_persist >= self._persist_every:
                 self._persist_time()
         return self.view()
 
@@ -897,53 +893,14 @@ class CandidateSession:
 
     @_locked
     def result(self) -> Result | None:
-        """Points, percentage and grade; None unless the exam shows scores and the attempt is
-        submitted."""
+        """Points, percentage and grade as `kiosk results` computes them (the one result path,
+        `kiosk.results.compute_results`, regime included); None unless the exam shows scores
+        and the attempt is submitted."""
         if not self.exam.show_score or not self._state.submitted or self._state.voided:
             return None
-        from kiosk.domain.grading import centre_scales, grade_score, merge_scales
-        from kiosk.domain.scoring import score_item
-        from kiosk.plugins import registry
-
-        reg = registry()
-        total = maximum = 0.0
-        provisional = False
-        part_results = []
-        passes: list[bool] = []
-        for part, exam_part in zip(self.parts, (self.exam.part(p.id) for p in self.parts),
-                                   strict=True):
-            p_points = p_max = 0.0
-            for view in part.items:
-                item = view.item
-                qtype = reg.question_types[item.type]
-                rule = reg.scoring_rules[item.scoring or self.exam.scoring]
-                score = score_item(item, self._state.answers.get(view.key), qtype, rule)
-                p_points += score.points
-                p_max += score.max_points
-                provisional = provisional or score.needs_marking
-            percent = 100.0 * p_points / p_max if p_max else 0.0
-            passed = _passes(p_points, percent, exam_part.pass_percent, exam_part.pass_points)
-            if passed is not None:
-                passes.append(passed)
-            part_results.append(PartResult(part.id, part.title, p_points, p_max, percent, passed))
-            total += p_points
-            maximum += p_max
-        percent = 100.0 * total / maximum if maximum else 0.0
-        grade = grade_name = None
-        rounding = ""
-        if self.exam.grade_scale and maximum > 0:
-            scales = merge_scales(reg.grade_scales.values(), centre_scales(self.centre.path))
-            scale = scales.get(self.exam.grade_scale)
-            if scale is not None:
-                g = grade_score(scale, total, maximum)
-                grade, grade_name = g.grade, g.name(self._language)
-                rounding = scale.rounding
-                passes.append(g.passed)
-        overall = _passes(total, percent, self.exam.pass_percent, self.exam.pass_points)
-        if overall is not None:
-            passes.append(overall)
-        return Result(total, maximum, percent, grade, grade_name,
-                      all(passes) if passes else None, provisional, part_results, rounding)
+        return attempt_result(self._ledger, self.exam.id, self._state.attempt,
+                              exams={self.exam.id: self._content(self.exam.id)},
+                              language=self._language)
 
     @_locked
     def exit_with_pin(self, pin: str) -> bool:
@@ -983,12 +940,19 @@ class CandidateSession:
         self.close(force=True)
 
 
-def _passes(points: float, percent: float, pass_percent: float | None,
-            pass_points: float | None) -> bool | None:
-    if pass_percent is not None:
-        return percent + 1e-9 >= pass_percent
-    if pass_points is not None:
-        return points + 1e-9 >= pass_points
+def attempt_result(ledger: Ledger, exam_id: str, attempt: str, *, exams: dict[str, Any],
+                   language: str) -> Result | None:
+    """One attempt's result from the same computation as `kiosk results`."""
+    from kiosk.results import compute_results
+
+    for r in compute_results(ledger, exam_id, exams=exams, language=language):
+        if r.attempt == attempt or attempt in r.attempts:
+            if r.error:
+                return None
+            parts = [PartResult(p.part_id, p.title, p.points or 0.0, p.max_points or 0.0,
+                                p.percent or 0.0, p.passed) for p in r.parts]
+            return Result(r.points or 0.0, r.max_points or 0.0, r.percent or 0.0, r.grade,
+                          r.grade_name or None, r.passed, r.provisional, parts, r.rounding)
     return None
 
 

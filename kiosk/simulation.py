@@ -231,6 +231,8 @@ class Job:
     ready: str = ""  # a file to create once logged in
     go: str = ""  # answering starts once this file exists
     tick_every: float = TICK_EVERY_S
+    #: the centre service's socket: the candidate is a client of it (else CandidateSession)
+    service: str = ""
 
 
 class _Log:
@@ -265,8 +267,16 @@ def run_candidate(job: Job) -> None:
     clock = compressed_clock(job.speed)
     t0 = time.perf_counter()
     try:
-        session = CandidateSession.login(job.centre, job.candidate, job.code, seat=job.seat,
-                                         clock=clock)
+        if job.service:
+            from kiosk.client import RemoteSession
+
+            # A terminal keeps knocking while the service is busy (the app shows "call the
+            # invigilator" meanwhile; here the call just waits).
+            session = RemoteSession.login(job.service, job.candidate, job.code, seat=job.seat,
+                                          patience=60.0)
+        else:
+            session = CandidateSession.login(job.centre, job.candidate, job.code, seat=job.seat,
+                                             clock=clock)
     except KioskError as exc:
         log(t="error", kind=type(exc).__name__, where="login", msg=str(exc)[:200])
         if job.ready:
@@ -335,8 +345,7 @@ def run_candidate(job: Job) -> None:
                     continue  # answered before a crash: the candidate goes on from there
                 if index != session.view().index:
                     session.goto(index)
-                correct = types[pv.item.type].correct_response(pv.item) \
-                    if pv.item.type in types else None
+                correct = _correct(types, pv.item)
                 if pv.item.type == "essay":
                     text = ""
                     for _ in range(rng.randint(2, 5)):
@@ -362,9 +371,8 @@ def run_candidate(job: Job) -> None:
                         session.goto(back)
                         running = wait(rng.uniform(5.0, 20.0)) and save(
                             key, model_response(item, part.items[back].presentation, rng,
-                                                types[item.type].correct_response(item)
-                                                if item.type in types else None,
-                                                ability, true_difficulty(job.seed, key)))
+                                                _correct(types, item), ability,
+                                                true_difficulty(job.seed, key)))
             if running:
                 view = session.view()
                 if view.part_index >= len(session.parts) - 1:
@@ -384,9 +392,22 @@ def run_candidate(job: Job) -> None:
         log(t="error", kind=type(exc).__name__, msg=str(exc)[:200])
 
 
+def _correct(types: dict[str, Any], item: Any) -> Any:
+    """The item's correct response when this process can know it (never through the service:
+    a terminal gets no keys), else None."""
+    try:
+        return types[item.type].correct_response(item) if item.type in types else None
+    except Exception:  # noqa: BLE001 - a key-less item
+        return None
+
+
 def _child(job: Job) -> None:
     # The parent's SIGINT handling is not ours; a kill is the only way a simulated terminal ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if job.service:
+        # Simulated terminals stand for other machines (or for processes the service must not
+        # starve behind): on this one they yield the CPU to the service first.
+        os.nice(5)
     try:
         run_candidate(job)
     finally:
@@ -500,13 +521,16 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
              kills_per_candidate: int = 1, kill_window: tuple[float, float] = (0.05, 0.8),
              timeout_s: float | None = None,
              console: bool = False, verify: bool = True, log_dir: Path | None = None,
-             on_line: Callable[[str], None] | None = None) -> SimReport:
+             on_line: Callable[[str], None] | None = None,
+             service: bool = False) -> SimReport:
     """Run every candidate of `setup` in its own process and gather the report.
 
     `kill_fraction` of the candidates are killed (SIGKILL) `kills_per_candidate` times at random
     moments (within `kill_window` of the exam's length after each start) and resumed by a new
     process. `console` measures the invigilator room view's refresh
-    while the load runs. Logins happen first; everyone starts answering at the same moment."""
+    while the load runs. Logins happen first; everyone starts answering at the same moment.
+    With `service` the candidates are clients of a centre service started here (its exam clock
+    compressed by `speed`), as `kiosk sit` terminals are."""
     from kiosk.ledger.verify import verify_ledger
 
     if speed <= 0:
@@ -530,10 +554,17 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
         # A moment within `kill_window` (shares of the exam's length) after the (re)start.
         return max(time.monotonic(), go_at) + rng.uniform(*kill_window) * exam_s / speed
 
+    child_service = None
+    if service:
+        from kiosk.service.spawn import start_service
+
+        child_service = start_service(setup.centre, logs / "service.sock", time_scale=speed,
+                                      log=logs / "service.log")
+
     def spawn(candidate: str) -> _Running:
         job = Job(str(setup.centre), candidate, setup.code, f"seat-{candidate}", speed,
                   seed, str(logs / f"{candidate}.jsonl"), str(logs / "ready" / candidate),
-                  str(go))
+                  str(go), service=str(child_service.path) if child_service else "")
         proc = ctx.Process(target=_child, args=(job,), daemon=True)
         proc.start()
         return _Running(candidate, proc, kill_time(candidate))
@@ -591,6 +622,8 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
         if console_proc is not None:
             os.kill(console_proc.pid or 0, signal.SIGTERM)
             console_proc.join(timeout=10)
+        if child_service is not None:
+            child_service.stop()
     # Throughput counts the answering phase only.
     report.wall_s = max(1e-6, time.monotonic() - (go_at or t_start))
     report.total_s = time.monotonic() - t_start

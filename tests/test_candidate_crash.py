@@ -234,3 +234,23 @@ def test_on_a_real_terminal_no_traceback_and_only_the_pin_exits(setup: Setup,
     log = next((setup.centre / "logs").iterdir()).read_text()
     assert "RuntimeError: boom: the login blew up" in log
     assert kinds(setup.centre).count("kiosk_exit") == 1
+
+
+def test_a_served_terminal_logs_its_crash_outside_the_centre(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """With a centre service the terminal's account cannot write the centre directory: the
+    traceback goes to the terminal's own log folder, never into the centre (nor the screen)."""
+    from kiosk.apps.candidate.crash import write_log
+
+    centre = tmp_path / "centre"
+    centre.mkdir()
+    monkeypatch.setenv("KIOSK_LOG_DIR", str(tmp_path / "own-logs"))
+    try:
+        raise RuntimeError("boom with an answer: Balaton")
+    except RuntimeError as exc:
+        path = write_log(centre, "B204-07", exc, service=tmp_path / "service.sock")
+    assert path is not None and path.parent == tmp_path / "own-logs"
+    assert "Balaton" in path.read_text(encoding="utf-8")
+    assert (path.stat().st_mode & 0o777) == 0o600
+    assert not (centre / "logs").exists()

@@ -22,7 +22,9 @@ import pytest
 
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.receipts import receipt_code
+from kiosk.service.spawn import start_service
 from tests.candidate_helpers import exam_text, make_centre
+from tests.service_helpers import socket_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
@@ -62,11 +64,30 @@ Match User {user}
 
 WRAPPER = """\
 #!/bin/sh
-# The only program a lab terminal gets: the candidate kiosk, one ledger for everyone.
+# The only program a lab terminal gets: the candidate kiosk, a client of the centre service.
+# It runs as the candidates' account ({cand_uid}), which is not the service's account and cannot
+# read the centre directory; it reaches the service through its socket only.
 seat="${{KIOSK_SEAT:-ssh-${{SSH_CLIENT%% *}}}}"
-export PYTHONPATH="{repo}" PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8
-exec "{python}" -m kiosk sit --centre "{centre}" --seat "$seat" --lang en
+export PYTHONPATH="{repo}" PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8 HOME=/tmp
+exec {drop} "{python}" -m kiosk sit --centre "{centre}" --socket "{sock}" --seat "$seat" --lang en
 """
+CANDIDATE_UID = 65534  # nobody
+DROP = f"setpriv --reuid={CANDIDATE_UID} --regid={CANDIDATE_UID} --clear-groups --"
+
+
+def candidate_account_problem() -> str | None:
+    """Why this machine cannot run the client as the candidates' account (None: it can)."""
+    if os.geteuid() != 0:
+        return "needs root to run sshd's candidate account and the service under different uids"
+    if not shutil.which("setpriv"):
+        return "setpriv (util-linux) missing"
+    probe = subprocess.run([*DROP.split(), sys.executable, "-c", "import textual.app"],
+                           capture_output=True, text=True, env={**os.environ, "HOME": "/tmp",
+                                                                "PYTHONPATH": str(REPO)})
+    if probe.returncode != 0:
+        return (f"the test Python ({sys.executable}) is not usable by uid {CANDIDATE_UID} "
+                "(install Python and the packages system-wide to run this test)")
+    return None
 
 
 def free_port() -> int:
@@ -100,9 +121,21 @@ class Tmux:
 
 
 def test_a_candidate_sits_an_exam_over_ssh_with_forcecommand(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation dir
+    """The candidates' account is not the service's, cannot read centre.key or ledger.db, and
+    still sits a whole exam through the service's socket."""
+    problem = candidate_account_problem()
+    if problem:
+        pytest.skip(problem)
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation dir
     setup = make_centre(tmp_path, exam_text([("1", "Questions", 10, ["geo-003"])]))
+    setup.centre.chmod(0o700)  # the service's account only
+    sock = socket_dir() / "service.sock"
+    for secret in ("centre.key", "ledger.db"):
+        denied = subprocess.run([*DROP.split(), "cat", str(setup.centre / secret)],
+                                capture_output=True)
+        assert denied.returncode != 0, f"the candidates' account can read {secret}"
+    service = start_service(setup.centre, sock, log=tmp_path / "service.log",
+                            with_parent=False)
     tmp = tmp_path / "ssh"
     tmp.mkdir()
     os.chmod(tmp, 0o700)
@@ -114,7 +147,8 @@ def test_a_candidate_sits_an_exam_over_ssh_with_forcecommand(tmp_path: Path) -> 
                    check=True)
     shutil.copy(tmp / "client.pub", tmp / "authorized_keys")
     wrapper = tmp / "kiosk-sit"
-    wrapper.write_text(WRAPPER.format(repo=REPO, python=sys.executable, centre=setup.centre))
+    wrapper.write_text(WRAPPER.format(repo=REPO, python=sys.executable, centre=setup.centre,
+                                      sock=sock, drop=DROP, cand_uid=CANDIDATE_UID))
     wrapper.chmod(0o755)
     config = tmp / "sshd_config"
     config.write_text(SSHD_CONFIG.format(port=port, tmp=tmp, user=user))
@@ -169,10 +203,12 @@ def test_a_candidate_sits_an_exam_over_ssh_with_forcecommand(tmp_path: Path) -> 
         assert receipt_code(submitted[0].hash) in screen
         logged_in = [e for e in events if e.kind == "candidate_logged_in"]
         assert logged_in[0].body["seat"] == "LAB-07"  # the terminal's seat came over ssh
+        assert logged_in[0].body["peer_uid"] == CANDIDATE_UID  # as the candidates' account
     finally:
         tmux.run("kill-server")
         os.killpg(sshd.pid, signal.SIGTERM)
         sshd.wait(timeout=10)
+        service.stop()
 
 
 def answers(centre: Path) -> list[object]:

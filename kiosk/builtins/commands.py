@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "records",
     "results_cmd",
     "roster",
+    "serve",
     "simulate",
     "sit",
     "sittings",

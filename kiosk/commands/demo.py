@@ -173,7 +173,7 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
     click.echo(f"Invigilator exit PIN: {demo.pin}")
     click.echo("")
     run = None if no_app else _candidate_app()
-    if run is None:
+    if run is None:  # checked only for availability: the app runs through the service
         if not no_app:
             click.echo("The candidate app is not available in this build.")
         click.echo(f"Start the candidate app with: kiosk sit --centre {centre_dir}")
@@ -181,7 +181,9 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
     if sys.stdin.isatty():
         # The app takes the whole screen: give the person time to note the ids and the code.
         click.pause("Note the ids and the access code, then press any key to start the kiosk…")
-    run(centre_dir, seat=seat)  # type: ignore[operator]
+    from kiosk.commands.sit import sit_through_service
+
+    sit_through_service(centre_dir, seat=seat)
 
 
 COMMANDS = [demo_command]

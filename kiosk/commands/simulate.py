@@ -25,8 +25,12 @@ from kiosk.commands.common import centre_option, echo_json
 @click.option("--console", is_flag=True,
               help="Also measure the invigilator room view's refresh during the load.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--in-process", is_flag=True,
+              help="Drive the session code in each candidate process instead of through a "
+                   "centre service (the old model: every process writes the ledger).")
 def simulate_command(centre_dir: Path, exam: str, candidates: int, speed: float, seed: int,
-                     kill_fraction: float, console: bool, as_json: bool) -> int:
+                     kill_fraction: float, console: bool, as_json: bool,
+                     in_process: bool) -> int:
     """Simulate candidates sitting EXAM; prints saves, errors and save latency percentiles.
 
     Creates the centre if the directory holds none, registers SIM0001… as needed and creates a
@@ -38,7 +42,7 @@ def simulate_command(centre_dir: Path, exam: str, candidates: int, speed: float,
         for action in setup.actions:
             click.echo(f"- {action}")
     report = simulate(setup, speed=speed, seed=seed, kill_fraction=kill_fraction,
-                      console=console)
+                      console=console, service=not in_process)
     if as_json:
         echo_json({"sitting": setup.sitting, **report.as_dict()})
     else:

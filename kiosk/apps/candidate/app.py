@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,8 @@ from kiosk.i18n import current_language, normalise_language, set_language, t
 
 POLL_SECONDS = 0.5
 TICK_SECONDS = 1.0
+#: Without an answer from the centre service for this long, the screen asks for the invigilator.
+CALL_AFTER_S = 3.0
 
 NOT_STARTED = frozenset({"created", "logged_in", "admitted"})
 RUNNING = frozenset({"in_progress", "away"})
@@ -75,8 +78,21 @@ CALM = Theme(
 )
 
 
+def login_remote(socket: Path) -> Callable[..., Any]:
+    """The real login (`kiosk sit`): through the centre service's socket; this process never
+    opens the ledger, the key or the exam content."""
+
+    def login(candidate_id: str, code: str, *, seat: str, language: str) -> Any:
+        from kiosk.client import RemoteSession
+
+        return RemoteSession.login(socket, candidate_id, code, seat=seat, language=language)
+
+    return login
+
+
 def login_with(centre: Path, clock: Callable[[], float]) -> Callable[..., Any]:
-    """The real login: opens the centre's ledger through `kiosk.session`."""
+    """In-process login (a test seam for the session logic with an injected clock): the app
+    then holds the centre's authority itself, which `kiosk sit` never does."""
 
     def login(candidate_id: str, code: str, *, seat: str, language: str) -> Any:
         from kiosk.session import CandidateSession
@@ -109,6 +125,7 @@ class CandidateApp(App[None]):
         login: Callable[..., Any] | None = None,
         timers: bool = True,
         ready_marker: Path | None = None,
+        service: Path | None = None,
     ) -> None:
         super().__init__()
         self.centre = Path(centre)
@@ -117,7 +134,10 @@ class CandidateApp(App[None]):
         set_language(self.language)
         self.clock = clock
         self.high_contrast = high_contrast
-        self._login = login or login_with(self.centre, clock)
+        #: The centre service's socket: every call goes there, from worker threads.
+        self.service = Path(service) if service is not None else None
+        self._login = login or (login_remote(self.service) if self.service is not None
+                                else login_with(self.centre, clock))
         self._use_timers = timers
         self._ready_marker = ready_marker
         self.session: Any = None
@@ -134,6 +154,9 @@ class CandidateApp(App[None]):
         self.identity_confirmed = False
         self._warnings_due: list[tuple[int, int]] = []
         self._ticks = 0
+        self._poll_busy = False
+        self._last_ok = time.monotonic()
+        self._failing_since: float | None = None
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -182,12 +205,38 @@ class CandidateApp(App[None]):
         if not isinstance(self.screen, PinDialog):
             self.push_screen(PinDialog())
 
+    def try_exit_in_worker(self, pin: str, wrong: Callable[[], None]) -> None:
+        """Through the service: check the PIN (and save what is pending) in a worker; exit, or
+        call `wrong` on the UI thread. (Without the service the PIN cannot be checked: the
+        terminal cannot read the centre's PIN hash, by design.)"""
+        session, saver = self.session, self.saver
+
+        def work() -> None:
+            try:
+                if session is not None:
+                    ok = bool(session.exit_with_pin(pin))
+                else:
+                    from kiosk.client import seat_exit
+
+                    ok = seat_exit(self.service, pin, self.seat)  # type: ignore[arg-type]
+            except KioskError:
+                ok = False
+            if ok and saver is not None:
+                saver.flush_blocking()  # nothing typed is dropped by the exit
+            self._on_ui(self.exit if ok else wrong)
+
+        self.run_worker(work, thread=True, group="pin", exit_on_error=False)
+
     def try_exit(self, pin: str) -> bool:
         """Exit when `pin` is the invigilator's; the PIN is checked by the session layer."""
         ok = False
         try:
             if self.session is not None:
                 ok = bool(self.session.exit_with_pin(pin))
+            elif self.service is not None:
+                from kiosk.client import seat_exit
+
+                ok = seat_exit(self.service, pin, self.seat)
             else:
                 from kiosk.session import record_kiosk_exit
 
@@ -230,13 +279,26 @@ class CandidateApp(App[None]):
 
     def login(self, candidate_id: str, code: str) -> None:
         """Log in (raises LoginFailed, LoginThrottled, SessionElsewhere) and confirm identity."""
-        session = self._login(
+        self.logged_in(self.connect(candidate_id, code))
+
+    def connect(self, candidate_id: str, code: str) -> Any:
+        """The login call itself (from a worker when it goes to the centre service)."""
+        return self._login(
             candidate_id.strip(), code.strip(), seat=self.seat, language=current_language()
         )
+
+    def logged_in(self, session: Any) -> None:
+        self._last_ok = time.monotonic()
         self.session = session
         self.set_view(session.view())
         self.part_seen = self.view.part_index
-        self.saver = AnswerSaver(session, self.set_timer, self._save_state, self._saved)
+        background = None
+        if self.remote:
+            def background(fn: Callable[[], None]) -> None:
+                self.run_worker(fn, thread=True, group="save", exit_on_error=False)
+
+        self.saver = AnswerSaver(session, self.set_timer, self._save_state, self._saved,
+                                 background=background, on_ui=self._on_ui)
         from kiosk.apps.candidate.screens.identity import IdentityScreen
 
         self.switch_screen(IdentityScreen())
@@ -264,16 +326,54 @@ class CandidateApp(App[None]):
         self.route(force=True)
 
     def self_start(self) -> None:
+        if self.remote:
+            session = self.session
+
+            def work() -> None:
+                try:
+                    session.start()
+                    error = None
+                except KioskError as exc:
+                    error = exc
+                self._on_ui(lambda: self._started(session, error))
+
+            self.run_worker(work, thread=True, group="start", exit_on_error=False)
+            return
         self.session.start()
         self.refresh_view()
 
+    def _started(self, session: Any, error: KioskError | None) -> None:
+        if session is not self.session:
+            return
+        if error is not None:
+            self.show_alert(str(error))
+            return
+        self.refresh_view()
+
     # -- following the session -----------------------------------------------------------------
+
+    @property
+    def remote(self) -> bool:
+        return bool(getattr(self.session, "remote", False))
+
+    def _on_ui(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the UI thread (from a worker); dropped once the app is gone."""
+        if threading.get_ident() == getattr(self, "_thread_id", None):
+            fn()
+            return
+        try:
+            self.call_from_thread(fn)
+        except RuntimeError:
+            pass
 
     def poll(self) -> None:
         """Fold what other processes wrote; charge time once a second."""
         if self.session is None or not self.identity_confirmed:
             return
         self._ticks += 1
+        if self.remote:
+            self._poll_remote()
+            return
         try:
             self.session.refresh()
             if self._ticks % round(TICK_SECONDS / POLL_SECONDS) == 0:
@@ -283,6 +383,42 @@ class CandidateApp(App[None]):
         except KioskError:
             self.show_alert(t("exam.call_invigilator"))
             return
+        self.route()
+
+    def _poll_remote(self) -> None:
+        """A tick to the service once a second, from a worker: the screen never waits on it.
+        The service charges time only for ticks it receives, so an outage costs nothing."""
+        if time.monotonic() - self._last_ok >= CALL_AFTER_S:
+            self.show_alert(t("exam.call_invigilator"))
+        if self._poll_busy or self._ticks % round(TICK_SECONDS / POLL_SECONDS):
+            return
+        self._poll_busy = True
+        session = self.session
+
+        def work() -> None:
+            try:
+                view, error = session.tick(), None
+            except KioskError as exc:
+                view, error = None, exc
+            self._on_ui(lambda: self._polled(session, view, error))
+
+        self.run_worker(work, thread=True, group="poll", exit_on_error=False)
+
+    def _polled(self, session: Any, view: Any, error: KioskError | None) -> None:
+        self._poll_busy = False
+        if session is not self.session:
+            return
+        if error is not None:
+            from kiosk.session import SessionElsewhere
+
+            if isinstance(error, SessionElsewhere):
+                self.show_alert(str(error))
+            return
+        self._last_ok = time.monotonic()
+        if self.alert == t("exam.call_invigilator") and (
+                self.saver is None or self.saver.state != "failed"):
+            self.clear_alert()
+        self.set_view(view)
         self.route()
 
     def refresh_view(self) -> None:
@@ -390,8 +526,15 @@ class CandidateApp(App[None]):
 
     def _save_state(self, state: SaveState) -> None:
         if state == "failed":
-            self.show_alert(t("exam.call_invigilator"))
+            now = time.monotonic()
+            if self._failing_since is None:
+                self._failing_since = now
+            # Through the service a moment's outage is retried quietly; a local ledger that
+            # refuses a write is worth the invigilator at once.
+            if not self.remote or now - self._failing_since >= CALL_AFTER_S:
+                self.show_alert(t("exam.call_invigilator"))
         elif state == "saved":
+            self._failing_since = None
             self.clear_alert()
         indicator = getattr(self.screen, "show_save_state", None)
         if indicator is not None:
@@ -416,6 +559,18 @@ class CandidateApp(App[None]):
             hook(None)
 
     def goto(self, index: int) -> None:
+        if self.remote:
+            session = self.session
+
+            def work() -> None:
+                try:
+                    session.goto(index)
+                except KioskError:
+                    return  # the index shown is the screen's; the next tick brings the view
+                # (its view may carry a time warning that falls due now: delivered only once)
+                self._on_ui(lambda: self.set_view(session.view()))
+            self.run_worker(work, thread=True, group="nav", exit_on_error=False)
+            return
         try:
             self.session.goto(index)
         except KioskError:
@@ -423,6 +578,18 @@ class CandidateApp(App[None]):
         self.set_view(self.session.view())
 
     def set_flag(self, key: str, flagged: bool) -> bool:
+        if self.remote:
+            session = self.session
+
+            def work() -> None:
+                try:
+                    session.set_flag(key, flagged)
+                except KioskError:
+                    self._on_ui(lambda: self.show_alert(t("exam.call_invigilator")))
+                    return
+                self._on_ui(lambda: self.set_view(session.view()))
+            self.run_worker(work, thread=True, group="nav", exit_on_error=False)
+            return True
         try:
             self.session.set_flag(key, flagged)
         except KioskError:
@@ -454,6 +621,9 @@ class CandidateApp(App[None]):
     def submit_current(self) -> bool:
         """Submit the current part (the whole attempt on the last part). False if answers are
         still unsaved: a submission must not leave an acknowledged-on-screen answer behind."""
+        if self.remote:
+            self._submit_remote()
+            return True
         if self.saver is not None and not self.saver.flush():
             return False
         try:
@@ -467,6 +637,38 @@ class CandidateApp(App[None]):
         self.reviewing = False
         self.refresh_view()
         return True
+
+    def _submit_remote(self) -> None:
+        """In a worker: save what is pending, then submit; the screen follows the answer."""
+        session, saver = self.session, self.saver
+        last = self.view.part_index >= len(session.parts) - 1
+
+        def work() -> None:
+            receipt, error = None, None
+            try:
+                if saver is not None and not saver.flush_blocking():
+                    raise KioskError("answers not saved yet")
+                if last:
+                    receipt = session.submit()
+                else:
+                    session.submit_part()
+            except KioskError as exc:
+                error = exc
+            self._on_ui(lambda: self._submitted(session, receipt, error))
+
+        self.run_worker(work, thread=True, group="submit", exit_on_error=False)
+
+    def _submitted(self, session: Any, receipt: str | None, error: KioskError | None) -> None:
+        if session is not self.session:
+            return
+        if error is not None:
+            # Nothing is lost: the answers stay pending and the candidate can submit again.
+            self.show_alert(t("exam.call_invigilator"))
+            return
+        if receipt:
+            self.receipt = receipt
+        self.reviewing = False
+        self.refresh_view()
 
     def acknowledge_part(self) -> None:
         self.part_seen = self.view.part_index
@@ -519,6 +721,7 @@ def run_candidate_app(
     *,
     high_contrast: bool = False,
     ready_marker: Path | None = None,
+    service: Path | None = None,
 ) -> None:
     """Run the kiosk full-screen until the invigilator's PIN ends it."""
     # Textual keeps ctrl+c as a key unless this is set; a kiosk must never let it through.
@@ -531,4 +734,5 @@ def run_candidate_app(
         language=language,
         high_contrast=high_contrast,
         ready_marker=ready_marker,
+        service=service,
     ))

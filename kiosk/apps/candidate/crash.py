@@ -78,12 +78,26 @@ class CrashScreen(Screen[None]):
             yield Static(_text("ref", ref=self.reference), classes="hint", id="crash-ref")
 
 
-def write_log(centre: Path, seat: str, error: BaseException) -> Path | None:
-    """The traceback in `<centre>/logs/candidate-<seat>-<time>-<pid>.log` (mode 0600); None if
-    it cannot be written (the screen still shows)."""
+def log_folder(centre: Path | str, service: Path | str | None) -> Path:
+    """Where a terminal writes its crash logs: the centre's `logs/` when it runs embedded; with
+    a centre service the terminal's account cannot write the centre, so its own state folder
+    (`$KIOSK_LOG_DIR`, else `$XDG_STATE_HOME/kiosk/logs`, else `~/.local/state/kiosk/logs`)."""
+    if service is None:
+        return Path(centre) / LOG_DIR
+    explicit = os.environ.get("KIOSK_LOG_DIR")
+    if explicit:
+        return Path(explicit)
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "kiosk" / LOG_DIR
+
+
+def write_log(centre: Path, seat: str, error: BaseException,
+              service: Path | str | None = None) -> Path | None:
+    """The traceback in `<log folder>/candidate-<seat>-<time>-<pid>.log` (mode 0600, see
+    `log_folder`); None if it cannot be written (the screen still shows)."""
     try:
-        folder = Path(centre) / LOG_DIR
-        folder.mkdir(mode=0o700, exist_ok=True)
+        folder = log_folder(centre, service)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         safe_seat = re.sub(r"[^A-Za-z0-9_.-]", "_", seat)[:40] or "seat"
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         path = folder / f"candidate-{safe_seat}-{stamp}-{os.getpid()}.log"
@@ -113,7 +127,8 @@ def after_crash(app: Any) -> tuple[str, int]:
     """Log the kept error, save what can be saved and release the lease; (log name, number of
     changes that could not be saved)."""
     error = app.crash_error
-    log = write_log(app.centre, str(getattr(app, "seat", "")), error)
+    log = write_log(app.centre, str(getattr(app, "seat", "")), error,
+                    getattr(app, "service", None))
     unsaved = 0
     saver = getattr(app, "saver", None)
     if saver is not None:
@@ -144,9 +159,13 @@ class CrashApp(App[None]):
         Binding(PIN_KEY, "invigilator_pin", show=False, priority=True, system=True),
     ]
 
-    def __init__(self, centre: Path | str, seat: str, reference: str, unsaved: int) -> None:
+    def __init__(self, centre: Path | str, seat: str, reference: str, unsaved: int,
+                 service: Path | str | None = None) -> None:
         super().__init__()
         self.centre = Path(centre)
+        #: the centre service's socket: then the PIN is checked by the service (this terminal
+        #: cannot read the centre)
+        self.service = service
         self.seat = seat
         self.reference = reference
         self.unsaved = unsaved
@@ -167,10 +186,15 @@ class CrashApp(App[None]):
             self.push_screen(PinDialog())
 
     def try_exit(self, pin: str) -> bool:
-        from kiosk.session import record_kiosk_exit
-
         try:
-            ok = bool(record_kiosk_exit(self.centre, pin, self.seat))
+            if self.service is not None:
+                from kiosk.client import seat_exit
+
+                ok = bool(seat_exit(self.service, pin, self.seat))
+            else:
+                from kiosk.session import record_kiosk_exit
+
+                ok = bool(record_kiosk_exit(self.centre, pin, self.seat))
         except Exception:  # noqa: BLE001 - a broken centre must not trap the invigilator
             ok = False
         if ok:
@@ -181,7 +205,7 @@ class CrashApp(App[None]):
         """The PIN dialog calls this when it closes; there is nothing to follow here."""
 
     def _handle_exception(self, error: Exception) -> None:
-        write_log(self.centre, self.seat, error)
+        write_log(self.centre, self.seat, error, self.service)
         super()._handle_exception(error)
 
 
@@ -191,4 +215,5 @@ def supervise(app: Any) -> None:
     if getattr(app, "crash_error", None) is None:
         return
     reference, unsaved = after_crash(app)
-    CrashApp(app.centre, str(app.seat), reference, unsaved).run()
+    CrashApp(app.centre, str(app.seat), reference, unsaved,
+             getattr(app, "service", None)).run()

@@ -120,7 +120,10 @@ class PaperReviewScreen(KioskScreen):
     def _load(self) -> None:
         app = self.kiosk
         try:
-            self.paper = load_paper_review(app.session.centre, app.session.attempt_id)
+            if getattr(app.session, "remote", False):
+                self.paper = app.session.paper_review()  # the centre service reads it
+            else:
+                self.paper = load_paper_review(app.session.centre, app.session.attempt_id)
             self.error = None
         except KioskError:
             self.paper = None
@@ -192,7 +195,11 @@ class PaperReviewScreen(KioskScreen):
         """Back to the submitted screen once the window is closed; True while it is open."""
         paper = self.paper
         try:
-            still_open = paper is not None and window_open(self.kiosk.session.centre, paper.exam)
+            session = self.kiosk.session
+            if getattr(session, "remote", False):
+                still_open = paper is not None and session.review_offered()
+            else:
+                still_open = paper is not None and window_open(session.centre, paper.exam)
         except KioskError:
             still_open = False
         if not still_open:
@@ -218,8 +225,11 @@ class PaperReviewScreen(KioskScreen):
         if not text:
             return
         try:
-            lodge_objection(self.kiosk.session.centre, self.kiosk.session.attempt_id,
-                            item.key, text)
+            session = self.kiosk.session
+            if getattr(session, "remote", False):
+                session.lodge_objection(item.key, text)
+            else:
+                lodge_objection(session.centre, session.attempt_id, item.key, text)
         except KioskError as exc:
             self.show_message(t("paper_review.objection_refused", reason=str(exc)))
             return

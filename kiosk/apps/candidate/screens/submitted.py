@@ -51,6 +51,8 @@ class SubmittedScreen(KioskScreen):
 
         session = self.kiosk.session
         try:
+            if getattr(session, "remote", False):
+                return bool(session.exam.review_allowed) and session.review_offered()
             return review_offered(session.centre, session.exam)
         except KioskError:
             return False

@@ -1,0 +1,409 @@
+"""The candidate's room in the centre service: login, the attempt's use cases, time, the
+one-terminal lease and throttling. The logic of an attempt is `kiosk.session.CandidateSession`;
+here it runs inside the service, on the writer thread, over the service's one ledger.
+
+Time belongs to the service: a candidate's exam clock (`ChargedClock`) advances only when that
+candidate's client calls (a tick each second, or a save), by at most `TICK_CAP_S` real seconds
+per call. A client that is gone, or a service that is stopped or stalled, charges nothing beyond
+one capped step.
+
+Lease: one live terminal per attempt, decided here. The holder is the session that called last;
+it stays live while it called within `LEASE_TTL_S` and its client process (SO_PEERCRED pid)
+exists. A login elsewhere while it is live is refused, unless the invigilator moved the seat.
+
+Throttling: failed logins and failed exit PINs are counted per seat and per candidate (or
+attempt); after `THROTTLE_AFTER` failures each try waits a doubling delay (5 s … 300 s), and
+every failure is an event in the ledger with the client's uid.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kiosk.domain import attempts as A
+from kiosk.domain.exams import Exam
+from kiosk.errors import KioskError
+from kiosk.ledger.centre import Centre
+from kiosk.ledger.store import Ledger
+from kiosk.session import (
+    PERSIST_EVERY_S,
+    CandidateSession,
+    LoginFailed,
+    LoginThrottled,
+    SessionElsewhere,
+    _find_sitting,
+    throttle_seconds,
+)
+
+#: At most this many real seconds are charged per client call (ticks come every second).
+TICK_CAP_S = 2.0
+LEASE_TTL_S = 10.0
+
+#: Item spec fields that carry the answer key (or a grader's hints): never sent to a terminal.
+SECRET_SPEC_FIELDS = frozenset({
+    "answer", "answers", "correct", "model_answer", "rubric", "mapping", "partial", "accept",
+    "solution", "expected", "check_columns", "feedback_true", "feedback_false", "penalty",
+    "extra_line_penalty", "right",
+})
+
+
+class Refused(KioskError):
+    """Not allowed for this caller (a foreign attempt, a staff action, …)."""
+
+
+class SessionLost(KioskError):
+    """The token is unknown or its session was dropped: log in again."""
+
+
+@dataclass
+class Peer:
+    uid: int | None = None
+    pid: int | None = None
+
+
+class ChargedClock:
+    """A candidate's exam clock: advances only on `advance()`, by min(real elapsed, cap)."""
+
+    def __init__(self, scale: float = 1.0, cap: float = TICK_CAP_S,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.value = 0.0
+        self.scale = scale
+        self.cap = cap
+        self._now = now
+        self._last: float | None = None
+
+    def advance(self) -> None:
+        now = self._now()
+        if self._last is not None:
+            self.value += min(max(0.0, now - self._last), self.cap) * self.scale
+        self._last = now
+
+    def __call__(self) -> float:
+        return self.value
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    last: float = 0.0
+
+
+@dataclass
+class Throttle:
+    """Failures per key (seat, candidate, attempt); a doubling wait after the third."""
+
+    failures: dict[str, _Failures] = field(default_factory=dict)
+
+    def wait(self, *keys: str) -> float:
+        now = time.monotonic()
+        waits = [throttle_seconds(f.count) - (now - f.last)
+                 for k in keys if (f := self.failures.get(k)) is not None]
+        return max([0.0, *waits])
+
+    def failed(self, *keys: str) -> None:
+        for k in keys:
+            f = self.failures.setdefault(k, _Failures())
+            f.count += 1
+            f.last = time.monotonic()
+
+    def clear(self, *keys: str) -> None:
+        for k in keys:
+            self.failures.pop(k, None)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ServiceSession(CandidateSession):
+    """CandidateSession over the service's shared ledger, with the service's lease and clock."""
+
+    room: CandidateRoom
+    token: str
+    peer: Peer
+    last_seen: float
+    elsewhere: str | None = None
+
+    _room_version = 0
+
+    def _content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
+        return self.room.content(exam_id)
+
+    def _created_events(self, candidate: str) -> list[Any]:
+        return self.room.created_for(candidate)
+
+    def _candidate_extra(self) -> float:
+        candidate = self.room.roster().get(self._state.candidate)
+        return float(candidate.accommodations.extra_minutes) if candidate else 0.0
+
+    def refresh(self) -> bool:
+        # PRAGMA data_version sees other processes' commits only; what staff did through this
+        # service (same connection) is announced by the room's version.
+        if self._room_version != self.room.version:
+            self._room_version = self.room.version
+            self._dv = -1
+        return super().refresh()
+
+    # The lease lives in the service's memory: no table, no wall clock.
+    def _acquire_lease(self) -> None:
+        self.room.take_lease(self)
+
+    def _check_lease(self) -> None:
+        if self.elsewhere is not None or self.room.leases.get(self.attempt_id) is not self:
+            raise SessionElsewhere(self.elsewhere or "This exam was moved to another seat.")
+
+    def _heartbeat(self) -> None:
+        self.last_seen = time.monotonic()
+
+    def _release_lease(self) -> None:
+        if self.room.leases.get(self._state.attempt) is self:
+            del self.room.leases[self._state.attempt]
+
+    def close(self, *, force: bool = False) -> None:
+        with self._mutex:
+            if self._closed:
+                return
+            self._charge()
+            if self._pending:
+                try:
+                    self._flush()
+                except KioskError:
+                    if not force:
+                        raise
+            else:
+                self._persist_time()
+            self._release_lease()
+            self._closed = True
+
+
+class CandidateRoom:
+    """Every candidate session of the centre, keyed by token. Called on the writer thread."""
+
+    def __init__(self, centre: Centre, ledger: Ledger, *, passphrase: str | None = None,
+                 time_scale: float = 1.0) -> None:
+        self.centre = centre
+        self.ledger = ledger
+        self.passphrase = passphrase
+        self.time_scale = time_scale
+        self.sessions: dict[str, ServiceSession] = {}
+        self.leases: dict[str, ServiceSession] = {}
+        self.logins = Throttle()
+        self.pins = Throttle()
+        #: bumped by every staff action through the service (see ServiceSession.refresh)
+        self.version = 0
+        self._content: dict[str, tuple[Exam, dict[str, Any]]] = {}
+        self._created: dict[str, list[Any]] = {}
+        self._created_seq = 0
+        self._registrations: dict[str, Any] = {}
+        self._registered_seq = 0
+
+    def content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
+        """Decrypted once per exam load (the `exam_loaded` head decides when to re-read)."""
+        from kiosk.exam_store import exam_and_banks
+
+        if exam_id not in self._content:
+            self._content[exam_id] = exam_and_banks(self.centre, exam_id, self.passphrase)
+        return self._content[exam_id]
+
+    def forget_content(self) -> None:
+        self._content.clear()
+
+    def created_for(self, candidate: str) -> list[Any]:
+        """This candidate's `attempt_created` events, indexed incrementally (a login must not
+        parse every attempt of the room)."""
+        for e in self.ledger.events(kind=A.ATTEMPT_CREATED, after=self._created_seq):
+            self._created.setdefault(str(e.body.get("candidate")), []).append(e)
+            self._created_seq = e.seq
+        return list(self._created.get(candidate, []))
+
+    def roster(self) -> dict[str, Any]:
+        """The registered candidates, folded incrementally (registrations are append-only)."""
+        from kiosk.domain.roster import REGISTERED, fold_registration
+
+        for e in self.ledger.events(kind=REGISTERED, after=self._registered_seq):
+            fold_registration(self._registrations, e)
+            self._registered_seq = e.seq
+        return {cid: reg.candidate for cid, reg in self._registrations.items()}
+
+    # -- login -----------------------------------------------------------------------------
+
+    def throttle_keys(self, candidate_id: str, seat: str) -> tuple[str, str]:
+        return (f"seat:{seat}", f"candidate:{candidate_id.strip().casefold()[:64]}")
+
+    def check_throttle(self, candidate_id: str, seat: str) -> None:
+        wait = self.logins.wait(*self.throttle_keys(candidate_id, seat))
+        if wait > 0:
+            raise LoginThrottled(wait)
+
+    def find(self, candidate_id: str, code: str) -> Any:
+        """Check the access code (scrypt, slow on purpose) on a reader connection: called off
+        the writer thread, so saves never queue behind logins."""
+        with self.centre.reader() as reader:
+            return _find_sitting(reader, candidate_id, code)
+
+    def login(self, candidate_id: str, code: str, *, seat: str, language: str | None,
+              peer: Peer, found: Any = None, checked: bool = False) -> ServiceSession:
+        seat = (seat or "seat")[:64]
+        keys = self.throttle_keys(candidate_id, seat)
+        if not checked:
+            self.check_throttle(candidate_id, seat)
+            found = _find_sitting(self.ledger, candidate_id, code)
+        if found is None:
+            self.logins.failed(*keys)
+            # The code is never recorded: only who tried, from where, as which Unix user.
+            self.ledger.append(A.LOGIN_FAILED, {"candidate_given": candidate_id[:64],
+                                                "seat": seat, "peer_uid": peer.uid},
+                               actor="system")
+            raise LoginFailed()
+        self.logins.clear(*keys)
+        sitting, candidate, name = found
+        session = ServiceSession(self.centre, self.ledger, seat=seat,
+                                 clock=ChargedClock(self.time_scale), busy_timeout=5.0,
+                                 passphrase=self.passphrase)
+        # Persist the time every few real seconds, whatever the clock's compression.
+        session._persist_every = PERSIST_EVERY_S * self.time_scale
+        session.room = self
+        session.peer = peer
+        session.peer_uid = peer.uid
+        session.token = secrets.token_urlsafe(24)
+        session.last_seen = time.monotonic()
+        session._attach(sitting, candidate, name, language)
+        self.sessions[session.token] = session
+        return session
+
+    def take_lease(self, session: ServiceSession) -> None:
+        attempt = session._state.attempt
+        holder = self.leases.get(attempt)
+        if holder is not None and holder is not session and not holder._closed:
+            live = (time.monotonic() - holder.last_seen < LEASE_TTL_S
+                    and _pid_alive(holder.peer.pid))
+            moved_here = session._state.moved_to == session.seat and holder.seat != session.seat
+            # The same terminal process logging in again (its first reply was lost in a
+            # timeout, or the service restarted) takes its own lease back.
+            same_terminal = holder.peer.pid is not None and holder.peer.pid == session.peer.pid
+            if live and not moved_here and not same_terminal:
+                raise SessionElsewhere(
+                    f"This exam is already open on another terminal (seat {holder.seat}). "
+                    "Please call the invigilator.")
+            # Its terminal is told so on its next call (SessionElsewhere).
+            holder.elsewhere = f"This exam was moved to seat {session.seat}."
+        self.leases[attempt] = session
+
+    def session(self, token: str, peer: Peer) -> ServiceSession:
+        session = self.sessions.get(token)
+        if session is None:
+            raise SessionLost("Your session has ended: please log in again.")
+        if session.peer.uid != peer.uid:
+            # A token is bound to the Unix user that logged in with it.
+            raise SessionLost("Your session has ended: please log in again.")
+        if session.elsewhere is not None:
+            raise SessionElsewhere(session.elsewhere)
+        session.peer.pid = peer.pid or session.peer.pid
+        session.last_seen = time.monotonic()
+        session._clock.advance()  # type: ignore[attr-defined]
+        return session
+
+    def drop(self, tokens: list[Any]) -> None:
+        """Sessions whose last transaction failed: their memory may hold rolled-back events."""
+        for token in tokens:
+            session = self.sessions.pop(token, None) if isinstance(token, str) else None
+            if session is not None:
+                session._release_lease()
+                session._closed = True
+
+    # -- exit PIN --------------------------------------------------------------------------
+
+    def exit_with_pin(self, pin: str, *, seat: str, attempt: str | None, peer: Peer) -> bool:
+        from kiosk.exit_pin import check_pin
+
+        keys = [f"pin-seat:{seat}"] + ([f"pin-attempt:{attempt}"] if attempt else [])
+        wait = self.pins.wait(*keys)
+        if wait > 0:
+            raise LoginThrottled(wait)
+        ok = check_pin(self.centre, pin)
+        (self.pins.clear if ok else self.pins.failed)(*keys)
+        self.ledger.append(A.KIOSK_EXIT if ok else "kiosk_exit_refused",
+                           {"seat": seat, "peer_uid": peer.uid}, actor="invigilator",
+                           attempt=attempt)
+        return ok
+
+    def refused(self, what: str, *, peer: Peer, attempt: str | None, actor: str) -> None:
+        """Record a refused security-relevant request (another attempt's data, a staff call)."""
+        self.ledger.append("request_refused", {"what": what[:200], "peer_uid": peer.uid},
+                           actor=actor, attempt=attempt)
+
+
+# --- what a terminal may see -------------------------------------------------------------------
+
+
+def _public(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if k not in SECRET_SPEC_FIELDS}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value
+
+
+def _public_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    out = _public(spec)
+    if isinstance(spec.get("sequence"), list):
+        # An ordering's sequence IS its key: the terminal gets the same elements, sorted.
+        out["sequence"] = sorted(spec["sequence"], key=lambda v: str(v).casefold())
+    if isinstance(spec.get("tests"), list):
+        # Code questions: the examples are shown to the candidate; hidden tests never leave.
+        out["tests"] = [t for t in spec["tests"] if isinstance(t, dict) and t.get("example")]
+    return out
+
+
+def public_item(item: Any) -> dict[str, Any]:
+    """The item as a terminal may see it: stem, type, points and the spec without keys (the
+    presentation, assembled in the service, gives the order of options and matches)."""
+    d = asdict(item)
+    d["spec"] = _public_spec(d.get("spec") or {})
+    d["feedback"] = None
+    d["enemies"] = []
+    d["source"] = ""
+    d["line"] = None
+    return d
+
+
+def paper_json(session: CandidateSession) -> dict[str, Any]:
+    exam = session.exam
+    return {
+        "identity": asdict(session.identity),
+        "attempt": session.attempt_id,
+        "language": session.language,
+        "can_self_start": session.can_self_start,
+        "exam": {"id": exam.id, "title": exam.title, "show_score": bool(exam.show_score),
+                 "language": exam.language, "review_allowed": exam.extra.get("review_allowed")
+                 is True},
+        "parts": [{"id": p.id, "title": p.title, "minutes": p.minutes,
+                   "items": [{"key": v.key, "item": public_item(v.item),
+                              "presentation": v.presentation} for v in p.items]}
+                  for p in session.parts],
+    }
+
+
+def view_json(view: Any) -> dict[str, Any]:
+    # By hand rather than asdict(): asdict deep-copies every answer on every tick.
+    return {
+        "status": view.status, "part_index": view.part_index, "index": view.index,
+        "answers": view.answers, "flags": sorted(view.flags), "remaining_s": view.remaining_s,
+        "paused": view.paused, "suspended": view.suspended,
+        "warnings_due": list(view.warnings_due), "part_id": view.part_id,
+        "unsaved": view.unsaved, "receipt": view.receipt, "away": view.away,
+        "submitted_parts": list(view.submitted_parts),
+    }
