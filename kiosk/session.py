@@ -78,6 +78,14 @@ class LoginThrottled(KioskError):
         super().__init__(f"Too many failed attempts: wait {int(self.seconds + 0.999)} seconds.")
 
 
+class SittingClosed(LoginFailed):
+    """The id and code are right but the sitting is closed: the candidate is told so (the
+    code proves they belong to it, so this reveals nothing to a guesser)."""
+
+    def __init__(self) -> None:
+        super().__init__("This sitting is closed.")
+
+
 class SessionElsewhere(KioskError):
     """The attempt is open on another live terminal."""
 
@@ -117,6 +125,8 @@ class SessionPart:
     title: str
     minutes: float
     items: list[PaperItemView]
+    #: this candidate's accommodation share of the part (extra minutes on top of `minutes`)
+    extra_minutes: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -337,6 +347,8 @@ class CandidateSession:
             ledger.conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             found = _find_sitting(ledger, candidate_id, access_code)
             if found is None:
+                if _closed_sitting_matches(ledger, candidate_id, access_code):
+                    raise SittingClosed()
                 cls._failed(ledger, key, candidate_id, seat, clock)
                 raise LoginFailed()
             sitting, candidate, name = found
@@ -436,7 +448,8 @@ class CandidateSession:
                 views.append(PaperItemView(key, items[key],
                                            dict(self._state.presentation.get(key, {}))))
             self._extra_minutes.append(extras[i])
-            parts.append(SessionPart(part.id, part.title, float(part.minutes), views))
+            parts.append(SessionPart(part.id, part.title, float(part.minutes), views,
+                                     float(extras[i])))
         self.parts = parts
 
     def _candidate_extra(self) -> float:
@@ -986,6 +999,16 @@ def _passes(points: float, percent: float, pass_percent: float | None,
     if pass_points is not None:
         return points + 1e-9 >= pass_points
     return None
+
+
+def _closed_sitting_matches(ledger: Ledger, candidate_id: str, code: str) -> bool:
+    """Is there a closed sitting of this candidate whose access code is `code`?"""
+    wanted = candidate_id.strip().casefold()
+    candidate = next((c for c in roster(ledger).values() if c.id.casefold() == wanted), None)
+    if candidate is None:
+        return False
+    return any(not s.open and s.has(candidate.id) and s.check_code(code)
+               for s in sittings(ledger.events(kind=SITTING_KINDS)).values())
 
 
 def _find_sitting(ledger: Ledger, candidate_id: str, code: str

@@ -75,6 +75,16 @@ def _exam_id(exam_path: Path) -> str:
         raise KioskError(f"{exam_path}: not a readable exam file") from None
 
 
+def _exam_language(exam_path: Path) -> str | None:
+    """The demo exam's language: its candidates read the login screen in it too."""
+    try:
+        lang = tomllib.loads(exam_path.read_text(encoding="utf-8"))["exam"].get("language")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError,
+            AttributeError):
+        return None
+    return lang if isinstance(lang, str) else None
+
+
 def _read_state(path: Path) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -171,6 +181,7 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
         click.echo(f"  {cid}  {name}" + (f"  (+{extra} min)" if extra else ""))
     click.echo(f"Access code: {demo.code}")
     click.echo(f"Invigilator exit PIN: {demo.pin}")
+    click.echo("To leave the kiosk: press Ctrl+E, type the exit PIN and press Enter.")
     click.echo("")
     run = None if no_app else _candidate_app()
     if run is None:
@@ -181,7 +192,7 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
     if sys.stdin.isatty():
         # The app takes the whole screen: give the person time to note the ids and the code.
         click.pause("Note the ids and the access code, then press any key to start the kiosk…")
-    run(centre_dir, seat=seat)  # type: ignore[operator]
+    run(centre_dir, seat=seat, language=_exam_language(exam_path))  # type: ignore[operator]
 
 
 COMMANDS = [demo_command]

@@ -27,7 +27,7 @@ from textual.theme import Theme
 from kiosk.apps.candidate.saver import AnswerSaver, SaveState
 from kiosk.apps.widgets.size_notice import SizeNotice, too_small
 from kiosk.errors import KioskError
-from kiosk.i18n import current_language, normalise_language, set_language, t
+from kiosk.i18n import current_language, normalise_language, set_language, t, tn
 
 POLL_SECONDS = 0.5
 TICK_SECONDS = 1.0
@@ -154,7 +154,7 @@ class CandidateApp(App[None]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(too_small(event.size.width, event.size.height), "-too-small")
         for notice in self.screen.query(SizeNotice):
-            notice.refresh_text()
+            notice.refresh_text(event.size)
 
     # -- lockdown ------------------------------------------------------------------------------
 
@@ -299,6 +299,8 @@ class CandidateApp(App[None]):
             return "suspended"
         if view.paused or status == "paused":
             return "paused"
+        if getattr(view, "away", False):
+            return "away"
         if view.part_index > self.part_seen:
             return "part_done"
         if not self.instructions_read and view.part_index == 0 and not _touched(view):
@@ -354,6 +356,7 @@ class CandidateApp(App[None]):
             "review": review.ReviewScreen,
             "paused": paused.PausedScreen,
             "suspended": paused.SuspendedScreen,
+            "away": paused.AwayScreen,
             "voided": paused.VoidedScreen,
             "part_done": parts.PartDoneScreen,
             "submitted": submitted.SubmittedScreen,
@@ -369,7 +372,7 @@ class CandidateApp(App[None]):
                 continue
             self.warnings_shown.add(key)
             self.notify(
-                t("exam.warning", minutes=minutes),
+                tn("exam.warning", minutes, minutes=minutes),
                 title=t("exam.warning_title"),
                 severity="warning",
                 timeout=10,

@@ -11,6 +11,9 @@ from textual.widgets import Static
 
 from kiosk.apps.widgets.size_notice import SizeNotice
 
+#: A rise of the remaining time larger than this (seconds) is an extension, not clock jitter.
+EXTENSION_NOTICE_S = 5.0
+
 if TYPE_CHECKING:
     from kiosk.apps.candidate.app import CandidateApp
 
@@ -30,6 +33,22 @@ class KioskScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def note_view(self, view: Any) -> None:
+        """Tell the candidate what changed about their time: an extension (the remaining time
+        jumps up; a running clock only ever goes down) is announced, not silently applied."""
+        if view is None:
+            return
+        app = self.kiosk
+        seen = getattr(app, "remaining_seen", None)
+        now = (view.part_index, float(view.remaining_s))
+        if seen is not None and seen[0] == now[0] and now[1] > seen[1] + EXTENSION_NOTICE_S:
+            from kiosk.apps.widgets.clock import format_remaining
+            from kiosk.i18n import t
+
+            app.notify(t("exam.extended", time=format_remaining(now[1])),
+                       title=t("exam.extended_title"), timeout=15)
+        app.remaining_seen = now  # type: ignore[attr-defined]
 
     def show_alert(self, text: str | None) -> None:
         for banner in self.query(".alert-banner"):

@@ -14,6 +14,11 @@ from kiosk.apps.widgets.questions.base import plain
 from kiosk.i18n import t
 
 
+def own_minutes(part: Any) -> float:
+    """The part's minutes for this candidate, their accommodation included."""
+    return float(part.minutes) + float(getattr(part, "extra_minutes", 0.0) or 0.0)
+
+
 class PartDoneScreen(KioskScreen):
     kiosk_name = "part_done"
 
@@ -32,7 +37,7 @@ class PartDoneScreen(KioskScreen):
                             "parts.next",
                             number=nxt + 1,
                             title=parts[nxt].title,
-                            minutes=f"{parts[nxt].minutes:g}",
+                            minutes=f"{own_minutes(parts[nxt]):g}",
                         )
                     ),
                     classes="subtitle",
@@ -48,7 +53,9 @@ class PartDoneScreen(KioskScreen):
         self.query_one("#continue", Button).focus()
 
     def update_view(self, view: Any) -> None:
-        self.query_one("#notice-time", Static).update(self._time())
+        self.note_view(view)
+        for label in self.query("#notice-time").results(Static):
+            label.update(self._time())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -93,7 +93,7 @@ class SubmittedScreen(KioskScreen):
             return
         yield Static(
             t(
-                "submitted.score",
+                "submitted.score_provisional" if result.provisional else "submitted.score",
                 points=f"{result.points:g}",
                 max=f"{result.max_points:g}",
                 percent=f"{result.percent:.0f}",
@@ -103,6 +103,7 @@ class SubmittedScreen(KioskScreen):
         )
         if result.grade is not None:
             grade = f"{result.grade_name} ({result.grade})" if result.grade_name else str(result.grade)
-            yield Static(plain(t("submitted.grade", grade=grade)), id="grade", classes="subtitle")
+            key = "submitted.grade_provisional" if result.provisional else "submitted.grade"
+            yield Static(plain(t(key, grade=grade)), id="grade", classes="subtitle")
         if result.provisional:
             yield Static(t("submitted.pending"), classes="hint")
