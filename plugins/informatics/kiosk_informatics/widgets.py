@@ -33,6 +33,7 @@ TEXTS = {
         "keys": "Tab: behúzás · Esc, majd Tab: ki a szerkesztőből",
         "keys_run": "F4: futtatás · Tab: behúzás · Esc, majd Tab: ki a szerkesztőből",
         "rows": "({total} sor)",
+        "rows_one": "(1 sor)",
         "rows_cut": "({total} sor, ebből {shown} látszik)",
         "no_columns": "(nincs oszlop)",
     },
@@ -49,6 +50,7 @@ TEXTS = {
         "keys": "Tab: indent · Esc, then Tab: leave the editor",
         "keys_run": "F4: run · Tab: indent · Esc, then Tab: leave the editor",
         "rows": "({total} rows)",
+        "rows_one": "(1 row)",
         "rows_cut": "({total} rows, {shown} shown)",
         "no_columns": "(no columns)",
     },
@@ -73,8 +75,10 @@ def table_text(result: sqlrun.QueryResult | sqlrun.QueryError, limit: int = ROWS
     body = sqlrun.format_table(result, limit).rsplit("\n", 1)[0]
     shown = min(limit, len(result.rows))
     total = f"{len(result.rows)}{'+' if result.truncated else ''}"
-    count = (text("rows_cut", total=total, shown=shown) if shown < len(result.rows)
-             else text("rows", total=total))
+    if shown < len(result.rows):
+        count = text("rows_cut", total=total, shown=shown)
+    else:
+        count = text("rows_one") if total == "1" else text("rows", total=total)
     return f"{body}\n{count}"
 
 
