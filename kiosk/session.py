@@ -146,6 +146,8 @@ class AttemptView:
     receipt: str | None = None
     away: bool = False
     submitted_parts: tuple[str, ...] = ()
+    #: the invigilator's messages to this candidate or the room, oldest first: (seq, text)
+    messages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,8 +254,9 @@ def record_kiosk_exit(centre: Centre | Path | str, pin: str, seat: str, *,
 
 def _append_exit(ledger: Ledger, ok: bool, seat: str, attempt: str | None) -> None:
     try:
+        # A wrong PIN is typed by someone at the terminal, not (knowably) by an invigilator.
         ledger.append(A.KIOSK_EXIT if ok else "kiosk_exit_refused", {"seat": seat},
-                      actor="invigilator", attempt=attempt)
+                      actor="invigilator" if ok else f"terminal:{seat}", attempt=attempt)
     except (sqlite3.OperationalError, OSError):
         pass  # the invigilator must be able to leave a kiosk whose ledger is broken
 
@@ -902,6 +905,7 @@ class CandidateSession:
             remaining_s=remaining / 1000, paused=opt.paused, suspended=opt.suspended,
             warnings_due=due, part_id=part, unsaved=len(self._pending), receipt=self.receipt,
             away=opt.away, submitted_parts=tuple(opt.submitted_parts),
+            messages=tuple(opt.messages),
         )
 
     # -- after submission -----------------------------------------------------------------
