@@ -74,8 +74,11 @@ def candidate_detail(screen: RoomScreen, candidate: str) -> RenderableType:
     listing.add_column(no_wrap=True)
     listing.add_column(ratio=1)
     listing.add_column(no_wrap=True, style="dim")
+    from kiosk.minutes import actor_text
+
     for e in events:
-        listing.add_row(_clock(e.ts), _event_text(e), e.actor)
+        listing.add_row(_clock(e.ts), _event_text(e),
+                        actor_text(e, lambda key, **p: t(f"minutes.{key}", **p)))
     parts: list[RenderableType] = [facts, Text(""),
                                    Text(t("invigilator.detail.events"), style="bold")]
     parts.append(listing if events else Text(t("invigilator.detail.none")))
@@ -98,7 +101,7 @@ def _event_text(e: Any) -> str:
     name = t(f"minutes.kind.{e.kind}")
     if name.startswith("minutes.kind."):
         name = e.kind.replace("_", " ")
-    for key in ("reason", "text", "seat", "item"):
+    for key in ("reason", "text", "seat"):
         value = e.body.get(key)
         if isinstance(value, str) and value:
             return f"{name}: {value}"
