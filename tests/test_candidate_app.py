@@ -424,7 +424,7 @@ def test_two_part_exam(tmp_path: Path) -> None:
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.kiosk_name == "exam"
-            assert "part 2/2: Second task set" in text_of(app)
+            assert "Part 2 of 2: Second task set" in text_of(app)
             assert len(app.screen.query_one(QuestionNavigator).states) == 2
             # The submitted part is closed for good.
             with pytest.raises(Exception, match="submitted"):

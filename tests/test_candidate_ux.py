@@ -365,3 +365,34 @@ def test_nothing_cut_at_80x24(tmp_path: Path, language: str) -> None:
                 assert t(key) in shown
 
     run(scenario())
+
+
+def test_an_invigilator_message_reaches_the_screen(setup: Setup) -> None:
+    """A room-wide message and one to this candidate are shown once each; one to another
+    candidate is not."""
+    with Centre.open(setup.centre).reader() as reader:
+        sitting = next(e.body["sitting"] for e in reader.events(kind="sitting_created"))
+
+    async def scenario() -> None:
+        app = make_app(setup)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await enter_exam(pilot, "C1", setup.code)
+            append(setup.centre, "invigilator_message",
+                   {"sitting": sitting, "text": "Ten minutes left for everyone."})
+            append(setup.centre, "invigilator_message",
+                   {"sitting": sitting, "text": "Please raise your hand.", "candidate": "C1"},
+                   app.session.attempt_id)
+            append(setup.centre, "invigilator_message",
+                   {"sitting": sitting, "text": "Not for C1.", "candidate": "C2"}, "A-other")
+            app.poll()
+            app.poll()
+            await settle(pilot)
+            shown = notices(app)
+            assert shown.count("Ten minutes left for everyone.") == 1
+            assert shown.count("Please raise your hand.") == 1
+            assert "Not for C1." not in shown
+            app.poll()
+            await settle(pilot)
+            assert notices(app).count("Please raise your hand.") == 1
+
+    run(scenario())
