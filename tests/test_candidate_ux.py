@@ -396,3 +396,19 @@ def test_an_invigilator_message_reaches_the_screen(setup: Setup) -> None:
             assert notices(app).count("Please raise your hand.") == 1
 
     run(scenario())
+
+
+def test_the_demo_says_how_to_leave_and_opens_in_the_exams_language(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from kiosk.commands import demo
+
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(demo, "_candidate_app",
+                        lambda: lambda centre, **kwargs: started.update(kwargs))
+    result = CliRunner().invoke(demo.demo_command, ["--centre", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert "Ctrl+E" in result.output and "exit PIN" in result.output
+    # The demo exam is English: its login screen is too (the centre's default is Hungarian).
+    assert started["language"] == "en"
