@@ -182,7 +182,10 @@ class _CodeWidget(QuestionWidget):
         raise NotImplementedError
 
     def show_output(self, output: str) -> None:
-        self.query_one("#run-output", Static).update(plain(output))
+        shown = self.query_one("#run-output", Static)
+        shown.update(plain(output))
+        # The Run button stays in view and the output's first lines come into view under it.
+        self.call_after_refresh(shown.scroll_visible, animate=False, top=False)
 
 
 class SqlQueryWidget(_CodeWidget):
