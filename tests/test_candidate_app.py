@@ -417,13 +417,13 @@ def test_two_part_exam(tmp_path: Path) -> None:
             app.screen.query_one("#submit").focus()
             await pilot.press("enter")
             await settle(pilot)
+            dialog = " ".join(str(s.render()) for s in app.screen.query("Static"))
+            assert "Part 2 – Second task set (45 minutes) starts at once." in dialog
             await pilot.press("tab", "enter")
             await settle(pilot)
-            assert app.screen.kiosk_name == "part_done"
-            assert "part 2 – Second task set (45 minutes)" in text_of(app)
-            await pilot.press("enter")
-            await settle(pilot)
+            # No notice screen in between: part 2's clock runs, so its question is shown.
             assert app.screen.kiosk_name == "exam"
+            assert any("Part 1 is closed" in str(n.message) for n in app._notifications)
             assert "Part 2 of 2: Second task set" in text_of(app)
             assert len(app.screen.query_one(QuestionNavigator).states) == 2
             # The submitted part is closed for good.

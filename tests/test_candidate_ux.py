@@ -412,3 +412,26 @@ def test_the_demo_says_how_to_leave_and_opens_in_the_exams_language(
     assert "Ctrl+E" in result.output and "exit PIN" in result.output
     # The demo exam is English: its login screen is too (the centre's default is Hungarian).
     assert started["language"] == "en"
+
+
+def test_no_notice_screen_eats_the_next_parts_time(tmp_path: Path) -> None:
+    """When part 1's time runs out the candidate lands on part 2's questions (its clock is
+    running) with a toast, not on a "Part 1 is closed" screen while part 2's time runs."""
+    setup = make_centre(tmp_path, exam_text(
+        [("p1", "First", 10, EVERY_TYPE[:2]), ("p2", "Second", 20, EVERY_TYPE[2:4])]))
+    clock = ManualClock()
+
+    async def scenario() -> None:
+        app = make_app(setup, clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await enter_exam(pilot, "C1", setup.code)
+            clock.advance(10 * 60 + 1)
+            app.poll()
+            app.poll()
+            await settle(pilot)
+            assert app.screen.kiosk_name == "exam"
+            assert t("exam.part_line", number=2, total=2, part="Second") in text_of(app)
+            assert any("Part 1 is closed" in n and "Part 2 – Second (20 minutes)" in n
+                       for n in notices(app))
+
+    run(scenario())

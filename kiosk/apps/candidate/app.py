@@ -302,7 +302,9 @@ class CandidateApp(App[None]):
         if getattr(view, "away", False):
             return "away"
         if view.part_index > self.part_seen:
-            return "part_done"
+            # The next part's clock runs from the moment the previous one closes: no notice
+            # screen may stand in between. The confirmation said it; a toast repeats it.
+            self._announce_part()
         if not self.instructions_read and view.part_index == 0 and not _touched(view):
             return "instructions"
         return "review" if self.reviewing else "exam"
@@ -310,7 +312,10 @@ class CandidateApp(App[None]):
     def route(self, force: bool = False) -> None:
         if self.session is None or not self.identity_confirmed:
             return
+        part_changed = self.view.part_index > self.part_seen
         want = self.desired_screen()
+        # A new part needs a new exam screen (its questions), even if "exam" is shown already.
+        force = force or (part_changed and want == "exam")
         top = self.screen
         base = top
         if isinstance(top, ModalScreen) and len(self.screen_stack) > 1:
@@ -342,7 +347,6 @@ class CandidateApp(App[None]):
             exam,
             instructions,
             paper_review,
-            parts,
             paused,
             review,
             submitted,
@@ -358,7 +362,6 @@ class CandidateApp(App[None]):
             "suspended": paused.SuspendedScreen,
             "away": paused.AwayScreen,
             "voided": paused.VoidedScreen,
-            "part_done": parts.PartDoneScreen,
             "submitted": submitted.SubmittedScreen,
             "paper_review": paper_review.PaperReviewScreen,
         }
@@ -460,9 +463,16 @@ class CandidateApp(App[None]):
         self.refresh_view()
         return True
 
-    def acknowledge_part(self) -> None:
+    def _announce_part(self) -> None:
+        from kiosk.apps.candidate.screens.parts import own_minutes
+
+        parts = self.session.parts
+        nxt = min(self.view.part_index, len(parts) - 1)
+        self.notify(t("parts.started", closed=self.part_seen + 1, number=nxt + 1,
+                      title=parts[nxt].title, minutes=f"{own_minutes(parts[nxt]):g}"),
+                    title=t("parts.started_title"), timeout=15)
         self.part_seen = self.view.part_index
-        self.route(force=True)
+        self.reviewing = False
 
     def current_receipt(self) -> str | None:
         return self.receipt or getattr(self.view, "receipt", None) or self.session.receipt

@@ -135,6 +135,13 @@ class ReviewScreen(KioskScreen):
             return
         last = self.kiosk.view.part_index >= len(self.kiosk.session.parts) - 1
         question = t("review.confirm_exam") if last else t("review.confirm_part")
+        if not last:
+            from kiosk.apps.candidate.screens.parts import own_minutes
+
+            parts = self.kiosk.session.parts
+            nxt = parts[self.kiosk.view.part_index + 1]
+            question += " " + t("review.next_part", number=self.kiosk.view.part_index + 2,
+                                title=nxt.title, minutes=f"{own_minutes(nxt):g}")
         states = question_states(self.kiosk)
         if any(not s.done or s.flagged for s in states):
             # What is left is repeated where the decision is made.
