@@ -350,10 +350,10 @@ class CandidateSession:
             ledger.conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             found = _find_sitting(ledger, candidate_id, access_code)
             if found is None:
-                if _closed_sitting_matches(ledger, candidate_id, access_code):
-                    raise SittingClosed()
+                closed = _closed_sitting_matches(ledger, candidate_id, access_code)
+                # Counted like any failure: throttled, and recorded as a failed login.
                 cls._failed(ledger, key, candidate_id, seat, clock)
-                raise LoginFailed()
+                raise SittingClosed() if closed else LoginFailed()
             sitting, candidate, name = found
             with _FAILURES_LOCK:
                 _FAILURES.pop(key, None)
@@ -1009,10 +1009,13 @@ def _closed_sitting_matches(ledger: Ledger, candidate_id: str, code: str) -> boo
     """Is there a closed sitting of this candidate whose access code is `code`?"""
     wanted = candidate_id.strip().casefold()
     candidate = next((c for c in roster(ledger).values() if c.id.casefold() == wanted), None)
-    if candidate is None:
+    closed = [] if candidate is None else [
+        s for s in sittings(ledger.events(kind=SITTING_KINDS)).values()
+        if not s.open and s.has(candidate.id)]
+    if not closed:
+        burn_check()  # as long as one check: the time does not tell whether the id exists
         return False
-    return any(not s.open and s.has(candidate.id) and s.check_code(code)
-               for s in sittings(ledger.events(kind=SITTING_KINDS)).values())
+    return any([s.check_code(code) for s in closed])  # every one checked, as in _find_sitting
 
 
 def _find_sitting(ledger: Ledger, candidate_id: str, code: str

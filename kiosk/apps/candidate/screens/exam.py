@@ -7,7 +7,6 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import OptionList, Static
 
 from kiosk.apps.candidate.saver import SaveState
@@ -17,9 +16,6 @@ from kiosk.apps.widgets.navigator import FLAGGED, QuestionNavigator, QuestionSta
 from kiosk.apps.widgets.questions.base import QuestionWidget, plain
 from kiosk.i18n import t
 from kiosk.plugins import registry
-
-#: The next question is prepared this long after one is shown (the candidate is reading).
-PREFETCH_AFTER_S = 0.15
 
 
 def question_states(app: Any) -> list[QuestionState]:
@@ -85,8 +81,6 @@ class ExamScreen(KioskScreen):
         super().__init__()
         self.index = 0
         self.question: QuestionWidget | None = None
-        self._prefetched: tuple[tuple[int, str], QuestionWidget] | None = None
-        self._prefetch_timer: Timer | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -128,10 +122,7 @@ class ExamScreen(KioskScreen):
 
     async def show_question(self, index: int, *, record: bool = True) -> None:
         """Replace the question widget; earlier answers are flushed before the view moves.
-
-        The next question's widget is usually mounted already (hidden, see `_prefetch`): then
-        moving on only swaps which widget is displayed, with no compose and no CSS matching
-        while the candidate waits."""
+        One batch: the old widget goes and the new one comes in a single screen update."""
         items = self.part.items
         if not items:
             return
@@ -144,71 +135,16 @@ class ExamScreen(KioskScreen):
         self.index = index
         entry = items[index]
         area = self.query_one("#question-area", VerticalScroll)
-        widget = self._take_prefetched(entry)
-        old = [child for child in area.children if child is not widget]
         with self.app.batch_update():
-            if widget is None:
-                widget = self._widget_for(entry)
-                await area.mount(widget)
-            else:
-                widget.display = True
+            await area.remove_children()
+            widget = self._widget_for(entry)
             self.question = widget if isinstance(widget, QuestionWidget) else None
-            if old:
-                await area.remove_children(old)
+            await area.mount(widget)
             area.scroll_home(animate=False)
             self._refresh_title()
             self._refresh_navigator()
             if self.question is not None:
                 self.question.focus_first()
-        self._schedule_prefetch()
-
-    # -- the next question, prepared while the candidate reads this one --------------------------
-
-    def _schedule_prefetch(self) -> None:
-        if self._prefetch_timer is not None:
-            self._prefetch_timer.stop()
-        self._prefetch_timer = self.set_timer(PREFETCH_AFTER_S, self._prefetch)
-
-    async def _prefetch(self) -> None:
-        """Mount the next question's widget hidden, built from the response known now."""
-        self._prefetch_timer = None
-        items = self.part.items
-        nxt = self.index + 1
-        if nxt >= len(items) or (self._prefetched is not None and self._prefetched[0] ==
-                                 (self.kiosk.view.part_index, items[nxt].key)):
-            return
-        entry = items[nxt]
-        widget = self._widget_for(entry)
-        if not isinstance(widget, QuestionWidget):
-            return
-        widget.display = False
-        area = self.query_one("#question-area", VerticalScroll)
-        stale = [c for c in area.children if c is not self.question]
-        if stale:
-            await area.remove_children(stale)
-        part_index = self.kiosk.view.part_index
-        await area.mount(widget)
-        # Offered only once fully composed, and only if the candidate has not moved meanwhile
-        # (a keypress can be handled while this mount is awaited).
-        if (widget.parent is None or self.index + 1 != nxt
-                or self.kiosk.view.part_index != part_index):
-            if widget.parent is not None:
-                await widget.remove()
-            return
-        self._prefetched = ((part_index, entry.key), widget)
-
-    def _take_prefetched(self, entry: Any) -> QuestionWidget | None:
-        """The prefetched widget for `entry` if it still shows the current response."""
-        ready, self._prefetched = self._prefetched, None
-        if ready is None:
-            return None
-        (part_index, key), widget = ready
-        if part_index != self.kiosk.view.part_index or key != entry.key or not widget.is_mounted:
-            return None
-        saved = self.kiosk.view.answers.get(entry.key)
-        current = (self.kiosk.saver.response_for(entry.key, saved) if self.kiosk.saver
-                   else saved)
-        return widget if widget.response == current else None
 
     def _widget_for(self, entry: Any) -> Any:
         qtype = registry().question_types.get(entry.item.type)
