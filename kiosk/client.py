@@ -141,7 +141,8 @@ def _exception(status: int, data: dict[str, Any]) -> KioskError:
     if code == "throttled":
         return S.LoginThrottled(float(data.get("seconds", 0)))
     classes: dict[str, type[KioskError]] = {
-        "login_failed": S.LoginFailed, "elsewhere": S.SessionElsewhere,
+        "login_failed": S.LoginFailed, "sitting_closed": S.SittingClosed,
+        "elsewhere": S.SessionElsewhere,
         "part_closed": S.PartClosed, "not_in_progress": S.NotInProgress,
         "not_saved": S.NotSaved, "session_lost": SessionLost, "refused": Refused,
     }

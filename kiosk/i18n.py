@@ -62,6 +62,14 @@ def current_language() -> str:
     return _current
 
 
+def tn(key: str, count: int, /, **params: Any) -> str:
+    """`t` for a count: `key_one` when `count` is 1 and the catalogue has it ("1 minute left",
+    never "1 minutes left"), else `key`."""
+    if count == 1 and (key + "_one") in catalogue(_current):
+        return t(key + "_one", count=count, **params)
+    return t(key, count=count, **params)
+
+
 def t(key: str, /, *, language: str | None = None, **params: Any) -> str:
     """The string for `key` in the current (or given) language, formatted with `params`.
 

@@ -399,3 +399,22 @@ def close_sitting(ledger: Ledger, user: Invigilator, sitting_id: str, *,
 def exit_pin_changed(ledger: Ledger, user: Invigilator) -> Event:
     """The PIN itself is never recorded: only who changed it and when."""
     return _append(ledger, user, EXIT_PIN_CHANGED, {})
+
+
+#: Longest message an invigilator can send to the screens (a few lines on a kiosk).
+MESSAGE_MAX = 300
+
+
+def send_message(ledger: Ledger, user: Invigilator, sitting_id: str, text: str,
+                 attempt: str | None = None) -> Event:
+    """A message on the candidates' screens: the whole room's, or one attempt's. It is a
+    ledger event so the minutes carry what was said to whom and when."""
+    _open_sitting(ledger, sitting_id)
+    body: dict[str, Any] = {"sitting": sitting_id,
+                            "text": _text(text, "the message", required=True)[:MESSAGE_MAX]}
+    if attempt is not None:
+        state = attempt_state(ledger, attempt)
+        if state.sitting != sitting_id:
+            raise ActionRefused("that attempt is not in this sitting")
+        body["candidate"] = state.candidate
+    return _append(ledger, user, A.MESSAGE, body, attempt)

@@ -1,9 +1,16 @@
-"""A sitting's minutes (jegyzőkönyv) as plain text, folded from the ledger's events.
+"""A sitting's minutes (jegyzőkönyv), folded from the ledger's events: as text and as a PDF.
 
 Holds what 278–280. § of the Szkr asks to be recorded: who was present and where they sat (the
 seating plan), the start and the end, every intervention with its time, actor and reason, every
-irregularity with the exact time of the suspension, its nature and both statements, and each
+irregularity with the exact time of the suspension, its nature, both statements, whether the
+candidate was informed of the procedure and its consequences, and a line for the candidate's
+signature (280. § (3)); the accommodations granted; every terminal interruption (a crash and
+the relogin after it) with the time lost, which is not charged to the candidate; and each
 candidate's receipt code (the code of the `attempt_submitted` event's hash).
+
+The content is collected once (`collect` → `Minutes`, plain data) and rendered twice: as text
+(`kiosk minutes`) and as a typeset PDF with tables (`minutes_pdf`), so the two never disagree.
+Every word comes from one language's catalogue, actors included.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from kiosk.domain import attempts as A
@@ -25,7 +33,13 @@ from kiosk.ledger.receipts import latest_receipts, receipt_code
 INTERVENTIONS = (A.ADMITTED, A.STARTED, A.PAUSED, A.RESUMED, A.SUSPENDED, A.UNSUSPENDED,
                  A.LEFT_ROOM, A.RETURNED, A.EXTENDED, A.VOIDED, A.SEAT_MOVED, A.PART_SUBMITTED,
                  A.SUBMITTED, A.KIOSK_EXIT, "kiosk_exit_refused", R.SEAT_ASSIGNED,
-                 R.SITTING_OPENED, R.SITTING_CLOSED)
+                 R.SITTING_OPENED, R.SITTING_CLOSED, "invigilator_message")
+#: Kinds typed at a candidate's terminal, whoever the ledger names as actor (older ledgers
+#: recorded a wrong exit PIN as "invigilator", though nobody knows who typed it).
+AT_TERMINAL = (A.KIOSK_EXIT, "kiosk_exit_refused")
+
+FONT_DIR = Path(__file__).parent / "assets" / "fonts"
+SANS = "DejaVuSans"
 
 
 @dataclass
@@ -41,14 +55,60 @@ class _Candidate:
     submit_reason: str = ""
 
 
+@dataclass(frozen=True)
+class Table:
+    heading: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    #: relative column widths for the PDF
+    widths: tuple[float, ...]
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Irregularity:
+    who: str
+    facts: list[tuple[str, str]]
+    signatures: tuple[str, ...]
+
+
+@dataclass
+class Minutes:
+    """Everything the minutes say, already worded in one language."""
+
+    language: str
+    title: str
+    facts: list[tuple[str, str]]
+    tables: list[Table]
+    irregularities_heading: str
+    irregularities: list[Irregularity]
+    none: str
+    signatures: tuple[str, ...]
+    signatures_heading: str
+    #: the signed ledger head at printing (an anchor: `kiosk verify --anchor` catches a later
+    #: rollback): a heading and lines, the hash on a line of its own so it never wraps
+    signed_head: list[str] = field(default_factory=list)
+
+
 def when(ts: str, tz: tzinfo | None = None) -> str:
     """A ledger timestamp as local (or `tz`) time to the second."""
     return datetime.fromtimestamp(R.epoch(ts), tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Mapping[str, str],
-                  centre: str = "", exam_title: str = "", language: str = "hu",
-                  tz: tzinfo | None = None, signed_head: Any = None) -> str:
+def _duration(seconds: float) -> str:
+    total = max(0, int(round(seconds)))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def collect(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Mapping[str, str],
+            centre: str = "", exam_title: str = "", language: str = "hu",
+            tz: tzinfo | None = None, accommodations: Mapping[str, Any] | None = None,
+            printed: str | None = None, signed_head: Any = None) -> Minutes:
+    """The minutes' content. `accommodations` maps a candidate id to its roster
+    `Accommodations` (extra_minutes, aids, note)."""
+
     def tr(key: str, **params: Any) -> str:
         return t(f"minutes.{key}", language=language, **params)
 
@@ -63,92 +123,148 @@ def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Map
         c.status = room.row(c.id, 0.0).status
     by_attempt = {c.attempt: c for c in people.values() if c.attempt}
     started: str | None = None
-    ended: str | None = None
     closed: str | None = None
-    interventions: list[str] = []
-    irregularities: list[str] = []
-    records: list[str] = []
+    last_submitted: str | None = None
+    interventions: list[tuple[str, ...]] = []
+    irregularities: list[Irregularity] = []
+    interruptions: list[tuple[str, ...]] = []
+    last_seen: dict[str, str] = {}  # attempt -> ts of its terminal's last event
+    records: list[tuple[str, ...]] = []
     for e in mine:
         if e.kind in X.KINDS:
             records.append(_record(e, people, tz))
             continue
         who = by_attempt.get(e.attempt) if e.attempt else None
         if e.kind == A.LOGGED_IN and who is not None:
-            who.first_login = who.first_login or e.ts
             seat = str(e.body.get("seat") or "")
+            if who.first_login is None:
+                who.first_login = e.ts
+            else:
+                # A relogin: the terminal before it died (or was closed) mid-exam.
+                gap = R.epoch(e.ts) - R.epoch(last_seen.get(str(e.attempt), e.ts))
+                interruptions.append((when(e.ts, tz)[11:], _who(who), seat or "–",
+                                      when(last_seen[str(e.attempt)], tz)[11:]
+                                      if str(e.attempt) in last_seen else "–",
+                                      _duration(gap)))
             if seat and seat not in who.login_seats:
                 who.login_seats.append(seat)
+        if e.attempt and e.actor.startswith("candidate:"):
+            last_seen[str(e.attempt)] = e.ts
         if e.kind == A.STARTED and started is None:
             started = e.ts
         if e.kind == A.SUBMITTED and who is not None and who.submitted is None:
             who.submitted, who.submit_reason = e, str(e.body.get("reason", ""))
-            ended = e.ts
+            last_submitted = e.ts
         if e.kind == R.SITTING_CLOSED:
-            closed = ended = e.ts
+            closed = e.ts
         if e.kind == R.SITTING_OPENED:
             closed = None
         if e.kind == R.IRREGULARITY and who is not None:
             irregularities.append(_irregularity(e, who, tr, tz))
             continue
-        if e.kind in INTERVENTIONS and not e.actor.startswith(("candidate:", "system")):
+        if e.kind in INTERVENTIONS and (e.kind in AT_TERMINAL or not e.actor.startswith(
+                ("candidate:", "system"))):
             interventions.append(_intervention(e, who, people, tr, tz))
 
-    out = [tr("title", sitting=sitting.id), ""]
-    out.append(f"{tr('centre')}: {centre or '–'}")
-    out.append(f"{tr('exam')}: {exam_title or sitting.exam} ({sitting.exam})")
-    out.append(f"{tr('room')}: {sitting.room or '–'}    {tr('date')}: {sitting.date or '–'}")
-    out.append(f"{tr('created')}: {when(sitting.ts, tz) if sitting.ts else '–'}")
-    out.append(f"{tr('started')}: {when(started, tz) if started else '–'}")
-    out.append(f"{tr('ended')}: {when(ended, tz) if ended else '–'}"
-               + ("" if closed else f"  ({tr('still_open')})"))
+    facts = [
+        (tr("centre"), centre or "–"),
+        (tr("exam"), f"{exam_title or sitting.exam} ({sitting.exam})"),
+        (tr("room"), sitting.room or "–"),
+        (tr("date"), sitting.date or "–"),
+        (tr("created"), when(sitting.ts, tz) if sitting.ts else "–"),
+        (tr("started"), when(started, tz) if started else "–"),
+    ]
+    if closed:
+        facts.append((tr("closed_at"), when(closed, tz)))
+    else:
+        # An open sitting has no end yet: say so once, never "ended" beside "still open".
+        facts.append((tr("status"), tr("still_open")
+                      + (f" ({tr('last_submission')}: {when(last_submitted, tz)})"
+                         if last_submitted else "")))
+    if printed:
+        facts.append((tr("printed"), printed))
+
     present = [c for c in people.values() if c.first_login]
     absent = [c for c in people.values() if not c.first_login]
-    out += ["", tr("seating", present=len(present), total=len(people))]
     ordered = R.sort_rows([room.row(c, 0.0) for c in people], "seat")
+    seating = []
     for row in ordered:
         c = people[row.candidate]
         if not c.first_login:
             continue
-        seats = c.seat or "–"
         others = [s for s in c.login_seats if s != c.seat]
-        if others:
-            seats += f" ({tr('also_at', seats=', '.join(others))})"
-        out.append(f"  {seats:<12} {c.id:<12} {c.name:<28} {tr('arrived')} "
-                   f"{when(c.first_login, tz)[11:]}")
-    if absent:
-        out += ["", tr("absent", count=len(absent))]
-        for c in absent:
-            planned = f"  ({tr('seat', seat=c.seat)})" if c.seat else ""
-            out.append(f"  {c.id:<12} {c.name}{planned}")
-    out += ["", tr("interventions", count=len(interventions))]
-    out += interventions or [f"  {tr('none')}"]
-    out += ["", tr("irregularities", count=len(irregularities))]
-    out += irregularities or [f"  {tr('none')}"]
-    if records:
-        out += ["", tr("records", count=len(records))]
-        out += records
-    out += ["", tr("receipts")]
+        seating.append((c.seat or "–", c.id, c.name, when(c.first_login, tz)[11:],
+                        ", ".join(others)))
+    tables = [
+        Table(tr("seating", present=len(present), total=len(people)),
+              (tr("col.seat"), tr("col.id"), tr("col.name"), tr("col.arrived"),
+               tr("col.other_seats")), seating, (14, 14, 36, 14, 22), tr("none")),
+        Table(tr("absent", count=len(absent)),
+              (tr("col.id"), tr("col.name"), tr("col.planned_seat")),
+              [(c.id, c.name, c.seat or "–") for c in absent], (20, 50, 30), tr("none")),
+    ]
+    accommodated = []
+    for c in people.values():
+        acc = (accommodations or {}).get(c.id)
+        if acc is None:
+            continue
+        extra = int(getattr(acc, "extra_minutes", 0) or 0)
+        aids = [str(a) for a in getattr(acc, "aids", ()) or ()]
+        note = str(getattr(acc, "note", "") or "")
+        if extra or aids or note:
+            accommodated.append((c.id, c.name, tr("extra_minutes", minutes=extra) if extra else "–",
+                                 "; ".join([*aids, note] if note else aids) or "–"))
+    tables.append(Table(tr("accommodations", count=len(accommodated)),
+                        (tr("col.id"), tr("col.name"), tr("col.extra_time"), tr("col.aids")),
+                        accommodated, (14, 32, 20, 34), tr("none")))
+    tables.append(Table(tr("interruptions", count=len(interruptions)),
+                        (tr("col.relogin"), tr("col.candidate"), tr("col.seat"),
+                         tr("col.last_seen"), tr("col.lost")),
+                        interruptions, (14, 36, 14, 16, 20), tr("none")))
+    tables.append(Table(tr("interventions", count=len(interventions)),
+                        (tr("col.time"), tr("col.action"), tr("col.subject"), tr("col.details"),
+                         tr("col.by")),
+                        interventions, (11, 19, 22, 34, 14), tr("none")))
+    tables.append(Table(tr("records", count=len(records)),
+                        (tr("col.time"), tr("col.candidate"), tr("col.details"), tr("col.by")),
+                        records, (14, 24, 44, 18), tr("none")))
+    receipts = []
     for row in ordered:
         c = people[row.candidate]
         if c.attempt is None:
             continue
+        # The code after the attempt's latest mark, void or appeal decision: on paper, it
+        # anchors that change too.
+        after = latest.get(c.attempt, "")
         if c.status == A.VOIDED_STATUS:
-            code = tr("voided")
+            receipts.append((c.id, c.name, tr("voided"), "", "", after))
         elif c.submitted is not None:
-            code = (f"{receipt_code(c.submitted.hash)}  {when(c.submitted.ts, tz)[11:]}  "
-                    f"({tr('reason.' + c.submit_reason) if c.submit_reason else ''})")
+            receipts.append((c.id, c.name, receipt_code(c.submitted.hash),
+                             when(c.submitted.ts, tz)[11:],
+                             tr("reason." + c.submit_reason) if c.submit_reason else "", after))
         else:
-            code = tr("not_submitted")
-        if c.attempt in latest:
-            code += "  " + tr("latest", code=latest[c.attempt])
-        out.append(f"  {c.id:<12} {c.name:<28} {code}")
-    if signed_head is not None:  # an anchor: a later rollback of the ledger is caught by it
-        # The hash on a line of its own: a PDF line never breaks it.
-        out += ["", tr("signed_head"), f"  #{signed_head.upto_seq} {signed_head.head_hash}",
-                "  " + tr("signed_checkpoint", checkpoint=signed_head.id,
-                          code=receipt_code(signed_head.head_hash))]
-    out += ["", tr("signatures"), ""]
-    return "\n".join(out) + "\n"
+            receipts.append((c.id, c.name, tr("not_submitted"), "", "", after))
+    tables.append(Table(tr("receipts"), (tr("col.id"), tr("col.name"), tr("col.receipt"),
+                                         tr("col.time"), tr("col.how"), tr("col.latest")),
+                        receipts, (11, 25, 19, 10, 16, 19), tr("none")))
+    head_lines: list[str] = []
+    if signed_head is not None:
+        head_lines = [tr("signed_head"), f"#{signed_head.upto_seq} {signed_head.head_hash}",
+                      tr("signed_checkpoint", checkpoint=signed_head.id,
+                         code=receipt_code(signed_head.head_hash))]
+    return Minutes(
+        language=language,
+        title=tr("title", sitting=sitting.id),
+        facts=facts,
+        tables=tables,
+        irregularities_heading=tr("irregularities", count=len(irregularities)),
+        irregularities=irregularities,
+        none=tr("none"),
+        signatures=(tr("sign.invigilator"), tr("sign.invigilator"), tr("sign.commissioner"),
+                    tr("sign.place_date")),
+        signatures_heading=tr("sign.heading"),
+        signed_head=head_lines,
+    )
 
 
 def _sitting_events(s: Sitting, events: Iterable[LedgerEvent]) -> list[LedgerEvent]:
@@ -168,8 +284,10 @@ def _sitting_events(s: Sitting, events: Iterable[LedgerEvent]) -> list[LedgerEve
     return out
 
 
-def _record(e: LedgerEvent, people: Mapping[str, _Candidate], tz: tzinfo | None) -> str:
-    """One exemption, absence or exclusion: who, what, on what grounds, who recorded it."""
+def _record(e: LedgerEvent, people: Mapping[str, _Candidate], tz: tzinfo | None
+            ) -> tuple[str, ...]:
+    """One exemption, absence or exclusion: when, who, what on what grounds, who recorded it
+    (with the event number, so the board can find it in the ledger)."""
     body = e.body
     who = _who(people.get(str(body.get("candidate", "")))) or str(body.get("candidate", ""))
     if e.kind == X.EXEMPTION:
@@ -179,21 +297,38 @@ def _record(e: LedgerEvent, people: Mapping[str, _Candidate], tz: tzinfo | None)
     else:
         excused = " (excused)" if body.get("excused") else ""
         what = f"{e.kind}{excused}: {body.get('reason', '')}"
-    return f"  {when(e.ts, tz)[:16]}  {who} — {what}  [{e.actor}, #{e.seq}]"
+    return (when(e.ts, tz)[:16], who, what, f"[{e.actor}, #{e.seq}]")
 
 
 def _who(c: _Candidate | None) -> str:
     return f"{c.id} {c.name}".strip() if c else ""
 
 
+def actor_text(e: LedgerEvent, tr: Any) -> str:
+    """Who did it, in the document's language: a staff user's name, the system, or for what
+    was typed at a terminal (an exit PIN) the terminal itself, never a guessed person."""
+    actor = e.actor
+    if e.kind == "kiosk_exit_refused" or (e.kind in AT_TERMINAL and not actor.startswith(
+            "invigilator:")):
+        return tr("actor.terminal", seat=e.body.get("seat") or "–")
+    if actor.startswith(("invigilator:", "examiner:", "admin:")):
+        return actor.split(":", 1)[1]
+    if actor.startswith("candidate:"):
+        return tr("actor.candidate")
+    if actor == "system":
+        return tr("actor.system")
+    return actor
+
+
 def _intervention(e: LedgerEvent, who: _Candidate | None, people: Mapping[str, _Candidate],
-                  tr: Any, tz: tzinfo | None) -> str:
+                  tr: Any, tz: tzinfo | None) -> tuple[str, ...]:
     body = e.body
     subject = _who(who)
     if e.kind == R.SEAT_ASSIGNED:
         subject = _who(people.get(str(body.get("candidate", "")))) or str(body.get("candidate"))
     elif who is None:
-        subject = tr("whole_room")
+        target = body.get("candidate")
+        subject = (_who(people.get(str(target))) or str(target)) if target else tr("whole_room")
     details = []
     if e.kind == A.EXTENDED:
         details.append(tr("minutes_added", minutes=body.get("minutes"),
@@ -202,36 +337,197 @@ def _intervention(e: LedgerEvent, who: _Candidate | None, people: Mapping[str, _
         details.append(tr("seat", seat=body.get("seat", "")))
     if e.kind in (A.PART_SUBMITTED, A.SUBMITTED) and body.get("reason"):
         details.append(tr("reason." + str(body["reason"])))
-    for key in ("reason", "note", "document"):
+    for key in ("reason", "note", "document", "text"):
         text = body.get(key)
         if text and not (key == "reason" and e.kind in (A.PART_SUBMITTED, A.SUBMITTED)):
-            details.append(str(text))
-    action = tr("kind." + e.kind)
-    line = f"  {when(e.ts, tz)[11:]}  {action:<22} {subject}"
-    if details:
-        line += " — " + "; ".join(details)
-    return line + f"  [{e.actor}]"
+            details.append(_note(str(text), tr))
+    return (when(e.ts, tz)[11:], tr("kind." + e.kind), subject, "; ".join(details),
+            actor_text(e, tr))
 
 
-def _irregularity(e: LedgerEvent, who: _Candidate, tr: Any, tz: tzinfo | None) -> str:
+def _note(text: str, tr: Any) -> str:
+    """A reason the software wrote itself ("irregularity") in the document's language; what a
+    person typed stays as typed."""
+    key = "note." + text.replace(" ", "_")
+    worded = tr(key)
+    return text if worded.endswith(key) else worded
+
+
+def _irregularity(e: LedgerEvent, who: _Candidate, tr: Any, tz: tzinfo | None) -> Irregularity:
     body = e.body
     at = body.get("suspended_at")
-    lines = [f"  {_who(who)} ({tr('seat', seat=who.seat or '–')})",
-             f"    {tr('suspended_at')}: {when(str(at), tz) if at else '–'}",
-             f"    {tr('recorded_at')}: {when(e.ts, tz)}  [{e.actor}]",
-             f"    {tr('nature')}: {body.get('nature', '')}",
-             f"    {tr('candidate_statement')}: {body.get('candidate_statement') or '–'}",
-             f"    {tr('supervisor_statement')}: {body.get('supervisor_statement') or '–'}"]
-    # Szkr 280. § (3): the record says the candidate was informed, and the candidate signs it.
-    informed = body.get("informed_of_procedure")
-    lines.append(f"    {tr('informed')}: "
-                 + (tr('yes') if informed is True else tr('informed_missing')))
-    lines.append(f"    {tr('candidate_signature')}")
-    return "\n".join(lines)
+    # Szkr 280. § (3): the record says whether the candidate was informed (never assumed).
+    informed = body.get("informed_of_procedure", body.get("informed"))
+    informed_text = (tr("informed_missing") if informed is None
+                     else tr("yes") if informed else tr("no"))
+    facts = [
+        (tr("seat_label"), who.seat or "–"),
+        (tr("suspended_at"), when(str(at), tz) if at else "–"),
+        (tr("recorded_at"), when(e.ts, tz)),
+        (tr("recorded_by"), actor_text(e, tr)),
+        (tr("nature"), str(body.get("nature", "")) or "–"),
+        (tr("candidate_statement"), str(body.get("candidate_statement") or "–")),
+        (tr("supervisor_statement"), str(body.get("supervisor_statement") or "–")),
+        (tr("informed"), informed_text),
+    ]
+    return Irregularity(_who(who), facts, (tr("sign.candidate"), tr("sign.invigilator")))
 
 
-def minutes_text(centre: Any, sitting_id: str, *, language: str | None = None,
-                 tz: tzinfo | None = None) -> str:
+# --- text -----------------------------------------------------------------------------------
+
+
+def render_text(m: Minutes) -> str:
+    out = [m.title, ""]
+    out += [f"{label}: {value}" for label, value in m.facts]
+    for table in m.tables:
+        out += ["", table.heading]
+        if not table.rows:
+            out.append(f"  {table.empty}")
+            continue
+        widths = [max(len(col), *(len(r[i]) for r in table.rows))
+                  for i, col in enumerate(table.columns)]
+        out.append("  " + "  ".join(c.ljust(w) for c, w in zip(table.columns, widths,
+                                                                 strict=True)).rstrip())
+        for row in table.rows:
+            out.append("  " + "  ".join(v.ljust(w) for v, w in zip(row, widths,
+                                                                     strict=True)).rstrip())
+    out += ["", m.irregularities_heading]
+    if not m.irregularities:
+        out.append(f"  {m.none}")
+    for irr in m.irregularities:
+        out.append(f"  {irr.who}")
+        out += [f"    {label}: {value}" for label, value in irr.facts]
+        out += [f"    {label}: ____________________" for label in irr.signatures]
+    if m.signed_head:
+        out += ["", m.signed_head[0]] + [f"  {line}" for line in m.signed_head[1:]]
+    out += ["", m.signatures_heading + ":", ""]
+    out += [f"  {label}: ____________________" for label in m.signatures]
+    return "\n".join(out) + "\n"
+
+
+def build_minutes(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Mapping[str, str],
+                  centre: str = "", exam_title: str = "", language: str = "hu",
+                  tz: tzinfo | None = None,
+                  accommodations: Mapping[str, Any] | None = None) -> str:
+    return render_text(collect(sitting, events, names=names, centre=centre,
+                               exam_title=exam_title, language=language, tz=tz,
+                               accommodations=accommodations))
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def minutes_pdf(m: Minutes) -> bytes:
+    """The minutes typeset on A4: a title, a facts table, one table per section (repeating
+    its header row across pages, wrapping at words), the irregularities with the candidate's
+    and the invigilator's signature lines, and the closing signatures."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    class Doc(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font(SANS, size=7)
+            self.cell(0, 5, f"{m.title}   {self.page_no()}/{{nb}}", align="C")
+
+    pdf = Doc(format="A4")
+    pdf.add_font(SANS, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(SANS, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_creator("kiosk")
+    pdf.set_title(m.title)
+    pdf.set_lang(m.language)
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    width = pdf.epw
+    head_style = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
+
+    pdf.set_font(SANS, "B", 14)
+    pdf.multi_cell(width, 7, m.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font(SANS, size=9)
+    with pdf.table(col_widths=(30, 70), first_row_as_headings=False, line_height=5,
+                   borders_layout="NONE", width=width, text_align="LEFT") as table:
+        for label, value in m.facts:
+            row = table.row()
+            row.cell(label, style=FontFace(emphasis="BOLD"))
+            row.cell(value)
+
+    def heading(text: str) -> None:
+        if pdf.get_y() > pdf.h - pdf.b_margin - 25:
+            pdf.add_page()
+        pdf.ln(4)
+        pdf.set_font(SANS, "B", 11)
+        pdf.multi_cell(width, 6, text.rstrip(":"), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        pdf.set_font(SANS, size=8.5)
+
+    for section in m.tables:
+        heading(section.heading)
+        if not section.rows:
+            pdf.multi_cell(width, 5, section.empty, new_x="LMARGIN", new_y="NEXT")
+            continue
+        with pdf.table(col_widths=section.widths, headings_style=head_style, line_height=4.4,
+                       repeat_headings=1, width=width, text_align="LEFT") as table:
+            table.row(list(section.columns))
+            for values in section.rows:
+                table.row(list(values))
+
+    heading(m.irregularities_heading)
+    if not m.irregularities:
+        pdf.multi_cell(width, 5, m.none, new_x="LMARGIN", new_y="NEXT")
+    for irr in m.irregularities:
+        if pdf.get_y() > pdf.h - pdf.b_margin - 80:
+            pdf.add_page()
+        pdf.set_font(SANS, "B", 9.5)
+        pdf.multi_cell(width, 5.5, irr.who, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(SANS, size=8.5)
+        with pdf.table(col_widths=(32, 68), first_row_as_headings=False, line_height=4.4,
+                       width=width, text_align="LEFT") as table:
+            for label, value in irr.facts:
+                row = table.row()
+                row.cell(label, style=FontFace(emphasis="BOLD"))
+                row.cell(value)
+        _signature_lines(pdf, irr.signatures)
+        pdf.ln(3)
+
+    if m.signed_head:
+        heading(m.signed_head[0])
+        pdf.set_font(SANS, size=7.5)  # the 64-digit hash fits one line: it must never wrap
+        for line in m.signed_head[1:]:
+            pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
+    heading(m.signatures_heading)
+    _signature_lines(pdf, m.signatures)
+    return bytes(pdf.output())
+
+
+def _signature_lines(pdf: Any, labels: tuple[str, ...]) -> None:
+    """A ruled line above each label, two to a row, kept on one page."""
+    rows = (len(labels) + 1) // 2
+    if pdf.get_y() + rows * 18 + 4 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    col = (pdf.epw - 12) / 2
+    for r in range(rows):
+        pdf.ln(12)
+        y = pdf.get_y()
+        for c in range(2):
+            i = r * 2 + c
+            if i >= len(labels):
+                break
+            x = pdf.l_margin + c * (col + 12)
+            pdf.line(x, y, x + col, y)
+            pdf.set_xy(x, y + 1)
+            pdf.set_font(SANS, size=8)
+            pdf.cell(col, 4, labels[i], align="C")
+        pdf.set_xy(pdf.l_margin, y + 5)
+
+
+# --- from a centre --------------------------------------------------------------------------
+
+
+def collect_minutes(centre: Any, sitting_id: str, *, language: str | None = None,
+                    tz: tzinfo | None = None) -> Minutes:
     """The minutes of a sitting of `centre` (a kiosk.ledger.Centre), read from its ledger."""
     from kiosk import invigilation
     from kiosk.domain.roster import roster
@@ -241,9 +537,25 @@ def minutes_text(centre: Any, sitting_id: str, *, language: str | None = None,
     lang = centre_language(centre.config(), language)
     with centre.reader() as ledger:
         sitting = invigilation.sitting(ledger, sitting_id)
-        names = {c.id: c.name for c in roster(ledger).values()}
+        registered = roster(ledger)
+        names = {c.id: c.name for c in registered.values()}
+        accommodations = {c.id: c.accommodations for c in registered.values()}
         loaded = latest_loads(ledger.events(kind=LOADED)).get(sitting.exam)
         title = str(loaded.body.get("title", "")) if loaded else ""
-        return build_minutes(sitting, ledger.events(), names=names, centre=centre.name,
-                             exam_title=title, language=lang, tz=tz,
-                             signed_head=ledger.signed_head())
+        return collect(sitting, ledger.events(), names=names, centre=centre.name,
+                       exam_title=title, language=lang, tz=tz, accommodations=accommodations,
+                       signed_head=ledger.signed_head())
+
+
+def minutes_text(centre: Any, sitting_id: str, *, language: str | None = None,
+                 tz: tzinfo | None = None) -> str:
+    """The minutes as text (`kiosk minutes`)."""
+    return render_text(collect_minutes(centre, sitting_id, language=language, tz=tz))
+
+
+def write_minutes_pdf(centre: Any, sitting_id: str, out: Path, *,
+                      language: str | None = None, tz: tzinfo | None = None) -> None:
+    """The minutes as a typeset PDF, written whole or not at all."""
+    from kiosk.documents import write_pdf
+
+    write_pdf(minutes_pdf(collect_minutes(centre, sitting_id, language=language, tz=tz)), out)

@@ -71,6 +71,7 @@ from kiosk.session_errors import (  # noqa: E402
     NotSaved,
     PartClosed,
     SessionElsewhere,
+    SittingClosed,
 )
 
 
@@ -97,6 +98,8 @@ class SessionPart:
     title: str
     minutes: float
     items: list[PaperItemView]
+    #: this candidate's accommodation share of the part (extra minutes on top of `minutes`)
+    extra_minutes: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class AttemptView:
     receipt: str | None = None
     away: bool = False
     submitted_parts: tuple[str, ...] = ()
+    #: the invigilator's messages to this candidate or the room, oldest first: (seq, text)
+    messages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,8 +229,9 @@ def record_kiosk_exit(centre: Centre | Path | str, pin: str, seat: str, *,
 
 def _append_exit(ledger: Ledger, ok: bool, seat: str, attempt: str | None) -> None:
     try:
+        # A wrong PIN is typed by someone at the terminal, not (knowably) by an invigilator.
         ledger.append(A.KIOSK_EXIT if ok else "kiosk_exit_refused", {"seat": seat},
-                      actor="invigilator", attempt=attempt)
+                      actor="invigilator" if ok else f"terminal:{seat}", attempt=attempt)
     except (sqlite3.OperationalError, OSError):
         pass  # the invigilator must be able to leave a kiosk whose ledger is broken
 
@@ -323,8 +329,10 @@ class CandidateSession:
             ledger.conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             found = _find_sitting(ledger, candidate_id, access_code)
             if found is None:
+                closed = _closed_sitting_matches(ledger, candidate_id, access_code)
+                # Counted like any failure: throttled, and recorded as a failed login.
                 cls._failed(ledger, key, candidate_id, seat, clock)
-                raise LoginFailed()
+                raise SittingClosed() if closed else LoginFailed()
             sitting, candidate, name = found
             with _FAILURES_LOCK:
                 _FAILURES.pop(key, None)
@@ -433,7 +441,8 @@ class CandidateSession:
                 views.append(PaperItemView(key, items[key],
                                            dict(self._state.presentation.get(key, {}))))
             self._extra_minutes.append(extras[i])
-            parts.append(SessionPart(part.id, part.title, float(part.minutes), views))
+            parts.append(SessionPart(part.id, part.title, float(part.minutes), views,
+                                     float(extras[i])))
         self.parts = parts
 
     def _candidate_extra(self) -> float:
@@ -887,6 +896,7 @@ class CandidateSession:
             remaining_s=remaining / 1000, paused=opt.paused, suspended=opt.suspended,
             warnings_due=due, part_id=part, unsaved=len(self._pending), receipt=self.receipt,
             away=opt.away, submitted_parts=tuple(opt.submitted_parts),
+            messages=tuple(opt.messages),
         )
 
     # -- after submission -----------------------------------------------------------------
@@ -954,6 +964,19 @@ def attempt_result(ledger: Ledger, exam_id: str, attempt: str, *, exams: dict[st
             return Result(r.points or 0.0, r.max_points or 0.0, r.percent or 0.0, r.grade,
                           r.grade_name or None, r.passed, r.provisional, parts, r.rounding)
     return None
+
+
+def _closed_sitting_matches(ledger: Ledger, candidate_id: str, code: str) -> bool:
+    """Is there a closed sitting of this candidate whose access code is `code`?"""
+    wanted = candidate_id.strip().casefold()
+    candidate = next((c for c in roster(ledger).values() if c.id.casefold() == wanted), None)
+    closed = [] if candidate is None else [
+        s for s in sittings(ledger.events(kind=SITTING_KINDS)).values()
+        if not s.open and s.has(candidate.id)]
+    if not closed:
+        burn_check()  # as long as one check: the time does not tell whether the id exists
+        return False
+    return any([s.check_code(code) for s in closed])  # every one checked, as in _find_sitting
 
 
 def _find_sitting(ledger: Ledger, candidate_id: str, code: str

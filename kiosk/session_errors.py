@@ -22,6 +22,14 @@ class LoginThrottled(KioskError):
         super().__init__(f"Too many failed attempts: wait {int(self.seconds + 0.999)} seconds.")
 
 
+class SittingClosed(LoginFailed):
+    """The id and code are right but the sitting is closed: the candidate is told so (the
+    code proves they belong to it, so this reveals nothing to a guesser)."""
+
+    def __init__(self, message: str = "This sitting is closed.") -> None:
+        super().__init__(message)
+
+
 class SessionElsewhere(KioskError):
     """The attempt is open on another live terminal."""
 

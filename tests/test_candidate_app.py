@@ -273,8 +273,9 @@ def test_full_exam_through_every_question_type(setup: Setup) -> None:
             shown = text_of(app)
             receipt = app.session.receipt
             assert receipt and receipt in shown
-            # 8 auto-marked items right (16 of 18 points; the essay waits for an examiner).
-            assert "16 / 18 points" in shown
+            # 8 auto-marked items right (16 of 18 points; the essay waits for an examiner), so
+            # the result is shown as provisional.
+            assert "Points so far (provisional): 16 / 18" in shown
             assert t("submitted.pending") in shown
         assert "attempt_submitted" in kinds(setup.centre)
 
@@ -407,7 +408,7 @@ def test_two_part_exam(tmp_path: Path) -> None:
         async with app.run_test() as pilot:
             await pilot.pause()
             await enter_exam(pilot, "C1", setup.code)
-            assert "part 1/2" in text_of(app)
+            assert "Part 1 of 2" in text_of(app)
             first_key = app.session.parts[0].items[0].key
             await pilot.press("space")
             await pilot.press("f9")
@@ -416,14 +417,14 @@ def test_two_part_exam(tmp_path: Path) -> None:
             app.screen.query_one("#submit").focus()
             await pilot.press("enter")
             await settle(pilot)
+            dialog = " ".join(str(s.render()) for s in app.screen.query("Static"))
+            assert "Part 2 – Second task set (45 minutes) starts at once." in dialog
             await pilot.press("tab", "enter")
             await settle(pilot)
-            assert app.screen.kiosk_name == "part_done"
-            assert "part 2 – Second task set (45 minutes)" in text_of(app)
-            await pilot.press("enter")
-            await settle(pilot)
+            # No notice screen in between: part 2's clock runs, so its question is shown.
             assert app.screen.kiosk_name == "exam"
-            assert "part 2/2: Second task set" in text_of(app)
+            assert any("Part 1 is closed" in str(n.message) for n in app._notifications)
+            assert "Part 2 of 2: Second task set" in text_of(app)
             assert len(app.screen.query_one(QuestionNavigator).states) == 2
             # The submitted part is closed for good.
             with pytest.raises(Exception, match="submitted"):
@@ -459,12 +460,11 @@ def test_review_lists_unanswered_and_flagged_and_jumps(setup: Setup) -> None:
             assert app.screen.kiosk_name == "review"
             shown = text_of(app)
             assert t("review.summary", answered=1, total=9) in shown
-            assert t("review.unanswered", count=8) in shown
-            assert t("review.flagged", count=1) in shown
-            unanswered = app.screen.query_one("#list-unanswered", OptionList)
-            flagged = app.screen.query_one("#list-flagged", OptionList)
-            assert [o.id for o in flagged._options] == ["q2"]
-            assert "q0" not in [o.id for o in unanswered._options]
+            assert t("review.left", unanswered=8, partly=0, flagged=1) in shown
+            listing = app.screen.query_one("#review-answers", OptionList)
+            assert [o.id for o in listing._options] == [f"q{i}" for i in range(9)]
+            assert FLAGGED in str(listing._options[2].prompt)
+            assert t("review.state_answered") in str(listing._options[0].prompt)
             # Escape goes back without submitting.
             await pilot.press("escape")
             await settle(pilot)
@@ -472,9 +472,9 @@ def test_review_lists_unanswered_and_flagged_and_jumps(setup: Setup) -> None:
             # Enter on a listed question jumps to it.
             await pilot.press("f9")
             await settle(pilot)
-            listing = app.screen.query_one("#list-unanswered", OptionList)
+            listing = app.screen.query_one("#review-answers", OptionList)
             listing.focus()
-            listing.highlighted = 4  # question 6
+            listing.highlighted = 5  # question 6
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.kiosk_name == "exam"

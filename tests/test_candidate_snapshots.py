@@ -74,3 +74,22 @@ def test_submitted_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, in
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_review_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The answer summary: every question's state (answered, partly, unanswered, flagged) and
+    the answer given, the counts above it, the buttons below, nothing cut."""
+    app, code = make_app(tmp_path, "en")
+
+    async def run_before(pilot: Any) -> None:
+        await enter_exam(pilot, "C1", code)
+        await pilot.press("space", "f7")  # 1 answered and flagged
+        await settle(pilot)
+        await app.screen.show_question(5)
+        app.screen.question.query("Select").first().value = "Budapest"  # 6: 1 of 4 pairs
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

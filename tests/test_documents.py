@@ -44,12 +44,17 @@ def test_minutes_pdf_has_every_line_of_the_text_minutes_and_signatures(sat: Sat,
     write_minutes_pdf(sat.centre, sat.sitting, out)
     text = pdf_text(out.read_bytes())
     minutes = minutes_text(sat.centre, sat.sitting)
-    # every character of the text minutes, in order (the PDF only wraps long lines)
-    assert squeezed(minutes) in squeezed(text)
+    # every line's words of the text minutes are in the PDF (there as table cells)
+    for line in minutes.splitlines():
+        for word in line.split():
+            word = word.strip(":")
+            if word and not set(word) <= {"_"}:
+                assert word in text, word
     for exact in (CENTRE, "Nagy Gergő", "Szűcs Réka", "JEGYZŐKÖNYV", sat.receipts["C1"],
                   sat.receipts["C2"]):
         assert exact in text, exact
     assert "Felügyelő tanár" in text and "Kelt (hely, dátum)" in text
+    assert "Aláírások" in text
 
 
 def test_minutes_pdf_through_the_minutes_command(sat: Sat, tmp_path: Path) -> None:

@@ -75,6 +75,16 @@ def _exam_id(exam_path: Path) -> str:
         raise KioskError(f"{exam_path}: not a readable exam file") from None
 
 
+def _exam_language(exam_path: Path) -> str | None:
+    """The demo exam's language: its candidates read the login screen in it too."""
+    try:
+        lang = tomllib.loads(exam_path.read_text(encoding="utf-8"))["exam"].get("language")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError,
+            AttributeError):
+        return None
+    return lang if isinstance(lang, str) else None
+
+
 def _read_state(path: Path) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -171,6 +181,7 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
         click.echo(f"  {cid}  {name}" + (f"  (+{extra} min)" if extra else ""))
     click.echo(f"Access code: {demo.code}")
     click.echo(f"Invigilator exit PIN: {demo.pin}")
+    click.echo("To leave the kiosk: press Ctrl+E, type the exit PIN and press Enter.")
     click.echo("")
     run = None if no_app else _candidate_app()
     if run is None:  # checked only for availability: the app runs through the service
@@ -183,7 +194,7 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
         click.pause("Note the ids and the access code, then press any key to start the kiosk…")
     from kiosk.commands.sit import sit_through_service
 
-    sit_through_service(centre_dir, seat=seat)
+    sit_through_service(centre_dir, seat=seat, language=_exam_language(exam_path))
 
 
 COMMANDS = [demo_command]

@@ -26,11 +26,9 @@ def _language(centre: Centre, language: str | None) -> str:
 def write_minutes_pdf(centre: Centre, sitting_id: str, out: Path,
                       language: str | None = None) -> None:
     """The sitting's minutes (the text of `kiosk minutes`) as a PDF with signature lines."""
-    from kiosk.documents import minutes_pdf, write_pdf
-    from kiosk.minutes import minutes_text
+    from kiosk.minutes import write_minutes_pdf as write
 
-    lang = _language(centre, language)
-    write_pdf(minutes_pdf(minutes_text(centre, sitting_id, language=lang), language=lang), out)
+    write(centre, sitting_id, out, language=_language(centre, language))
 
 
 def write_result_sheet(centre: Centre, candidate: str, out: Path, *, exam: str | None = None,

@@ -40,7 +40,10 @@ LOGIN_FAILED = "login_failed"
 KIOSK_EXIT = "kiosk_exit"
 
 #: Kinds that, with attempt null and `body.sitting`, apply to every attempt of a sitting.
-SITTING_WIDE = frozenset({STARTED, PAUSED, RESUMED, EXTENDED})
+#: An invigilator's message shown on the candidate's screen: to the whole room (no attempt,
+#: body.sitting) or to one candidate (the attempt). Carries no result.
+MESSAGE = "invigilator_message"
+SITTING_WIDE = frozenset({STARTED, PAUSED, RESUMED, EXTENDED, MESSAGE})
 
 # Statuses, most significant first (see AttemptState.status).
 CREATED = "created"
@@ -106,6 +109,8 @@ class AttemptState:
     language: str | None = None
     moved_to: str | None = None
     last_seq: int = 0
+    #: invigilator messages in ledger order: (seq, text)
+    messages: list[tuple[int, str]] = field(default_factory=list)
 
     # -- derived ---------------------------------------------------------------------------
 
@@ -202,8 +207,13 @@ def fold_attempt(state: AttemptState, event: LedgerEvent) -> AttemptState:
             state.started = True
         elif kind == EXTENDED:
             _extend(state, body)
+        elif kind == MESSAGE:
+            _message(state, event)
         return state
 
+    if kind == MESSAGE:
+        _message(state, event)
+        return state
     if kind == ATTEMPT_CREATED:
         state.attempt = str(body.get("attempt", event.attempt))
         state.sitting = str(body.get("sitting", ""))
@@ -294,6 +304,12 @@ def fold_attempt(state: AttemptState, event: LedgerEvent) -> AttemptState:
         for p in state.parts:
             state.submitted_parts.setdefault(p, state.submit_reason)
     return state
+
+
+def _message(state: AttemptState, event: LedgerEvent) -> None:
+    text = event.body.get("text")
+    if isinstance(text, str) and text.strip():
+        state.messages.append((event.seq, text.strip()))
 
 
 def _extend(state: AttemptState, body: dict[str, Any]) -> None:

@@ -36,6 +36,11 @@ class QuestionType:
     def is_answered(self, item: Item, response: Any) -> bool:
         return response not in (None, "", [], {})
 
+    def is_complete(self, item: Item, response: Any) -> bool:
+        """Every part of the item has a response (a matching item with 1 of 4 pairs, a cloze
+        with 1 of 2 gaps is answered but not complete: the candidate sees it as "partly")."""
+        return self.is_answered(item, response)
+
     def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         """Per-candidate presentation (e.g. option order) drawn from the paper's RNG."""
         return {}

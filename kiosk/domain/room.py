@@ -30,6 +30,14 @@ SITTING_CREATED = "sitting_created"
 
 #: Last activity older than this (seconds) on a running attempt is highlighted.
 STALE_AFTER_S = 30.0
+#: A running terminal persists its clock at least every 5 s; once it is stale (silent for
+#: STALE_AFTER_S) it is taken for dead and its clock is no longer counted down on the console:
+#: a relogin resumes from the last persisted value, so counting on would only make the time
+#: jump back.
+DEAD_AFTER_S = STALE_AFTER_S
+#: Wrong exit PINs at one seat from this many on raise an alert on the console.
+PIN_ALERT_AFTER = 3
+MESSAGE = "invigilator_message"
 
 NOT_ARRIVED = "not_arrived"
 STATUSES = (NOT_ARRIVED, A.LOGGED_IN_STATUS, A.ADMITTED_STATUS, A.IN_PROGRESS, A.PAUSED_STATUS,
@@ -81,10 +89,15 @@ class Row:
     incidents: int
     attempt: str | None = None
     login_seat: str | None = None
+    #: the seat of the seating plan, when the candidate sits elsewhere
+    planned_seat: str = ""
+    extra_minutes: float = 0.0
+    wrong_pins: int = 0
 
     @property
     def attention(self) -> bool:
-        return self.stale or self.status in (A.SUSPENDED_STATUS, A.AWAY)
+        return (self.stale or self.status in (A.SUSPENDED_STATUS, A.AWAY)
+                or self.wrong_pins >= PIN_ALERT_AFTER)
 
 
 @dataclass
@@ -94,6 +107,7 @@ class _Track:
     unpersisted_ms: float = 0.0  # estimated run time not yet in a persisted consumed_ms
     last_activity: float | None = None
     incidents: int = 0
+    wrong_pins: int = 0
 
 
 @dataclass
@@ -170,6 +184,8 @@ class RoomView:
         at = self._fold(track, event)
         if kind in INCIDENT_KINDS:
             track.incidents += 1
+        if kind == "kiosk_exit_refused":
+            track.wrong_pins += 1
         if event.actor.startswith("candidate:"):
             track.last_activity = at
         return {track.state.candidate}
@@ -200,10 +216,14 @@ class RoomView:
         return self.tracks[attempt].state if attempt else None
 
     def seat_of(self, candidate: str) -> str:
+        """Where the candidate really sits: the seat they were moved to, else the seat of their
+        latest login, else the seating plan's."""
         state = self.state_of(candidate)
         if state is not None and state.moved_to:
             return state.moved_to
-        return self.seats.get(candidate) or (state.seat if state and state.seat else "")
+        if state is not None and state.seat:
+            return state.seat
+        return self.seats.get(candidate, "")
 
     def remaining_ms(self, track: _Track, now: float) -> int | None:
         state = track.state
@@ -214,17 +234,25 @@ class RoomView:
             return None
         extra = self.timing.extras(self.extra_minutes.get(state.candidate, 0.0)).get(part, 0.0)
         consumed = float(state.consumed_ms.get(part, 0)) + track.unpersisted_ms
-        if state.clock_runs and track.base is not None:
+        if state.clock_runs and track.base is not None and not self._dead(track, now):
             consumed += max(0.0, now - track.base) * 1000
         return timing.remaining_ms(self.timing.part_minutes[part], extra,
                                    state.extensions_ms.get(part, 0), consumed)
 
+    @staticmethod
+    def _dead(track: _Track, now: float) -> bool:
+        """A running attempt whose terminal has been silent past DEAD_AFTER_S."""
+        last = track.last_activity if track.last_activity is not None else None
+        return (track.state.status in LIVE and last is not None
+                and now - max(last, track.base or last) > DEAD_AFTER_S)
+
     def row(self, candidate: str, now: float) -> Row:
         attempt = self.by_candidate.get(candidate)
         name = self.names.get(candidate, "")
+        extra = float(self.extra_minutes.get(candidate, 0.0) or 0.0)
         if attempt is None:
             return Row(candidate, name, self.seat_of(candidate), NOT_ARRIVED, 0, 0,
-                       self._full_ms(candidate), None, False, 0)
+                       self._full_ms(candidate), None, False, 0, extra_minutes=extra)
         track = self.tracks[attempt]
         state = track.state
         status = NOT_ARRIVED if state.status == A.CREATED else state.status
@@ -235,9 +263,13 @@ class RoomView:
         total = sum(len(keys) for keys in state.paper)
         stale = (status in LIVE and track.last_activity is not None
                  and now - track.last_activity > STALE_AFTER_S)
-        return Row(candidate, name, self.seat_of(candidate), status, answered, total,
+        seat = self.seat_of(candidate)
+        planned = self.seats.get(candidate, "")
+        return Row(candidate, name, seat, status, answered, total,
                    None if remaining is None else remaining / 1000, track.last_activity, stale,
-                   track.incidents, attempt, state.seat)
+                   track.incidents, attempt, state.seat,
+                   planned_seat=planned if planned and planned != seat else "",
+                   extra_minutes=extra, wrong_pins=track.wrong_pins)
 
     def _full_ms(self, candidate: str) -> float | None:
         if self.timing is None or not self.timing.order:

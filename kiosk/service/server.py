@@ -45,6 +45,7 @@ from kiosk.session import (
     NotSaved,
     PartClosed,
     SessionElsewhere,
+    SittingClosed,
 )
 
 STAFF_ROLES = ("invigilator", "examiner", "admin")
@@ -88,6 +89,8 @@ def error_response(exc: BaseException) -> web.Response:
     msg = str(exc)
     if isinstance(exc, LoginThrottled):
         return _error(429, "throttled", msg, seconds=exc.seconds)
+    if isinstance(exc, SittingClosed):
+        return _error(401, "sitting_closed", msg)
     if isinstance(exc, LoginFailed):
         return _error(401, "login_failed", msg)
     if isinstance(exc, SessionLost):

@@ -28,7 +28,7 @@ from textual.theme import Theme
 from kiosk.apps.candidate.saver import AnswerSaver, SaveState
 from kiosk.apps.widgets.size_notice import SizeNotice, too_small
 from kiosk.errors import KioskError
-from kiosk.i18n import current_language, normalise_language, set_language, t
+from kiosk.i18n import current_language, normalise_language, set_language, t, tn
 
 POLL_SECONDS = 0.5
 TICK_SECONDS = 1.0
@@ -180,7 +180,7 @@ class CandidateApp(App[None]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(too_small(event.size.width, event.size.height), "-too-small")
         for notice in self.screen.query(SizeNotice):
-            notice.refresh_text()
+            notice.refresh_text(event.size)
 
     # -- lockdown ------------------------------------------------------------------------------
 
@@ -446,8 +446,12 @@ class CandidateApp(App[None]):
             return "suspended"
         if view.paused or status == "paused":
             return "paused"
+        if getattr(view, "away", False):
+            return "away"
         if view.part_index > self.part_seen:
-            return "part_done"
+            # The next part's clock runs from the moment the previous one closes: no notice
+            # screen may stand in between. The confirmation said it; a toast repeats it.
+            self._announce_part()
         if not self.instructions_read and view.part_index == 0 and not _touched(view):
             return "instructions"
         return "review" if self.reviewing else "exam"
@@ -455,7 +459,10 @@ class CandidateApp(App[None]):
     def route(self, force: bool = False) -> None:
         if self.session is None or not self.identity_confirmed:
             return
+        part_changed = self.view.part_index > self.part_seen
         want = self.desired_screen()
+        # A new part needs a new exam screen (its questions), even if "exam" is shown already.
+        force = force or (part_changed and want == "exam")
         top = self.screen
         base = top
         if isinstance(top, ModalScreen) and len(self.screen_stack) > 1:
@@ -487,7 +494,6 @@ class CandidateApp(App[None]):
             exam,
             instructions,
             paper_review,
-            parts,
             paused,
             review,
             submitted,
@@ -501,8 +507,8 @@ class CandidateApp(App[None]):
             "review": review.ReviewScreen,
             "paused": paused.PausedScreen,
             "suspended": paused.SuspendedScreen,
+            "away": paused.AwayScreen,
             "voided": paused.VoidedScreen,
-            "part_done": parts.PartDoneScreen,
             "submitted": submitted.SubmittedScreen,
             "paper_review": paper_review.PaperReviewScreen,
         }
@@ -516,7 +522,7 @@ class CandidateApp(App[None]):
                 continue
             self.warnings_shown.add(key)
             self.notify(
-                t("exam.warning", minutes=minutes),
+                tn("exam.warning", minutes, minutes=minutes),
                 title=t("exam.warning_title"),
                 severity="warning",
                 timeout=10,
@@ -670,9 +676,16 @@ class CandidateApp(App[None]):
         self.reviewing = False
         self.refresh_view()
 
-    def acknowledge_part(self) -> None:
+    def _announce_part(self) -> None:
+        from kiosk.apps.candidate.screens.parts import own_minutes
+
+        parts = self.session.parts
+        nxt = min(self.view.part_index, len(parts) - 1)
+        self.notify(t("parts.started", closed=self.part_seen + 1, number=nxt + 1,
+                      title=parts[nxt].title, minutes=f"{own_minutes(parts[nxt]):g}"),
+                    title=t("parts.started_title"), timeout=15)
         self.part_seen = self.view.part_index
-        self.route(force=True)
+        self.reviewing = False
 
     def current_receipt(self) -> str | None:
         return self.receipt or getattr(self.view, "receipt", None) or self.session.receipt

@@ -11,6 +11,7 @@ from kiosk.i18n import t
 
 CURRENT = "▶"
 ANSWERED = "✓"
+PARTLY = "◐"
 UNANSWERED = "○"
 FLAGGED = "⚑"
 
@@ -19,20 +20,42 @@ FLAGGED = "⚑"
 class QuestionState:
     answered: bool
     flagged: bool
+    #: answered but not every part of it (1 of 4 pairs, 1 of 2 gaps): not counted as answered
+    partly: bool = False
+
+    @property
+    def done(self) -> bool:
+        """Answered in full: what "answered" counts in the review."""
+        return self.answered and not self.partly
+
+    @property
+    def symbol(self) -> str:
+        if self.partly:
+            return PARTLY
+        return ANSWERED if self.answered else UNANSWERED
+
+    @property
+    def name(self) -> str:
+        """answered / partly / unanswered: the catalogue key of the state."""
+        if self.partly:
+            return "partly"
+        return "answered" if self.answered else "unanswered"
 
 
 def entry_text(number: int, state: QuestionState, current: bool) -> str:
     return (
         f"{CURRENT if current else ' '}{number:>3} "
-        f"{ANSWERED if state.answered else UNANSWERED} {FLAGGED if state.flagged else ' '}"
+        f"{state.symbol} {FLAGGED if state.flagged else ' '}"
     )
 
 
 def legend() -> str:
+    """One state a line, symbol first: the states are told by symbol, not by colour."""
     return "\n".join(
         [
             f"{CURRENT} {t('nav.current')}",
             f"{ANSWERED} {t('nav.answered')}",
+            f"{PARTLY} {t('nav.partly')}",
             f"{UNANSWERED} {t('nav.unanswered')}",
             f"{FLAGGED} {t('nav.flagged')}",
         ]

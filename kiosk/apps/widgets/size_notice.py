@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.geometry import Size
 from textual.widgets import Static
 
 from kiosk.i18n import t
@@ -20,8 +21,11 @@ class SizeNotice(Static):
     def on_mount(self) -> None:
         self.refresh_text()
 
-    def refresh_text(self) -> None:
-        size = self.app.size
+    def refresh_text(self, size: Size | None = None) -> None:
+        """`size` is the terminal's new size when called from a resize (the app's own `size`
+        is not updated yet at that moment, which made the notice show the old size)."""
+        size = size or self.app.size
         self.update(
-            t("app.too_small", width=MIN_WIDTH, height=MIN_HEIGHT, now_w=size.width, now_h=size.height)
+            t("app.too_small", width=MIN_WIDTH, height=MIN_HEIGHT, now_w=size.width,
+              now_h=size.height)
         )

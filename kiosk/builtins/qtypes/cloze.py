@@ -239,6 +239,12 @@ class Cloze(BuiltinType):
     def is_answered(self, item: Item, response: Any) -> bool:
         return answered_table(response)
 
+    def is_complete(self, item: Item, response: Any) -> bool:
+        if not isinstance(response, dict):
+            return False
+        return all(isinstance(response.get(g["id"]), str) and response[g["id"]].strip()
+                   for g in gaps_of(item))
+
     def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         out: dict[str, list[str]] = {}
         for gap in gaps_of(item):

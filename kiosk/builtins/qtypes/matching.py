@@ -114,6 +114,12 @@ class Matching(BuiltinType):
     def is_answered(self, item: Item, response: Any) -> bool:
         return answered_table(response)
 
+    def is_complete(self, item: Item, response: Any) -> bool:
+        if not isinstance(response, dict):
+            return False
+        return all(isinstance(response.get(p["id"]), str) and response[p["id"]].strip()
+                   for p in pairs_of(item))
+
     def presentation(self, item: Item, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         rights = [p.get("right", "") for p in pairs_of(item)] + distractors_of(item)
         if shuffle:

@@ -61,7 +61,7 @@ class JournalLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         for name in FIELDS:
-            yield Input(value=self.values.get(name, ""), max_length=40, compact=True,
+            yield Input(value=self.values.get(name, ""), max_length=40, compact=True, select_on_focus=False,
                         placeholder=text(name), classes=f"answer {name}")
         yield Button("−", compact=True, classes="remove-line", tooltip=text("remove"))
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Static, TextArea
 
@@ -29,6 +30,12 @@ TEXTS = {
         "passed": "rendben",
         "failed": "hibás",
         "got": "kapott érték: {got}, várt: {want}",
+        "keys": "Tab: behúzás · Esc, majd Tab: ki a szerkesztőből",
+        "keys_run": "F4: futtatás · Tab: behúzás · Esc, majd Tab: ki a szerkesztőből",
+        "rows": "({total} sor)",
+        "rows_one": "(1 sor)",
+        "rows_cut": "({total} sor, ebből {shown} látszik)",
+        "no_columns": "(nincs oszlop)",
     },
     "en": {
         "sql_hint": "Type the query (a single SELECT statement).",
@@ -40,6 +47,12 @@ TEXTS = {
         "passed": "passed",
         "failed": "failed",
         "got": "returned {got}, expected {want}",
+        "keys": "Tab: indent · Esc, then Tab: leave the editor",
+        "keys_run": "F4: run · Tab: indent · Esc, then Tab: leave the editor",
+        "rows": "({total} rows)",
+        "rows_one": "(1 row)",
+        "rows_cut": "({total} rows, {shown} shown)",
+        "no_columns": "(no columns)",
     },
 }
 
@@ -49,24 +62,71 @@ def text(key: str, **params: Any) -> str:
     return table[key].format(**params) if params else table[key]
 
 
+ROWS_SHOWN = 20
+
+
+def table_text(result: sqlrun.QueryResult | sqlrun.QueryError, limit: int = ROWS_SHOWN) -> str:
+    """A query result as the candidate reads it: `sqlrun.format_table`'s box, with the row count
+    line in the interface's language."""
+    if isinstance(result, sqlrun.QueryError):
+        return result.message
+    if not result.columns:
+        return text("no_columns")
+    body = sqlrun.format_table(result, limit).rsplit("\n", 1)[0]
+    shown = min(limit, len(result.rows))
+    total = f"{len(result.rows)}{'+' if result.truncated else ''}"
+    if shown < len(result.rows):
+        count = text("rows_cut", total=total, shown=shown)
+    else:
+        count = text("rows_one") if total == "1" else text("rows", total=total)
+    return f"{body}\n{count}"
+
+
+class CodeArea(TextArea):
+    """The code editor: Enter keeps the line's indentation, and after a Python line ending in
+    ":" indents one level more (what every code editor a candidate has used does)."""
+
+    #: Python's block rule, set whether or not the highlighting grammar is installed.
+    python = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            row, column = self.cursor_location
+            line = self.document[row][:column]
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if self.python and line.rstrip().endswith(":"):
+                indent += " " * self.indent_width
+            start, end = self.selection
+            self._replace_via_keyboard("\n" + indent, start, end)
+            return
+        await super()._on_key(event)
+
+
 def code_editor(source: str, language: str) -> TextArea:
     """A code editor; syntax highlighting when Textual's tree-sitter extra is installed."""
     from textual._tree_sitter import TREE_SITTER
 
-    area = TextArea.code_editor(
+    area = CodeArea.code_editor(
         source,
         language=language if TREE_SITTER else None,
         soft_wrap=False,
         tab_behavior="indent",
         classes="answer code",
     )
+    area.python = language == "python"
     area.show_line_numbers = True
     return area
 
 
 class _CodeWidget(QuestionWidget):
+    """Keys: F4 runs from anywhere in the item (the editor keeps Tab for indenting); Escape
+    leaves the editor so that Tab moves on, as the hint under the editor says."""
+
     typed = True
     language = ""
+    BINDINGS = [Binding("f4", "run", show=False)]
 
     def initial_code(self) -> str:
         return self.response if isinstance(self.response, str) else ""
@@ -83,11 +143,12 @@ class _CodeWidget(QuestionWidget):
     def compose(self) -> ComposeResult:
         yield from self.compose_stem()
         yield Static(self.hint(), classes="hint")
+        yield Static(text("keys_run" if self.can_run() else "keys"), classes="hint code-keys")
         yield code_editor(self.initial_code(), self.language)
         if self.can_run():
             with Horizontal(classes="code-actions"):
-                yield Button(self.run_label(), id="run-code", compact=True)
-            yield Static("", id="run-output", classes="hint run-output")
+                yield Button(f"{self.run_label()} (F4)", id="run-code", compact=True)
+            yield Static("", id="run-output", classes="run-output")
 
     def on_mount(self) -> None:
         if self.can_run():
@@ -113,6 +174,11 @@ class _CodeWidget(QuestionWidget):
         if event.button.id != "run-code":
             return
         event.stop()
+        self.action_run()
+
+    def action_run(self) -> None:
+        if not self.can_run():
+            return
         if not self.code.strip():
             self.show_output(text("empty"))
             return
@@ -128,7 +194,10 @@ class _CodeWidget(QuestionWidget):
         raise NotImplementedError
 
     def show_output(self, output: str) -> None:
-        self.query_one("#run-output", Static).update(plain(output))
+        shown = self.query_one("#run-output", Static)
+        shown.update(plain(output))
+        # The Run button stays in view and the output's first lines come into view under it.
+        self.call_after_refresh(shown.scroll_visible, animate=False, top=False)
 
 
 class SqlQueryWidget(_CodeWidget):
@@ -142,7 +211,7 @@ class SqlQueryWidget(_CodeWidget):
 
     def run_text(self, code: str) -> str:
         try:
-            return sqlrun.format_table(sql_query.run(self.item, code))
+            return table_text(sql_query.run(self.item, code))
         except sqlrun.DataSetError as exc:  # the bank's own data set: not the candidate's doing
             return f"⚠ {exc}"
 

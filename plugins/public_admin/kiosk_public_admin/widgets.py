@@ -57,7 +57,7 @@ class CaseStudyWidget(QuestionWidget):
                                   classes="answer case-text-area")
                 widget.styles.height = int(spec_field["lines"]) + 2
             else:
-                widget = Input(value=value, max_length=2000, compact=True,
+                widget = Input(value=value, max_length=2000, compact=True, select_on_focus=False,
                                placeholder=text("date") if kind == "date" else "",
                                classes=f"answer case-{kind}")
             widget.field_id = fid

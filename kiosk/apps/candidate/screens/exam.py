@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 
 from kiosk.apps.candidate.saver import SaveState
 from kiosk.apps.candidate.screens.base import KioskScreen, alert_banner
-from kiosk.apps.widgets.clock import format_remaining
+from kiosk.apps.widgets.clock import format_remaining, set_clock_urgency
 from kiosk.apps.widgets.navigator import FLAGGED, QuestionNavigator, QuestionState, legend
 from kiosk.apps.widgets.questions.base import QuestionWidget, plain
 from kiosk.i18n import t
@@ -27,26 +27,43 @@ def question_states(app: Any) -> list[QuestionState]:
     for entry in part.items:
         response = app.saver.response_for(entry.key, view.answers.get(entry.key))
         qtype = types.get(entry.item.type)
-        answered = (
-            qtype.is_answered(entry.item, response)
-            if qtype is not None
-            else response not in (None, "", [], {})
-        )
-        states.append(QuestionState(answered=bool(answered), flagged=entry.key in view.flags))
+        if qtype is None:
+            answered = complete = response not in (None, "", [], {})
+        else:
+            answered = bool(qtype.is_answered(entry.item, response))
+            complete = answered and bool(qtype.is_complete(entry.item, response))
+        states.append(QuestionState(answered=answered, flagged=entry.key in view.flags,
+                                    partly=answered and not complete))
     return states
 
 
 def header_texts(app: Any) -> tuple[str, str, str]:
-    """(exam title and part, candidate, remaining time) for the header line."""
+    """(exam title, candidate, remaining time) for the header's first line."""
     session, view = app.session, app.view
-    parts = session.parts
-    index = min(view.part_index, len(parts) - 1)
-    title = session.identity.exam_title
-    if len(parts) > 1:
-        title = t("exam.part_of", title=title, number=index + 1, total=len(parts),
-                  part=parts[index].title)
     who = f"{session.identity.name} ({session.identity.candidate})"
-    return title, who, format_remaining(view.remaining_s)
+    return session.identity.exam_title, who, format_remaining(view.remaining_s)
+
+
+def part_text(app: Any) -> str:
+    """The header's second line: which part (of how many) the candidate is in."""
+    parts = app.session.parts
+    index = min(app.view.part_index, len(parts) - 1)
+    if len(parts) > 1:
+        return t("exam.part_line", number=index + 1, total=len(parts), part=parts[index].title)
+    return parts[index].title if parts else ""
+
+
+def compose_header(app: Any, time_text: str) -> ComposeResult:
+    """Two lines, so that at 80 columns neither a long exam title nor the part name is cut:
+    exam title and time, then part and candidate."""
+    title, who, _ = header_texts(app)
+    with Vertical(id="exam-header"):
+        with Horizontal(classes="header-row"):
+            yield Static(plain(title), id="exam-title")
+            yield Static(time_text, id="exam-time")
+        with Horizontal(classes="header-row"):
+            yield Static(plain(part_text(app)), id="exam-part")
+            yield Static(plain(who), id="exam-candidate")
 
 
 class ExamScreen(KioskScreen):
@@ -68,11 +85,8 @@ class ExamScreen(KioskScreen):
     # -- layout --------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        title, who, remaining = header_texts(self.kiosk)
-        with Horizontal(id="exam-header"):
-            yield Static(plain(title), id="exam-title")
-            yield Static(plain(who), id="exam-candidate")
-            yield Static(self._time_text(remaining), id="exam-time")
+        _, _, remaining = header_texts(self.kiosk)
+        yield from compose_header(self.kiosk, self._time_text(remaining))
         yield alert_banner()
         with Horizontal(id="exam-main"):
             with Vertical(id="nav-pane"):
@@ -91,6 +105,8 @@ class ExamScreen(KioskScreen):
         return t("exam.remaining", time=remaining)
 
     async def on_mount(self) -> None:
+        set_clock_urgency(self.query_one("#exam-time"), self.kiosk.view.remaining_s)
+        self.note_view(self.kiosk.view)
         self.show_alert(self.kiosk.alert)
         await self.show_question(self.kiosk.view.index, record=False)
 
@@ -105,7 +121,8 @@ class ExamScreen(KioskScreen):
         return self.part.items[self.index]
 
     async def show_question(self, index: int, *, record: bool = True) -> None:
-        """Replace the question widget; earlier answers are flushed before the view moves."""
+        """Replace the question widget; earlier answers are flushed before the view moves.
+        One batch: the old widget goes and the new one comes in a single screen update."""
         items = self.part.items
         if not items:
             return
@@ -118,15 +135,16 @@ class ExamScreen(KioskScreen):
         self.index = index
         entry = items[index]
         area = self.query_one("#question-area", VerticalScroll)
-        await area.remove_children()
-        widget = self._widget_for(entry)
-        self.question = widget if isinstance(widget, QuestionWidget) else None
-        await area.mount(widget)
-        area.scroll_home(animate=False)
-        self._refresh_title()
-        self._refresh_navigator()
-        if self.question is not None:
-            self.question.focus_first()
+        with self.app.batch_update():
+            await area.remove_children()
+            widget = self._widget_for(entry)
+            self.question = widget if isinstance(widget, QuestionWidget) else None
+            await area.mount(widget)
+            area.scroll_home(animate=False)
+            self._refresh_title()
+            self._refresh_navigator()
+            if self.question is not None:
+                self.question.focus_first()
 
     def _widget_for(self, entry: Any) -> Any:
         qtype = registry().question_types.get(entry.item.type)
@@ -153,13 +171,19 @@ class ExamScreen(KioskScreen):
         self.query_one("#question-title", Static).update(text)
 
     def _refresh_navigator(self) -> None:
-        self.query_one(QuestionNavigator).set_states(question_states(self.kiosk), self.index)
+        # query(), not query_one(): a poll can reach a screen whose children are not mounted yet
+        # (a relogin switches to this screen and the next poll updates it at once).
+        for navigator in self.query(QuestionNavigator):
+            navigator.set_states(question_states(self.kiosk), self.index)
 
     # -- following the session -----------------------------------------------------------------
 
     def update_view(self, view: Any) -> None:
+        self.note_view(view)
         _, _, remaining = header_texts(self.kiosk)
-        self.query_one("#exam-time", Static).update(self._time_text(remaining))
+        for clock in self.query("#exam-time").results(Static):
+            clock.update(self._time_text(remaining))
+            set_clock_urgency(clock, view.remaining_s)
         self._refresh_navigator()
 
     def show_save_state(self, state: SaveState) -> None:
@@ -169,9 +193,9 @@ class ExamScreen(KioskScreen):
             "saved": t("exam.saved"),
             "failed": t("exam.not_saved"),
         }[state]
-        label = self.query_one("#save-state", Static)
-        label.update(text)
-        label.set_class(state == "failed", "-failed")
+        for label in self.query("#save-state").results(Static):
+            label.update(text)
+            label.set_class(state == "failed", "-failed")
 
     def answer_saved(self, key: str, response: Any) -> None:
         self._refresh_navigator()

@@ -15,12 +15,16 @@ def parts_summary(session: object) -> list[str]:
     parts = getattr(session, "parts", [])
     lines = []
     for n, part in enumerate(parts, start=1):
+        # The candidate's own time: an accommodation's extra minutes are theirs to plan with.
+        extra = float(getattr(part, "extra_minutes", 0.0) or 0.0)
         lines.append(
             t(
-                "instructions.part",
+                "instructions.part_extra" if extra else "instructions.part",
                 number=n,
                 title=part.title,
-                minutes=f"{part.minutes:g}",
+                minutes=f"{part.minutes + extra:g}",
+                base=f"{part.minutes:g}",
+                extra=f"{extra:g}",
                 count=len(part.items),
             )
         )

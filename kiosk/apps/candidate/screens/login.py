@@ -28,8 +28,9 @@ class LoginScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         with Center(classes="dialog-wrap"):
             with Vertical(classes="dialog login"):
-                yield Static(t("app.title"), classes="title")
-                yield Static(t("login.heading"), classes="subtitle")
+                # One heading line and one-row language buttons: the whole dialog, its key
+                # hints included, fits a 24-row terminal.
+                yield Static(f"{t('app.title')} · {t('login.heading')}", classes="title")
                 yield Label(t("login.candidate_id"), classes="field-label")
                 yield Input(value=self._candidate, id="candidate", max_length=64)
                 yield Label(t("login.access_code"), classes="field-label")
@@ -39,8 +40,8 @@ class LoginScreen(KioskScreen):
                     yield Button(t("login.submit"), id="login", variant="primary")
                 with Horizontal(classes="languages"):
                     yield Static(t("login.language"), classes="field-label")
-                    yield Button("Magyar", id="lang-hu", classes="lang")
-                    yield Button("English", id="lang-en", classes="lang")
+                    yield Button("Magyar", id="lang-hu", classes="lang", compact=True)
+                    yield Button("English", id="lang-en", classes="lang", compact=True)
                 yield Static(t("login.keys"), classes="hint")
 
     def on_mount(self) -> None:
@@ -125,7 +126,7 @@ class LoginScreen(KioskScreen):
         self.kiosk.logged_in(session)
 
     def _login_failed(self, error: KioskError) -> None:
-        from kiosk.session import LoginFailed, LoginThrottled, SessionElsewhere
+        from kiosk.session import LoginFailed, LoginThrottled, SessionElsewhere, SittingClosed
 
         try:
             raise error
@@ -133,6 +134,8 @@ class LoginScreen(KioskScreen):
             self.throttle(max(1, int(round(float(getattr(exc, "seconds", 5) or 5)))))
         except SessionElsewhere:
             self.say(t("login.elsewhere"))
+        except SittingClosed:
+            self.say(t("login.closed"))
         except LoginFailed:
             self.query_one("#code", Input).value = ""
             self.say(t("login.failed"))

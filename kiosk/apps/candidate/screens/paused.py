@@ -30,8 +30,13 @@ class _NoticeScreen(KioskScreen):
             return ""
         return t("exam.remaining", time=format_remaining(view.remaining_s))
 
+    def on_mount(self) -> None:
+        self.note_view(self.kiosk.view)
+
     def update_view(self, view: Any) -> None:
-        self.query_one("#notice-time", Static).update(self._time())
+        self.note_view(view)
+        for label in self.query("#notice-time").results(Static):
+            label.update(self._time())
 
 
 class PausedScreen(_NoticeScreen):
@@ -44,6 +49,15 @@ class SuspendedScreen(_NoticeScreen):
     kiosk_name = "suspended"
     heading_key = "suspended.heading"
     body_key = "suspended.body"
+
+
+class AwayScreen(_NoticeScreen):
+    """The lock screen while the candidate is out of the room: the answers are hidden, the
+    clock keeps running (Szkr 278. § (1)); the invigilator's "returned" unlocks it."""
+
+    kiosk_name = "away"
+    heading_key = "away.heading"
+    body_key = "away.body"
 
 
 class VoidedScreen(_NoticeScreen):

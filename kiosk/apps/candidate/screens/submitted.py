@@ -96,7 +96,7 @@ class SubmittedScreen(KioskScreen):
             return
         yield Static(
             t(
-                "submitted.score",
+                "submitted.score_provisional" if result.provisional else "submitted.score",
                 points=points_text(result.points, current_language()),
                 max=points_text(result.max_points, current_language()),
                 percent=percent_text(result.percent, result.rounding, current_language(),
@@ -107,6 +107,7 @@ class SubmittedScreen(KioskScreen):
         )
         if result.grade is not None:
             grade = f"{result.grade_name} ({result.grade})" if result.grade_name else str(result.grade)
-            yield Static(plain(t("submitted.grade", grade=grade)), id="grade", classes="subtitle")
+            key = "submitted.grade_provisional" if result.provisional else "submitted.grade"
+            yield Static(plain(t(key, grade=grade)), id="grade", classes="subtitle")
         if result.provisional:
             yield Static(t("submitted.pending"), classes="hint")

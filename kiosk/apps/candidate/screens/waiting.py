@@ -38,7 +38,8 @@ class WaitingScreen(KioskScreen):
             button.focus()
 
     def update_view(self, view: Any) -> None:
-        """Nothing to redraw: the app moves on when the view says the attempt started."""
+        """Only messages: the app moves on when the view says the attempt started."""
+        self.note_view(view)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

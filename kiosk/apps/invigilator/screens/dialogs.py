@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -121,7 +122,7 @@ class ConfirmDialog(SharedConfirmDialog):
 class MessageDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape,enter", "close", show=False)]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: RenderableType) -> None:
         super().__init__()
         self.title_text = title
         self.text = text

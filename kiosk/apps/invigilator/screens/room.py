@@ -33,8 +33,11 @@ from kiosk.i18n import t
 if TYPE_CHECKING:
     from kiosk.apps.invigilator.app import InvigilatorApp
 
-COLUMNS = ("seat", "candidate", "name", "status", "answered", "remaining", "activity",
+COLUMNS = ("seat", "candidate", "name", "status", "answered", "remaining", "extra", "activity",
            "incidents")
+#: What stays possible once the sitting is closed: looking, and reopening it.
+WHEN_CLOSED = frozenset({"close_sitting", "sort", "reverse", "filter", "status_filter", "help",
+                         "back", "detail", "map"})
 SYMBOLS = {
     R.NOT_ARRIVED: "·", "logged_in": "→", "admitted": "✓", "in_progress": "▶", "paused": "‖",
     "away": "⇥", "suspended": "⚠", "submitted": "■", "timed_out": "◷", "voided": "✗",
@@ -46,6 +49,10 @@ Cell = tuple[str, str]  # text, style
 
 class RoomScreen(Screen[None]):
     BINDINGS = [
+        # The footer shows the everyday keys (a compact footer fits them at 120 columns);
+        # F1 lists every key in a table.
+        Binding("f1,question_mark", "help", "invigilator.keys.help"),
+        Binding("enter", "detail", "invigilator.keys.detail", show=False),
         Binding("a", "admit", "invigilator.keys.admit"),
         Binding("s", "start", "invigilator.keys.start"),
         Binding("p", "pause", "invigilator.keys.pause"),
@@ -53,6 +60,9 @@ class RoomScreen(Screen[None]):
         Binding("e", "extend", "invigilator.keys.extend"),
         Binding("l", "away", "invigilator.keys.away"),
         Binding("i", "irregularity", "invigilator.keys.irregularity"),
+        Binding("n", "message", "invigilator.keys.message"),
+        Binding("N", "message_all", "invigilator.keys.message_all", show=False),
+        Binding("g", "map", "invigilator.keys.map"),
         Binding("v", "void", "invigilator.keys.void", show=False),
         Binding("m", "move", "invigilator.keys.move", show=False),
         Binding("f", "force_submit", "invigilator.keys.force", show=False),
@@ -62,13 +72,12 @@ class RoomScreen(Screen[None]):
         Binding("R", "resume_all", "invigilator.keys.resume_all", show=False),
         Binding("E", "extend_all", "invigilator.keys.extend_all", show=False),
         Binding("F", "force_submit_all", "invigilator.keys.force_all", show=False),
-        Binding("c", "close_sitting", "invigilator.keys.close", show=False),
+        Binding("c", "close_sitting", "invigilator.keys.close"),
         Binding("k", "pin", "invigilator.keys.pin", show=False),
-        Binding("o", "sort", "invigilator.keys.sort"),
+        Binding("o", "sort", "invigilator.keys.sort", show=False),
         Binding("O", "reverse", "invigilator.keys.reverse", show=False),
         Binding("slash", "filter", "invigilator.keys.filter", show=False),
         Binding("x", "status_filter", "invigilator.keys.status_filter", show=False),
-        Binding("f1,question_mark", "help", "invigilator.keys.help"),
         Binding("escape", "back", "invigilator.keys.back", show=False),
     ]
 
@@ -87,6 +96,9 @@ class RoomScreen(Screen[None]):
         self._order: list[str] = []
         self._shown: dict[str, tuple[Cell, ...]] = {}
         self._last_clock = 0.0
+        #: candidates already alerted about, so an alert is raised once per episode
+        self._alerted_stale: set[str] = set()
+        self._alerted_pins: dict[str, int] = {}
         self.redraws = 0
         self.rows_updated = 0
         self.cells_updated = 0
@@ -110,7 +122,7 @@ class RoomScreen(Screen[None]):
                 yield Select(self._status_options(), allow_blank=False, value="", id="status",
                              compact=True)
             yield DataTable(id="room", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def _status_options(self) -> list[tuple[str, str]]:
         return ([(t("invigilator.filter.all"), ""),
@@ -186,6 +198,33 @@ class RoomScreen(Screen[None]):
                         self.cells_updated += 1
                 self._shown[cand] = cells
         self._update_header(rows.values())
+        self._alerts(rows.values())
+
+    def _alerts(self, rows: Any) -> None:
+        """A toast when a running terminal goes silent, and when wrong exit PINs pile up at
+        one candidate's terminal (someone trying to leave the kiosk)."""
+        for row in rows:
+            if row.stale and row.candidate not in self._alerted_stale:
+                self._alerted_stale.add(row.candidate)
+                self.notify(t("invigilator.alert.stale", who=self._who(row.candidate)),
+                            severity="warning", timeout=15)
+            elif not row.stale:
+                self._alerted_stale.discard(row.candidate)
+            if (row.wrong_pins >= R.PIN_ALERT_AFTER
+                    and self._alerted_pins.get(row.candidate, 0) < row.wrong_pins):
+                self._alerted_pins[row.candidate] = row.wrong_pins
+                self.notify(t("invigilator.alert.pins", who=self._who(row.candidate),
+                              count=row.wrong_pins), severity="error", timeout=20)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """After the close, only looking and reopening: the footer stops offering the rest."""
+        if not self.room.open and action not in WHEN_CLOSED and action in self._actions():
+            return False
+        return True
+
+    @classmethod
+    def _actions(cls) -> set[str]:
+        return {b.action for b in cls.BINDINGS if isinstance(b, Binding)}
 
     @staticmethod
     def _renderable(cell: Cell) -> Text | str:
@@ -195,9 +234,9 @@ class RoomScreen(Screen[None]):
     def cells(self, row: R.Row, now: float) -> tuple[Cell, ...]:
         status = f"{SYMBOLS.get(row.status, '')} {t(f'invigilator.status.{row.status}')}"
         activity = R.format_age(row.last_activity, now)
+        # The seat the candidate really sits at (the planned one is in the detail view).
         seat = row.seat or "–"
-        if row.login_seat and row.seat and row.login_seat != row.seat:
-            seat += f" (@{row.login_seat})"
+        extra = f"+{row.extra_minutes:g}" if row.extra_minutes else ""
         return (
             (seat, ""),
             (row.candidate, ""),
@@ -206,6 +245,7 @@ class RoomScreen(Screen[None]):
             (f"{row.answered}/{row.total}" if row.total else "–", ""),
             (R.format_remaining(row.remaining_s), "bold" if row.remaining_s is not None
              and 0 < row.remaining_s < 300 and row.status == "in_progress" else ""),
+            (extra, ""),
             (("⚠ " + activity) if row.stale else activity, "bold reverse yellow" if row.stale
              else ""),
             (str(row.incidents) if row.incidents else "", "bold red" if row.incidents else ""),
@@ -214,6 +254,7 @@ class RoomScreen(Screen[None]):
     def _update_header(self, rows: Any) -> None:
         s = self.feed.sitting
         state = t("invigilator.open" if self.room.open else "invigilator.closed")
+        self.refresh_bindings()
         user = self.console.user.name if self.console.user else ""
         self.query_one("#room-header", Static).update(t(
             "invigilator.room.header", exam=self.feed.exam_title or s.exam, room=s.room or "–", sitting=s.id,
@@ -399,8 +440,11 @@ class RoomScreen(Screen[None]):
     def action_force_submit(self) -> None:
         if (sel := self._attempt()) is None:
             return
-        self.confirm(t("invigilator.force.question", who=self._who(sel[0])),
-                     lambda: self.act(inv.force_submit, sel[1]))
+        self.ask(t("invigilator.force.title", who=self._who(sel[0])),
+                 [Field("reason", t("invigilator.field.reason"), required=True)],
+                 lambda v: self.act(inv.force_submit, sel[1], v["reason"]),
+                 info=t("invigilator.force.question", who=self._who(sel[0])),
+                 ok=t("invigilator.force.ok"))
 
     def action_seat(self) -> None:
         cand = self.selected()
@@ -432,8 +476,50 @@ class RoomScreen(Screen[None]):
         self.ask(t("invigilator.extend_all.title"), self._extension_fields(), then)
 
     def action_force_submit_all(self) -> None:
-        self.confirm(t("invigilator.force_all.question"),
-                     lambda: self.act(inv.force_submit_all, self.feed.sitting.id))
+        self.ask(t("invigilator.force.title_all"),
+                 [Field("reason", t("invigilator.field.reason"), required=True)],
+                 lambda v: self.act(inv.force_submit_all, self.feed.sitting.id, v["reason"]),
+                 info=t("invigilator.force_all.question"), ok=t("invigilator.force.ok"))
+
+    def action_message(self) -> None:
+        if (sel := self._attempt()) is None:
+            return
+        self.ask(t("invigilator.message.title", who=self._who(sel[0])),
+                 [Field("text", t("invigilator.message.text"), "long", required=True)],
+                 lambda v: self._sent(self.act(inv.send_message, self.feed.sitting.id,
+                                               v["text"], sel[1])),
+                 info=t("invigilator.message.info"), ok=t("invigilator.message.ok"))
+
+    def action_message_all(self) -> None:
+        self.ask(t("invigilator.message.title_all"),
+                 [Field("text", t("invigilator.message.text"), "long", required=True)],
+                 lambda v: self._sent(self.act(inv.send_message, self.feed.sitting.id,
+                                               v["text"])),
+                 info=t("invigilator.message.info"), ok=t("invigilator.message.ok"))
+
+    def _sent(self, event: Any) -> None:
+        if event is not None:
+            self.notify(t("invigilator.message.sent"), timeout=4)
+
+    def action_detail(self) -> None:
+        cand = self.selected()
+        if cand is None:
+            return
+        from kiosk.apps.invigilator.screens.detail import candidate_detail
+
+        self.app.push_screen(MessageDialog(t("invigilator.detail.title", who=self._who(cand)),
+                                           candidate_detail(self, cand)))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_detail()
+
+    def action_map(self) -> None:
+        from kiosk.apps.invigilator.screens.detail import room_map
+
+        rows = self.room.rows(self.console.now())
+        self.app.push_screen(MessageDialog(t("invigilator.map.title"),
+                                           room_map(rows, SYMBOLS)))
 
     def action_close_sitting(self) -> None:
         sid = self.feed.sitting.id
@@ -516,11 +602,35 @@ class RoomScreen(Screen[None]):
             self.redraw()
 
     def action_help(self) -> None:
-        self.app.push_screen(MessageDialog(t("invigilator.help.title"),
-                                           t("invigilator.help.keys")))
+        """Every key in a two-column table generated from the bindings, so it never goes
+        stale and never wraps raggedly."""
+        from rich.table import Table
+
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False,
+                      expand=True)
+        table.add_column(t("invigilator.help.key"), no_wrap=True, style="bold")
+        table.add_column(t("invigilator.help.action"), ratio=1)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                keys = " / ".join(_key_name(k) for k in binding.key.split(","))
+                table.add_row(keys, t(binding.description))
+        table.add_row("Ctrl+Q", t("invigilator.help.quit"))
+        self.app.push_screen(MessageDialog(t("invigilator.help.title"), table))
 
     def action_back(self) -> None:
         self.console.choose_sitting()
+
+
+def _key_name(key: str) -> str:
+    """A binding's key as printed on the keyboard: "slash" → "/", "f1" → "F1", "S" → "Shift+S"."""
+    names = {"slash": "/", "question_mark": "?", "escape": "Esc", "enter": "Enter"}
+    if key in names:
+        return names[key]
+    if len(key) == 1 and key.isupper():
+        return f"Shift+{key}"
+    if key.startswith("f") and key[1:].isdigit():
+        return key.upper()
+    return key
 
 
 def _local_time(ts: str) -> str:

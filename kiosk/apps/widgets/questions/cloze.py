@@ -66,6 +66,7 @@ class ClozeWidget(QuestionWidget):
                     field = Input(
                         value=self._values.get(gid, ""),
                         max_length=MAX_LINE,
+                        select_on_focus=False,
                         compact=True,
                         classes="answer gap-input",
                     )

@@ -19,7 +19,9 @@ class ShortTextWidget(QuestionWidget):
         yield from self.compose_stem()
         yield Static(t("question.type_answer"), classes="hint")
         value = self.response if isinstance(self.response, str) else ""
-        yield Input(value=value, max_length=MAX_LINE, classes="answer")
+        # No select-all on focus: coming back to an answer and typing must add to it, not
+        # silently replace it.
+        yield Input(value=value, max_length=MAX_LINE, select_on_focus=False, classes="answer")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -42,7 +44,8 @@ class NumericWidget(ShortTextWidget):
         else:
             yield Static(t("question.type_number"), classes="hint")
         value = self.response if isinstance(self.response, str) else ""
-        yield Input(value=value, max_length=MAX_LINE, placeholder="3,14", classes="answer")
+        yield Input(value=value, max_length=MAX_LINE, placeholder=t("question.number_example"),
+                    select_on_focus=False, classes="answer")
         yield Static(self._check(value), classes="hint number-check")
 
     def _check(self, value: str) -> str:

@@ -1,0 +1,153 @@
+"""Responsiveness of the candidate kiosk: the next question after a keypress, against the pilot
+floor measured in the same run.
+
+For each run: a 100-question exam (five built-in types in turn), F6 pressed through it in a
+Textual pilot at 120x36 after `--think` seconds on each question (a candidate reads before moving
+on), each keypress timed until the app is idle again with the next question shown (the
+`navigated` event's durable ledger write included): wall time, and the process's CPU time, which
+a loaded machine (2 cores shared by many processes) distorts far less. The floor is the same keypress
+and pause on an app that does nothing. Printed: medians over runs of the per-run medians and
+p95s, the spread (min–max of the run medians) and the ratio to the floor. Target: ≤ 1.3×.
+
+    python benchmarks/next_question.py [--runs 5] [--questions 100] [--think 0.3] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.kiosk_start import big_bank, percentile  # noqa: E402
+from tests.candidate_helpers import enter_exam, make_centre  # noqa: E402
+
+
+def centre_with(n: int, tmp: Path) -> tuple[Path, str]:
+    from kiosk.commands.demo import load_exam_file
+    from kiosk.commands.sittings import create_sitting
+    from kiosk.ledger.centre import Centre
+
+    setup = make_centre(tmp)
+    content = tmp / "big"
+    content.mkdir()
+    (content / "bench.toml").write_text(big_bank(n), encoding="utf-8")
+    (content / "bench.exam.toml").write_text(
+        '[exam]\nid = "bench"\ntitle = "Benchmark"\nlanguage = "en"\nbanks = ["bench.toml"]\n'
+        'grade_scale = "hu-szkr"\nself_start = true\nshuffle_questions = false\n'
+        f'[[parts]]\nid = "1"\ntitle = "All"\nminutes = 600\n[[parts.draw]]\ncount = {n}\n',
+        encoding="utf-8")
+    centre = Centre.open(setup.centre)
+    exam_id = load_exam_file(centre, content / "bench.exam.toml")
+    with centre.ledger() as ledger:
+        _, code = create_sitting(ledger, exam_id, room="bench", self_start=True)
+    return setup.centre, code
+
+
+CPU: list[float] = []
+
+
+async def presses(centre: Path, code: str, n: int, think: float = 0.0) -> list[float]:
+    from kiosk.apps.candidate.app import CandidateApp
+    from kiosk.domain.timing import ManualClock
+
+    app = CandidateApp(centre, seat="bench", language="en", clock=ManualClock(), timers=False)
+    timings: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await enter_exam(pilot, "C1", code)
+        assert len(app.session.parts[0].items) == n
+        for i in range(n - 1):
+            if think:
+                await pilot.pause(think)  # the candidate reads the question (not timed)
+            start, cpu = time.perf_counter(), time.process_time()
+            await pilot.press("f6")
+            await pilot.pause()
+            timings.append(time.perf_counter() - start)
+            CPU.append(time.process_time() - cpu)
+            assert app.screen.index == i + 1
+    return timings
+
+
+FLOOR_CPU: list[float] = []
+
+
+async def floor_with_think(presses: int, think: float) -> list[float]:
+    """`kiosk_start.pilot_floor` with the same reading pause before each keypress."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Idle(App[None]):
+        BINDINGS = [("f6", "nothing", "")]
+
+        def compose(self) -> ComposeResult:
+            yield Static("idle")
+
+        def action_nothing(self) -> None:
+            pass
+
+    timings: list[float] = []
+    async with Idle().run_test(size=(120, 36)) as pilot:
+        for _ in range(presses):
+            await pilot.pause(think)
+            start, cpu = time.perf_counter(), time.process_time()
+            await pilot.press("f6")
+            await pilot.pause()
+            timings.append(time.perf_counter() - start)
+            FLOOR_CPU.append(time.process_time() - cpu)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--think", type=float, default=0.3,
+                        help="seconds spent on each question before the next keypress (not "
+                             "timed; the same for the floor)")
+    parser.add_argument("--profile", action="store_true", help="cProfile one run instead")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    try:
+        if args.profile:
+            import cProfile
+            import pstats
+
+            centre, code = centre_with(args.questions, tmp / "p")
+            prof = cProfile.Profile()
+            prof.enable()
+            asyncio.run(presses(centre, code, args.questions, args.think))
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+            return
+        medians, p95s, floors = [], [], []
+        for run in range(args.runs):
+            centre, code = centre_with(args.questions, tmp / f"r{run}")
+            timings = asyncio.run(presses(centre, code, args.questions, args.think))
+            floor = asyncio.run(floor_with_think(args.questions - 1, args.think))
+            medians.append(statistics.median(timings))
+            p95s.append(percentile(timings, 95))
+            floors.append(statistics.median(floor))
+        m, f = statistics.median(medians), statistics.median(floors)
+        print(f"next question ({args.questions} questions, {args.runs} runs): median "
+              f"{m * 1000:.1f} ms (run medians {min(medians) * 1000:.1f}–"
+              f"{max(medians) * 1000:.1f}), p95 {statistics.median(p95s) * 1000:.1f} ms")
+        print(f"pilot floor: median {f * 1000:.1f} ms (run medians {min(floors) * 1000:.1f}–"
+              f"{max(floors) * 1000:.1f})")
+        print(f"ratio: {m / f:.2f}× (target ≤ 1.3×)")
+        c, fc = statistics.median(CPU), statistics.median(FLOOR_CPU)
+        print(f"CPU per keypress: median {c * 1000:.1f} ms, floor {fc * 1000:.1f} ms, "
+              f"ratio {c / fc:.2f}×")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
