@@ -246,7 +246,26 @@ class RemoteSession:
                                   [PaperItemView(i["key"], _item(i["item"]), i["presentation"])
                                    for i in p["items"]])
                       for p in paper["parts"]]
+        self._fetch_media()
         self._took(data)
+
+    def _fetch_media(self) -> None:
+        """The paper's attachments (images, passages) from the service, checked by hash, for
+        the widgets (kiosk.media); a terminal has no exam store of its own."""
+        wanted = {str(a.get("sha256")) for p in self.parts for v in p.items
+                  for a in v.item.attachments if a.get("sha256")}
+        if not wanted:
+            return
+        import base64
+
+        from kiosk import media
+
+        for sha in sorted(wanted):
+            try:
+                data = self.client.request("GET", f"/v1/candidate/media/{sha}")["data"]
+                media.register({sha: base64.b64decode(data)})  # ignored unless it matches
+            except (KioskError, ValueError, KeyError):
+                continue  # the widget shows the caption and says the image is not available
 
     def _took(self, data: dict[str, Any]) -> Any:
         if "view" in data:

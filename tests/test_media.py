@@ -297,3 +297,29 @@ def test_paper_pdf_prints_items_with_their_images(tmp_path: Path,
         black = sum(1 for px in rgb.getdata() if max(px) < 40)
     assert red > 20, "the red circle of the image is not on the page"
     assert black > 20, "neither the square nor the text is on the page"
+
+
+def test_a_served_terminal_gets_its_papers_images_and_nothing_else(tmp_path: Path) -> None:
+    """Through the centre service a terminal has no exam store: it fetches the attachments of
+    its own paper by hash (checked), and a hash that is not on its paper is refused."""
+    from kiosk import media
+    from kiosk.client import Refused, RemoteSession
+    from kiosk.commands.demo import load_exam_file
+    from kiosk.ledger.centre import Centre
+    from tests.service_helpers import running_service
+    from tests.session_helpers import import_roster, new_sitting
+
+    exam, png = _exam_with_image(tmp_path)
+    centre, _ = Centre.init(tmp_path / "centre", "Teszt központ")
+    exam_id = load_exam_file(centre, exam)
+    import_roster(centre)
+    _sitting, code = new_sitting(centre, exam_id)
+    media._STORE.clear()
+    with running_service(centre.path) as svc:
+        session = RemoteSession.login(svc.path, "C1", code, seat="PC1")
+        item = session.parts[0].items[0].item
+        assert item.source == ""  # nothing of the centre's files reaches the terminal
+        assert media.content(item, item.attachments[0]) == png
+        with pytest.raises(Refused):
+            session.client.request("GET", "/v1/candidate/media/" + "0" * 64)
+        session.close()

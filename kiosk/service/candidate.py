@@ -397,6 +397,24 @@ def paper_json(session: CandidateSession) -> dict[str, Any]:
     }
 
 
+def paper_media(session: CandidateSession, sha: str) -> str:
+    """Base64 of the attachment `sha` of an item on the session's paper; Refused for any other
+    hash (another paper's media, a guess)."""
+    import base64
+
+    from kiosk import media
+
+    for part in session.parts:
+        for v in part.items:
+            for att in v.item.attachments:
+                if att.get("sha256") == sha:
+                    data = media.content(v.item, att)
+                    if data is None:
+                        raise Refused(f"attachment {sha[:12]}… is not available")
+                    return base64.b64encode(data).decode("ascii")
+    raise Refused("not an attachment of this paper")
+
+
 def view_json(view: Any) -> dict[str, Any]:
     # By hand rather than asdict(): asdict deep-copies every answer on every tick.
     return {

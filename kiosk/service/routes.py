@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from kiosk.errors import KioskError
-from kiosk.service.candidate import Refused, paper_json, view_json
+from kiosk.service.candidate import Refused, paper_json, paper_media, view_json
 
 if TYPE_CHECKING:
     from kiosk.service.server import Service
@@ -68,6 +68,13 @@ def add_routes(app: web.Application, svc: Service) -> None:
     @r.get("/v1/candidate/paper")
     async def paper(request: web.Request) -> web.Response:
         return await call(request, lambda s: {"paper": paper_json(s), "view": view_json(s.view())})
+
+    @r.get("/v1/candidate/media/{sha}")
+    async def media_file(request: web.Request) -> web.Response:
+        # An attachment of an item on this candidate's own paper, by its hash: a terminal
+        # holds no exam store, so it asks for what its paper shows (and for nothing else).
+        sha = request.match_info["sha"]
+        return await call(request, lambda s: {"data": paper_media(s, sha)})
 
     @r.post("/v1/candidate/start")
     async def start(request: web.Request) -> web.Response:
