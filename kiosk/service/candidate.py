@@ -215,7 +215,13 @@ class CandidateRoom:
         from kiosk.exam_store import exam_and_banks
 
         if exam_id not in self._content:
-            self._content[exam_id] = exam_and_banks(self.centre, exam_id, self.passphrase)
+            exam, banks = exam_and_banks(self.centre, exam_id, self.passphrase)
+            # Fail closed (issue 13): code items in exam mode need OS isolation on this
+            # machine; without it no candidate can open the exam (the login says why).
+            from kiosk.delivery import require_delivery
+
+            require_delivery(exam, banks)
+            self._content[exam_id] = (exam, banks)
         return self._content[exam_id]
 
     def forget_content(self) -> None:

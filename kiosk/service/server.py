@@ -236,6 +236,23 @@ def _prepare_socket(path: Path) -> None:
             probe.close()
 
 
+def _report_delivery(centre: Centre, passphrase: str | None) -> None:
+    """At start, one line on stderr per loaded exam this machine cannot deliver in exam mode
+    (code items without OS isolation); such an exam's logins are refused (fail closed)."""
+    from kiosk.delivery import require_delivery
+    from kiosk.exam_store import LOADED, exam_and_banks, latest_loads
+
+    with centre.reader() as reader:
+        loaded = list(latest_loads(reader.events(kind=LOADED)))
+    for exam_id in loaded:
+        try:
+            exam, banks = exam_and_banks(centre, exam_id, passphrase)
+            for warning in require_delivery(exam, banks):
+                print(f"kiosk serve: {exam_id}: {warning}", file=sys.stderr)
+        except KioskError as exc:
+            print(f"kiosk serve: refused: {exc}", file=sys.stderr)
+
+
 def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str | None = None,
           time_scale: float = 1.0, ready: Callable[[Path], None] | None = None,
           parent: int | None = None) -> None:
@@ -246,6 +263,7 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
     path = Path(socket_path) if socket_path else default_socket(centre_dir)
     _prepare_socket(path)
     service = Service(centre, passphrase=passphrase, time_scale=time_scale)
+    _report_delivery(centre, passphrase)
 
     # Two busy threads (the event loop and the writer) hand work to each other hundreds of times
     # a second; the default 5 ms GIL switch interval would make each hand-over wait that long.

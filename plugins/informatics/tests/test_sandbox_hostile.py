@@ -769,3 +769,36 @@ def test_repeated_judgements_reuse_the_run_but_never_a_failed_one(
     code = f"def f():\n    return -{os.getpid()}\n"
     assert candidate(code).invalid and candidate(code).invalid  # tried twice: not kept
     assert launches.count(pyrun.RUNNER) == 3
+
+
+def test_the_centre_service_refuses_code_items_in_exam_mode_without_isolation(
+        no_isolation: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fail closed in `kiosk serve` too: the service reports the exam at start and no candidate
+    can open it (its content is never handed out), while a practice exam still runs."""
+    import shutil
+
+    from informatics_support import BANK
+
+    from kiosk.commands.demo import load_exam_file
+    from kiosk.errors import KioskError
+    from kiosk.ledger.centre import Centre
+    from kiosk.service.candidate import CandidateRoom
+    from kiosk.service.server import _report_delivery
+
+    centre, _ = Centre.init(tmp_path / "centre", "Teszt")
+    shutil.copy(BANK, tmp_path / "bank.toml")
+    exam = tmp_path / "kod.exam.toml"
+    exam.write_text(EXAM_TEXT.format(bank="bank.toml", self_start="false"))
+    practice = tmp_path / "gyak.exam.toml"
+    practice.write_text(EXAM_TEXT.format(bank="bank.toml", self_start="true")
+                        .replace('id = "kod"', 'id = "gyak"'))
+    exam_id, practice_id = load_exam_file(centre, exam), load_exam_file(centre, practice)
+    _report_delivery(centre, None)
+    err = capsys.readouterr().err
+    assert f"refused: exam {exam_id!r} cannot run in exam mode" in err
+    assert f"{practice_id}: warning: practice only" in err
+    with centre.ledger() as ledger:
+        room = CandidateRoom(centre, ledger)
+        with pytest.raises(KioskError, match="cannot run in exam mode"):
+            room.content(exam_id)
+        assert room.content(practice_id)[0].id == practice_id
