@@ -246,3 +246,51 @@ def test_a_deep_centre_directory_gets_a_short_socket(tmp_path: Path) -> None:
         assert ensure_service(s.centre.path) is None  # it is listening: nothing more started
     finally:
         child.stop()
+
+
+def _raw_post(sock: Path, url: str, token: str, raw: bytes) -> tuple[int, dict]:
+    import http.client
+
+    from kiosk.client import _UnixConnection
+
+    conn = _UnixConnection(str(sock), 30)
+    try:
+        conn.request("POST", url, body=raw, headers={"Content-Type": "application/json",
+                                                      "Authorization": f"Bearer {token}"})
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}")
+    except (OSError, http.client.HTTPException) as exc:  # the service hung up: a failure too
+        raise AssertionError(f"the service did not answer: {exc}") from None
+    finally:
+        conn.close()
+
+
+def test_hostile_bodies_are_refused_and_the_service_carries_on(tmp_path: Path) -> None:
+    """By attack class: numbers the ledger cannot store (NaN, Infinity, 1e400), a nesting bomb,
+    an oversized body, not JSON. Each is one clear refusal; nothing reaches the ledger; the same
+    terminal then saves normally."""
+    s = make_setup(tmp_path)
+    with running_service(s.centre.path) as svc:
+        r = RemoteSession.login(svc.path, "C1", s.code, seat="PC1")
+        r.start()
+        key = r.parts[0].items[0].key
+        token = r.client.token
+        payloads = {
+            "nan": b'{"item": "%s", "response": NaN}' % key.encode(),
+            "infinity": b'{"item": "%s", "response": -Infinity}' % key.encode(),
+            "overflow": b'{"item": "%s", "response": 1e400}' % key.encode(),
+            "deep": b'{"item": "%s", "response": ' % key.encode() + b"[" * 100_000
+                    + b"]" * 100_000 + b"}",
+            "huge": b'{"item": "%s", "response": "' % key.encode() + b"x" * 2_000_000 + b'"}',
+            "not json": b"{'item': 1}",
+        }
+        for name, raw in payloads.items():
+            status, data = _raw_post(svc.path, "/v1/candidate/answer", token, raw)
+            assert 400 <= status < 500, (name, status, data)
+            assert data.get("message") and "\n" not in data["message"], name
+        assert Client(svc.path).health()["ok"]
+        r.save_answer(key, True)
+        r.close()
+    answers = [e.body["response"] for e in _events(s.centre, "answer_saved")]
+    assert answers == [True]
+    assert verify_ledger(s.centre.ledger_path, s.centre.public_key()).ok

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import secrets
 import signal
@@ -81,6 +82,56 @@ def peer_of(request: web.Request) -> Peer:
     return Peer(uid=uid, pid=pid)
 
 
+#: What one request may carry: an essay is a few KiB, a code answer a few dozen.
+MAX_BODY_BYTES = 256 * 1024
+#: How deeply a request's JSON may nest (the richest response, a matching, nests 3 deep).
+MAX_BODY_DEPTH = 32
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"not a finite number: {text[:20]}")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number the ledger can store")
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    """A request body as the ledger can store it, or KioskError: JSON, an object, no NaN or
+    infinities (`1e400` included), nesting at most MAX_BODY_DEPTH deep. A hostile terminal's
+    body is refused here, before any session or the writer sees it."""
+    depth = level = 0
+    in_string = escaped = False
+    for byte in raw:  # the depth first: json.loads would recurse into a bomb
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            level += 1
+            depth = max(depth, level)
+            if depth > MAX_BODY_DEPTH:
+                raise KioskError(f"the request nests deeper than {MAX_BODY_DEPTH} levels")
+        elif byte in (0x5D, 0x7D):
+            level -= 1
+    try:
+        data = json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise KioskError(f"the request body is not JSON the ledger can store: {exc}"[:200]
+                         ) from None
+    if not isinstance(data, dict):
+        raise KioskError("the request body must be a JSON object")
+    return data
+
+
 def _error(status: int, code: str, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": code, "message": message, **extra}, status=status)
 
@@ -142,13 +193,10 @@ class Service:
     async def body(self, request: web.Request) -> dict[str, Any]:
         if not request.can_read_body:
             return {}
-        try:
-            data = await request.json()
-        except ValueError:
-            raise KioskError("the request body is not JSON") from None
-        if not isinstance(data, dict):
-            raise KioskError("the request body must be a JSON object")
-        return data
+        raw = await request.content.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise KioskError(f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB")
+        return parse_body(raw)
 
     def token(self, request: web.Request) -> str:
         auth = request.headers.get("Authorization", "")
