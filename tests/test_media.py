@@ -323,3 +323,17 @@ def test_a_served_terminal_gets_its_papers_images_and_nothing_else(tmp_path: Pat
         with pytest.raises(Refused):
             session.client.request("GET", "/v1/candidate/media/" + "0" * 64)
         session.close()
+
+
+def test_the_kiosk_asks_graphics_terminals_for_kitty_or_sixel_and_no_others() -> None:
+    """Asking the terminal costs start-up time and needs stdin before Textual: only terminals
+    known to draw images are asked (or where KIOSK_GRAPHICS says so); others get half-cells."""
+    from kiosk.apps.candidate.app import graphics_terminal
+
+    assert graphics_terminal({"TERM": "xterm-kitty"})
+    assert graphics_terminal({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"})
+    assert graphics_terminal({"TERM": "foot"})
+    assert not graphics_terminal({"TERM": "xterm-256color"})
+    assert not graphics_terminal({"TERM": "tmux-256color"})
+    assert graphics_terminal({"TERM": "linux", "KIOSK_GRAPHICS": "1"})
+    assert not graphics_terminal({"TERM": "xterm-kitty", "KIOSK_GRAPHICS": "0"})

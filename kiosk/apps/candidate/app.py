@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -727,6 +728,22 @@ def _ignore_terminal_signals() -> None:
                 pass
 
 
+#: Terminals known to draw images (Kitty graphics or Sixel); the query costs start-up time, so it
+#: is asked only of these, or where KIOSK_GRAPHICS=1 says so (0 turns it off).
+GRAPHICS_PROGRAMS = ("WezTerm", "iTerm.app", "ghostty", "mlterm", "contour", "konsole")
+
+
+def graphics_terminal(env: Mapping[str, str]) -> bool:
+    """Whether to ask the terminal for Kitty/Sixel image support before the app starts."""
+    wanted = env.get("KIOSK_GRAPHICS", "")
+    if wanted in ("0", "1"):
+        return wanted == "1"
+    term = env.get("TERM", "")
+    return bool(env.get("KITTY_WINDOW_ID") or "kitty" in term or "ghostty" in term
+                or env.get("TERM_PROGRAM", "") in GRAPHICS_PROGRAMS
+                or "sixel" in term or term.startswith(("mlterm", "foot", "contour")))
+
+
 def run_candidate_app(
     centre_path: Path | str,
     seat: str | None = None,
@@ -739,6 +756,12 @@ def run_candidate_app(
     """Run the kiosk full-screen until the invigilator's PIN ends it."""
     # Textual keeps ctrl+c as a key unless this is set; a kiosk must never let it through.
     os.environ.pop("TEXTUAL_ALLOW_SIGNALS", None)
+    if graphics_terminal(os.environ) and sys.stdout.isatty():
+        # textual-image asks the terminal what it draws (Kitty, Sixel) when first imported,
+        # which works only before Textual owns stdin; elsewhere images use half-cells.
+        from kiosk.apps.widgets.media import prepare_graphics
+
+        prepare_graphics()
     from kiosk.apps.candidate.crash import supervise
 
     supervise(CandidateApp(
