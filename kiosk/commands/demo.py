@@ -194,7 +194,7 @@ def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bo
         click.pause("Note the ids and the access code, then press any key to start the kiosk…")
     from kiosk.commands.sit import sit_through_service
 
-    sit_through_service(centre_dir, seat=seat, language=_exam_language(exam_path))
+    sit_through_service(centre_dir, seat=seat, language=_exam_language(exam_path), run=run)
 
 
 COMMANDS = [demo_command]

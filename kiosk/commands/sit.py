@@ -62,8 +62,10 @@ def sit_command(
                         high_contrast=high_contrast, ready_marker=ready_file)
 
 
-def sit_through_service(centre_dir: Path, socket_path: Path | None = None, **app_options: Any
-                        ) -> None:
+def sit_through_service(centre_dir: Path, socket_path: Path | None = None, *,
+                        run: Any = None, **app_options: Any) -> None:
+    """Run the candidate app (`run`, default `run_candidate_app`) as a client of the centre's
+    service, starting one for this terminal when none listens and stopping it afterwards."""
     from kiosk.client import socket_path as resolve
     from kiosk.service.spawn import listening, start_service
 
@@ -83,9 +85,10 @@ def sit_through_service(centre_dir: Path, socket_path: Path | None = None, **app
         child = start_service(centre_dir, path,
                               passphrase=centre_passphrase(Centre.open(centre_dir)))
     try:
-        from kiosk.apps.candidate.app import run_candidate_app
+        if run is None:
+            from kiosk.apps.candidate.app import run_candidate_app as run
 
-        run_candidate_app(centre_dir, service=path, **app_options)
+        run(centre_dir, service=path, **app_options)
     finally:
         if child is not None:
             child.stop()
