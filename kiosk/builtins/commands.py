@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "sit",
     "sittings",
     "users",
+    "web",
 )
 
 
