@@ -4,6 +4,7 @@ docs/deployment.md, section 2)."""
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import click
@@ -78,15 +79,17 @@ def web_cert(centre_dir: Path, hosts: tuple[str, ...], replace: bool) -> None:
               help="Interface language of the seats (default: the centre's).")
 @click.option("--demo", is_flag=True,
               help="Allow running as an account that can read the centre key (practice only).")
+@click.option("--seat-module", default="kiosk", hidden=True,
+              help="Python module run as `python -m MODULE sit …` per seat (tests).")
 def web_serve(centre_dir: Path, socket_path: Path | None, host: str, port: int,
               cert: Path | None, key_path: Path | None, seats_file: Path | None,
-              language: str | None, demo: bool) -> None:
+              language: str | None, demo: bool, seat_module: str) -> None:
     """Serve the candidate app to lab browsers over TLS. Each seat link opens its own
     `kiosk sit` client of the centre service, under this account. Stops on SIGTERM/SIGINT."""
     from kiosk.client import socket_path as resolve
     from kiosk.web import tls
     from kiosk.web.seats import SEATS_FILE
-    from kiosk.web.server import WebKiosk
+    from kiosk.web.server import WebKiosk, seat_argv
 
     key_file = centre_dir / PRIVATE_KEY
     # The trust boundary: browsers' processes run as this account. Fail closed when it could
@@ -98,7 +101,8 @@ def web_serve(centre_dir: Path, socket_path: Path | None, host: str, port: int,
     context = tls.server_context(cert or default_cert, key_path or default_key)
     server = WebKiosk(socket_path=resolve(centre_dir, socket_path),
                       seats_file=seats_file or centre_dir / SEATS_FILE, host=host, port=port,
-                      ssl_context=context, language=language)
+                      ssl_context=context, language=language,
+                      argv=partial(seat_argv, module=seat_module))
 
     def ready(url: str) -> None:
         click.echo(f"kiosk web: serving seat links on {url} (seats from {server.book.path})",

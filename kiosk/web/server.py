@@ -116,8 +116,9 @@ class SeatProcess(AppService):
             await process.wait()
 
 
-def seat_argv(socket_path: Path, seat: str, language: str | None) -> list[str]:
-    argv = [sys.executable, "-m", "kiosk", "sit", "--socket", str(socket_path), "--seat", seat]
+def seat_argv(socket_path: Path, seat: str, language: str | None, module: str = "kiosk"
+              ) -> list[str]:
+    argv = [sys.executable, "-m", module, "sit", "--socket", str(socket_path), "--seat", seat]
     if language:
         argv += ["--lang", language]
     return argv
