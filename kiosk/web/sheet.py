@@ -60,10 +60,9 @@ def seat_sheet(path: Path, links: list[SeatLink], *, heading: str, fingerprint: 
         y = top + row * (height + GAP)
         pdf.set_draw_color(150, 150, 150)
         pdf.set_line_width(0.2)
-        pdf.dashed_line(x, y, x + width, y, 1, 1)
-        pdf.dashed_line(x, y + height, x + width, y + height, 1, 1)
-        pdf.dashed_line(x, y, x, y + height, 1, 1)
-        pdf.dashed_line(x + width, y, x + width, y + height, 1, 1)
+        with pdf.local_context():
+            pdf.set_dash_pattern(dash=1, gap=1)  # a cutting line
+            pdf.rect(x, y, width, height)
         pdf.set_font("sans", "B", 16)
         pdf.set_xy(x, y + 2)
         pdf.cell(width, 8, link.seat, align="C")
