@@ -125,6 +125,14 @@ def test_whole_exam_in_chromium_survives_a_killed_browser(tmp_path: Path) -> Non
     with Centre.open(centre).reader() as r:
         logins = list(r.events(kind="candidate_logged_in"))
     assert len(logins) == 2 and all(e.body.get("seat") == SEAT for e in logins)
+    # the invigilator console's room view puts the candidate at the link's seat
+    from kiosk.domain import sittings as S
+    from kiosk.domain.room import build_room
+
+    with Centre.open(centre).reader() as r:
+        sitting = next(iter(S.sittings(r.events(kind=S.KINDS)).values()))
+        room = build_room(sitting.id, sitting.candidates, r.events())
+    assert room.seat_of("C1") == SEAT
     if os.geteuid() == 0:
         assert all(e.body.get("peer_uid") == web.uid for e in logins)
 
@@ -133,3 +141,45 @@ def _receipt(screen: str) -> str | None:
     tail = screen[screen.rfind("Receipt code"):] if "Receipt code" in screen else ""
     match = RECEIPT.search(tail)
     return match.group(0) if match else None
+
+
+def test_browser_lockdown_keys_and_the_invigilator_pin_exit(tmp_path: Path) -> None:
+    """Quit keys typed in the page reach the kiosk and do nothing; only the invigilator's PIN
+    ends the seat's app, and the page then comes back to a fresh login screen by itself."""
+    from kiosk.domain.attempts import KIOSK_EXIT
+    from kiosk.ledger.centre import Centre
+    from tests.candidate_helpers import PIN
+
+    setup = make_centre(tmp_path, exam_text([("1", "Questions", 30, ["geo-006"])]))
+    centre = setup.centre
+    create(centre / "tls", ["localhost", "127.0.0.1"], "Teszt")
+    link = issue("https://localhost", "S", ["B204-09"])[0]
+    record(centre / "web-seats.json", "S", [link])
+    sock = socket_dir() / "service.sock"
+    with running_service(centre, sock=sock), web_server(centre, sock) as web:
+        browser = Browser(spki_pin(centre / "tls" / "centre.crt"))
+        try:
+            browser.open(web.url(f"/s/{link.token}"))
+            browser.wait_text("Candidate ID")
+            (pid,) = wait_for(lambda: seat_processes("B204-09"), what="the seat's process")
+            browser.keys(Keys.CONTROL + "q", Keys.CONTROL + "c", Keys.CONTROL + "z",
+                         Keys.CONTROL + "\\", Keys.CONTROL + "p", pause=0.4)
+            assert seat_processes("B204-09") == [pid]  # still the same app
+            browser.keys(Keys.CONTROL + "e")
+            browser.wait_text("PIN")
+            browser.keys("000000\n", pause=0.8)  # a wrong PIN ends nothing
+            assert seat_processes("B204-09") == [pid]
+            browser.keys(Keys.CONTROL + "e")
+            browser.keys(PIN + "\n")
+            wait_for(lambda: pid not in seat_processes("B204-09"), 20, "the PIN exit")
+            # the page reloads by itself: a new app, back at the login screen
+            wait_for(lambda: [p for p in seat_processes("B204-09") if p != pid], 30,
+                     "a fresh app after the exit")
+            browser.wait_text("Candidate ID")
+        finally:
+            browser.quit()
+    with Centre.open(centre).reader() as r:
+        exits = [e.body for e in r.events(kind=KIOSK_EXIT)]
+        refused = list(r.events(kind="kiosk_exit_refused"))
+    assert len(exits) == 1 and exits[0].get("seat") == "B204-09"
+    assert len(refused) == 1
