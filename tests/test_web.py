@@ -311,3 +311,33 @@ def test_the_server_refuses_by_attack_class(tmp_path: Path) -> None:
         finally:
             os.environ.pop("KIOSK_PASSPHRASE", None)
     wait_for(lambda: not seat_processes("B204-01"), 10, "no orphan seat process")
+
+
+def test_with_a_seb_config_key_a_plain_browser_gets_no_seat_page(tmp_path: Path) -> None:
+    served = Served(tmp_path)
+    link = served.links[0]
+    key = "a" * 64
+
+    async def scenario() -> None:
+        server = served.kiosk()
+        server.seb_config_keys = (key,)
+        runner = await server.start()
+        try:
+            async with aiohttp.ClientSession() as http:
+                url = served.url(f"/s/{link.token}")
+
+                async def status(headers: dict[str, str]) -> int:
+                    async with http.get(url, ssl=served.ssl, headers=headers) as r:
+                        return r.status
+
+                assert await status({}) == 403
+                wrong = hashlib.sha256((url + "b" * 64).encode()).hexdigest()
+                assert await status({"X-SafeExamBrowser-ConfigKeyHash": wrong}) == 403
+                other_url = hashlib.sha256((url + "x" + key).encode()).hexdigest()
+                assert await status({"X-SafeExamBrowser-ConfigKeyHash": other_url}) == 403
+                right = hashlib.sha256((url + key).encode()).hexdigest()
+                assert await status({"X-SafeExamBrowser-ConfigKeyHash": right}) == 200
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())

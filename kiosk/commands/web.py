@@ -79,11 +79,15 @@ def web_cert(centre_dir: Path, hosts: tuple[str, ...], replace: bool) -> None:
               help="Interface language of the seats (default: the centre's).")
 @click.option("--demo", is_flag=True,
               help="Allow running as an account that can read the centre key (practice only).")
+@click.option("--seb-config-key", "seb_keys", multiple=True,
+              help="Open seat pages only in Safe Exam Browser with this Config Key (repeatable; "
+                   "SEB's \"Use Browser & Config Keys\").")
 @click.option("--seat-module", default="kiosk", hidden=True,
               help="Python module run as `python -m MODULE sit …` per seat (tests).")
 def web_serve(centre_dir: Path, socket_path: Path | None, host: str, port: int,
               cert: Path | None, key_path: Path | None, seats_file: Path | None,
-              language: str | None, demo: bool, seat_module: str) -> None:
+              language: str | None, demo: bool, seb_keys: tuple[str, ...], seat_module: str
+              ) -> None:
     """Serve the candidate app to lab browsers over TLS. Each seat link opens its own
     `kiosk sit` client of the centre service, under this account. Stops on SIGTERM/SIGINT."""
     from kiosk.client import socket_path as resolve
@@ -102,7 +106,7 @@ def web_serve(centre_dir: Path, socket_path: Path | None, host: str, port: int,
     server = WebKiosk(socket_path=resolve(centre_dir, socket_path),
                       seats_file=seats_file or centre_dir / SEATS_FILE, host=host, port=port,
                       ssl_context=context, language=language,
-                      argv=partial(seat_argv, module=seat_module))
+                      argv=partial(seat_argv, module=seat_module), seb_config_keys=seb_keys)
 
     def ready(url: str) -> None:
         click.echo(f"kiosk web: serving seat links on {url} (seats from {server.book.path})",

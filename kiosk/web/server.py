@@ -15,6 +15,8 @@ group) and its stop (quit, then kill after a grace period)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -128,7 +130,8 @@ class WebKiosk(Server):
     def __init__(self, *, socket_path: Path, seats_file: Path, host: str = "127.0.0.1",
                  port: int = 8443, ssl_context: ssl.SSLContext | None = None,
                  language: str | None = None, title: str = "Vizsga / Exam",
-                 argv: Callable[[Path, str, str | None], list[str]] = seat_argv) -> None:
+                 argv: Callable[[Path, str, str | None], list[str]] = seat_argv,
+                 seb_config_keys: tuple[str, ...] = ()) -> None:
         super().__init__("kiosk sit", host=host, port=port, title=title,
                          templates_path=HERE / "templates")
         self.socket_path = socket_path
@@ -140,6 +143,10 @@ class WebKiosk(Server):
         self.live: dict[str, web.WebSocketResponse] = {}
         #: seat -> its app process (tests and the benchmark read the pid)
         self.processes: dict[str, SeatProcess] = {}
+        #: Safe Exam Browser Config Keys: when given, a seat page opens only in a SEB configured
+        #: with one of them (the X-SafeExamBrowser-ConfigKeyHash header), never in a plain
+        #: browser.
+        self.seb_config_keys = tuple(k.strip().lower() for k in seb_config_keys if k.strip())
         self.env = {k: v for k, v in os.environ.items() if k in ENV_KEEP}
         self.env.setdefault("LANG", "C.UTF-8")
 
@@ -180,12 +187,21 @@ class WebKiosk(Server):
         seat = self.book.seat_for(token)
         if seat is None:
             return self._message(request, "unknown", 404)
+        if self.seb_config_keys and not self._from_seb(request):
+            return self._message(request, "not-seb", 403)
         if seat in self.live:
             return self._message(request, "in-use", 409, refresh=5)
         scheme = "wss" if request.secure else "ws"
         return aiohttp_jinja2.render_template("kiosk.html", request, {
             "title": self.title, "seat": seat,
             "websocket_url": f"{scheme}://{request.host}/ws/{token}"})
+
+    def _from_seb(self, request: web.Request) -> bool:
+        """SEB sends SHA-256(absolute URL without fragment + Config Key) with every request."""
+        sent = request.headers.get("X-SafeExamBrowser-ConfigKeyHash", "").strip().lower()
+        url = str(request.url.with_fragment(None))
+        return any(hmac.compare_digest(sent, hashlib.sha256((url + key).encode()).hexdigest())
+                   for key in self.seb_config_keys)
 
     def _same_origin(self, request: web.Request) -> bool:
         origin = request.headers.get("Origin")
