@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KioskError
-from kiosk.session import NotSaved
+from kiosk.session_errors import NotSaved
 
 SOCKET_NAME = "service.sock"
 SOCKET_ENV = "KIOSK_SOCKET"
 #: A call that takes longer than this is treated as "no service" (the app retries).
 CALL_TIMEOUT_S = 5.0
+#: A login waits longer: it checks the code (scrypt) and may assemble a paper; giving up early
+#: and asking again would only add work to a busy service.
+LOGIN_TIMEOUT_S = 30.0
 
 
 def socket_path(centre: Path | str | None = None, explicit: Path | str | None = None) -> Path:
@@ -87,8 +90,12 @@ class Client:
             headers["Authorization"] = f"Bearer {self.token}"
         with self._lock:
             for attempt in (1, 2):
+                wait = timeout or self.timeout
                 if self._conn is None:
-                    self._conn = _UnixConnection(self.path, timeout or self.timeout)
+                    self._conn = _UnixConnection(self.path, wait)
+                self._conn.timeout = wait
+                if self._conn.sock is not None:
+                    self._conn.sock.settimeout(wait)
                 try:
                     self._conn.request(method, url, body=payload, headers=headers)
                     resp = self._conn.getresponse()
@@ -117,7 +124,7 @@ class Client:
 
 
 def _exception(status: int, data: dict[str, Any]) -> KioskError:
-    from kiosk import session as S
+    from kiosk import session_errors as S
 
     code = data.get("error", "")
     msg = str(data.get("message", f"HTTP {status}"))
@@ -216,7 +223,7 @@ class RemoteSession:
         self.client.token = None
         data = self.client.request("POST", "/v1/candidate/login", {
             "candidate": self.candidate_id, "code": self.code, "seat": self.seat,
-            "language": self.language_wanted})
+            "language": self.language_wanted}, timeout=max(self.client.timeout, LOGIN_TIMEOUT_S))
         self.client.token = data["token"]
         paper = data["paper"]
         self.identity = Identity(**paper["identity"])

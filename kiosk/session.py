@@ -63,35 +63,15 @@ LEASE_SCHEMA = """CREATE TABLE IF NOT EXISTS sessions (
     pid INTEGER NOT NULL, heartbeat REAL NOT NULL)"""
 
 
-class LoginFailed(KioskError):
-    """Generic: never says whether the id or the code was wrong."""
-
-    def __init__(self, message: str = "Unknown candidate id or access code.") -> None:
-        super().__init__(message)
-
-
-class LoginThrottled(KioskError):
-    """Too many failed logins from this seat: wait `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = max(0.0, float(seconds))
-        super().__init__(f"Too many failed attempts: wait {int(self.seconds + 0.999)} seconds.")
-
-
-class SessionElsewhere(KioskError):
-    """The attempt is open on another live terminal."""
-
-
-class NotSaved(KioskError):
-    """The ledger could not be written: call the invigilator. The change is kept pending."""
-
-
-class PartClosed(KioskError):
-    """The item belongs to a part that is submitted (or not yet open)."""
-
-
-class NotInProgress(KioskError):
-    """The attempt is not running (not started, submitted or voided)."""
+# The errors live in a light module so that terminals (kiosk.client) import them cheaply.
+from kiosk.session_errors import (  # noqa: E402
+    LoginFailed,
+    LoginThrottled,
+    NotInProgress,
+    NotSaved,
+    PartClosed,
+    SessionElsewhere,
+)
 
 
 @dataclass(frozen=True)
@@ -304,6 +284,8 @@ class CandidateSession:
         self._sitting: Sitting
         #: The Unix uid of the client (set by the centre service), recorded at login.
         self.peer_uid: int | None = None
+        #: exam seconds between two persisted time values (the service scales it with its clock)
+        self._persist_every = PERSIST_EVERY_S
 
     # -- login ---------------------------------------------------------------------------
 
@@ -879,7 +861,7 @@ class CandidateSession:
                 except NotSaved:
                     pass
                 self._sync_mark()
-            elif now - self._last_persist >= PERSIST_EVERY_S:
+            elif now - self._last_persist >= self._persist_every:
                 self._persist_time()
         return self.view()
 

@@ -353,6 +353,10 @@ def _correct(types: dict[str, Any], item: Any) -> Any:
 def _child(job: Job) -> None:
     # The parent's SIGINT handling is not ours; a kill is the only way a simulated terminal ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if job.service:
+        # Simulated terminals stand for other machines (or for processes the service must not
+        # starve behind): on this one they yield the CPU to the service first.
+        os.nice(5)
     try:
         run_candidate(job)
     finally:

@@ -69,9 +69,11 @@ def main() -> int:
     session = None
     for _ in range(100):
         try:
-            session = RemoteSession.login(args.socket, args.candidate, args.code, seat=args.seat)
+            # patience: calls the service does not answer (restarting) are retried for 60 s
+            session = RemoteSession.login(args.socket, args.candidate, args.code, seat=args.seat,
+                                          patience=60.0)
             break
-        except KioskError as exc:  # the service restarting, or the old terminal's lease
+        except KioskError as exc:  # the old terminal's lease
             report["login_retry"] = str(exc)
             time.sleep(0.3)
     if session is None:

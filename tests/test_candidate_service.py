@@ -20,7 +20,7 @@ from kiosk.apps.widgets.questions.matching import MatchingWidget
 from kiosk.apps.widgets.questions.ordering import OrderingWidget
 from kiosk.i18n import set_language, t
 from kiosk.service.candidate import TICK_CAP_S
-from tests.candidate_helpers import Setup, enter_exam, make_centre, settle, type_text
+from tests.candidate_helpers import Setup, make_centre, settle, type_text
 from tests.service_helpers import running_service
 from tests.test_candidate_app import saved_answers, text_of
 
@@ -42,6 +42,61 @@ async def until(pilot: Any, cond: Callable[[], bool], timeout: float = 10.0) -> 
     while not cond():
         assert time.monotonic() < deadline, "condition not reached"
         await pilot.pause(0.05)
+
+
+async def enter_exam(pilot: Any, candidate: str, code: str) -> None:
+    """Login (in a worker: wait for it) → identity → instructions → waiting room → exam."""
+    app = pilot.app
+    app.screen.query_one("#candidate").value = candidate
+    app.screen.query_one("#code").value = code
+    app.screen.query_one("#code").focus()
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen.kiosk_name == "identity")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert app.screen.kiosk_name == "instructions", app.screen
+    await pilot.press("enter")
+    await pilot.pause()
+    if app.screen.kiosk_name == "waiting":
+        await pilot.press("enter")  # the self-start button
+    await until(pilot, lambda: app.screen.kiosk_name == "exam")
+    await settle(pilot)
+
+
+def test_login_through_the_service_keeps_the_screen_live(setup: Setup) -> None:
+    async def scenario(svc: Any) -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path,
+                           timers=True)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            os.kill(svc.proc.pid, signal.SIGSTOP)
+            try:
+                app.screen.query_one("#candidate").value = "C1"
+                app.screen.query_one("#code").value = setup.code
+                app.screen.query_one("#code").focus()
+                await pilot.press("enter")
+                await pilot.pause(0.5)
+                # the login waits on a stopped service, the screen does not
+                assert t("login.checking") in text_of(app)
+                await pilot.press("f2")  # the language switch still answers
+                await settle(pilot)
+                assert "Bejelentkezés" in text_of(app) or "Belépés" in text_of(app)
+                await pilot.press("f2")
+                await settle(pilot)
+            finally:
+                os.kill(svc.proc.pid, signal.SIGCONT)
+            await until(pilot, lambda: app.screen.kiosk_name == "identity", timeout=30)
+            await pilot.press("escape")  # "not me": back to the login screen
+            await settle(pilot)
+            app.screen.query_one("#candidate").value = "C1"
+            app.screen.query_one("#code").value = "WRONG"
+            app.screen.query_one("#code").focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: t("login.failed") in text_of(app))
+            assert app.session is None
+
+    with running_service(setup.centre) as svc:
+        asyncio.run(scenario(svc))
 
 
 def test_whole_exam_in_the_app_through_the_service(setup: Setup) -> None:

@@ -111,7 +111,9 @@ def kill_run(tmp: Path, *, kills: int, clients: int = 3, seed: int = 1) -> dict[
     c = Centre.open(centre)
     try:
         for _ in range(kills):
-            time.sleep(rng.uniform(0.05, 0.6))
+            # A random moment after the restart, long enough for the clients to log in again
+            # and save (the service starts in about half a second).
+            time.sleep(rng.uniform(0.3, 1.5))
             os.kill(service.proc.pid, signal.SIGKILL)
             service.proc.wait()
             # After every crash: the ledger verifies (every commit was signed).

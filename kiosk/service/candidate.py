@@ -31,6 +31,7 @@ from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
 from kiosk.session import (
+    PERSIST_EVERY_S,
     CandidateSession,
     LoginFailed,
     LoginThrottled,
@@ -144,6 +145,10 @@ class ServiceSession(CandidateSession):
     def _created_events(self, candidate: str) -> list[Any]:
         return self.room.created_for(candidate)
 
+    def _candidate_extra(self) -> float:
+        candidate = self.room.roster().get(self._state.candidate)
+        return float(candidate.accommodations.extra_minutes) if candidate else 0.0
+
     def refresh(self) -> bool:
         # PRAGMA data_version sees other processes' commits only; what staff did through this
         # service (same connection) is announced by the room's version.
@@ -202,6 +207,8 @@ class CandidateRoom:
         self._content: dict[str, tuple[Exam, dict[str, Any]]] = {}
         self._created: dict[str, list[Any]] = {}
         self._created_seq = 0
+        self._registrations: dict[str, Any] = {}
+        self._registered_seq = 0
 
     def content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
         """Decrypted once per exam load (the `exam_loaded` head decides when to re-read)."""
@@ -221,6 +228,15 @@ class CandidateRoom:
             self._created.setdefault(str(e.body.get("candidate")), []).append(e)
             self._created_seq = e.seq
         return list(self._created.get(candidate, []))
+
+    def roster(self) -> dict[str, Any]:
+        """The registered candidates, folded incrementally (registrations are append-only)."""
+        from kiosk.domain.roster import REGISTERED, fold_registration
+
+        for e in self.ledger.events(kind=REGISTERED, after=self._registered_seq):
+            fold_registration(self._registrations, e)
+            self._registered_seq = e.seq
+        return {cid: reg.candidate for cid, reg in self._registrations.items()}
 
     # -- login -----------------------------------------------------------------------------
 
@@ -257,6 +273,8 @@ class CandidateRoom:
         session = ServiceSession(self.centre, self.ledger, seat=seat,
                                  clock=ChargedClock(self.time_scale), busy_timeout=5.0,
                                  passphrase=self.passphrase)
+        # Persist the time every few real seconds, whatever the clock's compression.
+        session._persist_every = PERSIST_EVERY_S * self.time_scale
         session.room = self
         session.peer = peer
         session.peer_uid = peer.uid
@@ -273,7 +291,10 @@ class CandidateRoom:
             live = (time.monotonic() - holder.last_seen < LEASE_TTL_S
                     and _pid_alive(holder.peer.pid))
             moved_here = session._state.moved_to == session.seat and holder.seat != session.seat
-            if live and not moved_here:
+            # The same terminal process logging in again (its first reply was lost in a
+            # timeout, or the service restarted) takes its own lease back.
+            same_terminal = holder.peer.pid is not None and holder.peer.pid == session.peer.pid
+            if live and not moved_here and not same_terminal:
                 raise SessionElsewhere(
                     f"This exam is already open on another terminal (seat {holder.seat}). "
                     "Please call the invigilator.")
@@ -377,7 +398,12 @@ def paper_json(session: CandidateSession) -> dict[str, Any]:
 
 
 def view_json(view: Any) -> dict[str, Any]:
-    d = asdict(view)
-    d["flags"] = sorted(view.flags)
-    d["submitted_parts"] = list(view.submitted_parts)
-    return d
+    # By hand rather than asdict(): asdict deep-copies every answer on every tick.
+    return {
+        "status": view.status, "part_index": view.part_index, "index": view.index,
+        "answers": view.answers, "flags": sorted(view.flags), "remaining_s": view.remaining_s,
+        "paused": view.paused, "suspended": view.suspended,
+        "warnings_due": list(view.warnings_due), "part_id": view.part_id,
+        "unsaved": view.unsaved, "receipt": view.receipt, "away": view.away,
+        "submitted_parts": list(view.submitted_parts),
+    }

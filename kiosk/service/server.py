@@ -245,9 +245,13 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
     service = Service(centre, passphrase=passphrase, time_scale=time_scale)
 
     async def main() -> None:
-        runner = web.AppRunner(service.app(), access_log=None, handle_signals=False)
+        # handler_cancellation: a terminal that hung up (a timeout, a kill) cancels its request,
+        # and the writer skips it instead of working for nobody (load shedding when busy).
+        runner = web.AppRunner(service.app(), access_log=None, handle_signals=False,
+                               handler_cancellation=True)
         await runner.setup()
-        site = web.UnixSite(runner, str(path))
+        # A room of terminals reconnects at once after a restart: a deep accept queue.
+        site = web.UnixSite(runner, str(path), backlog=1024)
         await site.start()
         os.chmod(path, 0o666)
         stop = asyncio.Event()

@@ -103,6 +103,8 @@ class Writer:
         try:
             with self.ledger.transaction():
                 for i, job in enumerate(batch):
+                    if job.future is not None and job.future.cancelled():
+                        continue  # its caller hung up: nobody waits for this (never acked)
                     conn.execute(f"SAVEPOINT job{i}")
                     try:
                         job.result = job.fn()
@@ -111,8 +113,12 @@ class Writer:
                         # what the job wrote before refusing is consistent with its state.
                         job.error = exc
                     except BaseException as exc:  # noqa: BLE001 - reported to the caller
+                        # A failure of ours (a bug): undo the job's writes, and forget the
+                        # session's memory, which may already hold them.
                         job.error = exc
                         conn.execute(f"ROLLBACK TO job{i}")
+                        if self._on_batch_failed is not None:
+                            self._on_batch_failed([job.tag])
                     conn.execute(f"RELEASE job{i}")
         except (sqlite3.Error, OSError) as exc:
             for job in batch:

@@ -246,9 +246,16 @@ class CandidateApp(App[None]):
 
     def login(self, candidate_id: str, code: str) -> None:
         """Log in (raises LoginFailed, LoginThrottled, SessionElsewhere) and confirm identity."""
-        session = self._login(
+        self.logged_in(self.connect(candidate_id, code))
+
+    def connect(self, candidate_id: str, code: str) -> Any:
+        """The login call itself (from a worker when it goes to the centre service)."""
+        return self._login(
             candidate_id.strip(), code.strip(), seat=self.seat, language=current_language()
         )
+
+    def logged_in(self, session: Any) -> None:
+        self._last_ok = time.monotonic()
         self.session = session
         self.set_view(session.view())
         self.part_seen = self.view.part_index

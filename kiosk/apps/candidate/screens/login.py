@@ -94,10 +94,41 @@ class LoginScreen(KioskScreen):
         if not candidate.strip() or not code.strip():
             self.say(t("login.missing"))
             return
+        if self.kiosk.service is not None:
+            # Through the centre service: the call runs in a worker, the screen stays live.
+            self.query_one("#login", Button).disabled = True
+            self.say(t("login.checking"))
+            kiosk = self.kiosk
+
+            def work() -> None:
+                try:
+                    session, error = kiosk.connect(candidate, code), None
+                except KioskError as exc:
+                    session, error = None, exc
+                kiosk._on_ui(lambda: self._logged_in(session, error))
+
+            self.run_worker(work, thread=True, group="login", exit_on_error=False)
+            return
+        try:
+            self.kiosk.login(candidate, code)
+        except KioskError as exc:
+            self._login_failed(exc)
+
+    def _logged_in(self, session: object, error: KioskError | None) -> None:
+        if self.kiosk.screen is not self:
+            return
+        self.query_one("#login", Button).disabled = self._locked_for > 0
+        if error is not None:
+            self.say("")
+            self._login_failed(error)
+            return
+        self.kiosk.logged_in(session)
+
+    def _login_failed(self, error: KioskError) -> None:
         from kiosk.session import LoginFailed, LoginThrottled, SessionElsewhere
 
         try:
-            self.kiosk.login(candidate, code)
+            raise error
         except LoginThrottled as exc:
             self.throttle(max(1, int(round(float(getattr(exc, "seconds", 5) or 5)))))
         except SessionElsewhere:

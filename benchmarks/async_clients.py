@@ -1,0 +1,188 @@
+"""Many simulated terminals at real pacing against one centre service: a few processes, each
+running hundreds of asyncio clients (aiohttp's client over the Unix socket).
+
+    python benchmarks/async_clients.py [--clients 2000] [--procs 4] [--duration 120]
+
+Every client logs in (all at once), starts, ticks once a second like the app, and answers a
+question every 20–90 s (the pacing of kiosk.simulation at speed 1), each answer a new value.
+Reported: login time for all, save latency p50/p95/p99/max over the answering phase, tick
+latency, errors, and lost saves (acknowledged but not in the ledger afterwards: must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+EXAM = ROOT / "question_banks" / "practice_en.exam.toml"
+THINK_S = (20.0, 90.0)
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def one_client(session: object, cid: str, code: str, go_at: float, until: float,
+                     out: dict[str, list]) -> None:
+    import aiohttp
+
+    http: aiohttp.ClientSession = session  # type: ignore[assignment]
+    rng = random.Random(cid)
+    token = None
+    t0 = time.monotonic()
+    while token is None and time.monotonic() < until:
+        try:
+            async with http.post("http://svc/v1/candidate/login", json={
+                    "candidate": cid, "code": code, "seat": f"seat-{cid}"}) as r:
+                data = await r.json()
+                if r.status == 200:
+                    token = data["token"]
+                    paper = data["paper"]
+                else:
+                    await asyncio.sleep(0.5)
+        except (TimeoutError, aiohttp.ClientError):
+            await asyncio.sleep(0.5)
+    if token is None:
+        out["errors"].append("login")
+        return
+    out["logins"].append(time.monotonic() - t0)
+    headers = {"Authorization": f"Bearer {token}"}
+    await asyncio.sleep(max(0.0, go_at - time.monotonic()))
+    while time.monotonic() < until:
+        try:
+            async with http.post("http://svc/v1/candidate/start", headers=headers) as r:
+                await r.read()
+                if r.status == 200:
+                    break
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            out["errors"].append(f"start {type(exc).__name__}")
+        await asyncio.sleep(0.5)
+    items = [i for p in paper["parts"] for i in p["items"]
+             if i["item"]["type"] in ("short_text", "essay", "numeric")]
+    if not items:
+        items = [i for p in paper["parts"] for i in p["items"]]
+    next_save = time.monotonic() + rng.uniform(0, THINK_S[1])
+    n = 0
+    while time.monotonic() < until:
+        await asyncio.sleep(1.0 + rng.uniform(-0.05, 0.05))
+        now = time.monotonic()
+        try:
+            start = time.perf_counter()
+            async with http.post("http://svc/v1/candidate/tick", headers=headers) as r:
+                await r.read()
+            out["ticks"].append(time.perf_counter() - start)
+            if now >= next_save:
+                item = items[n % len(items)]
+                value = f"{cid}-{n}"
+                start = time.perf_counter()
+                async with http.post("http://svc/v1/candidate/answer", headers=headers,
+                                     json={"item": item["key"], "response": value}) as r:
+                    await r.read()
+                    ok = r.status == 200
+                if ok:
+                    out["saves"].append(time.perf_counter() - start)
+                    out["acked"].append((item["key"], value))
+                else:
+                    out["errors"].append(f"save {r.status}")
+                n += 1
+                next_save = now + rng.uniform(*THINK_S)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            out["errors"].append(type(exc).__name__)
+
+
+def worker(sock: str, ids: list[str], code: str, go_at_wall: float, duration: float,
+           result_path: str) -> None:
+    import aiohttp
+
+    async def main() -> None:
+        out: dict[str, list] = {"logins": [], "ticks": [], "saves": [], "acked": [], "errors": []}
+        go_at = time.monotonic() + (go_at_wall - time.time())
+        until = go_at + duration
+        conn = aiohttp.UnixConnector(path=sock, limit=0)
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(connector=conn, timeout=timeout) as http:
+            await asyncio.gather(*(one_client(http, cid, code, go_at, until, out)
+                                   for cid in ids))
+        Path(result_path).write_text(json.dumps(out), encoding="utf-8")
+
+    asyncio.run(main())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=2000)
+    parser.add_argument("--procs", type=int, default=4)
+    parser.add_argument("--duration", type=float, default=120.0)
+    parser.add_argument("--login-window", type=float, default=None,
+                        help="seconds for the logins before the answering starts")
+    args = parser.parse_args()
+    from kiosk.ledger.centre import Centre
+    from kiosk.ledger.verify import verify_ledger
+    from kiosk.service.spawn import start_service
+    from kiosk.simulation import prepare
+
+    tmp = Path(tempfile.mkdtemp(prefix="kiosk-async-"))
+    setup = prepare(tmp / "centre", str(EXAM), args.clients)
+    service = start_service(setup.centre, tmp / "svc.sock", log=tmp / "service.log")
+    window = args.login_window or 30.0 + 0.06 * args.clients
+    go_at = time.time() + window
+    load0 = os.getloadavg()[0]
+    ids = setup.candidates
+    chunks = [ids[i::args.procs] for i in range(args.procs)]
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=worker, args=(str(service.path), chunk, setup.code, go_at,
+                                              args.duration, str(tmp / f"out{i}.json")))
+             for i, chunk in enumerate(chunks)]
+    try:
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+    finally:
+        service.stop()
+    merged: dict[str, list] = {"logins": [], "ticks": [], "saves": [], "acked": [], "errors": []}
+    for i in range(args.procs):
+        f = tmp / f"out{i}.json"
+        if f.exists():
+            for k, v in json.loads(f.read_text(encoding="utf-8")).items():
+                merged[k].extend(v)
+    centre = Centre.open(setup.centre)
+    with centre.reader() as r:
+        saved = {(e.body["item"], e.body["response"]) for e in r.events(kind="answer_saved")}
+    lost = [a for a in map(tuple, merged["acked"]) if a not in saved]
+    ok = verify_ledger(centre.ledger_path, centre.public_key(), grace_seconds=0).ok
+    saves = [s * 1000 for s in merged["saves"]]
+    ticks = [s * 1000 for s in merged["ticks"]]
+    print(f"{args.clients} async clients in {args.procs} processes, {args.duration:.0f} s of "
+          f"answering at real pacing; load average before {load0:.1f}")
+    print(f"logins: {len(merged['logins'])} in at most {max(merged['logins'] or [0]):.1f} s")
+    print(f"saves: {len(saves)}  p50 {pct(saves, 50):.1f} ms  p95 {pct(saves, 95):.1f} ms  "
+          f"p99 {pct(saves, 99):.1f} ms  max {max(saves or [0]):.1f} ms "
+          f"({'✔' if pct(saves, 99) < 50 else '✘'} target p99 < 50 ms)")
+    print(f"ticks: {len(ticks)}  p50 {pct(ticks, 50):.1f} ms  p99 {pct(ticks, 99):.1f} ms")
+    errs: dict[str, int] = {}
+    for e in merged["errors"]:
+        errs[e] = errs.get(e, 0) + 1
+    print(f"errors: {errs or 0}; lost acknowledged saves: {len(lost)}; ledger verify: "
+          f"{'OK' if ok else 'FAILED'}")
+    if saves:
+        print(f"(median save {statistics.median(saves):.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
