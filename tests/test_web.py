@@ -194,6 +194,11 @@ def test_web_serve_refuses_an_account_that_reads_the_key_and_a_missing_certifica
                           env=env_with_repo(), cwd=REPO, timeout=60)
     assert proc.returncode != 0 and "kiosk web cert" in proc.stderr
     assert "Traceback" not in proc.stderr
+    if os.geteuid() == 0:  # root reads everything: refused even where no key is in sight
+        proc = subprocess.run([*run[:5], "--centre", str(tmp_path / "elsewhere")],
+                              capture_output=True,
+                              text=True, env=env_with_repo(), cwd=REPO, timeout=60)
+        assert proc.returncode != 0 and "not as root" in proc.stderr
 
 
 # -- the served page and its websocket, with real seat processes --------------------------------

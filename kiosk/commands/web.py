@@ -101,6 +101,9 @@ def web_serve(centre_dir: Path, socket_path: Path | None, host: str, port: int,
     if not demo and key_file.exists() and os.access(key_file, os.R_OK):
         raise KioskError(f"this account can read {key_file}: run kiosk web serve as an account "
                          "that cannot (docs/deployment.md), or add --demo for practice")
+    if not demo and os.geteuid() == 0:
+        raise KioskError("kiosk web serve runs every browser's app under its own account: not "
+                         "as root (docs/deployment.md: the kiosk-web account), or --demo")
     default_cert, default_key = tls_paths(centre_dir)
     context = tls.server_context(cert or default_cert, key_path or default_key)
     server = WebKiosk(socket_path=resolve(centre_dir, socket_path),
