@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ try:
     from selenium.webdriver.common.keys import Keys
 except ImportError:  # the module skips
     pass
+GAP_S = 10.0
+TIME_LEFT = re.compile(r"Time left: (\d+):(\d\d)")
 RECEIPT = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 
 
@@ -90,10 +93,13 @@ def test_whole_exam_in_chromium_survives_a_killed_browser(tmp_path: Path) -> Non
             browser.keys("Balaton", pause=0.1)
             wait_for(lambda: "Balaton" in answers(centre).values(), what="the save")
             browser.wait_text("Saved")
+            time.sleep(1.5)
+            left_before, at_kill = time_left(browser.text()), time.monotonic()
         finally:
             browser.kill()
         # A killed browser is a dropped terminal: its app process ends (no clock ticks on).
         wait_for(lambda: not seat_processes(SEAT), 20, "the seat's process to end")
+        time.sleep(GAP_S)  # the candidate walks to the invigilator, the machine restarts…
 
         again = Browser(pin)
         try:
@@ -104,6 +110,11 @@ def test_whole_exam_in_chromium_survives_a_killed_browser(tmp_path: Path) -> Non
             again.keys("\n")
             again.wait_text("largest lake")   # straight back to the question it was on
             again.wait_text("Balaton")        # the answer is there
+            time.sleep(1.5)
+            charged = left_before - time_left(again.text())
+            elapsed = time.monotonic() - at_kill
+            # the time without a terminal is not charged (a second or two of clock display lag)
+            assert charged <= elapsed - GAP_S + 3, (charged, elapsed)
             again.keys(Keys.F6, pause=0.5)    # the next question
             again.wait_text("boil")
             again.keys("100", pause=0.1)
@@ -183,3 +194,11 @@ def test_browser_lockdown_keys_and_the_invigilator_pin_exit(tmp_path: Path) -> N
         refused = list(r.events(kind="kiosk_exit_refused"))
     assert len(exits) == 1 and exits[0].get("seat") == "B204-09"
     assert len(refused) == 1
+
+
+def time_left(screen: str) -> int:
+    """Seconds left as the page's clock shows them last."""
+    found = TIME_LEFT.findall(screen)
+    assert found, "no clock on the page"
+    minutes, seconds = found[-1]
+    return int(minutes) * 60 + int(seconds)
