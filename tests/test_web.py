@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -346,3 +347,22 @@ def test_with_a_seb_config_key_a_plain_browser_gets_no_seat_page(tmp_path: Path)
             await runner.cleanup()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+                    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools)")
+def test_the_printed_qr_codes_scan_to_the_links(tmp_path: Path) -> None:
+    """As a phone or the invigilator would: render the sheet to an image, scan every code."""
+    setup = make_centre(tmp_path)
+    pdf = tmp_path / "seats.pdf"
+    result = CliRunner().invoke(build_cli(), [
+        "sitting", "seats", _sitting(setup), "--centre", str(setup.centre), "--urls",
+        "--count", "12", "--base-url", "https://kiosk.lan:8443", "--pdf", str(pdf)])
+    assert result.exit_code == 0, result.output
+    links = {line.split()[1] for line in result.output.splitlines() if line.startswith("B204-")}
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    scan = subprocess.run(["zbarimg", "-q", str(tmp_path / "page-1.png")],
+                          capture_output=True, text=True)
+    scanned = {line.removeprefix("QR-Code:") for line in scan.stdout.splitlines()}
+    assert scanned == links and len(links) == 12
