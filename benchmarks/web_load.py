@@ -68,10 +68,12 @@ class Session:
     def __init__(self, http: aiohttp.ClientSession, url: str, context: ssl.SSLContext) -> None:
         self.http, self.url, self.context = http, url, context
         self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.closing = False
         self.screen = ""
         self.frames: asyncio.Queue[str] = asyncio.Queue()
         self.latencies: list[float] = []
         self.retries = 0
+        self.drops: list[str] = []
 
     async def open(self) -> None:
         self.screen = ""
@@ -81,12 +83,16 @@ class Session:
         asyncio.get_running_loop().create_task(self._read())
 
     async def _read(self) -> None:
-        assert self.ws is not None
-        async for msg in self.ws:
+        ws = self.ws
+        assert ws is not None
+        async for msg in ws:
             if msg.type == aiohttp.WSMsgType.BINARY:
                 text = ANSI.sub("", msg.data.decode("utf-8", "replace"))
                 self.screen = (self.screen + text)[-20000:]
                 self.frames.put_nowait(text)
+        if not self.closing:
+            # The server dropped this page (a finding: reported, then the page reconnects).
+            self.drops.append(f"close code {ws.close_code}, {ws.exception()!r}")
 
     async def wait_text(self, needle: str, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
@@ -100,6 +106,7 @@ class Session:
         await self.ws.send_str(json.dumps(["stdin", data]))
 
     async def enter_exam(self, candidate: str, code: str) -> None:
+        self.candidate, self.code = candidate, code
         """Log in and go through identity, instructions and the waiting room as a candidate
         would. A screen that does not move on for 15 s (a login the loaded machine lost) is
         retried as a person would: reload the page and log in again (counted)."""
@@ -116,7 +123,9 @@ class Session:
 
     async def reopen(self) -> None:
         assert self.ws is not None
+        self.closing = True
         await self.ws.close()
+        self.closing = False
         while True:
             try:
                 await self.open()
@@ -152,15 +161,22 @@ class Session:
             while not self.frames.empty():
                 self.frames.get_nowait()
             start = time.perf_counter()
-            await self.send(ch)
-            while True:
-                frame = await asyncio.wait_for(self.frames.get(), 30)
-                if ch in frame:
-                    break
+            try:
+                await self.send(ch)
+                while True:
+                    frame = await asyncio.wait_for(self.frames.get(), 30)
+                    if ch in frame:
+                        break
+            except (aiohttp.ClientError, TimeoutError):
+                # dropped (counted in _read): the candidate logs in again and goes on typing
+                await self.reopen()
+                await self.enter_exam(self.candidate, self.code)
+                continue
             self.latencies.append((time.perf_counter() - start) * 1000)
             await asyncio.sleep(0.2 * rng.uniform(0.5, 1.5))
 
     async def close(self) -> None:
+        self.closing = True
         if self.ws is not None:
             await self.ws.close()
 
@@ -194,7 +210,9 @@ async def drive(port: int, tokens: list[str], candidates: list[str], code: str, 
     lat = sorted(x for s in sessions for x in s.latencies)
     return {"sessions": len(sessions), "keystrokes": len(lat), "ready_s": round(ready_s, 1),
             "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95), "p99_ms": pct(lat, 99),
-            "max_ms": round(lat[-1], 1), "reloads": sum(s.retries for s in sessions)}
+            "max_ms": round(lat[-1], 1), "reloads": sum(s.retries for s in sessions),
+            "drops": sum(len(s.drops) for s in sessions),
+            "drop_samples": [d for s in sessions for d in s.drops][:3]}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -249,7 +267,8 @@ def main() -> None:
                   f"{load['sessions']} sessions p50 {load['p50_ms']} ms p95 {load['p95_ms']} ms "
                   f"p99 {load['p99_ms']} ms max {load['max_ms']} ms "
                   f"({load['keystrokes']} keys, all in the exam after {load['ready_s']} s, "
-                  f"{load['reloads']} page reloads) "
+                  f"{load['reloads']} page reloads, {load['drops']} dropped by the server "
+                  f"{load['drop_samples']}) "
                   f"p99 ratio {load['ratio_p99']}", flush=True)
     p99 = [r["load"]["p99_ms"] for r in results]
     ratio = [r["load"]["ratio_p99"] for r in results]

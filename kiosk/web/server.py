@@ -37,7 +37,9 @@ from textual_serve.server import Server
 from kiosk.web.seats import SeatBook
 
 HERE = Path(__file__).parent
-HEARTBEAT_S = 5.0
+#: Ping every 10 s, drop after 5 s without the pong: a pulled cable frees its seat within ~15 s,
+#: and a loaded server (or browser) that answers late is not taken for a dead one.
+HEARTBEAT_S = 10.0
 #: After the browser is gone the app gets this long to quit cleanly (releasing its lease)
 #: before its process group is killed.
 QUIT_GRACE_S = 5.0
