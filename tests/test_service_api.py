@@ -191,3 +191,21 @@ def test_the_service_refuses_unsigned_events_behind_its_back(tmp_path: Path) -> 
     with s.centre.reader() as r:
         assert r.head_seq() == seq  # nothing was signed or added
     assert not verify_ledger(s.centre.ledger_path, s.centre.public_key(), grace_seconds=0).ok
+
+
+def test_a_child_service_gets_the_passphrase_of_an_encrypted_key(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    from kiosk.client import Client as C
+    from kiosk.service.spawn import start_service
+
+    monkeypatch.delenv("KIOSK_PASSPHRASE", raising=False)
+    centre, _ = Centre.init(tmp_path / "enc", "Titkos", passphrase="correct horse 42")
+    with pytest.raises(KioskError, match="did not start"):
+        start_service(centre.path, tmp_path / "a.sock", log=tmp_path / "a.log")
+    child = start_service(centre.path, tmp_path / "b.sock", passphrase="correct horse 42",
+                          log=tmp_path / "b.log")
+    try:
+        assert C(child.path).health()["centre"] == "Titkos"
+    finally:
+        child.stop()

@@ -54,7 +54,7 @@ def test_candidate_under_another_uid_sits_a_whole_exam(tmp_path: Path) -> None:
     assert login.body["peer_uid"] == NOBODY
 
 
-def _centre_with_text_items(tmp: Path) -> tuple[Path, str]:
+def _centre_with_text_items(tmp: Path, clients: int = 3) -> tuple[Path, str]:
     from kiosk.ledger.centre import Centre
 
     centre, _ = Centre.init(tmp / "centre", "Kill test")
@@ -87,7 +87,8 @@ count = 4
     from kiosk.commands.demo import load_exam_file
 
     exam = load_exam_file(centre, d / "exam.toml")
-    import_roster(centre)
+    import_roster(centre, "id;name;extra_minutes\n" + "".join(
+        f"C{i};Jelölt {i};\n" for i in range(1, clients + 1)))
     _sitting, code = new_sitting(centre, exam)
     return centre.path, code
 
@@ -96,7 +97,7 @@ def kill_run(tmp: Path, *, kills: int, clients: int = 3, seed: int = 1) -> dict[
     """Clients save unique answers in a loop while the service is SIGKILLed `kills` times at
     random moments and restarted. Returns counts; raises AssertionError on any loss."""
     rng = random.Random(seed)
-    centre, code = _centre_with_text_items(tmp)
+    centre, code = _centre_with_text_items(tmp, clients)
     sock = socket_dir() / "service.sock"
     log = tmp / "service.log"
     acks = [tmp / f"ack{i}.tsv" for i in range(clients)]
@@ -132,6 +133,8 @@ def kill_run(tmp: Path, *, kills: int, clients: int = 3, seed: int = 1) -> dict[
     acked = [tuple(line.split("\t")) for f in acks if f.exists()
              for line in f.read_text(encoding="utf-8").splitlines()]
     lost = [a for a in acked if a not in saved]
+    silent = [i for i, f in enumerate(acks) if not f.exists() or not f.read_text().strip()]
+    assert not silent, f"clients {silent} never got a save acknowledged"
     assert not lost, f"{len(lost)} acknowledged answers lost, e.g. {lost[:3]}"
     assert verify_ledger(c.ledger_path, c.public_key(), grace_seconds=0).ok
     return {"acknowledged": len(acked), "saved": len(saved), "kills": kills}

@@ -68,7 +68,11 @@ def sit_through_service(centre_dir: Path, socket_path: Path | None = None, **app
         # everything under one user: fine for practice and demos, no trust boundary).
         if not (centre_dir / "ledger.db").is_file():
             raise KioskError(f"{centre_dir}: no centre here (run `kiosk init` or `kiosk demo`)")
-        child = start_service(centre_dir, path)
+        from kiosk.commands.common import centre_passphrase
+        from kiosk.ledger.centre import Centre
+
+        child = start_service(centre_dir, path,
+                              passphrase=centre_passphrase(Centre.open(centre_dir)))
     try:
         from kiosk.apps.candidate.app import run_candidate_app
 

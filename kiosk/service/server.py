@@ -20,6 +20,7 @@ import secrets
 import signal
 import socket
 import struct
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,6 +244,10 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
     path = Path(socket_path) if socket_path else default_socket(centre_dir)
     _prepare_socket(path)
     service = Service(centre, passphrase=passphrase, time_scale=time_scale)
+
+    # Two busy threads (the event loop and the writer) hand work to each other hundreds of times
+    # a second; the default 5 ms GIL switch interval would make each hand-over wait that long.
+    sys.setswitchinterval(0.0005)
 
     async def main() -> None:
         # handler_cancellation: a terminal that hung up (a timeout, a kill) cancels its request,

@@ -51,7 +51,8 @@ class ChildService:
 
 
 def start_service(centre_dir: Path, socket_path: Path, *, time_scale: float = 1.0,
-                  log: Path | None = None, with_parent: bool = True) -> ChildService:
+                  log: Path | None = None, with_parent: bool = True,
+                  passphrase: str | None = None) -> ChildService:
     read_fd, write_fd = os.pipe()
     cmd = [sys.executable, "-m", "kiosk", "serve", "--centre", str(centre_dir),
            "--socket", str(socket_path), "--ready-fd", str(write_fd)]
@@ -63,8 +64,11 @@ def start_service(centre_dir: Path, socket_path: Path, *, time_scale: float = 1.
     # block it.
     out = open(log, "ab") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115
     try:
+        env = dict(os.environ)
+        if passphrase:
+            env["KIOSK_PASSPHRASE"] = passphrase  # the child cannot prompt: no terminal
         proc = subprocess.Popen(cmd, pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=out, start_new_session=True)
+                                stdout=out, stderr=out, start_new_session=True, env=env)
     finally:
         os.close(write_fd)
     deadline = time.monotonic() + START_TIMEOUT_S

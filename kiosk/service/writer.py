@@ -128,24 +128,26 @@ class Writer:
                 self._on_batch_failed([job.tag for job in batch])
         self.batches += 1
         self.jobs += len(batch)
+        # One wake-up of the event loop for the whole batch: every hand-over between the two
+        # threads costs a GIL switch, and they add up under load.
+        loops: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
         for job in batch:
-            self._resolve(job)
+            job.done.set()
+            if job.future is not None and job.loop is not None:
+                loops.setdefault(job.loop, []).append(job)
+        for loop, jobs in loops.items():
+            try:
+                loop.call_soon_threadsafe(_settle_all, jobs)
+            except RuntimeError:
+                pass  # the loop is gone (shutting down)
 
-    @staticmethod
-    def _resolve(job: _Job) -> None:
-        job.done.set()
-        if job.future is None or job.loop is None:
-            return
 
-        def settle(future: asyncio.Future[Any] = job.future, j: _Job = job) -> None:
-            if future.done():
-                return
-            if j.error is not None:
-                future.set_exception(j.error)
-            else:
-                future.set_result(j.result)
-
-        try:
-            job.loop.call_soon_threadsafe(settle)
-        except RuntimeError:
-            pass  # the loop is gone (shutting down)
+def _settle_all(jobs: list[_Job]) -> None:
+    for job in jobs:
+        future = job.future
+        if future is None or future.done():
+            continue
+        if job.error is not None:
+            future.set_exception(job.error)
+        else:
+            future.set_result(job.result)
