@@ -106,7 +106,15 @@ def web_serve(centre_dir: Path, socket_path: Path | None, host: str, port: int,
                          "as root (docs/deployment.md: the kiosk-web account), or --demo")
     default_cert, default_key = tls_paths(centre_dir)
     context = tls.server_context(cert or default_cert, key_path or default_key)
-    server = WebKiosk(socket_path=resolve(centre_dir, socket_path),
+    path = resolve(centre_dir, socket_path)
+    child = None
+    if demo and socket_path is None and not os.environ.get("KIOSK_SOCKET"):
+        from kiosk.service.spawn import listening, start_service
+
+        # Practice on one machine: a service for this centre when none listens (as kiosk sit).
+        if not listening(path) and (centre_dir / "ledger.db").is_file():
+            child = start_service(centre_dir, path)
+    server = WebKiosk(socket_path=path,
                       seats_file=seats_file or centre_dir / SEATS_FILE, host=host, port=port,
                       ssl_context=context, language=language,
                       argv=partial(seat_argv, module=seat_module), seb_config_keys=seb_keys)
@@ -115,7 +123,11 @@ def web_serve(centre_dir: Path, socket_path: Path | None, host: str, port: int,
         click.echo(f"kiosk web: serving seat links on {url} (seats from {server.book.path})",
                    err=True)
 
-    server.run(ready)
+    try:
+        server.run(ready)
+    finally:
+        if child is not None:
+            child.stop()
 
 
 COMMANDS = [web_group]
