@@ -366,3 +366,36 @@ def test_the_printed_qr_codes_scan_to_the_links(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     scanned = {line.removeprefix("QR-Code:") for line in scan.stdout.splitlines()}
     assert scanned == links and len(links) == 12
+
+
+def test_demo_mode_starts_and_stops_its_own_service(tmp_path: Path) -> None:
+    """One machine, practice: `kiosk web serve --demo` serves a centre no service serves yet."""
+    import time
+    import urllib.request
+
+    from kiosk.service.spawn import listening
+
+    setup = make_centre(tmp_path)
+    centre = setup.centre
+    tls.create(centre / "tls", ["localhost"])
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "web", "serve", "--centre",
+                             str(centre), "--port", str(port), "--demo"], env=env_with_repo(),
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        context = ssl.create_default_context(cafile=str(centre / "tls" / tls.CERT))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"https://localhost:{port}/", context=context,
+                                            timeout=5) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert listening(centre / "service.sock")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert not listening(centre / "service.sock")
