@@ -399,3 +399,39 @@ def test_demo_mode_starts_and_stops_its_own_service(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(30)
     assert not listening(centre / "service.sock")
+
+
+def test_a_silent_network_frees_the_seat_and_ends_its_app(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pulled cable sends no close: the heartbeat finds the silent browser, the seat's app
+    ends (no clock ticks on) and the seat is free for the machine's next page."""
+    import kiosk.web.server as server_module
+
+    monkeypatch.setattr(server_module, "HEARTBEAT_S", 1.0)  # 10 s in production
+    served = Served(tmp_path)
+    link = served.links[0]
+
+    async def scenario() -> None:
+        server = served.kiosk()
+        runner = await server.start()
+        try:
+            async with aiohttp.ClientSession() as http:
+                # autoping off: this "browser" answers no ping, as one behind a dead cable
+                ws = await http.ws_connect(served.url(f"/ws/{link.token}", "wss"),
+                                           ssl=served.ssl, autoping=False)
+                await _screen_until(ws, "Candidate ID", [])
+                (pid,) = seat_processes("B204-01")
+                assert "B204-01" in server.live
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + 20
+                while "B204-01" in server.live or seat_processes("B204-01"):
+                    assert loop.time() < deadline, "the silent browser still holds the seat"
+                    await asyncio.sleep(0.2)
+                async with http.get(served.url(f"/s/{link.token}"), ssl=served.ssl) as r:
+                    assert r.status == 200
+                await ws.close()
+        finally:
+            await runner.cleanup()
+
+    with running_service(served.setup.centre, sock=served.sock):
+        asyncio.run(scenario())
