@@ -202,3 +202,36 @@ def time_left(screen: str) -> int:
     assert found, "no clock on the page"
     minutes, seconds = found[-1]
     return int(minutes) * 60 + int(seconds)
+
+
+def test_the_page_comes_back_by_itself_after_the_server_was_gone(tmp_path: Path) -> None:
+    """The lab network (or the web server) goes away under an open page: the page keeps
+    trying without leaving the kiosk for the browser's error page, and shows the seat's login
+    again once the server answers."""
+    from tests.web_helpers import free_port
+
+    setup = make_centre(tmp_path, exam_text([("1", "Questions", 30, ["geo-006"])]))
+    centre = setup.centre
+    create(centre / "tls", ["localhost", "127.0.0.1"], "Teszt")
+    link = issue("https://localhost", "S", ["B204-11"])[0]
+    record(centre / "web-seats.json", "S", [link])
+    sock = socket_dir() / "service.sock"
+    port = free_port()
+    with running_service(centre, sock=sock):
+        browser = Browser(spki_pin(centre / "tls" / "centre.crt"))
+        try:
+            with web_server(centre, sock, port=port) as web:
+                browser.open(web.url(f"/s/{link.token}"))
+                browser.wait_text("Candidate ID")
+                (first,) = seat_processes("B204-11")
+            # the server is gone (as behind a dead network): the page waits on itself
+            wait_for(lambda: "-closed" in browser.body_class(), 20, "the page to notice")
+            time.sleep(6)  # several retries into nothing
+            assert browser.driver.current_url.endswith(f"/s/{link.token}")
+            assert "-closed" in browser.body_class()  # still our page, not an error page
+            with web_server(centre, sock, port=port):
+                wait_for(lambda: [p for p in seat_processes("B204-11") if p != first], 30,
+                         "a new app for the seat")
+                browser.wait_text("Candidate ID")
+        finally:
+            browser.quit()

@@ -103,7 +103,8 @@ class WebServer:
 
 
 @contextmanager
-def web_server(centre: Path, sock: Path, *, language: str = "en") -> Iterator[WebServer]:
+def web_server(centre: Path, sock: Path, *, language: str = "en", port: int | None = None
+               ) -> Iterator[WebServer]:
     """`kiosk web serve` with copies of the certificate, its key and the seats file (where
     the docs put them for the web account). Where the tests run as root, every seat process
     runs as uid nobody (tests/web_seat.py), with the centre directory closed to it."""
@@ -112,7 +113,7 @@ def web_server(centre: Path, sock: Path, *, language: str = "en") -> Iterator[We
                       (centre / "tls" / "centre-tls.key", "tls.key")):
         shutil.copy(src, home / name)
     link_seats(centre / "web-seats.json", home / "seats.json")
-    port = free_port()
+    port = port or free_port()
     log = home / "web.log"
     argv = [sys.executable, "-m", "kiosk", "web", "serve", "--centre", str(centre),
             "--socket", str(sock), "--port", str(port), "--cert", str(home / "tls.crt"),
