@@ -435,3 +435,17 @@ def test_a_silent_network_frees_the_seat_and_ends_its_app(tmp_path: Path,
 
     with running_service(served.setup.centre, sock=served.sock):
         asyncio.run(scenario())
+
+
+def test_a_taken_port_is_one_line(tmp_path: Path) -> None:
+    setup = make_centre(tmp_path)
+    tls.create(setup.centre / "tls", ["localhost"])
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "kiosk", "web", "serve", "--centre",
+                               str(setup.centre), "--socket", str(tmp_path / "none.sock"),
+                               "--port", str(port), "--demo"], capture_output=True, text=True,
+                              env=env_with_repo(), cwd=REPO, timeout=60)
+    assert proc.returncode != 0
+    assert "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0

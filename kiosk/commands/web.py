@@ -78,7 +78,8 @@ def web_cert(centre_dir: Path, hosts: tuple[str, ...], replace: bool) -> None:
 @click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
               help="Interface language of the seats (default: the centre's).")
 @click.option("--demo", is_flag=True,
-              help="Allow running as an account that can read the centre key (practice only).")
+              help="Practice on one machine: allow root or an account that can read the centre "
+                   "key, and start a service for CENTRE when none listens.")
 @click.option("--seb-config-key", "seb_keys", multiple=True,
               help="Open seat pages only in Safe Exam Browser with this Config Key (repeatable; "
                    "SEB's \"Use Browser & Config Keys\").")

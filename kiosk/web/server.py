@@ -34,6 +34,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 from textual_serve.server import Server
 
+from kiosk.errors import KioskError
 from kiosk.web.seats import SeatBook
 
 HERE = Path(__file__).parent
@@ -284,7 +285,12 @@ class WebKiosk(Server):
         runner = web.AppRunner(await self._make_app(), access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, ssl_context=self.ssl_context)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise KioskError(f"cannot listen on {self.host}:{self.port} "
+                             f"({exc.strerror or exc})") from exc
         return runner
 
     def run(self, ready: Callable[[str], None] | None = None) -> None:
