@@ -31,9 +31,18 @@ def build_cli() -> click.Group:
 
 
 def main(argv: list[str] | None = None) -> None:
-    group = build_cli()
+    args = list(sys.argv[1:] if argv is None else argv)
+    group: click.Command
+    if args[:1] == ["sit"]:
+        # A lab terminal must show its login screen fast: `kiosk sit` runs without loading
+        # every plugin's commands (the question types load after the login, when needed).
+        from kiosk.commands.sit import sit_command
+
+        group, args, prog = sit_command, args[1:], "kiosk sit"
+    else:
+        group, prog = build_cli(), "kiosk"
     try:
-        rv = group.main(args=argv, prog_name="kiosk", standalone_mode=False)
+        rv = group.main(args=args, prog_name=prog, standalone_mode=False)
     except KioskError as exc:
         # One line, whatever the message carries (SQLite reports span lines).
         click.echo(f"kiosk: {' '.join(str(exc).split())}", err=True)

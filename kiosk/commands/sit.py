@@ -8,8 +8,17 @@ from typing import Any
 
 import click
 
-from kiosk.commands.common import centre_option
 from kiosk.errors import KioskError
+
+# As kiosk.commands.common's option, without importing the ledger (and cryptography) at start-up.
+centre_option = click.option(
+    "--centre",
+    "centre_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="The centre directory (ledger and keys).",
+)
 
 
 @click.command("sit")
