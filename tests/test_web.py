@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -299,6 +300,17 @@ def test_the_server_refuses_by_attack_class(tmp_path: Path) -> None:
                 await ws.send_str(json.dumps(["stdin", "C1"]))
                 await _screen_until(ws, "C1", seen)
                 assert server.processes["B204-01"].pid == pid
+                # the seat's app dies (killed, crashed): the page's connection closes with it,
+                # so that the page reconnects to a new app instead of showing a dead screen
+                ws_b = await http.ws_connect(served.url(f"/ws/{second.token}", "wss"),
+                                             ssl=served.ssl)
+                await _screen_until(ws_b, "Candidate ID", [])
+                (pid_b,) = seat_processes("B204-02")
+                os.kill(pid_b, signal.SIGKILL)
+                msg = await asyncio.wait_for(ws_b.receive(), 20)
+                while msg.type == aiohttp.WSMsgType.BINARY:
+                    msg = await asyncio.wait_for(ws_b.receive(), 20)
+                assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
                 # closing the browser frees the seat and ends its process
                 await ws.close()
                 await asyncio.sleep(0)

@@ -92,6 +92,17 @@ class SeatProcess(AppService):
         self._stdin = process.stdin
         return process
 
+    async def run(self) -> None:
+        """Relay the app's output; when the app is gone for any reason (the PIN exit, a crash,
+        a kill), close the browser's connection too, so that the page starts a new one."""
+        try:
+            await super().run()
+        finally:
+            try:
+                await self.remote_close()
+            except Exception:  # the browser may be gone already
+                pass
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
