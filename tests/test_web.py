@@ -157,6 +157,10 @@ def test_sitting_seats_table_and_qr_sheet(tmp_path: Path) -> None:
     listing = CliRunner().invoke(build_cli(), ["sitting", "seats", sitting, "--centre",
                                                str(setup.centre)])
     assert "14 seat link(s)" in listing.output and "https://" not in listing.output
+    revoked = CliRunner().invoke(build_cli(), ["sitting", "seats", sitting, "--centre",
+                                               str(setup.centre), "--revoke"])
+    assert revoked.exit_code == 0 and "14 seat link(s)" in revoked.output
+    assert book.seat_for(rows[6][1].rsplit("/", 1)[1]) is None
 
 
 def test_sitting_seats_errors_are_one_line(tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ COMMANDS = [web_group]
 
 def issue_seat_links(centre_dir: Path, sitting_id: str, *, urls: bool, base_url: str | None,
                      seat_list: str | None, count: int | None, prefix: str | None,
-                     pdf: Path | None, seats_file: Path | None) -> None:
+                     pdf: Path | None, seats_file: Path | None, revoke: bool = False) -> None:
     """`kiosk sitting seats`: the body, here beside the server that reads what it writes."""
     from kiosk.domain import sittings as S
     from kiosk.ledger.centre import Centre
@@ -150,6 +150,13 @@ def issue_seat_links(centre_dir: Path, sitting_id: str, *, urls: bool, base_url:
     if sitting is None:
         raise KioskError(f"no sitting {sitting_id!r} (kiosk sitting list)")
     book_path = seats_file or centre_dir / W.SEATS_FILE
+    if revoke:
+        if urls:
+            raise KioskError("--revoke and --urls: one or the other")
+        gone = sum(1 for v in W.read_book(book_path).values() if v.get("sitting") == sitting_id)
+        W.record(book_path, sitting_id, [])
+        click.echo(f"{gone} seat link(s) of {sitting_id} withdrawn; their pages no longer open.")
+        return
     if not urls:
         mine = sorted(v["seat"] for v in W.read_book(book_path).values()
                       if v.get("sitting") == sitting_id)
