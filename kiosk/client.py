@@ -27,6 +27,7 @@ from kiosk.session_errors import NotSaved
 
 SOCKET_NAME = "service.sock"
 SOCKET_ENV = "KIOSK_SOCKET"
+MAX_SOCKET_PATH = 100
 #: A call that takes longer than this is treated as "no service" (the app retries).
 CALL_TIMEOUT_S = 5.0
 #: A login waits longer: it checks the code (scrypt) and may assemble a paper; giving up early
@@ -42,7 +43,16 @@ def socket_path(centre: Path | str | None = None, explicit: Path | str | None = 
         return Path(env)
     if centre is None:
         raise KioskError("no centre service socket given (--socket or $KIOSK_SOCKET)")
-    return Path(centre) / SOCKET_NAME
+    path = Path(centre) / SOCKET_NAME
+    if len(os.fsencode(path.absolute())) > MAX_SOCKET_PATH:
+        # AF_UNIX paths are limited (108 bytes on Linux): a deep centre directory gets its
+        # socket under the temporary directory, named after the centre's absolute path.
+        import hashlib
+        import tempfile
+
+        digest = hashlib.sha256(os.fsencode(Path(centre).resolve())).hexdigest()[:16]
+        path = Path(tempfile.gettempdir()) / f"kiosk-{digest}.sock"
+    return path
 
 
 class ServiceUnavailable(NotSaved):

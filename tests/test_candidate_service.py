@@ -19,6 +19,7 @@ from kiosk.apps.candidate.app import CandidateApp
 from kiosk.apps.widgets.questions.matching import MatchingWidget
 from kiosk.apps.widgets.questions.ordering import OrderingWidget
 from kiosk.i18n import set_language, t
+from kiosk.ledger.centre import Centre
 from kiosk.service.candidate import TICK_CAP_S
 from tests.candidate_helpers import Setup, make_centre, settle, type_text
 from tests.service_helpers import running_service
@@ -130,7 +131,8 @@ def test_whole_exam_in_the_app_through_the_service(setup: Setup) -> None:
             await pilot.press("tab", "enter")
             await until(pilot, lambda: app.screen.kiosk_name == "submitted")
             receipt = app.session.receipt
-            assert receipt and receipt in text_of(app)
+            assert receipt
+            await until(pilot, lambda: receipt in text_of(app))
             assert "/ 18 points" in text_of(app)  # the service's result, on the screen
 
     with running_service(setup.centre) as svc:
@@ -138,7 +140,7 @@ def test_whole_exam_in_the_app_through_the_service(setup: Setup) -> None:
 
 
 def test_a_stalled_service_costs_no_time_and_no_keystroke(setup: Setup) -> None:
-    stop_for = 6.0
+    stop_for = 20.0  # as the issue asks
 
     async def scenario(svc: Any) -> None:
         app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path, timers=True)
@@ -185,7 +187,89 @@ def test_a_stalled_service_costs_no_time_and_no_keystroke(setup: Setup) -> None:
             running = elapsed - (resumed - stopped)
             # only the time the service was running is charged (plus at most one capped step)
             assert charged <= running + TICK_CAP_S + 1.0, (charged, running, elapsed)
-            assert charged < elapsed - 2.0
+            assert charged < elapsed - stop_for + TICK_CAP_S + 2.0
 
     with running_service(setup.centre) as svc:
         asyncio.run(scenario(svc))
+
+
+def test_two_parts_and_a_submission_during_an_outage(tmp_path: Path) -> None:
+    from tests.candidate_helpers import exam_text
+
+    setup = make_centre(tmp_path, exam_text(
+        [("p1", "First task set", 45, ["geo-001", "geo-003"]),
+         ("p2", "Second task set", 45, ["geo-006", "sci-001"])],
+        exam_id="two-parts", title="Two parts"))
+
+    async def submit(pilot: Any) -> None:
+        await pilot.press("f9")
+        await settle(pilot)
+        pilot.app.screen.query_one("#submit").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("tab", "enter")
+
+    async def scenario(svc: Any) -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path, timers=True)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await enter_exam(pilot, "C1", setup.code)
+            first = app.session.parts[0].items[0].key
+            await pilot.press("space")
+            await until(pilot, lambda: first in saved_answers(setup.centre))
+            await submit(pilot)
+            await until(pilot, lambda: app.screen.kiosk_name == "part_done")
+            assert "part 2 – Second task set (45 minutes)" in text_of(app)
+            await pilot.press("enter")
+            await until(pilot, lambda: app.screen.kiosk_name == "exam")
+            # The submitted part is closed in the service too.
+            with pytest.raises(Exception, match="submitted"):
+                app.session.save_answer(first, "b")
+            second = app.session.parts[1].items[0].key
+            await type_text(pilot, "Balaton")
+            os.kill(svc.proc.pid, signal.SIGSTOP)
+            try:
+                await pilot.press("enter")
+                await submit(pilot)  # the submission waits for the service; the screen not
+                await pilot.pause(0.5)
+                # still on the review screen and answering keys while the service is stopped
+                assert app.screen.kiosk_name == "review"
+                await pilot.press("escape")
+                await settle(pilot)
+                assert app.screen.kiosk_name == "exam"
+                assert app.screen.question.query_one(Input).value == "Balaton"
+            finally:
+                os.kill(svc.proc.pid, signal.SIGCONT)
+            await until(pilot, lambda: app.screen.kiosk_name == "submitted", timeout=30)
+            assert app.receipt
+            await until(pilot, lambda: app.receipt in text_of(app))
+        answers = saved_answers(setup.centre)
+        assert answers[second] == "Balaton"  # saved before the submission, never lost
+
+    with running_service(setup.centre) as svc:
+        asyncio.run(scenario(svc))
+
+
+def test_the_invigilator_pin_exits_through_the_service(setup: Setup) -> None:
+    from tests.candidate_helpers import PIN
+
+    async def scenario(svc: Any) -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path,
+                           timers=True)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await pilot.press("ctrl+e")
+            await settle(pilot)
+            await type_text(pilot, "111111")
+            await pilot.press("enter")
+            await until(pilot, lambda: t("pin.wrong") in text_of(app))
+            assert app.is_running
+            await type_text(pilot, PIN)
+            await pilot.press("enter")
+            await until(pilot, lambda: not app.is_running)
+
+    with running_service(setup.centre) as svc:
+        asyncio.run(scenario(svc))
+    with Centre.open(setup.centre).reader() as r:
+        kinds = [e.kind for e in r.events(kind=("kiosk_exit", "kiosk_exit_refused"))]
+    assert kinds == ["kiosk_exit_refused", "kiosk_exit"]

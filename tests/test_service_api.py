@@ -209,3 +209,40 @@ def test_a_child_service_gets_the_passphrase_of_an_encrypted_key(tmp_path: Path,
         assert C(child.path).health()["centre"] == "Titkos"
     finally:
         child.stop()
+
+
+def test_wrong_exit_pins_are_throttled_per_seat_and_attempt(tmp_path: Path) -> None:
+    from kiosk.client import seat_exit
+
+    s = make_setup(tmp_path)
+    with running_service(s.centre.path) as svc:
+        r = RemoteSession.login(svc.path, "C1", s.code, seat="PC1")
+        for _ in range(3):
+            assert not r.exit_with_pin("000000")
+        # the fourth try waits, even with the right PIN (no PIN is set here: any is wrong)
+        with pytest.raises(LoginThrottled):
+            r.exit_with_pin("000000")
+        # the seat is throttled from the login screen too
+        with pytest.raises(LoginThrottled):
+            seat_exit(svc.path, "000000", "PC1")
+        assert not seat_exit(svc.path, "000000", "PC2")  # another seat is not
+    assert len(_events(s.centre, "kiosk_exit_refused")) == 4
+
+
+def test_a_deep_centre_directory_gets_a_short_socket(tmp_path: Path) -> None:
+    from kiosk.client import socket_path
+    from kiosk.service.spawn import ensure_service
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    s = make_setup(deep)
+    path = socket_path(s.centre.path)
+    assert len(str(path)) < 100 and path != s.centre.path / "service.sock"
+    child = ensure_service(s.centre.path)
+    assert child is not None
+    try:
+        r = RemoteSession.login(path, "C1", s.code, seat="PC1")
+        assert r.identity.candidate == "C1"
+        assert ensure_service(s.centre.path) is None  # it is listening: nothing more started
+    finally:
+        child.stop()

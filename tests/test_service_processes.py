@@ -111,6 +111,12 @@ def kill_run(tmp: Path, *, kills: int, clients: int = 3, seed: int = 1) -> dict[
 
     c = Centre.open(centre)
     try:
+        # Every client is in and saving before the first kill (a loaded machine is slow to
+        # start 3 processes).
+        deadline = time.monotonic() + 90
+        while not all(f.exists() and f.stat().st_size for f in acks):
+            assert time.monotonic() < deadline, "the clients did not start saving"
+            time.sleep(0.2)
         for _ in range(kills):
             # A random moment after the restart, long enough for the clients to log in again
             # and save (the service starts in about half a second).
@@ -143,3 +149,32 @@ def kill_run(tmp: Path, *, kills: int, clients: int = 3, seed: int = 1) -> dict[
 def test_sigkill_of_the_service_loses_no_acknowledged_answer(tmp_path: Path) -> None:
     counts = kill_run(tmp_path, kills=4)
     assert counts["acknowledged"] > 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a process as another uid")
+def test_a_stolen_token_is_refused_from_another_uid(tmp_path: Path) -> None:
+    """A candidate token works only for the Unix user that logged in with it."""
+    from kiosk.client import RemoteSession
+    from tests.session_helpers import make_setup
+
+    s = make_setup(tmp_path)
+    sock = socket_dir() / "service.sock"
+    script = ("import os, sys\nfrom kiosk.client import Client\nimport kiosk.session_errors\n"
+              "os.setgid(65534); os.setuid(65534)\n"
+              "c = Client(sys.argv[1]); c.token = sys.argv[2]\n"
+              "try:\n    c.request('POST', '/v1/candidate/answer', "
+              "{'item': sys.argv[3], 'response': True})\n    print('ACCEPTED')\n"
+              "except Exception as exc:\n    print(type(exc).__name__)\n")
+    with running_service(s.centre.path, sock=sock):
+        mine = RemoteSession.login(sock, "C1", s.code, seat="PC1")
+        mine.start()
+        key = mine.parts[0].items[0].key
+        out = subprocess.run([sys.executable, "-c", script, str(sock), str(mine.client.token),
+                              key], capture_output=True, text=True, timeout=60,
+                             env=env_with_repo(), cwd=Path(__file__).resolve().parents[1])
+        assert out.stdout.strip() == "SessionLost", out.stderr
+        # the owner still can
+        mine.save_answer(key, True)
+    with s.centre.reader() as r:
+        answers = [e for e in r.events(kind="answer_saved")]
+    assert [e.body["response"] for e in answers] == [True]

@@ -16,7 +16,7 @@ from kiosk.service.writer import NotDurable, Writer
 def test_concurrent_jobs_share_one_signed_commit_and_a_failing_job_is_undone_alone(
         tmp_path: Path) -> None:
     centre, _ = Centre.init(tmp_path / "c", "W")
-    ledger = centre.ledger(auto_seal=False)
+    ledger = centre.ledger()
     dropped: list[object] = []
     writer = Writer(ledger, on_batch_failed=dropped.extend)
     release = __import__("threading").Event()
@@ -69,7 +69,7 @@ def _checkpoints(centre: Centre) -> int:
 
 def test_a_failed_commit_fails_every_job_of_the_batch(tmp_path: Path) -> None:
     centre, _ = Centre.init(tmp_path / "c", "W")
-    ledger = centre.ledger(auto_seal=False)
+    ledger = centre.ledger()
     dropped: list[object] = []
     writer = Writer(ledger, on_batch_failed=dropped.extend)
     import sqlite3

@@ -47,14 +47,13 @@ from kiosk.session import (
     SessionElsewhere,
 )
 
-SOCKET_NAME = "service.sock"
-SOCKET_ENV = "KIOSK_SOCKET"
 STAFF_ROLES = ("invigilator", "examiner", "admin")
 
 
 def default_socket(centre_dir: Path) -> Path:
-    env = os.environ.get(SOCKET_ENV)
-    return Path(env) if env else Path(centre_dir) / SOCKET_NAME
+    from kiosk.client import socket_path
+
+    return socket_path(centre_dir)
 
 
 @dataclass
@@ -115,7 +114,7 @@ class Service:
         self.passphrase = passphrase
         refuse_unsigned_tail(centre)
         # The one writer: the ledger is opened here and nowhere else in the service.
-        self.ledger = centre.ledger(passphrase, auto_seal=False)
+        self.ledger = centre.ledger(passphrase)
         self.room = CandidateRoom(centre, self.ledger, passphrase=passphrase,
                                   time_scale=time_scale)
         self.writer = Writer(self.ledger, on_batch_failed=self.room.drop)

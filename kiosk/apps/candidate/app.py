@@ -202,6 +202,28 @@ class CandidateApp(App[None]):
         if not isinstance(self.screen, PinDialog):
             self.push_screen(PinDialog())
 
+    def try_exit_in_worker(self, pin: str, wrong: Callable[[], None]) -> None:
+        """Through the service: check the PIN (and save what is pending) in a worker; exit, or
+        call `wrong` on the UI thread. (Without the service the PIN cannot be checked: the
+        terminal cannot read the centre's PIN hash, by design.)"""
+        session, saver = self.session, self.saver
+
+        def work() -> None:
+            try:
+                if session is not None:
+                    ok = bool(session.exit_with_pin(pin))
+                else:
+                    from kiosk.client import seat_exit
+
+                    ok = seat_exit(self.service, pin, self.seat)  # type: ignore[arg-type]
+            except KioskError:
+                ok = False
+            if ok and saver is not None:
+                saver.flush_blocking()  # nothing typed is dropped by the exit
+            self._on_ui(self.exit if ok else wrong)
+
+        self.run_worker(work, thread=True, group="pin", exit_on_error=False)
+
     def try_exit(self, pin: str) -> bool:
         """Exit when `pin` is the invigilator's; the PIN is checked by the session layer."""
         ok = False
@@ -293,7 +315,28 @@ class CandidateApp(App[None]):
         self.route(force=True)
 
     def self_start(self) -> None:
+        if self.remote:
+            session = self.session
+
+            def work() -> None:
+                try:
+                    session.start()
+                    error = None
+                except KioskError as exc:
+                    error = exc
+                self._on_ui(lambda: self._started(session, error))
+
+            self.run_worker(work, thread=True, group="start", exit_on_error=False)
+            return
         self.session.start()
+        self.refresh_view()
+
+    def _started(self, session: Any, error: KioskError | None) -> None:
+        if session is not self.session:
+            return
+        if error is not None:
+            self.show_alert(str(error))
+            return
         self.refresh_view()
 
     # -- following the session -----------------------------------------------------------------
@@ -512,7 +555,9 @@ class CandidateApp(App[None]):
                 try:
                     session.goto(index)
                 except KioskError:
-                    pass  # the index shown is the screen's; the next tick brings the view
+                    return  # the index shown is the screen's; the next tick brings the view
+                # (its view may carry a time warning that falls due now: delivered only once)
+                self._on_ui(lambda: self.set_view(session.view()))
             self.run_worker(work, thread=True, group="nav", exit_on_error=False)
             return
         try:
@@ -566,10 +611,9 @@ class CandidateApp(App[None]):
         """Submit the current part (the whole attempt on the last part). False if answers are
         still unsaved: a submission must not leave an acknowledged-on-screen answer behind."""
         if self.remote:
-            if self.saver is not None and not self.saver.flush_blocking():
-                self.show_alert(t("exam.call_invigilator"))
-                return False
-        elif self.saver is not None and not self.saver.flush():
+            self._submit_remote()
+            return True
+        if self.saver is not None and not self.saver.flush():
             return False
         try:
             if self.view.part_index >= len(self.session.parts) - 1:
@@ -582,6 +626,38 @@ class CandidateApp(App[None]):
         self.reviewing = False
         self.refresh_view()
         return True
+
+    def _submit_remote(self) -> None:
+        """In a worker: save what is pending, then submit; the screen follows the answer."""
+        session, saver = self.session, self.saver
+        last = self.view.part_index >= len(session.parts) - 1
+
+        def work() -> None:
+            receipt, error = None, None
+            try:
+                if saver is not None and not saver.flush_blocking():
+                    raise KioskError("answers not saved yet")
+                if last:
+                    receipt = session.submit()
+                else:
+                    session.submit_part()
+            except KioskError as exc:
+                error = exc
+            self._on_ui(lambda: self._submitted(session, receipt, error))
+
+        self.run_worker(work, thread=True, group="submit", exit_on_error=False)
+
+    def _submitted(self, session: Any, receipt: str | None, error: KioskError | None) -> None:
+        if session is not self.session:
+            return
+        if error is not None:
+            # Nothing is lost: the answers stay pending and the candidate can submit again.
+            self.show_alert(t("exam.call_invigilator"))
+            return
+        if receipt:
+            self.receipt = receipt
+        self.reviewing = False
+        self.refresh_view()
 
     def acknowledge_part(self) -> None:
         self.part_seen = self.view.part_index

@@ -34,6 +34,13 @@ class PinDialog(ModalScreen[None]):
         app = cast("CandidateApp", self.app)
         pin = event.value
         event.input.value = ""
+        if app.service is not None:
+            def wrong() -> None:
+                if self.is_attached:
+                    self.query_one("#pin-message", Static).update(t("pin.wrong"))
+
+            app.try_exit_in_worker(pin, wrong)
+            return
         if not app.try_exit(pin):
             self.query_one("#pin-message", Static).update(t("pin.wrong"))
 
