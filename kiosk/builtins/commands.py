@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "sit",
     "sittings",
     "users",
+    "web",
 )
 
 

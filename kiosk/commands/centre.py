@@ -25,14 +25,21 @@ from kiosk.ledger.verify import Anchor, Problem, load_anchors, verify_ledger
     default=None,
     help="Encrypt the private key; give no value to be asked (recommended).",
 )
-def init_command(centre_dir: Path, name: str, passphrase: str | None) -> None:
-    """Create a centre: the ledger and an Ed25519 key pair."""
+@click.option("--tls-host", "tls_hosts", multiple=True,
+              help="Name or address of the kiosk for lab browsers, in the TLS certificate "
+                   "(repeatable; default: this host's name, localhost, 127.0.0.1).")
+def init_command(centre_dir: Path, name: str, passphrase: str | None,
+                 tls_hosts: tuple[str, ...]) -> None:
+    """Create a centre: the ledger, an Ed25519 key pair and a TLS certificate."""
     if passphrase == "__prompt__":
         passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
     _, fingerprint = Centre.init(centre_dir, name, passphrase)
     click.echo(f"Centre created in {centre_dir}")
     click.echo(f"Key fingerprint: {fingerprint}")
     click.echo("Write the fingerprint down: anyone verifying this centre's results compares it.")
+    from kiosk.commands.web import echo_certificate, make_certificate
+
+    echo_certificate(make_certificate(centre_dir, tls_hosts, name=name))
 
 
 @click.command("verify")

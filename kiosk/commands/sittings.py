@@ -310,4 +310,30 @@ def sitting_close(sitting_id: str, centre_dir: Path, user_name: str, force_submi
                + (f" ({forced} attempt(s) force-submitted)" if forced else ""))
 
 
+@sitting_group.command("seats")
+@click.argument("sitting_id", metavar="SITTING")
+@centre_option
+@click.option("--urls", is_flag=True, help="Issue a new link per seat (replaces this sitting's).")
+@click.option("--base-url", default=None,
+              help="The kiosk's address as the lab browsers reach it (default: "
+                   "https://HOST:8443, HOST from the centre's TLS certificate).")
+@click.option("--seats", "seat_list", default=None, help="Seat names, separated by commas.")
+@click.option("--count", type=int, default=None, help="Or: this many seats, numbered.")
+@click.option("--prefix", default=None, help="Name prefix for --count (default: ROOM-).")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the room's seat sheet with QR codes.")
+@click.option("--seats-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where `kiosk web serve` reads the links (default: CENTRE/web-seats.json).")
+@click.option("--revoke", is_flag=True, help="Withdraw every link issued for SITTING.")
+def sitting_seats(sitting_id: str, centre_dir: Path, urls: bool, base_url: str | None,
+                  seat_list: str | None, count: int | None, prefix: str | None,
+                  pdf: Path | None, seats_file: Path | None, revoke: bool) -> None:
+    """Seat links for browser delivery: each lab machine's URL (a one-per-seat token), as a
+    table and, with --pdf, a sheet of QR codes. Without --urls: which seats have links."""
+    from kiosk.commands.web import issue_seat_links
+
+    issue_seat_links(centre_dir, sitting_id, urls=urls, base_url=base_url, seat_list=seat_list,
+                     count=count, prefix=prefix, pdf=pdf, seats_file=seats_file, revoke=revoke)
+
+
 COMMANDS = [sitting_group]
