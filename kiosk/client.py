@@ -244,7 +244,8 @@ class RemoteSession:
         self.can_self_start = bool(paper["can_self_start"])
         self.parts = [SessionPart(p["id"], p["title"], float(p["minutes"]),
                                   [PaperItemView(i["key"], _item(i["item"]), i["presentation"])
-                                   for i in p["items"]])
+                                   for i in p["items"]],
+                                  float(p.get("extra_minutes") or 0.0))
                       for p in paper["parts"]]
         self._fetch_media()
         self._took(data)

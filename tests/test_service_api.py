@@ -294,3 +294,16 @@ def test_hostile_bodies_are_refused_and_the_service_carries_on(tmp_path: Path) -
     answers = [e.body["response"] for e in _events(s.centre, "answer_saved")]
     assert answers == [True]
     assert verify_ledger(s.centre.ledger_path, s.centre.public_key()).ok
+
+
+def test_a_served_terminal_knows_its_candidates_own_time(tmp_path: Path) -> None:
+    """The instructions show the candidate's own time (accommodation included): the paper a
+    terminal gets from the service carries each part's extra minutes."""
+    s = make_setup(tmp_path)
+    with running_service(s.centre.path) as svc:
+        plain = RemoteSession.login(svc.path, "C1", s.code, seat="PC1")
+        extra = RemoteSession.login(svc.path, "C3", s.code, seat="PC3")
+        assert [p.extra_minutes for p in plain.parts] == [0.0]
+        assert [p.extra_minutes for p in extra.parts] == [10.0]
+        plain.close()
+        extra.close()

@@ -397,6 +397,7 @@ def paper_json(session: CandidateSession) -> dict[str, Any]:
                  "language": exam.language, "review_allowed": exam.extra.get("review_allowed")
                  is True},
         "parts": [{"id": p.id, "title": p.title, "minutes": p.minutes,
+                   "extra_minutes": p.extra_minutes,
                    "items": [{"key": v.key, "item": public_item(v.item),
                               "presentation": v.presentation} for v in p.items]}
                   for p in session.parts],
