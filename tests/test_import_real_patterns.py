@@ -861,3 +861,36 @@ def test_qti_gaps_inside_a_table_are_kept(tmp_path: Path) -> None:
     item = result.items[0]
     assert item["type"] == "cloze" and "[[R]]" in item["stem"]
     assert bank_errors(result, tmp_path) == []
+
+
+def test_moodle_xml_question_its_type_refuses_is_reported_and_the_rest_import(
+        tmp_path: Path) -> None:
+    """Found by the fuzz test: a multichoice whose positive fractions add up to 50 % gave a bank
+    that `bank check` refused. The question is refused (file:line, reason), the rest import."""
+    from kiosk.importers.moodle_xml import parse_moodle_xml
+
+    xml = ('<quiz>\n<question type="multichoice"><name><text>half</text></name>'
+           '<questiontext><text>Q</text></questiontext><single>false</single>'
+           '<answer fraction="50"><text>b</text></answer>'
+           '<answer fraction="-100"><text>c</text></answer></question>\n'
+           '<question type="truefalse"><name><text>ok</text></name>'
+           '<questiontext><text>Sky is blue</text></questiontext>'
+           '<answer fraction="100"><text>true</text></answer>'
+           '<answer fraction="0"><text>false</text></answer></question>\n</quiz>')
+    result = parse_moodle_xml(xml.encode(), "f.xml", "t")
+    assert [i["type"] for i in result.items] == ["true_false"]
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith("f.xml:2: ") and "weights add up to 0.5" in \
+        result.errors[0]
+    assert bank_errors(result, tmp_path) == []
+
+
+def test_gift_question_its_type_refuses_is_reported_and_the_rest_import(tmp_path: Path) -> None:
+    """The same for GIFT: positive weights of 50 % never give full marks; that question is
+    refused with its line, the next imports."""
+    from kiosk.importers.gift import parse_gift
+
+    result = parse_gift("::q::Pick {~%50%b ~%-100%c}\n\n::ok::Sky is blue {T}\n", "f.gift", "t")
+    assert [i["type"] for i in result.items] == ["true_false"]
+    assert len(result.errors) == 1 and result.errors[0].startswith("f.gift:1: ")
+    assert bank_errors(result, tmp_path) == []

@@ -251,3 +251,24 @@ def attach(attachments: list[dict[str, Any]], files: dict[str, bytes], src: str,
     attachments.append(att)
     files[sha] = data
     return name
+
+
+def type_problems(item: dict[str, Any]) -> list[str]:
+    """What the item's question type says is wrong with an imported item, as `bank check` would
+    say it ("field: reason"), so an importer refuses that one question instead of writing a
+    bank that does not load. An unknown type is left to `bank check`."""
+    from kiosk.domain.banks import COMMON_KEYS
+    from kiosk.domain.items import Item
+    from kiosk.plugins import registry
+
+    qtype = registry().question_types.get(str(item.get("type", "")))
+    if qtype is None:
+        return []
+    try:
+        candidate = Item(id=str(item.get("id", "")), type=str(item.get("type")),
+                         topic=str(item.get("topic", "")), points=float(item.get("points") or 0),
+                         stem=str(item.get("stem", "")),
+                         spec={k: v for k, v in item.items() if k not in COMMON_KEYS})
+        return [f"{p.field}: {p.reason}" for p in qtype.validate(candidate)]
+    except Exception as exc:  # noqa: BLE001 - a plugin's validator must not crash an import
+        return [f"the question type could not check it: {exc}"]

@@ -37,6 +37,7 @@ from kiosk.importers.common import (
     order_item,
     read_text,
     safe_id,
+    type_problems,
 )
 from kiosk.importers.text import escape_markdown, html_to_markdown, looks_like_html
 
@@ -327,6 +328,9 @@ class GiftParser:
         return f"![{escape_markdown(alt or name)}]({quote(name)})"
 
     def _finish(self, q: _Question, item: dict[str, Any], tags: list[str]) -> None:
+        problems = type_problems(item)
+        if problems:  # e.g. weights that never reach full marks: this question only
+            raise q.error(f"{item['id']}: {'; '.join(problems)}")
         if tags:
             item["tags"] = tags
         if self.attachments:

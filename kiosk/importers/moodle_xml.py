@@ -44,6 +44,7 @@ from kiosk.importers.common import (
     number,
     order_item,
     safe_id,
+    type_problems,
 )
 from kiosk.importers.gift import category_topic
 from kiosk.importers.qti import parse_xml
@@ -216,6 +217,10 @@ class _Reader:
         tags = list(dict.fromkeys(t for t in tags if t))
         if tags:
             item["tags"] = tags
+        problems = type_problems(item)
+        if problems:  # refuse this question only, before its files join the bank
+            raise ImportFormatError(self.source, f"{item['id']}: {'; '.join(problems)}",
+                                    self.line)
         attachments = []
         for fname in self.used_files:
             sha, data = self.files[fname]

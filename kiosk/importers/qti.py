@@ -54,6 +54,7 @@ from kiosk.importers.common import (
     number,
     order_item,
     safe_id,
+    type_problems,
 )
 from kiosk.importers.text import escape_markdown, html_to_markdown
 
@@ -1143,6 +1144,9 @@ def parse_qti_item(
         raise ImportFormatError(source, "XML nested too deeply") from None
     if item is not None:
         _finish_gaps(item)
+        problems = type_problems(item)
+        if problems:  # what `bank check` would refuse: this item only
+            raise ImportFormatError(source, f"{item.get('id')}: {'; '.join(problems)}")
         if reader.attachments:
             item["attachments"] = reader.attachments
         result.items.append(item)
