@@ -497,6 +497,9 @@ def minutes_pdf(m: Minutes) -> bytes:
         pdf.set_font(SANS, size=7.5)  # the 64-digit hash fits one line: it must never wrap
         for line in m.signed_head[1:]:
             pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
+    # The heading stays with its signature lines: never alone at the foot of a page.
+    if pdf.get_y() + 16 + ((len(m.signatures) + 1) // 2) * 18 + 4 > pdf.h - pdf.b_margin:
+        pdf.add_page()
     heading(m.signatures_heading)
     _signature_lines(pdf, m.signatures)
     return bytes(pdf.output())

@@ -162,3 +162,20 @@ def test_the_pdf_text_wraps_at_words(sat: tuple[Centre, str]) -> None:
                                 "Áramszünet"}
     assert not any(w.startswith("Áramszün") and w not in ("Áramszünet", "Áramszünet-")
                    and not w.startswith("Áramszünet") for w in words)
+
+
+def test_the_signatures_heading_is_never_left_alone_at_the_foot_of_a_page(
+        sat: tuple[Centre, str]) -> None:
+    """Seen in a rendered page: "Aláírások" at the bottom of page 1, its lines on page 2."""
+    from dataclasses import replace
+
+    centre, sitting = sat
+    base = collect_minutes(centre, sitting, language="hu")
+    # Push the closing block down the page a line at a time: wherever the page breaks, the
+    # heading and its signature lines share a page.
+    for extra in range(0, 40, 3):
+        m = replace(base, signed_head=[*base.signed_head, *(["·"] * extra)])
+        for page in PdfReader(io.BytesIO(minutes_pdf(m))).pages:
+            text = page.extract_text()
+            if "Aláírások" in text:
+                assert "Vizsgabiztos / a vizsgabizottság elnöke" in text, extra
