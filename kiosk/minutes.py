@@ -21,6 +21,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from kiosk.documents import FONT_DIR, SANS
 from kiosk.domain import attempts as A
 from kiosk.domain import exam_records as X
 from kiosk.domain import room as R
@@ -38,8 +39,6 @@ INTERVENTIONS = (A.ADMITTED, A.STARTED, A.PAUSED, A.RESUMED, A.SUSPENDED, A.UNSU
 #: recorded a wrong exit PIN as "invigilator", though nobody knows who typed it).
 AT_TERMINAL = (A.KIOSK_EXIT, "kiosk_exit_refused")
 
-FONT_DIR = Path(__file__).parent / "assets" / "fonts"
-SANS = "DejaVuSans"
 
 
 @dataclass

@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk.commands.documents import write_minutes_pdf, write_result_sheet
-from kiosk.documents import FONT_DIR, minutes_pdf
+from kiosk.documents import FONT_DIR
 from kiosk.errors import KioskError
-from kiosk.minutes import minutes_text
+from kiosk.minutes import Minutes, minutes_pdf, minutes_text
 from tests.export_helpers import Sat, centre_with_results
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,5 +93,8 @@ def test_result_sheet_cli_and_unknown_candidate(sat: Sat, tmp_path: Path) -> Non
 
 def test_hungarian_letters_survive_exactly() -> None:
     line = "Árvíztűrő tükörfúrógép ÁRVÍZTŰRŐ TÜKÖRFÚRÓGÉP őű ŐŰ"
-    text = pdf_text(minutes_pdf(f"Cím\n{line}\n"))
+    doc = Minutes(language="hu", title="Cím", facts=[("Név", line)], tables=[],
+                  irregularities_heading="Szabálytalanságok", irregularities=[], none="nincs",
+                  signatures=("Felügyelő",), signatures_heading="Aláírások")
+    text = pdf_text(minutes_pdf(doc))
     assert line in text

@@ -538,20 +538,23 @@ def test_every_trigger_is_checked_including_meta(story: Story, tmp_path: Path,
 def test_the_minutes_pdf_is_an_anchor_too(story: Story, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    from kiosk.documents import minutes_pdf
+    from kiosk.minutes import collect_minutes, minutes_pdf
 
     pdf = tmp_path / "minutes.pdf"
-    pdf.write_bytes(minutes_pdf(story.minutes.read_text(encoding="utf-8")))
-    # Every line on the page (each line used to start where the last one ended, off the page).
-    page = PdfReader(str(pdf)).pages[0]
+    pdf.write_bytes(minutes_pdf(collect_minutes(story.sat.centre, story.sat.sitting)))
+    # Every line on its page (each line used to start where the last one ended, off the page).
     placed: list[tuple[str, float]] = []
-    page.extract_text(visitor_text=lambda text, cm, tm, font, size: placed.append(
-        (text, tm[4] * cm[0] + cm[4])) if text.strip() else None)
-    assert placed and max(x for _, x in placed) < float(page.mediabox.width)
-    head_x = [x for text, x in placed if story.mark.hash in text]
+    for page in PdfReader(str(pdf)).pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: placed.append(
+            (text, tm[4] * cm[0] + cm[4])) if text.strip() else None)
+        assert placed and max(x for _, x in placed) < float(page.mediabox.width)
+    with story.sat.centre.reader() as reader:
+        head = reader.head()  # the signed head when the minutes were printed
+    assert head is not None and head.seq >= story.mark.seq
+    head_x = [x for text, x in placed if head.hash in text]
     assert head_x and head_x[0] < 100  # at the left margin, whole
     anchors = load_anchors(pdf)
-    assert any(a.seq == story.mark.seq and a.hash == story.mark.hash for a in anchors)
+    assert any(a.seq == head.seq and a.hash == head.hash for a in anchors)
     public = story.sat.centre.public_key()
     assert verify_ledger(story.sat.centre.ledger_path, public, anchors=anchors).ok
     earlier = next(cp for cp in reversed(story.checkpoints) if cp.upto_seq < story.mark.seq)
