@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from kiosk.errors import KioskError
+from kiosk.json_limits import nesting_within
 from kiosk.ledger.centre import Centre
 from kiosk.service.candidate import (
     CandidateRoom,
@@ -103,27 +104,15 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     """A request body as the ledger can store it, or KioskError: JSON, an object, no NaN or
     infinities (`1e400` included), nesting at most MAX_BODY_DEPTH deep. A hostile terminal's
     body is refused here, before any session or the writer sees it."""
-    depth = level = 0
-    in_string = escaped = False
-    for byte in raw:  # the depth first: json.loads would recurse into a bomb
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            level += 1
-            depth = max(depth, level)
-            if depth > MAX_BODY_DEPTH:
-                raise KioskError(f"the request nests deeper than {MAX_BODY_DEPTH} levels")
-        elif byte in (0x5D, 0x7D):
-            level -= 1
     try:
-        data = json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KioskError("the request body is not UTF-8") from None
+    # The depth first: json.loads would recurse into a bomb.
+    if not nesting_within(text, MAX_BODY_DEPTH):
+        raise KioskError(f"the request nests deeper than {MAX_BODY_DEPTH} levels")
+    try:
+        data = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise KioskError(f"the request body is not JSON the ledger can store: {exc}"[:200]
                          ) from None

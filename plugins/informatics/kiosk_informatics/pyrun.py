@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.json_limits import nesting_within
 from kiosk_informatics import sandbox
 
 RUNNER = Path(__file__).with_name("_runner.py")
@@ -177,30 +178,6 @@ def _reject_constant(name: str) -> Any:
     raise _Invalid(f"non-finite number {name} in a report")
 
 
-def _depth_ok(text: str, limit: int) -> bool:
-    """JSON nesting depth at most `limit`, counted before parsing (brackets inside strings do
-    not count), so a 100,000-deep line never reaches the parser's recursion."""
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif ch in "]}":
-            depth -= 1
-    return True
-
-
 def check_value(value: Any, depth: int = 0) -> None:
     """A reported value: JSON data within the nesting and number limits, or _Invalid."""
     if depth > MAX_DEPTH:
@@ -232,7 +209,7 @@ def _record(line: str) -> dict[str, Any]:
     body = line[len(MARK):]
     if len(body) > RECORD_LIMIT:
         raise _Invalid(f"a report line over {RECORD_LIMIT} bytes")
-    if not _depth_ok(body, MAX_DEPTH + 2):
+    if not nesting_within(body, MAX_DEPTH + 2):
         raise _Invalid("a report nested too deep")
     try:
         record = json.loads(body, parse_constant=_reject_constant)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.json_limits import nesting_within
 from kiosk_informatics import sandbox
 
 RUNNER = Path(__file__).with_name("_sqlrunner.py")
@@ -97,24 +98,8 @@ def _reject_constant(name: str) -> Any:
 def _checked(line: str) -> dict[str, Any]:
     body = line[len(MARK):]
     # Depth of a valid record is 3 ({"rows": [[…]]}); refuse deeper before parsing.
-    depth = 0
-    in_string = escaped = False
-    for ch in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > 3:
-                raise _Invalid("a record nested too deep")
-        elif ch in "]}":
-            depth -= 1
+    if not nesting_within(body, 3):
+        raise _Invalid("a record nested too deep")
     try:
         record = json.loads(body, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
