@@ -132,33 +132,38 @@ def big_bank(n: int) -> str:
     return "".join(out)
 
 
+def centre_with(n: int, tmp: Path) -> tuple[Path, str]:
+    from kiosk.commands.demo import load_exam_file
+    from kiosk.commands.sittings import create_sitting
+    from kiosk.ledger.centre import Centre
+
+    setup = make_centre(tmp)
+    content = tmp / "big"
+    content.mkdir()
+    (content / "bench.toml").write_text(big_bank(n), encoding="utf-8")
+    (content / "bench.exam.toml").write_text(
+        '[exam]\nid = "bench"\ntitle = "Benchmark"\nlanguage = "en"\nbanks = ["bench.toml"]\n'
+        'grade_scale = "hu-szkr"\nself_start = true\nshuffle_questions = false\n'
+        f'[[parts]]\nid = "1"\ntitle = "All"\nminutes = 600\n[[parts.draw]]\ncount = {n}\n',
+        encoding="utf-8")
+    centre = Centre.open(setup.centre)
+    exam_id = load_exam_file(centre, content / "bench.exam.toml")
+    with centre.ledger() as ledger:
+        _, code = create_sitting(ledger, exam_id, room="bench", self_start=True)
+    return setup.centre, code
+
+
 def next_question(n: int) -> None:
     from kiosk.apps.candidate.app import CandidateApp
-    from kiosk.commands.demo import load_exam_file
     from kiosk.domain.timing import ManualClock
     from tests.candidate_helpers import enter_exam
 
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     try:
-        setup = make_centre(tmp)
-        content = tmp / "big"
-        content.mkdir()
-        (content / "bench.toml").write_text(big_bank(n), encoding="utf-8")
-        (content / "bench.exam.toml").write_text(
-            '[exam]\nid = "bench"\ntitle = "Benchmark"\nlanguage = "en"\nbanks = ["bench.toml"]\n'
-            'grade_scale = "hu-szkr"\nself_start = true\nshuffle_questions = false\n'
-            f'[[parts]]\nid = "1"\ntitle = "All"\nminutes = 600\n[[parts.draw]]\ncount = {n}\n',
-            encoding="utf-8")
-        from kiosk.commands.sittings import create_sitting
-        from kiosk.ledger.centre import Centre
-
-        centre = Centre.open(setup.centre)
-        exam_id = load_exam_file(centre, content / "bench.exam.toml")
-        with centre.ledger() as ledger:
-            _, code = create_sitting(ledger, exam_id, room="bench", self_start=True)
+        centre_dir, code = centre_with(n, tmp)
 
         async def scenario() -> list[float]:
-            app = CandidateApp(setup.centre, seat="bench", language="en", clock=ManualClock(),
+            app = CandidateApp(centre_dir, seat="bench", language="en", clock=ManualClock(),
                                timers=False)
             timings: list[float] = []
             async with app.run_test(size=(120, 40)) as pilot:

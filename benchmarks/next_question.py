@@ -26,30 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.kiosk_start import big_bank, percentile  # noqa: E402
-from tests.candidate_helpers import enter_exam, make_centre  # noqa: E402
-
-
-def centre_with(n: int, tmp: Path) -> tuple[Path, str]:
-    from kiosk.commands.demo import load_exam_file
-    from kiosk.commands.sittings import create_sitting
-    from kiosk.ledger.centre import Centre
-
-    setup = make_centre(tmp)
-    content = tmp / "big"
-    content.mkdir()
-    (content / "bench.toml").write_text(big_bank(n), encoding="utf-8")
-    (content / "bench.exam.toml").write_text(
-        '[exam]\nid = "bench"\ntitle = "Benchmark"\nlanguage = "en"\nbanks = ["bench.toml"]\n'
-        'grade_scale = "hu-szkr"\nself_start = true\nshuffle_questions = false\n'
-        f'[[parts]]\nid = "1"\ntitle = "All"\nminutes = 600\n[[parts.draw]]\ncount = {n}\n',
-        encoding="utf-8")
-    centre = Centre.open(setup.centre)
-    exam_id = load_exam_file(centre, content / "bench.exam.toml")
-    with centre.ledger() as ledger:
-        _, code = create_sitting(ledger, exam_id, room="bench", self_start=True)
-    return setup.centre, code
-
+from benchmarks.kiosk_start import centre_with, percentile  # noqa: E402
+from tests.candidate_helpers import enter_exam  # noqa: E402
 
 CPU: list[float] = []
 
