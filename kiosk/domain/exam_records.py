@@ -24,22 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
+from kiosk.domain.attempts import LedgerEvent
 from kiosk.domain.regimes import Interruption
 
 ABSENT = "candidate_absent"
 EXCLUDED = "candidate_excluded"
 EXEMPTION = "exemption_granted"
 KINDS = (ABSENT, EXCLUDED, EXEMPTION)
-
-
-class _Event(Protocol):
-    seq: int
-    ts: str
-    actor: str
-    kind: str
-    body: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -76,7 +69,7 @@ def _day(text: Any) -> date | None:
         return None
 
 
-def fold_records(events: Iterable[_Event]) -> dict[tuple[str, str], Records]:
+def fold_records(events: Iterable[LedgerEvent]) -> dict[tuple[str, str], Records]:
     """Records by (exam id, candidate id), in ledger order."""
     out: dict[tuple[str, str], Records] = {}
     for e in events:
