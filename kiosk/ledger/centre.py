@@ -117,11 +117,10 @@ class Centre:
     def key_is_encrypted(self) -> bool:
         return keys.is_encrypted(self.private_key_path)
 
-    def ledger(self, passphrase: str | None = None, *, auto_seal: bool = True) -> store.Ledger:
+    def ledger(self, passphrase: str | None = None) -> store.Ledger:
         """A writable ledger signed with the centre key. It keeps its signed heads file beside
         the ledger and, when centre.toml names one (`[ledger] heads_mirror = "PATH"`), a second
         copy on another medium; it refuses to open a ledger older than either."""
-        del auto_seal  # accepted for old callers: every commit is signed now
         passphrase = passphrase or os.environ.get(PASSPHRASE_ENV) or None
         private = keys.read_private(self.private_key_path, passphrase)
         if keys.public_raw(private.public_key()) != keys.public_raw(self.public_key()):

@@ -357,10 +357,8 @@ class Ledger:
         signer: Ed25519PrivateKey | None = None,
         *,
         readonly: bool = False,
-        auto_seal: bool = True,  # accepted for old callers: every commit is signed now
         anchors: Iterable[Path] | None = None,
     ) -> None:
-        del auto_seal
         self.path = Path(path)
         self.readonly = readonly or signer is None
         self.conn = connect(self.path, readonly=self.readonly)
@@ -410,16 +408,13 @@ class Ledger:
         *,
         actor: str,
         attempt: str | None = None,
-        seal: bool | None = None,
     ) -> Event:
         """Durably append one event; returns only after COMMIT (synchronous=FULL)."""
-        return self.append_many([NewEvent(kind, body, actor, attempt)], seal=seal)[0]
+        return self.append_many([NewEvent(kind, body, actor, attempt)])[0]
 
-    def append_many(self, new: list[NewEvent], *, seal: bool | None = None) -> list[Event]:
+    def append_many(self, new: list[NewEvent]) -> list[Event]:
         """Append several events in one transaction: all of them or none (e.g. a roster).
-        Inside `transaction()` they join it. `seal` is accepted for old callers; every
-        transaction is signed."""
-        del seal
+        Inside `transaction()` they join it. Every transaction is signed."""
         if self.readonly or self._signer is None:
             raise KioskError("ledger opened read-only: cannot append")
         with self._lock:

@@ -96,16 +96,13 @@ def verify_ledger(
     quick_check: bool = True,
     anchors: Sequence[Anchor] = (),
     receipt_codes: Iterable[str] = (),
-    grace_seconds: float = 0.0,
 ) -> VerifyReport:
     """Check a ledger file, opened read-only without creating any file. `trusted_key` is the
     centre's public key; without it the genesis event's key is used (then only a fingerprint
     compared by a person, or `--fingerprint`, proves the origin). `anchors` are heads known from
     outside: each must be in this ledger, or it was rolled back or truncated. `receipt_codes`
-    are looked up while the chain is walked (found ones in `report.receipts`).
-    `grace_seconds` is accepted for old callers and ignored: there is no grace period, every
-    event must be covered by a signature whatever its age."""
-    del grace_seconds
+    are looked up while the chain is walked (found ones in `report.receipts`). There is no
+    grace period: every event must be covered by a signature whatever its age."""
     report = VerifyReport(path=str(path))
     with open_for_reading(Path(path)) as conn:
         try:
