@@ -14,14 +14,25 @@ from kiosk.web.seats import SeatLink
 FONT_DIR = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 COLS, ROWS = 3, 4
 GAP = 6.0
+TOP = 30.0
+
+
+def card_rect(slot: int, page_w: float, page_h: float) -> tuple[float, float, float, float]:
+    """Where card `slot` (0..11) of a page sits, in mm: x, y, width, height. Shared with the
+    test that cuts the rendered page into cards and scans each, as a phone at one seat does."""
+    width = (page_w - 24 - GAP * (COLS - 1)) / COLS
+    height = (page_h - TOP - 16 - GAP * (ROWS - 1)) / ROWS
+    col, row = slot % COLS, slot // COLS
+    return 12 + col * (width + GAP), TOP + row * (height + GAP), width, height
 
 
 def qr_png(url: str) -> bytes:
-    """The link as a QR code (segno; error correction M survives a crumpled sheet)."""
+    """The link as a QR code (segno; error correction M survives a crumpled sheet; the quiet
+    zone is the 4 modules the QR standard asks for)."""
     import segno
 
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="png", scale=8, border=2)
+    segno.make(url, error="m", micro=False).save(out, kind="png", scale=8, border=4)
     return out.getvalue()
 
 
@@ -34,9 +45,6 @@ def seat_sheet(path: Path, links: list[SeatLink], *, heading: str, fingerprint: 
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(False)
     pdf.set_creator("kiosk")
-    width = (pdf.w - 24 - GAP * (COLS - 1)) / COLS
-    top = 30.0
-    height = (pdf.h - top - 16 - GAP * (ROWS - 1)) / ROWS
     per_page = COLS * ROWS
     pages = (len(links) + per_page - 1) // per_page
     for index, link in enumerate(links):
@@ -55,9 +63,7 @@ def seat_sheet(path: Path, links: list[SeatLink], *, heading: str, fingerprint: 
                            + (f"  TLS SHA-256: {fingerprint}" if fingerprint else ""))
             pdf.set_xy(12, pdf.h - 10)
             pdf.cell(0, 4, f"{index // per_page + 1}/{pages}", align="C")
-        col, row = slot % COLS, slot // COLS
-        x = 12 + col * (width + GAP)
-        y = top + row * (height + GAP)
+        x, y, width, height = card_rect(slot, pdf.w, pdf.h)
         pdf.set_draw_color(150, 150, 150)
         pdf.set_line_width(0.2)
         with pdf.local_context():
