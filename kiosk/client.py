@@ -146,7 +146,13 @@ def _exception(status: int, data: dict[str, Any]) -> KioskError:
         "part_closed": S.PartClosed, "not_in_progress": S.NotInProgress,
         "not_saved": S.NotSaved, "session_lost": SessionLost, "refused": Refused,
     }
-    return classes.get(code, KioskError)(msg)
+    exc = classes.get(code, KioskError)(msg)
+    errors = data.get("errors")
+    if isinstance(errors, list):
+        exc.errors = [str(e) for e in errors]
+    if isinstance(data.get("exit_code"), int):
+        exc.exit_code = data["exit_code"]
+    return exc
 
 
 class SessionLost(KioskError):
@@ -381,3 +387,43 @@ def seat_exit(path: Path | str, pin: str, seat: str) -> bool:
         return bool(client.request("POST", "/v1/seat/exit", {"pin": pin, "seat": seat}).get("ok"))
     finally:
         client.close()
+
+
+# --- staff and operator calls ------------------------------------------------------------------
+
+#: A staff call may compute a room's results or import a roster: patient, but not forever.
+STAFF_CALL_TIMEOUT_S = 120.0
+
+
+class RemoteCalls:
+    """The staff's use cases through the service (`POST /v1/call/{name}`): the same interface as
+    `kiosk.service.usecases.LocalCalls`. Without `login` the caller is the operator when its
+    account is the service's own, and refused otherwise."""
+
+    remote = True
+
+    def __init__(self, path: Path | str, *, timeout: float = STAFF_CALL_TIMEOUT_S) -> None:
+        self.client = Client(path, timeout=timeout)
+        self.role: str | None = None
+        self.name: str | None = None
+
+    def login(self, name: str, password: str, roles: tuple[str, ...] = ()) -> Any:
+        from kiosk.service.usecases import Caller
+
+        data = self.client.request("POST", "/v1/staff/login",
+                                   {"name": name, "password": password}, timeout=LOGIN_TIMEOUT_S)
+        if roles and data.get("role") not in roles:
+            raise KioskError(f"{name}: this needs the {' or '.join(roles)} role")
+        self.client.token = str(data["token"])
+        self.name, self.role = str(data["name"]), str(data["role"])
+        return Caller(self.name, self.role)
+
+    def call(self, use_case: str, /, **args: Any) -> Any:
+        try:
+            return self.client.request("POST", f"/v1/call/{use_case}", args)["result"]
+        except ServiceUnavailable:
+            raise KioskError(f"{self.client.path}: the centre service does not answer "
+                             "(is `kiosk serve` running?)") from None
+
+    def close(self) -> None:
+        self.client.close()

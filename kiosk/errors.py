@@ -8,7 +8,11 @@ class KioskError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
+    def __init__(self, message: str, exit_code: int | None = None, *,
+                 errors: list[str] | None = None) -> None:
         super().__init__(message)
         if exit_code is not None:
             self.exit_code = exit_code
+        #: Every line of a refused input (one per bad row or broken rule), shown before the
+        #: one-line summary; they travel with the error through the centre service.
+        self.errors: list[str] = list(errors or [])

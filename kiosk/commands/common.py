@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kiosk.errors import KioskError
 from kiosk.ledger.centre import DEFAULT_CENTRE, PASSPHRASE_ENV, Centre
 from kiosk.ledger.store import Ledger
 
@@ -38,3 +41,61 @@ def centre_passphrase(centre: Centre) -> str | None:
 def writable_ledger(centre: Centre) -> Ledger:
     """The centre's ledger for appending; asks for the key passphrase when the key needs one."""
     return centre.ledger(centre_passphrase(centre))
+
+
+PASSWORD_ENV = "KIOSK_PASSWORD"
+
+
+def staff_password(name: str) -> str:
+    return os.environ.get(PASSWORD_ENV) or str(click.prompt(f"Password for {name}",
+                                                            hide_input=True))
+
+
+@contextmanager
+def centre_calls(centre_dir: Path, *, user: str | None = None,
+                 roles: tuple[str, ...] = ()) -> Iterator[Any]:
+    """The centre's use cases for a command: through the centre service when one listens on the
+    centre's socket (the only way for an account that cannot read the centre directory), else —
+    the single-user embedded setup — in this process on the centre's own ledger, by the same
+    functions. `user` logs in a staff member (password from $KIOSK_PASSWORD or asked); without
+    it the caller is the operator (the service's own account)."""
+    from kiosk.client import RemoteCalls, socket_path
+    from kiosk.service.spawn import listening
+
+    path = socket_path(centre_dir)
+    calls: Any
+    if listening(path):
+        calls = RemoteCalls(path)
+    else:
+        from kiosk.service.usecases import LocalCalls
+
+        where = Path(centre_dir)
+        if not _may_open(where):
+            raise KioskError(f"{where}: this account may not open the centre, and no centre "
+                             f"service listens at {path} (start `kiosk serve --centre "
+                             f"{where}` as the centre's account)")
+        centre = Centre.open(where)
+        calls = LocalCalls(centre, lambda: centre_passphrase(centre))
+    try:
+        if user:
+            calls.login(user, staff_password(user), roles)
+        yield calls
+    finally:
+        calls.close()
+
+
+def _may_open(where: Path) -> bool:
+    """False when the centre is there but closed to this account (its directory or a parent
+    not ours); True otherwise (a missing centre is `Centre.open`'s error to name)."""
+    try:
+        if not where.is_dir():
+            return True
+    except PermissionError:
+        return False
+    return os.access(where, os.R_OK | os.W_OK | os.X_OK)
+
+
+def echo_errors(exc: KioskError) -> None:
+    """The lines of a refused input, on stderr, before the one-line summary."""
+    for line in exc.errors:
+        click.echo(line, err=True)

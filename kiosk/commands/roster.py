@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
+import base64
 from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json, writable_ledger
+from kiosk.commands.common import centre_calls, centre_option, echo_errors, echo_json
 from kiosk.domain import roster as rosters
 from kiosk.errors import KioskError
-from kiosk.ledger.centre import Centre
-from kiosk.ledger.store import NewEvent
-
-ACTOR = "examiner"
 
 
 def read_bytes(path: Path) -> bytes:
@@ -27,13 +23,6 @@ def read_bytes(path: Path) -> bytes:
         raise KioskError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _refuse(file: Path, errors: list[str]) -> None:
-    for error in errors:
-        click.echo(error, err=True)
-    n = len(errors)
-    raise KioskError(f"{file}: {n} problem{'s' if n != 1 else ''}; nothing imported")
-
-
 @click.group("roster")
 def roster_group() -> None:
     """The candidates of a centre (kept in the ledger)."""
@@ -44,36 +33,19 @@ def roster_group() -> None:
 @centre_option
 def roster_import(file: Path, centre_dir: Path) -> None:
     """Register the candidates of a CSV roster: all of them, or none when any row is wrong."""
-    centre = Centre.open(centre_dir)
     data = read_bytes(file)
-    parsed = rosters.parse_roster(data, str(file))
-    if parsed.errors:
-        _refuse(file, parsed.errors)
-    sha = hashlib.sha256(data).hexdigest()
-    new = [NewEvent(kind, body, ACTOR)
-           for kind, body in rosters.import_bodies(parsed, file.name, sha)]
-    with writable_ledger(centre) as ledger:
-        # Checked outside append_many's transaction: two imports racing each other could both
-        # pass. Rosters are imported by one examiner at a desk, so this is accepted for now.
-        errors = rosters.conflicts(parsed, rosters.roster_registrations(ledger))
-        if errors:
-            _refuse(file, errors)
-        events = ledger.append_many(new)
-    n = len(parsed.rows)
+    with centre_calls(centre_dir) as calls:
+        try:
+            done = calls.call("roster.import", filename=file.name, path=str(file),
+                              data_b64=base64.b64encode(data).decode("ascii"))
+        except KioskError as exc:
+            echo_errors(exc)
+            raise
+    n = done["count"]
     click.echo(f"Imported {n} candidate{'s' if n != 1 else ''} from {file.name} "
-               f"(events #{events[0].seq}–#{events[-1].seq})")
-    # The caps depend on the exam's regime, so they are enforced when a sitting is created;
-    # say so now, while the clerk still has the file open.
-    from kiosk.domain.exam_rules import TIME_CAPS
-
-    written, oral = min(c[0] for c in TIME_CAPS.values()), min(c[1] for c in TIME_CAPS.values())
-    for row in parsed.rows:
-        acc = row.candidate.accommodations
-        if acc.extra_minutes > written or acc.oral_prep_minutes > oral:
-            click.echo(f"{file}:{row.line}: note: {row.candidate.id} has "
-                       f"{acc.extra_minutes}/{acc.oral_prep_minutes} extra minutes (written/oral "
-                       f"preparation); in-school and vocational exams allow at most "
-                       f"{written}/{oral}, so their sittings need an examiner's override")
+               f"(events #{done['first_seq']}–#{done['last_seq']})")
+    for note in done["notes"]:
+        click.echo(note)
 
 
 @roster_group.command("list")
@@ -81,19 +53,18 @@ def roster_import(file: Path, centre_dir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def roster_list(centre_dir: Path, as_json: bool) -> None:
     """List the registered candidates."""
-    centre = Centre.open(centre_dir)
-    with centre.reader() as reader:
-        regs = rosters.roster_registrations(reader)
+    with centre_calls(centre_dir) as calls:
+        regs = calls.call("roster.list")
     if as_json:
-        echo_json([{**r.candidate.as_dict(), "seq": r.seq, "registered": r.ts}
-                   for r in regs.values()])
+        echo_json(regs)
         return
     if not regs:
         click.echo("No candidates registered (kiosk roster import FILE).")
         return
+    people = [rosters.Candidate.from_body(r) for r in regs]
     rows = [(c.id, c.name, c.education_id or "", c.email or "",
              str(c.accommodations.extra_minutes or ""), ", ".join(c.accommodations.aids))
-            for c in (r.candidate for r in regs.values())]
+            for c in people]
     head = ("id", "name", "education id", "email", "+min", "aids")
     widths = [max(len(x) for x in col) for col in zip(head, *rows, strict=False)]
     for row in (head, *rows):

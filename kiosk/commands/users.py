@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, echo_json, writable_ledger
+from kiosk.commands.common import centre_calls, centre_option, echo_json
 from kiosk.domain import accounts
 from kiosk.errors import KioskError
-from kiosk.ledger.centre import Centre
 
 NEW_PASSWORD_ENV = "KIOSK_NEW_PASSWORD"
 
@@ -20,30 +19,23 @@ def user_group() -> None:
     """Invigilator and examiner accounts."""
 
 
-def _users(centre: Centre) -> dict[str, accounts.User]:
-    with centre.reader() as ledger:
-        return accounts.fold_users(ledger.events(kind={"user_added", "user_disabled"}))
-
-
 @user_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(accounts.ROLES), required=True)
 @centre_option
 def add_command(name: str, role: str, centre_dir: Path) -> None:
-    """Add an account; the password is asked twice and stored only as a scrypt hash."""
+    """Add an account; the password is asked twice and stored only as a scrypt hash.
+    The centre's operator account (or an admin) adds accounts."""
     if (err := accounts.name_error(name)) is not None:
         raise KioskError(err)
-    centre = Centre.open(centre_dir)
-    if name in _users(centre):
-        raise KioskError(f"user {name!r} already exists (names are never reused)")
-    password = os.environ.get(NEW_PASSWORD_ENV) or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
-    if (err := accounts.password_error(password)) is not None:
-        raise KioskError(err)
-    with writable_ledger(centre) as ledger:
-        ledger.append("user_added", {"user": name, "role": role,
-                                     "password_hash": accounts.hash_password(password)},
-                      actor="system")
+    with centre_calls(centre_dir) as calls:
+        if any(u["user"] == name for u in calls.call("user.list")):
+            raise KioskError(f"user {name!r} already exists (names are never reused)")
+        password = os.environ.get(NEW_PASSWORD_ENV) or click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True)
+        if (err := accounts.password_error(password)) is not None:
+            raise KioskError(err)
+        calls.call("user.add", name=name, role=role, password=password)
     click.echo(f"User {name} ({role}) added")
 
 
@@ -52,9 +44,8 @@ def add_command(name: str, role: str, centre_dir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def list_command(centre_dir: Path, as_json: bool) -> None:
     """List accounts (never their password hashes)."""
-    users = _users(Centre.open(centre_dir))
-    rows = [{"user": u.name, "role": u.role, "active": u.active, "disabled_reason": u.disabled_reason}
-            for u in users.values()]
+    with centre_calls(centre_dir) as calls:
+        rows = calls.call("user.list")
     if as_json:
         echo_json(rows)
         return
@@ -71,14 +62,8 @@ def list_command(centre_dir: Path, as_json: bool) -> None:
 @centre_option
 def disable_command(name: str, reason: str, centre_dir: Path) -> None:
     """Disable an account (an event; the account's history stays)."""
-    centre = Centre.open(centre_dir)
-    user = _users(centre).get(name)
-    if user is None:
-        raise KioskError(f"no user {name!r}")
-    if not user.active:
-        raise KioskError(f"user {name!r} is already disabled")
-    with writable_ledger(centre) as ledger:
-        ledger.append("user_disabled", {"user": name, "reason": reason}, actor="system")
+    with centre_calls(centre_dir) as calls:
+        calls.call("user.disable", name=name, reason=reason)
     click.echo(f"User {name} disabled")
 
 

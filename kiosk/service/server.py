@@ -125,6 +125,13 @@ def _error(status: int, code: str, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": code, "message": message, **extra}, status=status)
 
 
+def _kiosk_error(exc: KioskError) -> web.Response:
+    extra: dict[str, Any] = {"exit_code": exc.exit_code}
+    if exc.errors:
+        extra["errors"] = exc.errors[:1000]
+    return _error(400, "error", str(exc), **extra)
+
+
 def error_response(exc: BaseException) -> web.Response:
     msg = str(exc)
     if isinstance(exc, LoginThrottled):
@@ -145,8 +152,12 @@ def error_response(exc: BaseException) -> web.Response:
         return _error(409, "not_in_progress", msg)
     if isinstance(exc, NotSaved | NotDurable):
         return _error(503, "not_saved", msg)
+    from kiosk.service.usecases import NotAllowed
+
+    if isinstance(exc, NotAllowed):
+        return _error(403, "refused", msg)
     if isinstance(exc, KioskError):
-        return _error(400, "error", msg)
+        return _kiosk_error(exc)
     return _error(500, "internal", f"internal error ({type(exc).__name__})")
 
 
@@ -241,6 +252,9 @@ class Service:
         from kiosk.service import routes
 
         routes.add_routes(app, self)
+        from kiosk.service.calls import add_call_routes
+
+        add_call_routes(app, self)
         return app
 
 
