@@ -24,6 +24,7 @@ import os
 import struct
 import tempfile
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from kiosk.domain.packages import EXAM_ID_RE, Payload, decode_payload, unseal
 from kiosk.errors import KioskError
 from kiosk.ledger import keys
 from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
-from kiosk.ledger.store import Event
+from kiosk.ledger.store import Event, Ledger
 
 EXAMS_DIR = "exams"
 SUFFIX = ".kexam"
@@ -160,11 +161,13 @@ def load_package(
     replace: bool = False,
     centre_passphrase: str | None = None,
     actor: str = "examiner",
+    ledger: Ledger | None = None,
 ) -> Event:
     """Decrypt a package, store its content encrypted for this centre and record the load.
 
     Nothing is written unless everything succeeds: the content goes to a temporary file, the
-    event is appended, and only then does the file take its name."""
+    event is appended, and only once it is committed does the file take its name. `ledger`:
+    the centre service's (inside its transaction); else the centre's own is opened."""
     payload, plain, blob = open_package(path, passphrase)
     # The content was checked when it was sealed and GCM proves it unchanged since; checking
     # again catches a package sealed by a kiosk whose question types differ from this one's.
@@ -175,7 +178,8 @@ def load_package(
         raise KioskError(f"{path}: nothing loaded: {first}{more}")
     target = exam_file(centre, payload.exam)
     private = _private(centre, centre_passphrase)
-    with centre.ledger(centre_passphrase) as ledger:
+    with (nullcontext(ledger) if ledger is not None else centre.ledger(centre_passphrase)
+          ) as ledger:
         previous = latest_loads(ledger.events(kind=LOADED)).get(payload.exam)
         if (previous is not None or target.exists()) and not replace:
             if previous is None:
@@ -198,10 +202,15 @@ def load_package(
             body["replaces"] = previous.seq
         try:
             event = ledger.append(LOADED, body, actor=actor)
-            os.replace(tmp, target)
-        finally:
+        except BaseException:
             tmp.unlink(missing_ok=True)
-        _fsync_dir(target.parent)
+            raise
+
+        def publish() -> None:
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+
+        ledger.after_commit(publish)
     return event
 
 

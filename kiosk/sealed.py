@@ -128,20 +128,25 @@ def _cell(value: Any) -> Any:
 
 
 def export_sealed(centre: Any, out: Path, *, exam: str | None = None,
-                  passphrase: str | None = None) -> Exported:
+                  passphrase: str | None = None, ledger: Any = None) -> Exported:
     """Write the sealed bundle for `centre` (a kiosk.ledger.Centre) and record an `exported`
     event. Results are computed from a ledger fixed at the exported head, so they rest on
-    exactly the events inside."""
+    exactly the events inside. `ledger`: the centre service's, inside its write transaction
+    (which already fixes what is read); else the centre's own is opened."""
     from kiosk import result_source
 
     out = Path(out)
     passphrase = passphrase or os.environ.get(PASSPHRASE_ENV) or None
-    with centre.ledger(passphrase) as ledger:
+    from contextlib import nullcontext
+
+    with (nullcontext(ledger) if ledger is not None else centre.ledger(passphrase)) as ledger:
         # centre.ledger() has checked that this key matches centre.pub.
         private: Ed25519PrivateKey = keys.read_private(centre.private_key_path, passphrase)
         conn = ledger.conn
         with ledger._lock:
-            conn.execute("BEGIN")
+            own = not conn.in_transaction  # the service's transaction is consistent already
+            if own:
+                conn.execute("BEGIN")
             try:
                 cps = read_checkpoints(conn)
                 if not cps:
@@ -151,7 +156,8 @@ def export_sealed(centre: Any, out: Path, *, exam: str | None = None,
                     "SELECT seq, ts, actor, attempt, kind, body, prev_hash, hash FROM events"
                     " WHERE seq <= ? ORDER BY seq", (head_seq,)).fetchall()
             finally:
-                conn.execute("COMMIT")
+                if own:
+                    conn.execute("COMMIT")
         if not rows or rows[-1][7] != head_hash:
             raise KioskError(f"{centre.path}: the ledger does not verify at its last "
                              "checkpoint; run `kiosk verify` first")

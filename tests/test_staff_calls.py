@@ -185,3 +185,41 @@ def test_roster_import_errors_travel_line_by_line(tmp_path: Path) -> None:
         ids = {e.body["candidate"] for e in r.events(kind="candidate_registered")}
     assert not ids & {"Z1", "Z2"}
     assert base64  # (the file travels as base64: bytes judged by the service, as locally)
+
+
+def test_load_and_sealed_export_run_in_the_service(tmp_path: Path) -> None:
+    """With a service listening, `kiosk load` and `kiosk export` are the service's writes, an
+    examiner may not make them, and the bundle verifies."""
+    from tests.test_packages import EXAM_TEXT, PASSPHRASE, bank_text, package
+
+    s = make_setup(tmp_path)
+    (tmp_path / "src" / "banks").mkdir(parents=True)
+    (tmp_path / "src" / "banks" / "foldrajz.toml").write_text(bank_text(), encoding="utf-8")
+    src = tmp_path / "src" / "proba.exam.toml"
+    src.write_text(EXAM_TEXT, encoding="utf-8")
+    pkg = package(src, tmp_path / "p.kpkg")
+    add_user(s.centre.path, "ex", "examiner", "ex-password-12")
+    sock = socket_dir() / "service.sock"
+    out = tmp_path / "bundle.zip"
+    with running_service(s.centre.path, sock=sock):
+        load = kiosk_as(None, "load", str(pkg), "--centre", str(s.centre.path), "--passphrase",
+                        PASSPHRASE, sock=sock)
+        assert load.returncode == 0, load.stderr
+        assert "Loaded exam" in load.stdout
+        export = kiosk_as(None, "export", "--sealed", str(out), "--centre",
+                          str(s.centre.path), sock=sock)
+        assert export.returncode == 0, export.stderr
+        staff = RemoteCalls(sock)
+        staff.login("ex", "ex-password-12")
+        with pytest.raises(KioskError, match="operator"):
+            staff.call("results.export", out=str(tmp_path / "other.zip"))
+        with pytest.raises(KioskError, match="operator"):
+            staff.call("exam.load", package=str(pkg), package_passphrase=PASSPHRASE,
+                       replace=True)
+        staff.close()
+    assert not (tmp_path / "other.zip").exists()
+    verify = kiosk_as(None, "verify", str(out))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    with s.centre.reader() as r:
+        kinds = [e.kind for e in r.events()]
+    assert kinds.count("exam_loaded") == 2 and kinds.count("exported") == 1

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, centre_passphrase, echo_json
+from kiosk.commands.common import centre_calls, centre_option, echo_json
 from kiosk.errors import KioskError
-from kiosk.ledger.centre import Centre
 
 
 @click.command("export")
@@ -20,19 +19,17 @@ from kiosk.ledger.centre import Centre
 def export_command(out: Path, exam: str | None, centre_dir: Path) -> None:
     """Export the results with the ledger they rest on, signed by the centre key; check the
     bundle anywhere with `kiosk verify OUT.zip`."""
-    from kiosk.sealed import export_sealed
-
-    centre = Centre.open(centre_dir)
     if out.exists():
         raise KioskError(f"{out}: exists already; choose another name (nothing written)")
-    done = export_sealed(centre, out, exam=exam, passphrase=centre_passphrase(centre))
-    click.echo(f"Sealed export written to {out}: {done.results} result(s), ledger head "
-               f"#{done.head_seq}")
-    click.echo(f"Manifest SHA-256: {done.manifest_sha256} (recorded as ledger event "
-               f"#{done.event_seq})")
-    if done.withheld:
-        click.echo(f"{done.withheld} event(s) exported without their secret fields")
-    click.echo(f"Key fingerprint: {done.fingerprint}")
+    with centre_calls(centre_dir) as calls:
+        done = calls.call("results.export", out=str(out.absolute()), exam=exam)
+    click.echo(f"Sealed export written to {out}: {done['results']} result(s), ledger head "
+               f"#{done['head_seq']}")
+    click.echo(f"Manifest SHA-256: {done['manifest_sha256']} (recorded as ledger event "
+               f"#{done['event_seq']})")
+    if done["withheld"]:
+        click.echo(f"{done['withheld']} event(s) exported without their secret fields")
+    click.echo(f"Key fingerprint: {done['fingerprint']}")
 
 
 @click.command("merge")

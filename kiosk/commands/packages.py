@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, centre_passphrase
+from kiosk.commands.common import centre_calls, centre_option
 from kiosk.domain.packages import MIN_PASSPHRASE, build_payload, seal
 from kiosk.errors import KioskError
-from kiosk.exam_store import load_package, write_atomically
-from kiosk.ledger.centre import Centre
+from kiosk.exam_store import write_atomically
 
 PACKAGE_PASSPHRASE_ENV = "KIOSK_PACKAGE_PASSPHRASE"
 
@@ -61,19 +60,19 @@ def package_command(exam: Path, out: Path, passphrase: str | None) -> None:
 @click.option("--replace", is_flag=True, help="Load an exam that is already loaded again.")
 def load_command(package: Path, centre_dir: Path, passphrase: str | None, replace: bool) -> None:
     """Load an exam package into a centre; its content stays encrypted on disk."""
-    centre = Centre.open(centre_dir)
     if not package.is_file():
         raise KioskError(f"{package}: no such file" if not package.exists()
                          else f"{package}: not a file")
     passphrase = passphrase or os.environ.get(PACKAGE_PASSPHRASE_ENV) or click.prompt(
         "Package passphrase", hide_input=True)
-    event = load_package(centre, package, passphrase, replace=replace,
-                         centre_passphrase=centre_passphrase(centre))
-    body = event.body
+    with centre_calls(centre_dir) as calls:
+        done = calls.call("exam.load", package=str(package.absolute()),
+                          package_passphrase=passphrase, replace=replace)
+    body = done["body"]
     again = f", replacing event #{body['replaces']}" if "replaces" in body else ""
-    click.echo(f"Loaded exam {body['exam']} ({body['title']}) into {centre.path}: "
+    click.echo(f"Loaded exam {body['exam']} ({body['title']}) into {Path(centre_dir)}: "
                f"{len(body['files'])} files, banks {', '.join(body['banks'])} "
-               f"(event #{event.seq}{again})")
+               f"(event #{done['seq']}{again})")
 
 
 COMMANDS = [package_command, load_command]
