@@ -22,6 +22,7 @@ Mapping onto kiosk types:
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
@@ -294,6 +295,8 @@ class ItemReader:
                 out.append(self.text(child.tail))
 
     def _walk(self, el: Element, out: list[str], skip: set[str]) -> None:
+        """One element of item content into Markdown pieces: by its tag, through the table of
+        `_tag_*` methods below (one per kind of content); unknown tags give their children."""
         name = local(el.tag)
         if not name or name in skip:
             return
@@ -301,81 +304,105 @@ class ItemReader:
             self.interactions.append(el)
             out.append(f"[[{el.get('responseIdentifier', '')}]]")
         elif name in BLOCK_KINDS or name in UNSUPPORTED_KINDS:
-            self.interactions.append(el)
-            out.append(_PARA)
-            for prompt in children(el, "prompt"):
-                self._children(prompt, out, skip)
-                out.append(_PARA)
-            if name == "gapMatchInteraction":
-                self._children(el, out, skip | {"prompt", "gapText", "gapImg", _IN_GAP_MATCH})
-                out.append(_PARA)
-        elif name == "gap":
-            if _IN_GAP_MATCH in skip:
-                out.append(f"[[{el.get('identifier', '')}]]")
-            else:
-                self.warn("gap outside a gapMatchInteraction; left out")
-        elif name == "br":
-            out.append("\n")
-        elif name in ("pre", "table") and not _holds_interaction(el):
-            out.extend([_PARA, _VERBATIM + self.converted(el), _PARA])
-        elif name in ("sup", "sub", "a") and not _holds_interaction(el):
-            out.append(self.converted(el))
-        elif name == "img":
-            alt = (el.get("alt") or "").strip()
-            ref = self._attach_image(el.get("src", ""), alt) if self.rich else None
-            if ref:
-                out.append(ref)
-            else:
-                self._media(el.get("src", ""))
-                if alt:
-                    out.append(f"[image: {alt}]")
-        elif name == "object":
-            data = el.get("data", "")
-            kind = (el.get("type") or "").lower()
-            if self.rich and kind.startswith("image/") and (ref := self._attach_image(data, (
-                    "".join(el.itertext()).strip()))):
-                out.append(ref)
-            elif self.rich and kind in ("text/html", "application/xhtml+xml") and \
-                    self._attach_passage(data):
-                pass  # a shared stimulus: shown above the item as a passage
-            elif len(el) or (el.text or "").strip():
-                self._media(data)
-                self._children(el, out, skip)
-            else:
-                self._media(data)
-                out.append(f"[{el.get('type') or 'media'}: {data}]")
-        elif name == "blockquote":
-            inner = self.render(el, skip)
-            out.extend([_PARA, "\n".join(f"> {line}".rstrip() for line in inner.split("\n")), _PARA])
-        elif name in ("ul", "ol"):
-            out.append(_PARA)
-            for n, li in enumerate(children(el, "li"), start=1):
-                bullet = f"{n}." if name == "ol" else "-"
-                out.append(f"{bullet} {self.inline(li)}\n")
-            out.append(_PARA)
-        elif name in ("b", "strong", "i", "em"):
-            mark = ("**" if name in ("b", "strong") else "*") if self.rich else ""
-            text = self.inline(el)
-            if text:
-                out.append(f"{mark}{text}{mark}")
-        elif name == "rubricBlock":
-            views = (el.get("view") or "").split()
-            text = self.render(el, skip)
-            if "candidate" in views:
-                out.extend([_PARA, text, _PARA])
-            elif text:
-                self.rubric.append(text)
+            self._tag_interaction(el, name, out, skip)
         elif name in _SKIPPED_CONTENT:
             self.warn(f"{name} is not supported; left out")
-        elif name == "math":
-            self.warn("MathML is shown as plain text")
-            out.append(" ".join("".join(el.itertext()).split()))
+        elif (method := _TAG_METHODS.get(name)) is not None:
+            getattr(self, method)(el, name, out, skip)
         elif name in _BLOCK_TAGS or name in ("li", "td", "th"):
             out.append(_PARA if name in _BLOCK_TAGS else " ")
             self._children(el, out, skip)
             out.append(_PARA if name in _BLOCK_TAGS else " ")
         else:
             self._children(el, out, skip)
+
+    def _tag_interaction(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        self.interactions.append(el)
+        out.append(_PARA)
+        for prompt in children(el, "prompt"):
+            self._children(prompt, out, skip)
+            out.append(_PARA)
+        if name == "gapMatchInteraction":
+            self._children(el, out, skip | {"prompt", "gapText", "gapImg", _IN_GAP_MATCH})
+            out.append(_PARA)
+
+    def _tag_gap(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        if _IN_GAP_MATCH in skip:
+            out.append(f"[[{el.get('identifier', '')}]]")
+        else:
+            self.warn("gap outside a gapMatchInteraction; left out")
+
+    def _tag_br(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        out.append("\n")
+
+    def _tag_verbatim(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        if _holds_interaction(el):  # a block like any other, its interactions walked
+            out.append(_PARA)
+            self._children(el, out, skip)
+            out.append(_PARA)
+        else:
+            out.extend([_PARA, _VERBATIM + self.converted(el), _PARA])
+
+    def _tag_inline_html(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        if _holds_interaction(el):
+            self._children(el, out, skip)
+        else:
+            out.append(self.converted(el))
+
+    def _tag_img(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        alt = (el.get("alt") or "").strip()
+        ref = self._attach_image(el.get("src", ""), alt) if self.rich else None
+        if ref:
+            out.append(ref)
+            return
+        self._media(el.get("src", ""))
+        if alt:
+            out.append(f"[image: {alt}]")
+
+    def _tag_object(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        data = el.get("data", "")
+        kind = (el.get("type") or "").lower()
+        if self.rich and kind.startswith("image/") and (ref := self._attach_image(data, (
+                "".join(el.itertext()).strip()))):
+            out.append(ref)
+        elif self.rich and kind in ("text/html", "application/xhtml+xml") and \
+                self._attach_passage(data):
+            pass  # a shared stimulus: shown above the item as a passage
+        elif len(el) or (el.text or "").strip():
+            self._media(data)
+            self._children(el, out, skip)
+        else:
+            self._media(data)
+            out.append(f"[{el.get('type') or 'media'}: {data}]")
+
+    def _tag_blockquote(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        inner = self.render(el, skip)
+        out.extend([_PARA, "\n".join(f"> {line}".rstrip() for line in inner.split("\n")), _PARA])
+
+    def _tag_list(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        out.append(_PARA)
+        for n, li in enumerate(children(el, "li"), start=1):
+            bullet = f"{n}." if name == "ol" else "-"
+            out.append(f"{bullet} {self.inline(li)}\n")
+        out.append(_PARA)
+
+    def _tag_emphasis(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        mark = ("**" if name in ("b", "strong") else "*") if self.rich else ""
+        text = self.inline(el)
+        if text:
+            out.append(f"{mark}{text}{mark}")
+
+    def _tag_rubric(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        views = (el.get("view") or "").split()
+        text = self.render(el, skip)
+        if "candidate" in views:
+            out.extend([_PARA, text, _PARA])
+        elif text:
+            self.rubric.append(text)
+
+    def _tag_math(self, el: Element, name: str, out: list[str], skip: set[str]) -> None:
+        self.warn("MathML is shown as plain text")
+        out.append(" ".join("".join(el.itertext()).split()))
 
     def _media(self, src: str) -> None:
         if not src or src.startswith("data:"):
@@ -419,18 +446,9 @@ class ItemReader:
 
     def convert(self) -> dict[str, Any] | None:
         body = next(iter(children(self.root, "itemBody")), None)
-        if body is None:
-            self.warn("no itemBody; skipped")
-            return None
-        if self.root.get("adaptive") == "true" and self._needs_attempts():
-            # Say what it is: the item expects the candidate to answer again after feedback,
-            # which a one-attempt exam cannot offer (its other features are beside the point).
-            self.warn("adaptive item (the candidate answers again after feedback: several "
-                      "attempts, endAttemptInteraction or completionStatus) is not supported by a "
-                      "one-attempt exam; skipped")
-            return None
-        if children(self.root, "templateDeclaration") or children(self.root, "templateProcessing"):
-            self.warn("template variables (cloned items) are not supported; skipped")
+        if body is None or not self._importable():
+            if body is None:
+                self.warn("no itemBody; skipped")
             return None
         stem = self.render(body)
         if self.root.get("adaptive") == "true":
@@ -438,40 +456,65 @@ class ItemReader:
         for _feedback in children(self.root, "modalFeedback"):
             self.warn("modalFeedback is not imported")
         kinds = [local(i.tag) for i in self.interactions]
-        if not kinds:
-            self.warn("no interaction (nothing to answer); skipped")
+        if not self._interactions_supported(kinds):
             return None
-        for kind in kinds:
-            if kind in UNSUPPORTED_KINDS:
-                self.warn(f"{kind} is not supported; item skipped")
-                return None
         try:
             template = self._template()
         except qti_rp.Unsupported as exc:
             self.warn(f"response processing: {exc}; item skipped")
             return None
         item: dict[str, Any] = {"id": "", "type": "", "topic": self.topic, "points": 1, "stem": stem}
-        if all(k in GAP_KINDS for k in kinds):
-            ok = self._gaps(item, template)
-        elif len(kinds) > 1:
-            self.warn(
-                f"several interactions ({', '.join(kinds)}) that cannot form one cloze; item skipped"
-            )
-            return None
-        else:
-            handler = {
-                "choiceInteraction": self._choice,
-                "orderInteraction": self._order,
-                "matchInteraction": self._match,
-                "associateInteraction": self._associate,
-                "extendedTextInteraction": self._essay,
-                "gapMatchInteraction": self._gap_match,
-            }[kinds[0]]
-            ok = handler(item, self.interactions[0], template)
-        if not ok:
+        if not self._fill(item, kinds, template):
             return None
         if not item["stem"].strip():
             item["stem"] = self.root.get("title") or self.identifier
+        self._settle_points(item)
+        item["id"] = self.ids.take(safe_id(self.identifier, "qti-item"))
+        return order_item(item)
+
+    def _importable(self) -> bool:
+        """False (with the warning) for items a one-attempt exam cannot hold."""
+        if self.root.get("adaptive") == "true" and self._needs_attempts():
+            # Say what it is: the item expects the candidate to answer again after feedback,
+            # which a one-attempt exam cannot offer (its other features are beside the point).
+            self.warn("adaptive item (the candidate answers again after feedback: several "
+                      "attempts, endAttemptInteraction or completionStatus) is not supported by a "
+                      "one-attempt exam; skipped")
+            return False
+        if children(self.root, "templateDeclaration") or children(self.root, "templateProcessing"):
+            self.warn("template variables (cloned items) are not supported; skipped")
+            return False
+        return True
+
+    def _interactions_supported(self, kinds: list[str]) -> bool:
+        if not kinds:
+            self.warn("no interaction (nothing to answer); skipped")
+            return False
+        for kind in kinds:
+            if kind in UNSUPPORTED_KINDS:
+                self.warn(f"{kind} is not supported; item skipped")
+                return False
+        if len(kinds) > 1 and not all(k in GAP_KINDS for k in kinds):
+            self.warn(
+                f"several interactions ({', '.join(kinds)}) that cannot form one cloze; item skipped"
+            )
+            return False
+        return True
+
+    def _fill(self, item: dict[str, Any], kinds: list[str], template: Any) -> bool:
+        if all(k in GAP_KINDS for k in kinds):
+            return bool(self._gaps(item, template))
+        handler = {
+            "choiceInteraction": self._choice,
+            "orderInteraction": self._order,
+            "matchInteraction": self._match,
+            "associateInteraction": self._associate,
+            "extendedTextInteraction": self._essay,
+            "gapMatchInteraction": self._gap_match,
+        }[kinds[0]]
+        return bool(handler(item, self.interactions[0], template))
+
+    def _settle_points(self, item: dict[str, Any]) -> None:
         normal_max = self._normal_maximum()
         if normal_max:
             item["points"] = normal_max
@@ -486,8 +529,6 @@ class ItemReader:
                 gap.pop("points", None)
         if item.get("points", 1) <= 0:
             item["points"] = 1
-        item["id"] = self.ids.take(safe_id(self.identifier, "qti-item"))
-        return order_item(item)
 
     def _needs_attempts(self) -> bool:
         """An adaptive item that really adapts: it ends attempts itself or scores by attempt."""
@@ -608,27 +649,10 @@ class ItemReader:
         decl = self._decl(el)
         if decl is None:
             return False
-        shuffle = el.get("shuffle") == "true"
-        options: list[dict[str, Any]] = []
-        for choice in children(el, "simpleChoice"):
-            cid = choice.get("identifier", "")
-            option: dict[str, Any] = {"id": cid, "text": self.inline(choice), "correct": False}
-            feedback = " ".join(self.inline(f) for f in children(choice, "feedbackInline")).strip()
-            if feedback:
-                option["feedback"] = feedback
-            if not shuffle or choice.get("fixed") == "true":
-                option["fixed"] = True
-            options.append(option)
+        options = self._choice_options(el)
+        if options is None:
+            return False
         ids = [o["id"] for o in options]
-        if not self.texts_ok([o["text"] for o in options], "simpleChoice"):
-            return False
-        dup = duplicate_text([o["text"] for o in options])
-        if dup is not None:
-            self.warn(f"choice text {dup!r} appears twice; skipped")
-            return False
-        if len(options) < 2 or not all(ids) or len(set(ids)) != len(ids):
-            self.warn("choiceInteraction needs at least two simpleChoices with distinct identifiers; skipped")
-            return False
         single = el.get("maxChoices", "1") == "1"
         if template == "custom":
             return self._custom_choice(item, el, decl, options, single)
@@ -655,6 +679,36 @@ class ItemReader:
                 option["weight"] = 1.0 if option["correct"] else 0.0
         item["type"] = "single_choice" if single else "multiple_response"
         item["options"] = options
+        self._choice_scoring(item, decl, ids, template, single)
+        return True
+
+    def _choice_options(self, el: Element) -> list[dict[str, Any]] | None:
+        """The simpleChoices as options, or None (with the warning) when they cannot be."""
+        shuffle = el.get("shuffle") == "true"
+        options: list[dict[str, Any]] = []
+        for choice in children(el, "simpleChoice"):
+            cid = choice.get("identifier", "")
+            option: dict[str, Any] = {"id": cid, "text": self.inline(choice), "correct": False}
+            feedback = " ".join(self.inline(f) for f in children(choice, "feedbackInline")).strip()
+            if feedback:
+                option["feedback"] = feedback
+            if not shuffle or choice.get("fixed") == "true":
+                option["fixed"] = True
+            options.append(option)
+        ids = [o["id"] for o in options]
+        if not self.texts_ok([o["text"] for o in options], "simpleChoice"):
+            return None
+        dup = duplicate_text([o["text"] for o in options])
+        if dup is not None:
+            self.warn(f"choice text {dup!r} appears twice; skipped")
+            return None
+        if len(options) < 2 or not all(ids) or len(set(ids)) != len(ids):
+            self.warn("choiceInteraction needs at least two simpleChoices with distinct identifiers; skipped")
+            return None
+        return options
+
+    def _choice_scoring(self, item: dict[str, Any], decl: ResponseDecl, ids: list[str],
+                        template: str | None, single: bool) -> None:
         if template == "map_response" and decl.mapping:
             entries = {}
             for key, value, _ in decl.mapping.entries:
@@ -667,7 +721,6 @@ class ItemReader:
             item["points"] = self._mapped_points(decl)
         elif template == "match_correct" and not single:
             item["scoring"] = "all_or_nothing"
-        return True
 
     def _custom_choice(self, item: dict[str, Any], el: Element, decl: ResponseDecl,
                        options: list[dict[str, Any]], single: bool) -> bool:
@@ -754,34 +807,10 @@ class ItemReader:
     ) -> bool:
         if not self.texts_ok([*left.values(), *right.values()], "simpleAssociableChoice"):
             return False
-        pairs: list[dict[str, Any]] = []
-        used_left: set[str] = set()
-        used_right: set[str] = set()
-        keys: dict[frozenset[str] | tuple[str, str], str] = {}
-        for value in decl.correct:
-            parts = value.split()
-            if len(parts) != 2:
-                self.warn(f"correct pair {value!r} is not two identifiers; skipped")
-                return False
-            a, b = parts
-            if not directed and a not in left and b in left:
-                a, b = b, a
-            if a not in left or b not in right:
-                self.warn(f"correct pair {value!r} names unknown choices; skipped")
-                return False
-            if a in used_left or (not directed and (a in used_right or b in used_left)):
-                self.warn(f"choice {a!r} is in several correct pairs; not supported, skipped")
-                return False
-            used_left.add(a)
-            used_right.add(b)
-            if not directed:
-                used_left.add(b)
-                used_right.add(a)
-            pairs.append({"id": a, "left": left[a], "right": right[b]})
-            keys[(a, b) if directed else frozenset((a, b))] = a
-        if not pairs:
-            self.warn("no correct pairs; skipped")
+        found = self._correct_pairs(decl, left, right, directed)
+        if found is None:
             return False
+        pairs, used_left, used_right, keys = found
         if directed:
             for lid in left:
                 if lid not in used_left:
@@ -813,6 +842,41 @@ class ItemReader:
         if note:
             self.warn(note)
         return True
+
+    def _correct_pairs(self, decl: ResponseDecl, left: dict[str, str], right: dict[str, str],
+                       directed: bool) -> tuple[list[dict[str, Any]], set[str], set[str],
+                                                dict[Any, str]] | None:
+        """The correct response as pairs (and which choices they use, and each pair's key for
+        the mapping), or None with the warning."""
+        pairs: list[dict[str, Any]] = []
+        used_left: set[str] = set()
+        used_right: set[str] = set()
+        keys: dict[Any, str] = {}
+        for value in decl.correct:
+            parts = value.split()
+            if len(parts) != 2:
+                self.warn(f"correct pair {value!r} is not two identifiers; skipped")
+                return None
+            a, b = parts
+            if not directed and a not in left and b in left:
+                a, b = b, a
+            if a not in left or b not in right:
+                self.warn(f"correct pair {value!r} names unknown choices; skipped")
+                return None
+            if a in used_left or (not directed and (a in used_right or b in used_left)):
+                self.warn(f"choice {a!r} is in several correct pairs; not supported, skipped")
+                return None
+            used_left.add(a)
+            used_right.add(b)
+            if not directed:
+                used_left.add(b)
+                used_right.add(a)
+            pairs.append({"id": a, "left": left[a], "right": right[b]})
+            keys[(a, b) if directed else frozenset((a, b))] = a
+        if not pairs:
+            self.warn("no correct pairs; skipped")
+            return None
+        return pairs, used_left, used_right, keys
 
     def _match(self, item: dict[str, Any], el: Element, template: str | None) -> bool:
         decl = self._decl(el)
@@ -1161,6 +1225,71 @@ def _unsafe_member(name: str) -> bool:
     return name.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:", name)) or ".." in parts
 
 
+class _Package:
+    """An IMS content package being read: its members, read with size limits."""
+
+    def __init__(self, zf: zipfile.ZipFile, source: str) -> None:
+        self.zf, self.source = zf, source
+        infos = zf.infolist()
+        for info in infos:
+            if _unsafe_member(info.filename):
+                raise ImportFormatError(source, f"unsafe path {info.filename!r} in the package (absolute or '..')")
+        if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
+            raise ImportFormatError(source, f"package unpacks to more than {MAX_PACKAGE_BYTES // 2**20} MB")
+        self.names = {i.filename for i in infos}
+
+    def read(self, member: str) -> bytes:
+        try:
+            with self.zf.open(member) as fh:
+                data = fh.read(MAX_XML_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
+                ValueError) as exc:
+            why = str(exc) or "damaged member (truncated or inconsistent zip headers)"
+            raise ImportFormatError(f"{self.source}!{member}",
+                                    f"cannot read from the package: {why}") from None
+        if len(data) > MAX_XML_BYTES:
+            raise ImportFormatError(f"{self.source}!{member}", f"larger than {MAX_XML_BYTES // 2**20} MB")
+        return data
+
+    def exists(self, folder: str, src: str) -> bool:
+        return posixpath.normpath(posixpath.join(folder, src)) in self.names
+
+    def media(self, folder: str, src: str) -> bytes | None:
+        target = posixpath.normpath(posixpath.join(folder, src.split("#")[0]))
+        if target not in self.names or _unsafe_member(target):
+            return None
+        try:
+            return self.read(target)
+        except ImportFormatError:
+            return None
+
+
+def _manifest_items(manifest: Element, manifest_name: str, result: ImportResult) -> list[str]:
+    """The hrefs of the manifest's item resources; tests and QTI 1.x reported in `result`."""
+    hrefs: list[str] = []
+    for resource in descendants(manifest, "resource"):
+        kind = resource.get("type", "")
+        href = resource.get("href")
+        if href is None:
+            first = next(iter(children(resource, "file")), None)
+            href = first.get("href") if first is not None else None
+        if kind.startswith("imsqti_item"):
+            if not href:
+                result.errors.append(f"{manifest_name}: item resource "
+                                     f"{resource.get('identifier')!r} has no href")
+                continue
+            hrefs.append(href)
+        elif kind.startswith("imsqti_test"):
+            result.warnings.append(
+                f"{manifest_name}: assessment test {href or resource.get('identifier')!r} is not "
+                "imported (its items are, as listed in the manifest)"
+            )
+        elif kind.startswith("imsqti_xmlv1p2") or kind.startswith("imsqti_xmlv1p1"):
+            result.errors.append(f"{manifest_name}: resource {href or resource.get('identifier')!r} "
+                                 "is QTI 1.x, which is not supported (only QTI 2.1/2.2)")
+    return hrefs
+
+
 def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
     source = str(path)
     try:
@@ -1168,53 +1297,13 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise ImportFormatError(source, f"not a readable zip package: {exc}") from None
     with zf:
-        infos = zf.infolist()
-        for info in infos:
-            if _unsafe_member(info.filename):
-                raise ImportFormatError(source, f"unsafe path {info.filename!r} in the package (absolute or '..')")
-        if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
-            raise ImportFormatError(source, f"package unpacks to more than {MAX_PACKAGE_BYTES // 2**20} MB")
-        names = {i.filename for i in infos}
-
-        def read(member: str) -> bytes:
-            try:
-                with zf.open(member) as fh:
-                    data = fh.read(MAX_XML_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
-                    ValueError) as exc:
-                why = str(exc) or "damaged member (truncated or inconsistent zip headers)"
-                raise ImportFormatError(f"{source}!{member}",
-                                        f"cannot read from the package: {why}") from None
-            if len(data) > MAX_XML_BYTES:
-                raise ImportFormatError(f"{source}!{member}", f"larger than {MAX_XML_BYTES // 2**20} MB")
-            return data
-
-        if "imsmanifest.xml" not in names:
+        pkg = _Package(zf, source)
+        if "imsmanifest.xml" not in pkg.names:
             raise ImportFormatError(source, "zip without imsmanifest.xml at its top level: not an IMS content package")
         manifest_name = f"{source}!imsmanifest.xml"
-        manifest = parse_xml(read("imsmanifest.xml"), manifest_name)
+        manifest = parse_xml(pkg.read("imsmanifest.xml"), manifest_name)
         result = ImportResult()
-        hrefs: list[str] = []
-        for resource in descendants(manifest, "resource"):
-            kind = resource.get("type", "")
-            href = resource.get("href")
-            if href is None:
-                first = next(iter(children(resource, "file")), None)
-                href = first.get("href") if first is not None else None
-            if kind.startswith("imsqti_item"):
-                if not href:
-                    result.errors.append(f"{manifest_name}: item resource "
-                                         f"{resource.get('identifier')!r} has no href")
-                    continue
-                hrefs.append(href)
-            elif kind.startswith("imsqti_test"):
-                result.warnings.append(
-                    f"{manifest_name}: assessment test {href or resource.get('identifier')!r} is not "
-                    "imported (its items are, as listed in the manifest)"
-                )
-            elif kind.startswith("imsqti_xmlv1p2") or kind.startswith("imsqti_xmlv1p1"):
-                result.errors.append(f"{manifest_name}: resource {href or resource.get('identifier')!r} "
-                                     "is QTI 1.x, which is not supported (only QTI 2.1/2.2)")
+        hrefs = _manifest_items(manifest, manifest_name, result)
         if not hrefs and not result.errors:
             raise ImportFormatError(manifest_name, "the manifest lists no QTI item resources")
         for href in hrefs:
@@ -1223,26 +1312,14 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
             if _unsafe_member(href) or _unsafe_member(member):
                 result.errors.append(f"{manifest_name}: unsafe item path {href!r} (absolute or '..')")
                 continue
-            if member not in names:
+            if member not in pkg.names:
                 result.errors.append(f"{manifest_name}: lists item {href!r}, which is not in the package")
                 continue
             folder = posixpath.dirname(member)
-
-            def exists(src: str, folder: str = folder) -> bool:
-                return posixpath.normpath(posixpath.join(folder, src)) in names
-
-            def media(src: str, folder: str = folder) -> bytes | None:
-                target = posixpath.normpath(posixpath.join(folder, src.split("#")[0]))
-                if target not in names or _unsafe_member(target):
-                    return None
-                try:
-                    return read(target)
-                except ImportFormatError:
-                    return None
-
             try:
-                result.extend(parse_qti_item(read(member), f"{source}!{member}", topic, ids,
-                                             exists, media))
+                result.extend(parse_qti_item(
+                    pkg.read(member), f"{source}!{member}", topic, ids,
+                    functools.partial(pkg.exists, folder), functools.partial(pkg.media, folder)))
             except ImportFormatError as exc:
                 result.errors.append(str(exc))
         return result
@@ -1284,3 +1361,14 @@ def _import_file(path: Path, item_topic: str, ids: IdAllocator) -> ImportResult:
 
     # only files in the item's own folder tree are read (never `../` or absolute paths)
     return parse_qti_item(data, str(path), item_topic, ids, exists, folder_reader(folder))
+
+
+#: `_walk`'s table: tag -> the method that renders it.
+_TAG_METHODS = {
+    "gap": "_tag_gap", "br": "_tag_br", "pre": "_tag_verbatim", "table": "_tag_verbatim",
+    "sup": "_tag_inline_html", "sub": "_tag_inline_html", "a": "_tag_inline_html",
+    "img": "_tag_img", "object": "_tag_object", "blockquote": "_tag_blockquote",
+    "ul": "_tag_list", "ol": "_tag_list", "b": "_tag_emphasis", "strong": "_tag_emphasis",
+    "i": "_tag_emphasis", "em": "_tag_emphasis", "rubricBlock": "_tag_rubric",
+    "math": "_tag_math",
+}
