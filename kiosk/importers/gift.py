@@ -236,7 +236,10 @@ class GiftParser:
         self.attachments = []
         self._question(q, text, offset)
 
-    def _question(self, q: _Question, text: str, base: int) -> None:
+    @staticmethod
+    def _head(q: _Question, text: str, base: int) -> tuple[str | None, str, str, int]:
+        """The question's `::name::` and `[format]` taken off its text: (name, format, the rest,
+        where the rest starts)."""
         name: str | None = None
         if text.startswith("::"):
             end = text.find("::", 2)
@@ -254,7 +257,25 @@ class GiftParser:
             fmt = m.group(1)
             base += m.end()
             text = text[m.end() :]
+        return name, fmt, text, base
 
+    @staticmethod
+    def _answer_block(q: _Question, text: str, base: int, start: int) -> int:
+        """Where the one answer block `{…}` that starts at `start` ends; refuses a second one."""
+        end = text.find("}", start + 1)
+        if end < 0:
+            raise q.error("answer block '{' is not closed", base + start)
+        for ch in "{}":
+            again = text.find(ch, end + 1)
+            if again >= 0:
+                what = ("a second answer block: GIFT allows one per question (split it, or "
+                        "write \\{ for a literal brace)" if ch == "{" else
+                        "unexpected '}' after the answer block (write \\} for a literal brace)")
+                raise q.error(what, base + again)
+        return end
+
+    def _question(self, q: _Question, text: str, base: int) -> None:
+        name, fmt, text, base = self._head(q, text, base)
         idnumber, tags = comment_marks(q.block.comments)
         wanted = idnumber or name
         item_id = self.ids.take(safe_id(wanted) if wanted else f"{self.stem_prefix}-{self.index:03d}")
@@ -271,16 +292,7 @@ class GiftParser:
                     "stem": stem}
             self._finish(q, item, tags)
             return
-        end = text.find("}", start + 1)
-        if end < 0:
-            raise q.error("answer block '{' is not closed", base + start)
-        for ch in "{}":
-            again = text.find(ch, end + 1)
-            if again >= 0:
-                what = ("a second answer block: GIFT allows one per question (split it, or "
-                        "write \\{ for a literal brace)" if ch == "{" else
-                        "unexpected '}' after the answer block (write \\} for a literal brace)")
-                raise q.error(what, base + again)
+        end = self._answer_block(q, text, base, start)
         before, answer, after = text[:start], text[start + 1 : end], text[end + 1 :]
         general: str | None = None
         if "####" in answer:
@@ -309,15 +321,20 @@ class GiftParser:
             item["stem"] = self._gap_stem(before, after, fmt, BLANK) if missing_word else stem_before
         if not item["stem"].strip():
             raise q.error("question has no text", base)
-        if item["type"] == "matching":
-            try:
-                note = matching_as_cloze(item)
-            except ValueError as exc:
-                self.warn(q, item_id, f"{exc}; skipped")
-                return
-            if note:
-                self.warn(q, item_id, note)
+        if item["type"] == "matching" and not self._as_cloze(q, item):
+            return
         self._finish(q, item, tags)
+
+    def _as_cloze(self, q: _Question, item: dict[str, Any]) -> bool:
+        """A matching item that must be shown as a cloze says so (or is skipped, False)."""
+        try:
+            note = matching_as_cloze(item)
+        except ValueError as exc:
+            self.warn(q, item["id"], f"{exc}; skipped")
+            return False
+        if note:
+            self.warn(q, item["id"], note)
+        return True
 
     def _image(self, src: str, alt: str) -> str | None:
         """An `<img>` of an `[html]` stem whose file sits beside the GIFT file: an attachment."""
@@ -392,10 +409,9 @@ class GiftParser:
         out.extend((p[0], p[1:]) for p in parts[1:])
         return out
 
-    def _choice(
-        self, q: _Question, item: dict[str, Any], answer: str, fmt: str, at: int, missing: bool
-    ) -> bool:
-        """Fill a choice item; True if it became a cloze (the caller then builds the stem)."""
+    def _choice_options(self, q: _Question, answer: str, fmt: str, at: int
+                        ) -> tuple[list[dict[str, Any]], list[float], bool]:
+        """The block's answers as options, their weights (%), and whether any used '='."""
         options: list[dict[str, Any]] = []
         percents: list[float] = []
         has_equal = False
@@ -417,6 +433,13 @@ class GiftParser:
                 option["feedback"] = fb_text
             options.append(option)
             percents.append(percent)
+        return options, percents, has_equal
+
+    def _choice(
+        self, q: _Question, item: dict[str, Any], answer: str, fmt: str, at: int, missing: bool
+    ) -> bool:
+        """Fill a choice item; True if it became a cloze (the caller then builds the stem)."""
+        options, percents, has_equal = self._choice_options(q, answer, fmt, at)
         if len(options) < 2:
             raise q.error("a multiple-choice question needs at least two answers", at)
         dup = duplicate_text([o["text"] for o in options])

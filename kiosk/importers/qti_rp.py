@@ -408,6 +408,21 @@ def score_of(interp: Interpreter, responses: dict[str, Any]) -> float:
     return float(score)
 
 
+def _option_values(scores: dict[frozenset[str], float], option_ids: list[str], limit: int,
+                   lower: float) -> dict[str, float]:
+    """Each option's own value: its singleton's score, except that a singleton at the lower
+    bound may hide a negative value, read off a set the option lowers without reaching it."""
+    values = {o: scores[frozenset([o])] for o in option_ids}
+    for o in option_ids:
+        if values[o] <= lower + 1e-9:
+            deltas = [scores[s | {o}] - scores[s] for s in scores
+                      if o not in s and len(s) < limit and scores[s] > lower + 1e-9
+                      and scores[s | {o}] > lower + 1e-9]
+            if deltas:
+                values[o] = min(deltas)
+    return values
+
+
 def fit_choice(interp: Interpreter, decl: Decl, option_ids: list[str], max_choices: int
                ) -> ChoiceFit:
     """Evaluate every possible response of a choice interaction and express the scores."""
@@ -446,17 +461,8 @@ def fit_choice(interp: Interpreter, decl: Decl, option_ids: list[str], max_choic
                                    {decl.identifier: container(decl, sorted(s))})) < 1e-9
             for s, v in scores.items()):
         return ChoiceFit("template", best, mapping={"template": "map_response"})
-    values = {o: scores[frozenset([o])] for o in option_ids}
     lower = min(min(scores.values()), 0.0)
-    for o in option_ids:
-        if values[o] <= lower + 1e-9:
-            # a singleton at the lower bound may hide a negative value: read it off a set the
-            # option lowers without reaching the bound
-            deltas = [scores[s | {o}] - scores[s] for s in scores
-                      if o not in s and len(s) < limit and scores[s] > lower + 1e-9
-                      and scores[s | {o}] > lower + 1e-9]
-            if deltas:
-                values[o] = min(deltas)
+    values = _option_values(scores, option_ids, limit, lower)
     if _additive(scores, values, lower=lower, upper=best):
         mapping: dict[str, Any] = {"entries": {o: _num(v) for o, v in values.items() if v},
                                    "default": 0}
