@@ -217,6 +217,38 @@ def _cloze(item: dict[str, Any], lost: list[str]) -> tuple[str, str, str]:
 _LOSSY_COMMON = ("difficulty", "enemies", "scoring", "step", "mapping")
 
 
+def _answer_block(item: dict[str, Any], lost: list[str]) -> tuple[str, str | None, str]:
+    """(stem, the answer block or None for a description, text after the block)."""
+    kind = item.get("type", "")
+    stem = item.get("stem", "")
+    if kind == "cloze":
+        return _cloze(item, lost)
+    if kind == "description":
+        return stem, None, ""
+    if kind == "essay":
+        lost += [k for k in ("rubric", "model_answer", "word_limit", "min_words") if k in item]
+        return stem, "", ""
+    builder = _BLOCKS.get(kind)
+    if builder is None:
+        raise _Unsupported(f"type {kind!r} has no GIFT form")
+    return stem, builder(item, lost), ""
+
+
+def _question_text(item: dict[str, Any], item_id: str, marks: str, stem: str,
+                   block: str | None, after: str, lost: list[str]) -> str:
+    if block is None:
+        # A description: text without an answer block (its feedback has nowhere to go).
+        if item.get("feedback"):
+            lost.append("feedback")
+        return f"{marks}::{item_id}::[markdown]{escape(stem)}"
+    feedback = f"####{escape(item['feedback'])}" if item.get("feedback") else ""
+    multiline = "\n" in block
+    inner = f"\n{block}\n{feedback}\n" if multiline else f"{block}{feedback}"
+    if multiline and not feedback:
+        inner = f"\n{block}\n"
+    return f"{marks}::{item_id}::[markdown]{escape(stem)}{{{inner}}}{escape(after)}"
+
+
 def export_gift(items: list[dict[str, Any]], bank: dict[str, Any] | None = None) -> ExportResult:
     result = ExportResult(text="")
     chunks: list[str] = []
@@ -225,32 +257,11 @@ def export_gift(items: list[dict[str, Any]], bank: dict[str, Any] | None = None)
     topic: str | None = None
     for item in items:
         item_id = str(item.get("id", "?"))
-        kind = item.get("type", "")
         lost: list[str] = [k for k in _LOSSY_COMMON if k in item]
-        if item.get("points", 1) != 1 and kind != "description":
+        if item.get("points", 1) != 1 and item.get("type", "") != "description":
             lost.append(f"points ({item.get('points')})")
-        stem = item.get("stem", "")
-        after = ""
         try:
-            if kind in ("single_choice", "multiple_response"):
-                block = _choice_block(item, lost)
-            elif kind == "true_false":
-                block = _true_false(item)
-            elif kind == "short_text":
-                block = _short(item, lost)
-            elif kind == "numeric":
-                block = _numeric(item, lost)
-            elif kind == "matching":
-                block = _matching(item, lost)
-            elif kind == "cloze":
-                stem, block, after = _cloze(item, lost)
-            elif kind == "description":
-                block = None
-            elif kind == "essay":
-                block = ""
-                lost += [k for k in ("rubric", "model_answer", "word_limit", "min_words") if k in item]
-            else:
-                raise _Unsupported(f"type {kind!r} has no GIFT form")
+            stem, block, after = _answer_block(item, lost)
         except (_Unsupported, ValueError, TypeError, AttributeError) as exc:
             result.warnings.append(f"item {item_id}: not exported: {exc}")
             continue
@@ -259,23 +270,22 @@ def export_gift(items: list[dict[str, Any]], bank: dict[str, Any] | None = None)
             chunks.append(f"$CATEGORY: $course$/top/{escape(topic.replace('/', '//'))}")
         tags = item.get("tags") or []
         marks = "".join(f"// [tag:{_comment(tag)}]\n" for tag in tags if isinstance(tag, str))
-        if block is None:
-            # A description: text without an answer block (its feedback has nowhere to go).
-            if item.get("feedback"):
-                lost.append("feedback")
-            chunks.append(f"{marks}::{item_id}::[markdown]{escape(stem)}")
-            result.exported += 1
-            if lost:
-                result.warnings.append(f"item {item_id}: GIFT cannot hold {', '.join(lost)}; left out")
-            continue
-        feedback = f"####{escape(item['feedback'])}" if item.get("feedback") else ""
-        multiline = "\n" in block
-        inner = f"\n{block}\n{feedback}\n" if multiline else f"{block}{feedback}"
-        if multiline and not feedback:
-            inner = f"\n{block}\n"
-        chunks.append(f"{marks}::{item_id}::[markdown]{escape(stem)}{{{inner}}}{escape(after)}")
+        chunks.append(_question_text(item, item_id, marks, stem, block, after, lost))
         result.exported += 1
         if lost:
             result.warnings.append(f"item {item_id}: GIFT cannot hold {', '.join(lost)}; left out")
     result.text = "\n\n".join(chunks) + "\n"
     return result
+
+
+def _true_false_block(item: dict[str, Any], lost: list[str]) -> str:
+    return _true_false(item)
+
+
+#: Types whose answer block is built from the item alone (cloze, essay and descriptions are
+#: handled in `_answer_block`).
+_BLOCKS = {
+    "single_choice": _choice_block, "multiple_response": _choice_block,
+    "true_false": _true_false_block, "short_text": _short, "numeric": _numeric,
+    "matching": _matching,
+}
