@@ -183,25 +183,7 @@ class _Reader:
         item: dict[str, Any] = {"id": self.item_id, "type": "", "topic": self.topic,
                                 "points": 1, "stem": ""}
         try:
-            item["stem"] = self.text_of(q.find("questiontext"), rich=True)
-            feedback = self.text_of(q.find("generalfeedback"), rich=False)
-            if feedback:
-                item["feedback"] = feedback
-            grade = q.findtext("defaultgrade")
-            if grade is not None and grade.strip():
-                points = float(number(grade))
-                if points > 0:
-                    item["points"] = _num(points)
-                elif kind != "description":
-                    self.warn("defaultgrade 0: imported as 1 point")
-            handler = getattr(self, f"q_{kind}", None)
-            if handler is None:
-                raise _Refuse(f"question type {kind!r} has no kiosk counterpart")
-            handler(q, item)
-            for combined in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-                if _t(q.find(combined)).strip():
-                    self.warn(f"{combined} (shown after a try) is not kept")
-                    break
+            self._fill(q, kind, item)
         except _Refuse as exc:
             self.warn(f"{exc}; skipped")
             return
@@ -221,6 +203,37 @@ class _Reader:
         if problems:  # refuse this question only, before its files join the bank
             raise ImportFormatError(self.source, f"{item['id']}: {'; '.join(problems)}",
                                     self.line)
+        self._attach_files(item)
+        if item["type"] == "matching":
+            note = matching_as_cloze(item)
+            if note:
+                self.warn(note)
+        self.result.items.append(order_item(item))
+
+    def _fill(self, q: Element, kind: str, item: dict[str, Any]) -> None:
+        """Stem, feedback, points and the type's own fields, by the `q_<type>` handler."""
+        item["stem"] = self.text_of(q.find("questiontext"), rich=True)
+        feedback = self.text_of(q.find("generalfeedback"), rich=False)
+        if feedback:
+            item["feedback"] = feedback
+        grade = q.findtext("defaultgrade")
+        if grade is not None and grade.strip():
+            points = float(number(grade))
+            if points > 0:
+                item["points"] = _num(points)
+            elif kind != "description":
+                self.warn("defaultgrade 0: imported as 1 point")
+        handler = getattr(self, f"q_{kind}", None)
+        if handler is None:
+            raise _Refuse(f"question type {kind!r} has no kiosk counterpart")
+        handler(q, item)
+        for combined in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+            if _t(q.find(combined)).strip():
+                self.warn(f"{combined} (shown after a try) is not kept")
+                break
+
+    def _attach_files(self, item: dict[str, Any]) -> None:
+        """The embedded files the text uses join the bank; the others are reported."""
         attachments = []
         for fname in self.used_files:
             sha, data = self.files[fname]
@@ -231,11 +244,6 @@ class _Reader:
             self.warn(f"embedded file {fname!r} is not referred to by the text; left out")
         if attachments:
             item["attachments"] = attachments
-        if item["type"] == "matching":
-            note = matching_as_cloze(item)
-            if note:
-                self.warn(note)
-        self.result.items.append(order_item(item))
 
     def _answers(self, q: Element) -> list[Element]:
         return q.findall("answer")
