@@ -74,7 +74,11 @@ def draw_card(ledger: Ledger, exam: Exam, part: O.OralPart, candidate: str, day:
               ) -> tuple[O.Card, int]:
     """Draw at random and record the draw; (card, event seq)."""
     state = O.fold_events(ledger.events(kind=O.KINDS))
-    refusal = O.draw_refusal(part, state, exam.id, candidate, day, replacement, exam.regime)
+    from kiosk.plugins import registry
+
+    regime = registry().regimes.get(exam.regime)
+    refusal = O.draw_refusal(part, state, exam.id, candidate, day, replacement,
+                             getattr(regime, "replacement_card", True))
     if refusal:
         raise DrawRefused(f"{candidate}: {refusal}")
     cards = O.available_cards(part, state, exam.id, candidate, day, replacement)

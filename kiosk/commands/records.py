@@ -141,7 +141,10 @@ def record_exemption(exam_id: str, candidate: str, user: str, centre_dir: Path, 
         entries = exam.extra.get(key)
         if isinstance(entries, list):
             known += [str(e.get("id")) for e in entries if isinstance(e, dict)]
-    if exam.regime == "hu-szakvizsga" and not exam.extra.get("subjects"):
+    from kiosk.plugins import registry
+
+    regime = registry().regimes.get(exam.regime)
+    if getattr(regime, "groups", "parts") == "subjects" and not exam.extra.get("subjects"):
         known.append("kotelezo")  # an exam file per subject: its one subject
     if target not in known:
         raise KioskError(f"--target: exam {exam_id!r} has no subject, activity or part "

@@ -219,9 +219,10 @@ def available_cards(part: OralPart, state: OralState, exam: str, candidate: str,
 
 
 def draw_refusal(part: OralPart, state: OralState, exam: str, candidate: str, day: str,
-                 replacement: bool, regime: str = "") -> str | None:
-    """Why a card may not be drawn now (None when it may): one reason a person can act on."""
-    if replacement and regime == "hu-szakvizsga":
+                 replacement: bool, replacement_card: bool = True) -> str | None:
+    """Why a card may not be drawn now (None when it may): one reason a person can act on.
+    `replacement_card` is the exam regime's capability of that name."""
+    if replacement and not replacement_card:
         # The szakvizsga rules know no replacement card; the póttétel (halve the points, round
         # up) is the in-school oral's rule, and a graded oral has no points to halve.
         return ("the szakvizsga has no replacement card (póttétel): its oral is graded 1–5 by "

@@ -100,6 +100,7 @@ class SzkrRegime(Regime):
     title = {"hu": "Szakmai vizsga (Szkr. 290. §)",
              "en": "Vocational exam (Gov. Decree 12/2020, 290 §)"}
     default_scale = "hu-szkr"
+    groups = "activities"
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:
         scale = self.scale(inputs)

@@ -286,12 +286,22 @@ class Regime:
     name: str = ""
     title: Mapping[str, str] = {}
     default_scale: str | None = None
+    # Capabilities: what callers do differently for this regime (kiosk.api.RegimeContract
+    # explains each); declared here so that no caller recognises a regime by its name.
+    groups: str = "parts"
+    every_attempt_counts: bool = False
+    written_points_shown: bool = False
+    replacement_card: bool = True
 
     def __init__(self, scales: ScaleLookup | Mapping[str, GradeScale] | None = None) -> None:
         self._scales = scales
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:
         raise NotImplementedError
+
+    def paper_errors(self, exam: Any, items: Mapping[str, Any]) -> list[str]:
+        """The regime's own rules about an exam's paper (`kiosk exam check`); none by default."""
+        return []
 
     def scale(self, inputs: RegimeInput, required: bool = True) -> GradeScale | None:
         """inputs.scale, else config["grade_scale"], else the regime's default scale."""
