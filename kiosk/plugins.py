@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from kiosk import hookspecs
+from kiosk.domain import attempts as A
+
+if TYPE_CHECKING:
+    from kiosk.api.contracts import Exporter, Importer, QuestionTypeContract, RegimeContract
+    from kiosk.domain.grading import GradeScale
+    from kiosk.domain.scoring import ScoringRule
+    from kiosk.ledger.store import Event
+
+log = logging.getLogger("kiosk.plugins")
 
 DEFAULT_PLUGINS = (
     "kiosk.builtins.commands",
@@ -33,12 +44,14 @@ REGISTRATION_HOOKS = {
 
 @dataclass
 class Registry:
-    question_types: dict[str, Any] = field(default_factory=dict)
-    scoring_rules: dict[str, Any] = field(default_factory=dict)
-    grade_scales: dict[str, Any] = field(default_factory=dict)
-    regimes: dict[str, Any] = field(default_factory=dict)
-    importers: dict[str, Any] = field(default_factory=dict)
-    exporters: dict[str, Any] = field(default_factory=dict)
+    """Everything the loaded plugins registered, by name (contracts in kiosk.api.contracts)."""
+
+    question_types: dict[str, QuestionTypeContract] = field(default_factory=dict)
+    scoring_rules: dict[str, ScoringRule] = field(default_factory=dict)
+    grade_scales: dict[str, GradeScale] = field(default_factory=dict)
+    regimes: dict[str, RegimeContract] = field(default_factory=dict)
+    importers: dict[str, Importer] = field(default_factory=dict)
+    exporters: dict[str, Exporter] = field(default_factory=dict)
     #: plugin name -> kind -> names it registered
     provided: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: (plugin name, one-line error) for plugins that failed to load or register
@@ -73,6 +86,7 @@ def load_plugins() -> None:
             plugin = ep.load()
             pm.register(plugin, name=ep.name)
         except Exception as exc:  # a broken plugin must not take the kiosk down
+            log.warning("plugin %s failed to load: %s", ep.name, _one_line(exc))
             _load_failures.append((ep.name, _one_line(exc)))
 
 
@@ -111,6 +125,7 @@ def registry() -> Registry:
             try:
                 impl.function(register=register)
             except Exception as exc:
+                log.warning("plugin %s failed in %s: %s", name, hook_name, _one_line(exc))
                 reg.failures.append((name, _one_line(exc)))
     for plugin in pm.get_plugins():
         reg.provided.setdefault(plugin_name(plugin), {})
@@ -125,10 +140,41 @@ def reset() -> None:
 
 
 def notify(point: str, attempt: str, event: dict[str, Any]) -> None:
-    """Lifecycle notification; a failing listener never disturbs the candidate."""
+    """Lifecycle notification; a failing listener is logged and never disturbs the candidate
+    or the invigilator (each listener is called on its own, so one failure stops no other)."""
     load_plugins()
     for impl in pm.hook.attempt_lifecycle.get_hookimpls():
         try:
             impl.function(point=point, attempt=attempt, event=event)
-        except Exception:
-            pass
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug is contained, by contract
+            log.warning("plugin %s failed in attempt_lifecycle(%s, %s): %s",
+                        plugin_name(impl.plugin), point, attempt, _one_line(exc))
+
+
+#: Ledger kinds announced through `attempt_lifecycle`, and their point names there. The marks'
+#: kinds are announced by kiosk.marking as "marked".
+LIFECYCLE_KINDS = {
+    A.STARTED: "started",
+    A.ANSWER: "answer_saved",
+    A.PART_SUBMITTED: "part_submitted",
+    A.SUBMITTED: "submitted",
+    A.PAUSED: "paused",
+    A.RESUMED: "resumed",
+    A.SUSPENDED: "suspended",
+    A.UNSUSPENDED: "resumed",
+    A.VOIDED: "voided",
+}
+
+
+def notify_events(events: Iterable[Event], attempts: Iterable[str] = ()) -> None:
+    """Announce the lifecycle events among `events` (call it once they are durable, e.g. from
+    `ledger.after_commit`). A room-wide event (no attempt: pause or resume of a sitting) is
+    announced for each of `attempts`."""
+    targets = list(attempts)
+    for event in events:
+        point = LIFECYCLE_KINDS.get(event.kind)
+        if point is None:
+            continue
+        body = {"seq": event.seq, "kind": event.kind, "actor": event.actor, "body": event.body}
+        for attempt in [event.attempt] if event.attempt else targets:
+            notify(point, str(attempt), body)
