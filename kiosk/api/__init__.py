@@ -16,6 +16,7 @@ imported lazily by `QuestionType.widget`).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.api.contracts import (
@@ -125,6 +126,7 @@ __all__ = [
     "malformed",
     "nesting_within",
     "not_answered",
+    "private_paths",
     "registered",
     "render_table",
     "same_text",
@@ -132,6 +134,14 @@ __all__ = [
     "score_item",
     "scoring_rule",
 ]
+
+
+def private_paths() -> frozenset[Path]:
+    """Directories code run on a candidate's behalf must never see: every centre this process
+    opened (its ledger, keys and content). A sandbox hides them, e.g. under an empty tmpfs."""
+    from kiosk.ledger.centre import OPENED
+
+    return frozenset(OPENED)
 
 
 def registered() -> Registry:
