@@ -90,8 +90,8 @@ def load_plugins() -> None:
             _load_failures.append((ep.name, _one_line(exc)))
 
 
-def plugin_name(plugin: Any) -> str:
-    return pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+def plugin_name(plugin: object) -> str:
+    return pm.get_name(plugin) or str(getattr(plugin, "__name__", repr(plugin)))
 
 
 def registry() -> Registry:
