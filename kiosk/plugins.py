@@ -16,6 +16,7 @@ from kiosk.domain import attempts as A
 
 if TYPE_CHECKING:
     from kiosk.api.contracts import Exporter, Importer, QuestionTypeContract, RegimeContract
+    from kiosk.domain.exam_rules import RegimeRules
     from kiosk.domain.grading import GradeScale
     from kiosk.domain.scoring import ScoringRule
     from kiosk.ledger.store import Event
@@ -131,6 +132,15 @@ def registry() -> Registry:
         reg.provided.setdefault(plugin_name(plugin), {})
     _registry = reg
     return reg
+
+
+def regime_rules(reg: Registry | None = None) -> dict[str, RegimeRules]:
+    """Every registered regime's declared scheduling and records rules, by regime name (what
+    the functions of kiosk.domain.exam_rules take as `rules`)."""
+    from kiosk.domain.exam_rules import NO_RULES
+
+    regimes = (reg or registry()).regimes
+    return {name: getattr(regime, "rules", NO_RULES) for name, regime in regimes.items()}
 
 
 def reset() -> None:

@@ -383,6 +383,8 @@ def results_from_events(
     """Results for every candidate of `exams` (or only `exam_id`) from events in ledger order.
     With `listed`, candidates without a result are listed too: a voided attempt (status
     VOIDED) and a candidate of a closed sitting who submitted nothing (status ABSENT)."""
+    from kiosk.plugins import regime_rules
+
     if registry is None:
         from kiosk.plugins import registry as get_registry
 
@@ -411,7 +413,8 @@ def results_from_events(
         config = exam_config(exam)
         policy = M.MarkingPolicy.from_extra(exam.extra)
         try:
-            oral_parts = {p.id: p for p in O.oral_parts(exam.extra, exam.regime)}
+            oral_parts = {p.id: p for p in O.oral_parts(exam.extra, exam.regime,
+                                                        regime_rules(registry))}
         except O.OralConfigError as exc:
             raise KioskError(f"exam {eid!r}: {exc}") from None
         try:

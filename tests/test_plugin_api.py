@@ -102,32 +102,32 @@ def test_kiosk_api_names_exist_and_pull_in_no_textual() -> None:
 # --- regimes: capabilities, not names ------------------------------------------------------
 
 REGIME_NAMES = {"hu-szakvizsga", "hu-szkr", "hu-iskolai", "generic"}
-#: exam_rules.py keys the scheduling rules (day windows, daily limits, special-needs caps) by
-#: regime name; moving them onto the regime contract needs the domain's callers to pass the
-#: regime in (issue 18, point 1). Everything else must use the declared capabilities.
-NAME_KEYED = {"kiosk/domain/exam_rules.py"}
 
 
 def regime_name_comparisons(source: str, filename: str) -> list[str]:
-    """`regime == "hu-szkr"`, `name in ("generic", …)` and the like, as file:line."""
+    """`regime == "hu-szkr"`, `name in ("generic", …)` and tables keyed by regime names
+    (`{"hu-iskolai": 30}`), as file:line."""
     out = []
     for node in ast.walk(ast.parse(source, filename)):
-        if not isinstance(node, ast.Compare):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            values = [e for o in operands
+                      for e in (o.elts if isinstance(o, ast.Tuple | ast.List | ast.Set) else [o])]
+        elif isinstance(node, ast.Dict):
+            values = [k for k in node.keys if k is not None]
+        else:
             continue
-        operands = [node.left, *node.comparators]
-        values = [e for o in operands
-                  for e in (o.elts if isinstance(o, ast.Tuple | ast.List | ast.Set) else [o])]
         if any(isinstance(v, ast.Constant) and v.value in REGIME_NAMES for v in values):
             out.append(f"{filename}:{node.lineno}")
     return out
 
 
 def test_no_caller_recognises_a_regime_by_its_name() -> None:
-    probe = 'if exam.regime == "hu-szakvizsga": pass\nok = name in ("x", "hu-szkr")\n'
-    assert regime_name_comparisons(probe, "probe.py") == ["probe.py:1", "probe.py:2"]
-    sources = [p for p in (REPO / "kiosk").rglob("*.py")
-               if not p.name.startswith("regime_")
-               and str(p.relative_to(REPO)) not in NAME_KEYED]
+    probe = ('if exam.regime == "hu-szakvizsga": pass\nok = name in ("x", "hu-szkr")\n'
+             'MIN = {"hu-iskolai": 30}\n')
+    assert regime_name_comparisons(probe, "probe.py") == ["probe.py:1", "probe.py:2",
+                                                           "probe.py:3"]
+    sources = [p for p in (REPO / "kiosk").rglob("*.py") if not p.name.startswith("regime_")]
     hits = [hit for p in sources for hit in regime_name_comparisons(
         p.read_text(encoding="utf-8"), str(p.relative_to(REPO)))]
     assert hits == []
@@ -181,6 +181,46 @@ def test_a_plugin_regime_gets_what_its_capabilities_declare() -> None:
     assert refused and "replacement card" in refused
     other = O.draw_refusal(part, state, "e1", "C1", "2026-01-01", True)
     assert other and "replacement card" not in other  # the next rule: nothing to replace yet
+
+
+def test_a_plugin_regime_declares_its_scheduling_rules() -> None:
+    from datetime import date, time
+    from types import ModuleType
+
+    from kiosk.api.testing import installed
+    from kiosk.domain import exam_rules as R
+    from kiosk.domain import oral as O
+
+    class Acme(Regime):
+        name = "acme"
+        rules = R.RegimeRules(time_caps=(15, 5), day_window=(time(9), time(12)),
+                              max_written_per_day=1, results_due_days=2, oral_min_prep=45)
+
+    module = ModuleType("acme_regime")
+
+    @hookimpl
+    def register_regimes(register: Any) -> None:
+        register(Acme())
+
+    module.register_regimes = register_regimes  # type: ignore[attr-defined]
+    with installed(module, "acme"):
+        rules = plugins.regime_rules()
+    assert rules["acme"] is Acme.rules and rules["hu-szkr"] is R.VOCATIONAL_RULES
+    assert "acme" not in plugins.regime_rules()  # uninstalled again
+    day = date(2026, 6, 1)
+    first = R.Planned("S1", "e1", "acme", day, 60, ("C1",), start=time(9))
+    second = R.Planned("S2", "e2", "acme", day, 60, ("C1",), start=time(11))
+    errors = R.schedule_errors(second, [first], {"C1": 15}, rules)
+    assert len(errors) == 2, errors
+    assert "11:00–12:15" in errors[0] and "outside 09:00–12:00" in errors[0]
+    assert "at most 1 a day" in errors[1]
+    assert R.schedule_errors(second, [first], {}, {}) == []  # a regime with no rules
+    assert R.time_cap_errors("acme", {"C1": (20, 0)}, (), rules)
+    assert R.time_cap_errors("acme", {"C1": (15, 5)}, (), rules) == []
+    (due,) = R.results_due([("S1", "e1", "acme", day)], [], {}, day, rules)
+    assert due.due == date(2026, 6, 3)
+    with pytest.raises(O.OralConfigError, match="45"):
+        O.oral_parts({"oral": {"prep_minutes": 30}}, "acme", rules)
 
 
 # --- lifecycle notifications ---------------------------------------------------------------

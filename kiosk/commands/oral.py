@@ -26,7 +26,9 @@ def _exam(centre: Centre, exam_id: str, passphrase: str | None) -> Exam:
 
 def oral_part(exam: Exam, part_id: str | None) -> O.OralPart:
     try:
-        parts = O.oral_parts(exam.extra, exam.regime)
+        from kiosk.plugins import regime_rules
+
+        parts = O.oral_parts(exam.extra, exam.regime, regime_rules())
     except O.OralConfigError as exc:
         raise KioskError(f"exam {exam.id!r}: {exc}") from None
     if not parts:

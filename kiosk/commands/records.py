@@ -129,12 +129,13 @@ def record_exemption(exam_id: str, candidate: str, user: str, centre_dir: Path, 
     from kiosk.commands.common import centre_passphrase
     from kiosk.domain.oral import OralConfigError, oral_parts
     from kiosk.exam_store import exam_and_banks
+    from kiosk.plugins import regime_rules
 
     centre = Centre.open(centre_dir)
     exam = exam_and_banks(centre, exam_id, centre_passphrase(centre))[0]
     known = [p.id for p in exam.parts]
     try:
-        known += [p.id for p in oral_parts(exam.extra, exam.regime)]
+        known += [p.id for p in oral_parts(exam.extra, exam.regime, regime_rules())]
     except OralConfigError:
         pass
     for key in ("subjects", "activities"):

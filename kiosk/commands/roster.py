@@ -64,9 +64,12 @@ def roster_import(file: Path, centre_dir: Path) -> None:
                f"(events #{events[0].seq}–#{events[-1].seq})")
     # The caps depend on the exam's regime, so they are enforced when a sitting is created;
     # say so now, while the clerk still has the file open.
-    from kiosk.domain.exam_rules import TIME_CAPS
+    from kiosk.plugins import regime_rules
 
-    written, oral = min(c[0] for c in TIME_CAPS.values()), min(c[1] for c in TIME_CAPS.values())
+    caps = [r.time_caps for r in regime_rules().values() if r.time_caps is not None]
+    if not caps:
+        return
+    written, oral = min(c[0] for c in caps), min(c[1] for c in caps)
     for row in parsed.rows:
         acc = row.candidate.accommodations
         if acc.extra_minutes > written or acc.oral_prep_minutes > oral:

@@ -104,16 +104,20 @@ def _check_rules(ledger: Ledger, exam: Exam, body: dict[str, object], ids: list[
     if unknown:
         raise KioskError(f"--override-time-cap: {', '.join(unknown)} is not a candidate of this "
                          "sitting")
+    from kiosk.plugins import regime_rules
+
+    rules = regime_rules()
     errors = R.time_cap_errors(exam.regime, {c: (a.extra_minutes, a.oral_prep_minutes)
-                                             for c, a in acc.items()}, overrides)
+                                             for c, a in acc.items()}, overrides, rules)
     planned = R.Planned.from_body(body)
     assert planned is not None
     existing = [p for p in (R.Planned.from_body(e.body) for e in ledger.events(kind=S.CREATED))
                 if p is not None]
-    errors += R.schedule_errors(planned, existing, {c: a.extra_minutes for c, a in acc.items()})
+    errors += R.schedule_errors(planned, existing, {c: a.extra_minutes for c, a in acc.items()},
+                                rules)
     if errors:
         raise RuleErrors(errors)
-    caps = R.TIME_CAPS.get(exam.regime)
+    caps = R.rules_for(exam.regime, rules).time_caps
     out = []
     for cid, reason in overrides.items():
         a = acc[cid]
@@ -219,7 +223,9 @@ def sitting_create(centre_dir: Path, exam_id: str, room: str, candidates: str,
     click.echo(f"Exam: {sitting.exam}   room: {sitting.room or '-'}   "
                f"candidates: {len(sitting.candidates)}"
                + ("   self-start" if sitting.self_start else ""))
-    if exam is not None and exam.regime in R.DAY_WINDOWS and not start:
+    from kiosk.plugins import regime_rules
+
+    if exam is not None and R.rules_for(exam.regime, regime_rules()).day_window and not start:
         click.echo("Note: no --start given, so the day window of the regime was not checked.")
     click.echo(f"Access code: {code}")
     click.echo("Write the code on the board; it is not shown again.")

@@ -24,12 +24,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kiosk.domain.exam_rules import RegimeRules, rules_for
+
 CARD_DRAWN = "oral_card_drawn"
 MARKED = "oral_marked"
 KINDS = (CARD_DRAWN, MARKED)
 DEFAULT_ID = "oral"
-#: The regimes' minimum preparation time in minutes.
-MIN_PREP = {"hu-szakvizsga": 20, "hu-iskolai": 30}
 DEFAULT_PREP = 20
 
 
@@ -83,9 +83,11 @@ def _tables(extra: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     return out
 
 
-def oral_parts(extra: Mapping[str, Any], regime: str = "") -> list[OralPart]:
-    """The oral parts an exam defines (its `Exam.extra`), checked."""
-    minimum = MIN_PREP.get(regime, 0)
+def oral_parts(extra: Mapping[str, Any], regime: str = "",
+               rules: Mapping[str, RegimeRules] | None = None) -> list[OralPart]:
+    """The oral parts an exam defines (its `Exam.extra`), checked; the regime's declared
+    minimum preparation time (`RegimeRules.oral_min_prep`) applies."""
+    minimum = rules_for(regime, rules).oral_min_prep
     parts: list[OralPart] = []
     for where, table in _tables(extra):
         pid = table.get("id", DEFAULT_ID)

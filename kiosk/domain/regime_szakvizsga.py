@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kiosk.domain.exam_rules import SZAKVIZSGA_RULES
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
     Outcome,
@@ -91,6 +92,7 @@ class SzakvizsgaRegime(Regime):
     written_points_shown = True
     # The rules know no replacement card (póttétel): the oral is graded by the board.
     replacement_card = False
+    rules = SZAKVIZSGA_RULES
 
     def paper_errors(self, exam: Any, items: Mapping[str, Any]) -> list[str]:
         return written_sheet_errors(exam, items)

@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from kiosk.domain.exam_rules import VOCATIONAL_RULES
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
     ActivityInput,
@@ -101,6 +102,7 @@ class SzkrRegime(Regime):
              "en": "Vocational exam (Gov. Decree 12/2020, 290 §)"}
     default_scale = "hu-szkr"
     groups = "activities"
+    rules = VOCATIONAL_RULES
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:
         scale = self.scale(inputs)

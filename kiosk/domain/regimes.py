@@ -23,6 +23,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from kiosk.domain.exam_rules import NO_RULES, RegimeRules
 from kiosk.domain.grading import GRADE_NAMES, GradeScale, builtin_scales
 from kiosk.domain.grading import grade as scale_grade
 from kiosk.errors import KioskError
@@ -292,6 +293,8 @@ class Regime:
     every_attempt_counts: bool = False
     written_points_shown: bool = False
     replacement_card: bool = True
+    #: scheduling and records rules (kiosk.domain.exam_rules)
+    rules: RegimeRules = NO_RULES
 
     def __init__(self, scales: ScaleLookup | Mapping[str, GradeScale] | None = None) -> None:
         self._scales = scales
