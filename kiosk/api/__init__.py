@@ -51,6 +51,7 @@ from kiosk.builtins.qtypes.fields import (
     same_text,
     table_list,
 )
+from kiosk.domain.exam_rules import RegimeRules
 from kiosk.domain.grading import Band, GradeScale
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.qtypes import QuestionType
@@ -104,6 +105,7 @@ __all__ = [
     "RegimeContract",
     "RegimeError",
     "RegimeInput",
+    "RegimeRules",
     "Register",
     "RegisterNamed",
     "RegisterObject",

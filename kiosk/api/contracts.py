@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # the contracts must not import the domain at run time (hookspecs uses them)
+    from kiosk.domain.exam_rules import RegimeRules
     from kiosk.domain.grading import GradeScale
     from kiosk.domain.items import FieldError, Item
     from kiosk.domain.regimes import Outcome, RegimeInput
@@ -59,6 +60,9 @@ class RegimeContract(Protocol):
     - `written_points_shown`: when the regime grades without overall points, results show the
       written parts' points total.
     - `replacement_card`: an oral may be answered from a second, replacement card (póttétel).
+    - `rules`: a `RegimeRules` — special-needs time caps, the day window, daily limits, the
+      completion window, the results deadline and the oral's minimum preparation time.
+    - `paper_errors(exam, items)`: the regime's own rules about a paper (`kiosk exam check`).
     """
 
     name: str
@@ -68,6 +72,7 @@ class RegimeContract(Protocol):
     every_attempt_counts: bool
     written_points_shown: bool
     replacement_card: bool
+    rules: RegimeRules
 
     def evaluate(self, inputs: RegimeInput) -> Outcome: ...
     def lookup(self, sid: str) -> GradeScale: ...
