@@ -354,3 +354,23 @@ def test_the_centre_service_announces_invigilator_actions(
     assert ["started", r.attempt_id, "candidate:C1"] in lines
     assert [x[0] for x in lines if x[2] == "invigilator:ivy"] == [
         "paused", "resumed", "part_submitted", "submitted", "voided"]
+
+
+def test_marks_reach_plugins_after_the_commit(tmp_path: Path) -> None:
+    from kiosk import marking
+    from tests.marking_helpers import essay_answers, mark_setup, sit
+
+    s = mark_setup(tmp_path)
+    attempt = sit(s, "C1", essay_answers())
+    listener = Listener(s.centre.ledger_path)
+    plugins.pm.register(listener, name="test-listener")
+    try:
+        with s.centre.ledger() as ledger:
+            ctx = marking.load_context(s.centre, ledger)
+            with ledger.transaction():
+                marking.record_mark(ledger, ctx, attempt, "m:e1", "anna",
+                                    criteria={"Tartalom": 5, "Nyelvhelyesség": 3})
+                assert listener.heard == [], "announced before the commit"
+    finally:
+        plugins.pm.unregister(name="test-listener")
+    assert listener.heard == [("marked", attempt, "examiner:anna", True)]
