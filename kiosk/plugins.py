@@ -91,6 +91,20 @@ def load_plugins() -> None:
             _load_failures.append((ep.name, _one_line(exc)))
 
 
+def _check_contract(kind: str, key: str, obj: object) -> None:
+    """Refuse at registration what would fail later, in front of a candidate or a marker."""
+    from kiosk.api.contracts import QuestionTypeContract, RegimeContract, missing_members
+
+    contract = {"question_types": QuestionTypeContract, "regimes": RegimeContract}.get(kind)
+    if contract is not None:
+        gaps = missing_members(obj, contract)
+        if gaps:
+            raise TypeError(f"{kind} {key!r} is not a {contract.__name__}: it lacks "
+                            f"{', '.join(gaps)} (subclass kiosk.api.QuestionType or Regime)")
+    elif kind in ("scoring_rules", "importers", "exporters") and not callable(obj):
+        raise TypeError(f"{kind} {key!r} must be callable, got {type(obj).__name__}")
+
+
 def plugin_name(plugin: object) -> str:
     return pm.get_name(plugin) or str(getattr(plugin, "__name__", repr(plugin)))
 
@@ -120,6 +134,7 @@ def registry() -> Registry:
                     key, obj = args
                 if not key:
                     raise ValueError(f"{_attr} registered without a name")
+                _check_contract(_attr, str(key), obj)
                 _target[str(key)] = obj
                 _got.setdefault(_attr, []).append(str(key))
 

@@ -313,6 +313,36 @@ def test_a_failing_registration_is_logged_and_recorded(caplog: pytest.LogCapture
                for r in caplog.records)
 
 
+def test_what_breaks_a_contract_is_refused_at_registration() -> None:
+    class HalfType:  # forgot most of the contract
+        name = "half"
+
+        def judge(self, item: Any, response: Any) -> None: ...
+
+    class Broken:
+        @hookimpl
+        def register_question_types(self, register: Any) -> None:
+            register(HalfType())
+
+        @hookimpl
+        def register_scoring_rules(self, register: Any) -> None:
+            register("not_a_rule", 42)
+
+    plugins.pm.register(Broken(), name="test-contract")
+    plugins.reset()
+    try:
+        reg = plugins.registry()
+    finally:
+        plugins.pm.unregister(name="test-contract")
+        plugins.reset()
+    assert "half" not in reg.question_types and "not_a_rule" not in reg.scoring_rules
+    failures = [e for n, e in reg.failures if n == "test-contract"]
+    assert len(failures) == 2, failures
+    assert any("'half' is not a QuestionTypeContract" in e and "validate" in e and "widget" in e
+               for e in failures), failures
+    assert any("'not_a_rule' must be callable" in e for e in failures), failures
+
+
 PROBE = '''
 import json, os
 from kiosk.api import hookimpl

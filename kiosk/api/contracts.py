@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # the contracts must not import the domain at run time (hookspecs uses them)
+    from kiosk.apps.widgets.questions.base import QuestionWidget
     from kiosk.domain.exam_rules import RegimeRules
     from kiosk.domain.grading import GradeScale
     from kiosk.domain.items import FieldError, Item
@@ -43,7 +44,8 @@ class QuestionTypeContract(Protocol):
     def render_item(self, item: Item, presentation: dict[str, Any] | None = None) -> str: ...
     def render_response(self, item: Item, response: Any) -> str: ...
     def delivery_problem(self, item: Item) -> str | None: ...
-    def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any: ...
+    def widget(self, item: Item, presentation: dict[str, Any], response: Any
+               ) -> QuestionWidget: ...
 
 
 class RegimeContract(Protocol):
@@ -125,6 +127,18 @@ LIFECYCLE_POINTS: tuple[str, ...] = (
     "voided",  # an invigilator
     "marked",  # an examiner's mark, re-mark or the board's decision
 )
+
+
+def contract_members(contract: type) -> tuple[str, ...]:
+    """The attributes and methods a contract asks for (typing.get_protocol_members is 3.13+)."""
+    names = set(vars(contract).get("__annotations__", {}))
+    names |= {n for n, v in vars(contract).items() if callable(v) and not n.startswith("_")}
+    return tuple(sorted(names))
+
+
+def missing_members(obj: object, contract: type) -> list[str]:
+    """What `obj` lacks of `contract` ([] when it has everything)."""
+    return [n for n in contract_members(contract) if not hasattr(obj, n)]
 
 
 class LifecycleListener(Protocol):
