@@ -7,10 +7,15 @@ Rules implemented (../shared/rules/szakmai-vizsga.md): identity is checked befor
 not the candidate's fault is given back as an extension, with a reason (279. § (3)); on an
 irregularity the work is suspended, the exact time, the nature and both statements are recorded,
 then the candidate continues (280. §).
+
+Plugins hear the lifecycle events among them (start, pause, resume, suspension, force-submit,
+void) through `attempt_lifecycle`, once the transaction that holds them has committed: whichever
+process runs these functions (the centre service for the console) announces them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,8 +97,25 @@ def _running(state: AttemptState, what: str) -> None:
 
 
 def _append(ledger: Ledger, user: Invigilator, kind: str, body: dict[str, Any],
-            attempt: str | None = None) -> Event:
-    return ledger.append(kind, body, actor=user.actor, attempt=attempt)
+            attempt: str | None = None, room: Iterable[str] = ()) -> Event:
+    """Append one event; `room` are the attempts a room-wide event concerns (for plugins)."""
+    event = ledger.append(kind, body, actor=user.actor, attempt=attempt)
+    _announce(ledger, [event], room)
+    return event
+
+
+def _append_many(ledger: Ledger, new: list[NewEvent]) -> list[Event]:
+    events = ledger.append_many(new)
+    _announce(ledger, events)
+    return events
+
+
+def _announce(ledger: Ledger, events: list[Event], room: Iterable[str] = ()) -> None:
+    """Tell plugins once the events are durable (after the service's group commit)."""
+    from kiosk.plugins import notify_events
+
+    attempts = list(room)
+    ledger.after_commit(lambda: notify_events(events, attempts))
 
 
 # -- one candidate ----------------------------------------------------------------------------
@@ -234,7 +256,7 @@ def record_irregularity(ledger: Ledger, user: Invigilator, attempt: str, *, natu
     if resume_after and state.suspended and not state.finished:
         new.append(NewEvent(A.UNSUSPENDED, {"reason": "irregularity recorded"}, user.actor,
                             attempt))
-    return ledger.append_many(new)
+    return _append_many(ledger, new)
 
 
 def void(ledger: Ledger, user: Invigilator, attempt: str, reason: str) -> Event:
@@ -264,7 +286,7 @@ def force_submit(ledger: Ledger, user: Invigilator, attempt: str, reason: str = 
     """Submit the attempt at the end (every open part, reason "forced"), in one transaction."""
     state = attempt_state(ledger, attempt)
     _running(state, "force-submit")
-    return ledger.append_many(_forced(state, user, reason))
+    return _append_many(ledger, _forced(state, user, reason))
 
 
 def _forced(state: AttemptState, user: Invigilator, reason: str) -> list[NewEvent]:
@@ -296,7 +318,7 @@ def start_all(ledger: Ledger, user: Invigilator, sitting_id: str) -> list[Event]
            if st.admitted and not st.started and not st.finished]
     if not new:
         raise ActionRefused("nobody to start: admit candidates first")
-    return ledger.append_many(new)
+    return _append_many(ledger, new)
 
 
 def pause_all(ledger: Ledger, user: Invigilator, sitting_id: str, reason: str) -> Event:
@@ -304,7 +326,8 @@ def pause_all(ledger: Ledger, user: Invigilator, sitting_id: str, reason: str) -
     if _room_paused(ledger, s.id):
         raise ActionRefused("the room is already paused")
     return _append(ledger, user, A.PAUSED,
-                   {"sitting": s.id, "reason": _text(reason, "a reason", required=True)})
+                   {"sitting": s.id, "reason": _text(reason, "a reason", required=True)},
+                   room=_running_attempts(ledger, s.id))
 
 
 def resume_all(ledger: Ledger, user: Invigilator, sitting_id: str, reason: str = "") -> Event:
@@ -312,7 +335,8 @@ def resume_all(ledger: Ledger, user: Invigilator, sitting_id: str, reason: str =
     if not _room_paused(ledger, s.id):
         raise ActionRefused("the room is not paused")
     return _append(ledger, user, A.RESUMED,
-                   {"sitting": s.id, "reason": _text(reason, "the reason", required=False)})
+                   {"sitting": s.id, "reason": _text(reason, "the reason", required=False)},
+                   room=_running_attempts(ledger, s.id))
 
 
 def extend_all(ledger: Ledger, user: Invigilator, sitting_id: str, minutes: float, reason: str,
@@ -332,7 +356,12 @@ def force_submit_all(ledger: Ledger, user: Invigilator, sitting_id: str, reason:
             new += _forced(st, user, reason)
     if not new:
         return []
-    return ledger.append_many(new)
+    return _append_many(ledger, new)
+
+
+def _running_attempts(ledger: Ledger, sitting_id: str) -> list[str]:
+    return [st.attempt for st in _room_states(ledger, sitting_id)
+            if st.started and not st.finished]
 
 
 def _room_paused(ledger: Ledger, sitting_id: str) -> bool:
@@ -393,7 +422,7 @@ def close_sitting(ledger: Ledger, user: Invigilator, sitting_id: str, *,
     for st in running:
         new += _forced(st, user, reason or "sitting closed")
     new.append(NewEvent(S.CLOSED, {"sitting": s.id}, user.actor))
-    return ledger.append_many(new)
+    return _append_many(ledger, new)
 
 
 def exit_pin_changed(ledger: Ledger, user: Invigilator) -> Event:

@@ -213,7 +213,7 @@ def record_mark(ledger: Ledger, ctx: Context, attempt: str, item_key: str, marke
         "comment": comment,
     }, actor=examiner_actor(marker), attempt=attempt)
     ctx.marks = M.fold_events([event], marks)
-    _announce(event)
+    _announce(ledger, event)
     return event
 
 
@@ -246,7 +246,7 @@ def record_remark(ledger: Ledger, ctx: Context, refers_to: int, marker: str, *,
         "comment": comment,
     }, actor=examiner_actor(marker), attempt=old.attempt)
     ctx.marks = M.fold_events([event], marks)
-    _announce(event)
+    _announce(ledger, event)
     return event
 
 
@@ -331,13 +331,14 @@ def decide_appeal(ledger: Ledger, ctx: Context, appeal_seq: int, points: float, 
         "refers_to": appeal_seq, "attempt": appeal.attempt, "item": appeal.item,
         "points": points, "board": board, "comment": comment,
     }, actor=examiner_actor(board), attempt=appeal.attempt)
-    _announce(event)
+    _announce(ledger, event)
     return event
 
 
-def _announce(event: Event) -> None:
-    """The `marked` lifecycle point for plugins (marks, re-marks and the board's decisions)."""
+def _announce(ledger: Ledger, event: Event) -> None:
+    """The `marked` lifecycle point for plugins (marks, re-marks and the board's decisions),
+    once the event is durable (after the service's group commit when it runs inside one)."""
     from kiosk.plugins import notify
 
-    notify("marked", str(event.attempt), {"seq": event.seq, "kind": event.kind,
-                                          "actor": event.actor, "body": event.body})
+    ledger.after_commit(lambda: notify("marked", str(event.attempt), {
+        "seq": event.seq, "kind": event.kind, "actor": event.actor, "body": event.body}))

@@ -336,17 +336,18 @@ def _subjects(config: Mapping[str, Any], marks: list[PartMark]) -> tuple[Subject
 
 
 def _regime_input(exam: Exam, config: dict[str, Any], marks: list[PartMark],
-                  as_of: date | None, scale: Any, records: X.Records | None = None
-                  ) -> RegimeInput:
-    """The regime's input; a candidate's signed exemptions and absences come from `records`."""
+                  as_of: date | None, scale: Any, records: X.Records | None = None,
+                  groups: str = "parts") -> RegimeInput:
+    """The regime's input, shaped by the regime's `groups` capability; a candidate's signed
+    exemptions and absences come from `records`."""
     exempt = X.exempt_targets(records)
     interruptions = tuple(records.interruptions) if records else ()
-    if exam.regime == "hu-szakvizsga":
+    if groups == "subjects":
         subjects = tuple(replace(s, exempt=True) if s.subject_id in exempt else s
                          for s in _subjects(config, marks))
         return RegimeInput(subjects=subjects, config=config, as_of=as_of, scale=scale,
                            interruptions=interruptions)
-    if exempt and exam.regime == "hu-szkr" and isinstance(config.get("activities"), list):
+    if exempt and groups == "activities" and isinstance(config.get("activities"), list):
         config = {**config, "activities": [
             {**a, "exempt": True} if isinstance(a, Mapping) and a.get("id") in exempt else a
             for a in config["activities"]]}
@@ -382,6 +383,8 @@ def results_from_events(
     """Results for every candidate of `exams` (or only `exam_id`) from events in ledger order.
     With `listed`, candidates without a result are listed too: a voided attempt (status
     VOIDED) and a candidate of a closed sitting who submitted nothing (status ABSENT)."""
+    from kiosk.plugins import regime_rules
+
     if registry is None:
         from kiosk.plugins import registry as get_registry
 
@@ -410,7 +413,8 @@ def results_from_events(
         config = exam_config(exam)
         policy = M.MarkingPolicy.from_extra(exam.extra)
         try:
-            oral_parts = {p.id: p for p in O.oral_parts(exam.extra, exam.regime)}
+            oral_parts = {p.id: p for p in O.oral_parts(exam.extra, exam.regime,
+                                                        regime_rules(registry))}
         except O.OralConfigError as exc:
             raise KioskError(f"exam {eid!r}: {exc}") from None
         try:
@@ -485,7 +489,8 @@ def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
     all_marks: list[PartMark] = []
     provisional: dict[str, bool] = {}
     originals: dict[str, float] = {}
-    counted = attempts if exam.regime == "hu-szakvizsga" else attempts[-1:]
+    every_attempt = bool(getattr(regime, "every_attempt_counts", False))
+    counted = attempts if every_attempt else attempts[-1:]
     for att in counted:
         part_marks, item_results, prov, orig = _written(att, exam, items, registry, marks,
                                                         policy)
@@ -497,7 +502,7 @@ def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
             provisional.update(prov)
             originals.update(orig)
     all_marks.extend(_oral_marks(oral_marks, oral_parts))
-    if exam.regime != "hu-szakvizsga":
+    if not every_attempt:
         all_marks = _latest_per_part(all_marks)
     marked_orals = {m.part for m in oral_marks}
     for pid in oral_parts:
@@ -515,12 +520,14 @@ def _candidate_result(cid: str, candidate: Candidate | None, exam: Exam,
             n == f"oral part {t!r}: not marked yet" for t in exempt)]
     result.provisional = any(provisional.values())
     try:
-        outcome = regime.evaluate(_regime_input(exam, config, all_marks, as_of, scale, records))
+        outcome = regime.evaluate(_regime_input(exam, config, all_marks, as_of, scale, records,
+                                                str(getattr(regime, "groups", "parts"))))
     except RegimeError as exc:
         result.error = str(exc)
         return result
     titles = {p.id: p.title for p in exam.parts} | {p.id: p.title for p in oral_parts.values()}
-    _fill(result, outcome, provisional, originals, titles, language)
+    _fill(result, outcome, provisional, originals, titles, language,
+          written_points=bool(getattr(regime, "written_points_shown", False)))
     used = scale if scale is not None else _lookup_scale(regime, outcome.scale_id)
     result.rounding = used.rounding if used is not None else ""
     return result
@@ -536,7 +543,8 @@ def _lookup_scale(regime: Any, scale_id: str | None) -> Any:
 
 
 def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, bool],
-          originals: Mapping[str, float], titles: Mapping[str, str], language: str) -> None:
+          originals: Mapping[str, float], titles: Mapping[str, str], language: str, *,
+          written_points: bool = False) -> None:
     en = language == "en"
     result.outcome = outcome.to_dict()
     result.points = outcome.overall_points
@@ -570,7 +578,7 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
         delta = sum(originals.values()) - sum(
             (p.points or 0.0) for p in result.parts if p.part_id in originals)
         result.original_points = result.points + delta
-    if result.points is None and outcome.regime == "hu-szakvizsga":
+    if result.points is None and written_points:
         written = [p for p in result.parts if p.kind == "written" and p.points is not None]
         if written:
             result.points = sum(p.points or 0.0 for p in written)
@@ -694,7 +702,8 @@ def outstanding_titles(result: CandidateResult, language: str = "hu") -> list[st
     w = words(language)
     by_id = {p.part_id: p.title for p in result.parts}
     subjects = {s.subject_id: s.title for s in result.subjects}
-    # hu-szkr names whole activities (vizsgatevékenység): by their title, or their parts'.
+    # A regime grouping by activities (hu-szkr's vizsgatevékenység) names whole activities:
+    # by their title, or their parts'.
     activities = {str(a.get("activity_id")): a for a in result.outcome.get("activities", [])
                   if isinstance(a, Mapping)}
     out = []

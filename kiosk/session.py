@@ -236,25 +236,12 @@ def _append_exit(ledger: Ledger, ok: bool, seat: str, attempt: str | None) -> No
         pass  # the invigilator must be able to leave a kiosk whose ledger is broken
 
 
-#: Ledger kinds announced to plugins through the `attempt_lifecycle` hook, and their names there.
-LIFECYCLE_POINTS = {
-    A.STARTED: "started",
-    A.ANSWER: "answer_saved",
-    "part_submitted": "part_submitted",
-    "attempt_submitted": "submitted",
-}
-
-
 def _notify_lifecycle(events: list[Event]) -> None:
     """Tell plugins, after the events are durable; a failing listener never affects the
-    candidate (kiosk.plugins.notify swallows its errors)."""
-    from kiosk.plugins import notify
+    candidate (kiosk.plugins.notify logs and contains its errors)."""
+    from kiosk.plugins import notify_events
 
-    for event in events:
-        point = LIFECYCLE_POINTS.get(event.kind)
-        if point and event.attempt:
-            notify(point, event.attempt, {"seq": event.seq, "kind": event.kind,
-                                          "actor": event.actor, "body": event.body})
+    notify_events(events)
 
 
 class CandidateSession:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import click
 
 #: Modules under kiosk/commands/, each exporting COMMANDS = [...]. One name per line.
 COMMAND_MODULES = (
@@ -34,7 +37,7 @@ COMMAND_MODULES = (
 
 
 @hookimpl
-def register_commands(cli: Any) -> None:
+def register_commands(cli: click.Group) -> None:
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"kiosk.commands.{name}")
         for command in module.COMMANDS:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.domain.grading import ScaleError, builtin_scales, env_scale_dirs, load_scale_file
 from kiosk.hookspecs import hookimpl
 
+if TYPE_CHECKING:
+    from kiosk.api.contracts import RegisterObject
+
 
 @hookimpl
-def register_grade_scales(register: Any) -> None:
+def register_grade_scales(register: RegisterObject) -> None:
     for scale in builtin_scales():
         register(scale)
     # Registered after the built-ins so a school's file may replace one; a broken file raises

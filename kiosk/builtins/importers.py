@@ -3,13 +3,16 @@ registered like plugin ones."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.hookspecs import hookimpl
 
+if TYPE_CHECKING:
+    from kiosk.api.contracts import RegisterNamed
+
 
 @hookimpl
-def register_importers(register: Any) -> None:
+def register_importers(register: RegisterNamed) -> None:
     from kiosk.importers.aiken import import_aiken
     from kiosk.importers.gift import import_gift
     from kiosk.importers.moodle_xml import import_moodle_xml
@@ -22,7 +25,7 @@ def register_importers(register: Any) -> None:
 
 
 @hookimpl
-def register_exporters(register: Any) -> None:
+def register_exporters(register: RegisterNamed) -> None:
     from kiosk.importers.gift_export import export_gift
     from kiosk.importers.moodle_xml_export import export_moodle_xml
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.builtins.qtypes import ALL
 from kiosk.hookspecs import hookimpl
 
+if TYPE_CHECKING:
+    from kiosk.api.contracts import RegisterObject
+
 
 @hookimpl
-def register_question_types(register: Any) -> None:
+def register_question_types(register: RegisterObject) -> None:
     for qtype in ALL:
         register(qtype())

@@ -6,7 +6,7 @@ file (KIOSK_SCALES_DIR) replaces a built-in one there too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regime_generic import GenericRegime
@@ -14,6 +14,9 @@ from kiosk.domain.regime_iskolai import IskolaiRegime
 from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
 from kiosk.domain.regime_szkr import SzkrRegime
 from kiosk.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from kiosk.api.contracts import RegisterObject
 
 
 def registry_scale(scale_id: str) -> GradeScale:
@@ -23,6 +26,6 @@ def registry_scale(scale_id: str) -> GradeScale:
 
 
 @hookimpl
-def register_regimes(register: Any) -> None:
+def register_regimes(register: RegisterObject) -> None:
     for cls in (GenericRegime, SzakvizsgaRegime, SzkrRegime, IskolaiRegime):
         register(cls(registry_scale))

@@ -8,11 +8,14 @@ for fraction 1. Every result is clamped to [0, points] and floored to the item's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.items import Item
 from kiosk.domain.scoring import Judgement, clamp, floor_to_step
 from kiosk.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from kiosk.api.contracts import RegisterNamed
 
 _EPS = 1e-9
 
@@ -97,6 +100,6 @@ RULES = {
 
 
 @hookimpl
-def register_scoring_rules(register: Any) -> None:
+def register_scoring_rules(register: RegisterNamed) -> None:
     for name, rule in RULES.items():
         register(name, rule)

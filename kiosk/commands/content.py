@@ -115,7 +115,10 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
     result = _checked_exam(exam, centre, as_json)
     ex = result.exam
     assert ex is not None
-    trials = regime_errors(ex, result.banks) or trial_errors(ex, result.banks)
+    from kiosk.plugins import registry
+
+    regime = registry().regimes.get(ex.regime)
+    trials = regime_errors(ex, result.banks, regime) or trial_errors(ex, result.banks)
     if trials:
         _fail(trials, as_json)
     try:  # candidate code needs OS isolation here: refused in exam mode, a warning in practice

@@ -26,7 +26,9 @@ def _exam(centre: Centre, exam_id: str, passphrase: str | None) -> Exam:
 
 def oral_part(exam: Exam, part_id: str | None) -> O.OralPart:
     try:
-        parts = O.oral_parts(exam.extra, exam.regime)
+        from kiosk.plugins import regime_rules
+
+        parts = O.oral_parts(exam.extra, exam.regime, regime_rules())
     except O.OralConfigError as exc:
         raise KioskError(f"exam {exam.id!r}: {exc}") from None
     if not parts:
@@ -74,7 +76,11 @@ def draw_card(ledger: Ledger, exam: Exam, part: O.OralPart, candidate: str, day:
               ) -> tuple[O.Card, int]:
     """Draw at random and record the draw; (card, event seq)."""
     state = O.fold_events(ledger.events(kind=O.KINDS))
-    refusal = O.draw_refusal(part, state, exam.id, candidate, day, replacement, exam.regime)
+    from kiosk.plugins import registry
+
+    regime = registry().regimes.get(exam.regime)
+    refusal = O.draw_refusal(part, state, exam.id, candidate, day, replacement,
+                             getattr(regime, "replacement_card", True))
     if refusal:
         raise DrawRefused(f"{candidate}: {refusal}")
     cards = O.available_cards(part, state, exam.id, candidate, day, replacement)

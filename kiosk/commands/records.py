@@ -129,19 +129,23 @@ def record_exemption(exam_id: str, candidate: str, user: str, centre_dir: Path, 
     from kiosk.commands.common import centre_passphrase
     from kiosk.domain.oral import OralConfigError, oral_parts
     from kiosk.exam_store import exam_and_banks
+    from kiosk.plugins import regime_rules
 
     centre = Centre.open(centre_dir)
     exam = exam_and_banks(centre, exam_id, centre_passphrase(centre))[0]
     known = [p.id for p in exam.parts]
     try:
-        known += [p.id for p in oral_parts(exam.extra, exam.regime)]
+        known += [p.id for p in oral_parts(exam.extra, exam.regime, regime_rules())]
     except OralConfigError:
         pass
     for key in ("subjects", "activities"):
         entries = exam.extra.get(key)
         if isinstance(entries, list):
             known += [str(e.get("id")) for e in entries if isinstance(e, dict)]
-    if exam.regime == "hu-szakvizsga" and not exam.extra.get("subjects"):
+    from kiosk.plugins import registry
+
+    regime = registry().regimes.get(exam.regime)
+    if getattr(regime, "groups", "parts") == "subjects" and not exam.extra.get("subjects"):
         known.append("kotelezo")  # an exam file per subject: its one subject
     if target not in known:
         raise KioskError(f"--target: exam {exam_id!r} has no subject, activity or part "

@@ -182,7 +182,9 @@ def _due(centre: Centre, exam_id: str | None, today_text: str | None, as_json: b
             rows.append((s.id, s.exam, exams[s.exam][0].regime, date.fromisoformat(s.date)))
         except ValueError:
             continue
-    report = R.results_due(rows, exported, provisional, today)
+    from kiosk.plugins import regime_rules
+
+    report = R.results_due(rows, exported, provisional, today, regime_rules())
     if as_json:
         echo_json([{"sitting": d.sitting, "exam": d.exam, "regime": d.regime,
                     "date": d.day.isoformat(), "due": d.due.isoformat(),

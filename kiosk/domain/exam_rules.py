@@ -4,7 +4,11 @@ Pure functions over plain data; `kiosk sitting create` gathers the data from the
 refuses the sitting with one line per broken rule. Sources (seed 004, the school's programme
 quoting the Szkr and its own in-school exam rules):
 
-Special needs (per regime, `TIME_CAPS`): for in-school exams "a vizsgázó kérésére, az igazgató
+Each regime declares its rules as a `RegimeRules` (`Regime.rules`; the built-in values are the
+constants below); these functions take the regimes' rules by name (`rules`, from the registry:
+`kiosk.plugins.regime_rules()`), so a plugin regime gets the same checks by declaring them.
+
+Special needs (per regime, `RegimeRules.time_caps`): for in-school exams "a vizsgázó kérésére, az igazgató
 engedélye alapján a) az írásbeli feladatok megválaszolásához rendelkezésre álló időt legfeljebb
 harminc perccel meg kell növelni" and for the oral "a harminc perc gondolkodási időt legfeljebb
 tíz perccel meg kell növelni"; the programme gives Szkr 293. § (3) as their basis, so the same
@@ -31,17 +35,57 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-#: regime -> (written extra minutes cap, oral preparation extra minutes cap)
-TIME_CAPS: dict[str, tuple[int, int]] = {"hu-iskolai": (30, 10), "hu-szkr": (30, 10)}
-IN_SCHOOL = "hu-iskolai"
-VOCATIONAL = "hu-szkr"
-#: regime -> (earliest start, latest end)
-DAY_WINDOWS: dict[str, tuple[time, time]] = {IN_SCHOOL: (time(8), time(17)),
-                                             VOCATIONAL: (time(8), time(18))}
-MAX_WRITTEN_PER_DAY = 3
-MAX_MINUTES_PER_DAY = 8 * 60
-COMPLETION_DAYS = 30
 OVERRIDE = "time_cap_overridden"
+
+
+@dataclass(frozen=True)
+class RegimeRules:
+    """What a regime's rules say about scheduling and records (None: no such rule)."""
+
+    #: (written extra minutes cap, oral preparation extra minutes cap) for special needs
+    time_caps: tuple[int, int] | None = None
+    #: (earliest start, latest end) of a sitting
+    day_window: tuple[time, time] | None = None
+    #: written exams of this regime a candidate may sit on one day
+    max_written_per_day: int | None = None
+    #: minutes of this regime's exam activities a candidate may have on one day
+    max_minutes_per_day: int | None = None
+    #: days from the first sitting of one exam (`vocational_exam` group) to its last
+    completion_days: int | None = None
+    #: days after the exam day by which results must be announced
+    results_due_days: int | None = None
+    #: minimum oral preparation minutes (an exam may not set less)
+    oral_min_prep: int = 0
+
+
+NO_RULES = RegimeRules()
+#: hu-iskolai (the school's in-school exam rules)
+IN_SCHOOL_RULES = RegimeRules(time_caps=(30, 10), day_window=(time(8), time(17)),
+                              max_written_per_day=3, oral_min_prep=30)
+#: hu-szkr (Szkr 277. §, 290. § (6), 293. § (3))
+VOCATIONAL_RULES = RegimeRules(time_caps=(30, 10), day_window=(time(8), time(18)),
+                               max_minutes_per_day=8 * 60, completion_days=30,
+                               results_due_days=5)
+#: hu-szakvizsga (the information sheet: results the same day, 20 minutes' oral preparation)
+SZAKVIZSGA_RULES = RegimeRules(results_due_days=0, oral_min_prep=20)
+
+
+def builtin_rules() -> dict[str, RegimeRules]:
+    """The built-in regimes' declared rules by name (what `rules=None` means)."""
+    # Imported here: the regime modules import this one for the constants above.
+    from kiosk.domain.regime_generic import GenericRegime
+    from kiosk.domain.regime_iskolai import IskolaiRegime
+    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+    from kiosk.domain.regime_szkr import SzkrRegime
+
+    return {cls.name: cls.rules
+            for cls in (GenericRegime, IskolaiRegime, SzakvizsgaRegime, SzkrRegime)}
+
+
+def rules_for(regime: str, rules: Mapping[str, RegimeRules] | None = None) -> RegimeRules:
+    """`regime`'s declared rules from `rules` (default: the built-in regimes'); none for a
+    regime nobody registered."""
+    return (builtin_rules() if rules is None else rules).get(regime, NO_RULES)
 
 
 @dataclass(frozen=True)
@@ -83,10 +127,11 @@ def parse_start(text: str) -> time:
 
 
 def time_cap_errors(regime: str, extra: Mapping[str, tuple[int, int]],
-                    overridden: Iterable[str] = ()) -> list[str]:
+                    overridden: Iterable[str] = (),
+                    rules: Mapping[str, RegimeRules] | None = None) -> list[str]:
     """Candidates whose (written extra, oral preparation extra) minutes exceed the regime's
     caps, unless `overridden`."""
-    caps = TIME_CAPS.get(regime)
+    caps = rules_for(regime, rules).time_caps
     if caps is None:
         return []
     allowed = set(overridden)
@@ -111,13 +156,16 @@ def _end(start: time, minutes: float) -> time | None:
 
 
 def schedule_errors(new: Planned, existing: Iterable[Planned],
-                    extra: Mapping[str, int] | None = None) -> list[str]:
+                    extra: Mapping[str, int] | None = None,
+                    rules: Mapping[str, RegimeRules] | None = None) -> list[str]:
     """What `new` breaks of its regime's day window, daily limits and completion window.
-    `extra` = each candidate's accommodation minutes (the longest a sitting can last for them)."""
+    `extra` = each candidate's accommodation minutes (the longest a sitting can last for them).
+    The daily limits count the same regime's sittings only."""
     extra = extra or {}
     errors: list[str] = []
     others = [p for p in existing if p.sitting != new.sitting]
-    window = DAY_WINDOWS.get(new.regime)
+    rule = rules_for(new.regime, rules)
+    window = rule.day_window
     if window is not None and new.start is not None:
         longest = new.minutes + max((extra.get(c, 0) for c in new.candidates), default=0)
         end = _end(new.start, longest)
@@ -128,20 +176,22 @@ def schedule_errors(new: Planned, existing: Iterable[Planned],
                           f"{window[0].strftime('%H:%M')}–{window[1].strftime('%H:%M')}")
     for cid in new.candidates:
         same_day = [p for p in others if p.day == new.day and cid in p.candidates]
-        if new.regime == IN_SCHOOL:
-            written = [p for p in same_day if p.regime == IN_SCHOOL]
-            if len(written) + 1 > MAX_WRITTEN_PER_DAY:
+        if rule.max_written_per_day is not None:
+            written = [p for p in same_day if p.regime == new.regime]
+            if len(written) + 1 > rule.max_written_per_day:
                 errors.append(f"{cid}: this would be written exam {len(written) + 1} on "
-                              f"{new.day.isoformat()} (at most {MAX_WRITTEN_PER_DAY} a day; "
-                              f"already: {', '.join(p.exam for p in written)})")
-        if new.regime == VOCATIONAL:
-            day_sittings = [p for p in same_day if p.regime == VOCATIONAL]
+                              f"{new.day.isoformat()} (at most {rule.max_written_per_day} a "
+                              f"day; already: {', '.join(p.exam for p in written)})")
+        if rule.max_minutes_per_day is not None:
+            day_sittings = [p for p in same_day if p.regime == new.regime]
             total = sum(p.minutes + extra.get(cid, 0) for p in day_sittings)
             total += new.minutes + extra.get(cid, 0)
-            if total > MAX_MINUTES_PER_DAY:
+            if total > rule.max_minutes_per_day:
                 errors.append(f"{cid}: {total:g} minutes of exam activities on "
-                              f"{new.day.isoformat()}, more than 8 hours (Szkr 277. § (2))")
-            group = [p for p in others if p.regime == VOCATIONAL and cid in p.candidates
+                              f"{new.day.isoformat()}, more than "
+                              f"{rule.max_minutes_per_day / 60:g} hours (Szkr 277. § (2))")
+        if rule.completion_days is not None:
+            group = [p for p in others if p.regime == new.regime and cid in p.candidates
                      and (p.group or p.exam) == (new.group or new.exam)]
             if new.resit or not group:
                 continue
@@ -149,7 +199,7 @@ def schedule_errors(new: Planned, existing: Iterable[Planned],
             since = max(resits) if resits else None
             window_days = [p.day for p in group if since is None or p.day >= since]
             first = min(window_days)
-            last = first + timedelta(days=COMPLETION_DAYS)
+            last = first + timedelta(days=rule.completion_days)
             if new.day > last:
                 errors.append(f"{cid}: the vocational exam {new.group or new.exam!r} began on "
                               f"{first.isoformat()} and must be finished by "
@@ -160,11 +210,10 @@ def schedule_errors(new: Planned, existing: Iterable[Planned],
 
 # --- record keeping: when results are due, how long records are kept ------------------------
 
-#: regime -> days after the exam day by which results must be announced. hu-szkr, 290. § (6):
-#: "A szakmai vizsga eredményét az akkreditált vizsgaközpont a szakmai vizsgát követő öt napon
-#: belül hirdeti ki." hu-szakvizsga, information sheet 14.5: "A vizsganap végén a vizsga
-#: eredményét a vizsgabizottság a vizsgajegyzőkönyv másolatának átadásával közli" (the same day).
-RESULTS_DUE_DAYS: dict[str, int] = {VOCATIONAL: 5, "hu-szakvizsga": 0}
+# Results deadlines (RegimeRules.results_due_days). hu-szkr, 290. § (6):
+# "A szakmai vizsga eredményét az akkreditált vizsgaközpont a szakmai vizsgát követő öt napon
+# belül hirdeti ki." hu-szakvizsga, information sheet 14.5: "A vizsganap végén a vizsga
+# eredményét a vizsgabizottság a vizsgajegyzőkönyv másolatának átadásával közli" (the same day).
 #: Szkr 276. § (4): the document of the exam's conditions "a szakmai vizsgát követő öt évig meg
 #: kell őrizni" — kept five years after the exam.
 RETENTION_YEARS = 5
@@ -188,14 +237,15 @@ class Due:
 
 def results_due(sittings: Iterable[tuple[str, str, str, date]],
                 exported: Iterable[tuple[str | None, date]],
-                provisional: Mapping[str, int], today: date) -> list[Due]:
+                provisional: Mapping[str, int], today: date,
+                rules: Mapping[str, RegimeRules] | None = None) -> list[Due]:
     """For each (sitting, exam, regime, day) of a regime with a deadline: its due date and what
     is missing — results still provisional (`provisional`: exam -> count), or no sealed export
     of the exam (or of the whole centre) on or after the exam day. Sorted by due date."""
     exports = list(exported)
     out = []
     for sitting, exam, regime, day in sittings:
-        days = RESULTS_DUE_DAYS.get(regime)
+        days = rules_for(regime, rules).results_due_days
         if days is None:
             continue
         missing = []

@@ -710,17 +710,16 @@ def draw_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank]) -> list[
     return errors
 
 
-def regime_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank]) -> list[str]:
-    """The exam regime's own rules about the paper (`kiosk exam check` reports them):
-    hu-szakvizsga — a written sheet of 11–14 questions with an equal share per module. Kept out
-    of `draw_errors`, so a small test or practice exam under that regime still loads."""
-    if exam.regime != "hu-szakvizsga":
+def regime_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank],
+                  regime: Any = None) -> list[str]:
+    """The exam regime's own rules about the paper (`kiosk exam check` reports them), from the
+    regime's `paper_errors` (e.g. hu-szakvizsga: a written sheet of 11–14 questions with an equal
+    share per module). Kept out of `draw_errors`, so a small test or practice exam under that
+    regime still loads. `regime` is the registered regime object (None: no rules)."""
+    if regime is None:
         return []
-    # Imported here because the regime module builds on this one.
-    from kiosk.domain.regime_szakvizsga import written_sheet_errors
-
     bank_list = list(banks.values()) if isinstance(banks, Mapping) else list(banks)
-    return written_sheet_errors(exam, all_items(bank_list))
+    return list(regime.paper_errors(exam, all_items(bank_list)))
 
 
 def _num(value: float) -> str:

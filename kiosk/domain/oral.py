@@ -24,12 +24,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kiosk.domain.exam_rules import RegimeRules, rules_for
+
 CARD_DRAWN = "oral_card_drawn"
 MARKED = "oral_marked"
 KINDS = (CARD_DRAWN, MARKED)
 DEFAULT_ID = "oral"
-#: The regimes' minimum preparation time in minutes.
-MIN_PREP = {"hu-szakvizsga": 20, "hu-iskolai": 30}
 DEFAULT_PREP = 20
 
 
@@ -83,9 +83,11 @@ def _tables(extra: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     return out
 
 
-def oral_parts(extra: Mapping[str, Any], regime: str = "") -> list[OralPart]:
-    """The oral parts an exam defines (its `Exam.extra`), checked."""
-    minimum = MIN_PREP.get(regime, 0)
+def oral_parts(extra: Mapping[str, Any], regime: str = "",
+               rules: Mapping[str, RegimeRules] | None = None) -> list[OralPart]:
+    """The oral parts an exam defines (its `Exam.extra`), checked; the regime's declared
+    minimum preparation time (`RegimeRules.oral_min_prep`) applies."""
+    minimum = rules_for(regime, rules).oral_min_prep
     parts: list[OralPart] = []
     for where, table in _tables(extra):
         pid = table.get("id", DEFAULT_ID)
@@ -219,9 +221,10 @@ def available_cards(part: OralPart, state: OralState, exam: str, candidate: str,
 
 
 def draw_refusal(part: OralPart, state: OralState, exam: str, candidate: str, day: str,
-                 replacement: bool, regime: str = "") -> str | None:
-    """Why a card may not be drawn now (None when it may): one reason a person can act on."""
-    if replacement and regime == "hu-szakvizsga":
+                 replacement: bool, replacement_card: bool = True) -> str | None:
+    """Why a card may not be drawn now (None when it may): one reason a person can act on.
+    `replacement_card` is the exam regime's capability of that name."""
+    if replacement and not replacement_card:
         # The szakvizsga rules know no replacement card; the póttétel (halve the points, round
         # up) is the in-school oral's rule, and a graded oral has no points to halve.
         return ("the szakvizsga has no replacement card (póttétel): its oral is graded 1–5 by "

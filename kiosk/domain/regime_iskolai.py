@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kiosk.domain.exam_rules import IN_SCHOOL_RULES
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
     Outcome,
@@ -48,6 +49,7 @@ PART_KINDS = ("written", "oral")
 class IskolaiRegime(Regime):
     name = "hu-iskolai"
     title = {"hu": "Tanulmányok alatti vizsga (iskolai)", "en": "In-school exam"}
+    rules = IN_SCHOOL_RULES
     default_scale = None
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kiosk.domain.exam_rules import SZAKVIZSGA_RULES
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
     Outcome,
@@ -84,6 +85,17 @@ class SzakvizsgaRegime(Regime):
     name = "hu-szakvizsga"
     title = {"hu": "Közigazgatási szakvizsga", "en": "Public-administration professional exam"}
     default_scale = "hu-szakvizsga"
+    groups = "subjects"
+    # Retakes and improvement exams within two years: every attempt is the record.
+    every_attempt_counts = True
+    # Subjects are graded 1–5 without overall points; results still show the written points.
+    written_points_shown = True
+    # The rules know no replacement card (póttétel): the oral is graded by the board.
+    replacement_card = False
+    rules = SZAKVIZSGA_RULES
+
+    def paper_errors(self, exam: Any, items: Mapping[str, Any]) -> list[str]:
+        return written_sheet_errors(exam, items)
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:
         scale = self.scale(inputs)

@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from kiosk.domain.exam_rules import VOCATIONAL_RULES
 from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
     ActivityInput,
@@ -100,6 +101,8 @@ class SzkrRegime(Regime):
     title = {"hu": "Szakmai vizsga (Szkr. 290. §)",
              "en": "Vocational exam (Gov. Decree 12/2020, 290 §)"}
     default_scale = "hu-szkr"
+    groups = "activities"
+    rules = VOCATIONAL_RULES
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:
         scale = self.scale(inputs)

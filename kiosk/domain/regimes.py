@@ -23,6 +23,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from kiosk.domain.exam_rules import NO_RULES, RegimeRules
 from kiosk.domain.grading import GRADE_NAMES, GradeScale, builtin_scales
 from kiosk.domain.grading import grade as scale_grade
 from kiosk.errors import KioskError
@@ -286,12 +287,24 @@ class Regime:
     name: str = ""
     title: Mapping[str, str] = {}
     default_scale: str | None = None
+    # Capabilities: what callers do differently for this regime (kiosk.api.RegimeContract
+    # explains each); declared here so that no caller recognises a regime by its name.
+    groups: str = "parts"
+    every_attempt_counts: bool = False
+    written_points_shown: bool = False
+    replacement_card: bool = True
+    #: scheduling and records rules (kiosk.domain.exam_rules)
+    rules: RegimeRules = NO_RULES
 
     def __init__(self, scales: ScaleLookup | Mapping[str, GradeScale] | None = None) -> None:
         self._scales = scales
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:
         raise NotImplementedError
+
+    def paper_errors(self, exam: Any, items: Mapping[str, Any]) -> list[str]:
+        """The regime's own rules about an exam's paper (`kiosk exam check`); none by default."""
+        return []
 
     def scale(self, inputs: RegimeInput, required: bool = True) -> GradeScale | None:
         """inputs.scale, else config["grade_scale"], else the regime's default scale."""

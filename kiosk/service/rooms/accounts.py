@@ -71,10 +71,12 @@ def list_users(ctx: Context) -> list[dict[str, Any]]:
 def _roster_notes(parsed: rosters.RosterFile, filename: str) -> list[str]:
     # The caps depend on the exam's regime, so they are enforced when a sitting is created;
     # say so now, while the clerk still has the file open.
-    from kiosk.domain.exam_rules import TIME_CAPS
+    from kiosk.plugins import regime_rules
 
-    written = min(c[0] for c in TIME_CAPS.values())
-    oral = min(c[1] for c in TIME_CAPS.values())
+    caps = [r.time_caps for r in regime_rules().values() if r.time_caps is not None]
+    if not caps:
+        return []
+    written, oral = min(c[0] for c in caps), min(c[1] for c in caps)
     notes = []
     for row in parsed.rows:
         acc = row.candidate.accommodations

@@ -109,16 +109,20 @@ def _check_rules(ledger: Ledger, exam: Exam, body: dict[str, object], ids: list[
     if unknown:
         raise KioskError(f"--override-time-cap: {', '.join(unknown)} is not a candidate of this "
                          "sitting")
+    from kiosk.plugins import regime_rules
+
+    rules = regime_rules()
     errors = R.time_cap_errors(exam.regime, {c: (a.extra_minutes, a.oral_prep_minutes)
-                                             for c, a in acc.items()}, overrides)
+                                             for c, a in acc.items()}, overrides, rules)
     planned = R.Planned.from_body(body)
     assert planned is not None
     existing = [p for p in (R.Planned.from_body(e.body) for e in ledger.events(kind=S.CREATED))
                 if p is not None]
-    errors += R.schedule_errors(planned, existing, {c: a.extra_minutes for c, a in acc.items()})
+    errors += R.schedule_errors(planned, existing, {c: a.extra_minutes for c, a in acc.items()},
+                                rules)
     if errors:
         raise RuleErrors(errors)
-    caps = R.TIME_CAPS.get(exam.regime)
+    caps = R.rules_for(exam.regime, rules).time_caps
     out = []
     for cid, reason in overrides.items():
         a = acc[cid]
@@ -194,9 +198,15 @@ def create(ctx: Context, *, exam: str, room: str = "", candidates: str | list[st
                                    self_start=self_start, day=day, exam=content, start=start,
                                    resit=resit, overrides=fixed, override_actor=actor)
     return {"sitting": sitting_json(sitting), "code": code, "warnings": warnings,
-            "day_window_unchecked": bool(content is not None and content.regime in
-                                         R.DAY_WINDOWS and not start),
+            "day_window_unchecked": _day_window_unchecked(content, start),
             "pin": ensure_pin(ctx.centre)}
+
+
+def _day_window_unchecked(exam: Exam | None, start: str | None) -> bool:
+    from kiosk.plugins import regime_rules
+
+    return bool(exam is not None and not start
+                and R.rules_for(exam.regime, regime_rules()).day_window)
 
 
 @use_case("sitting.list", roles=ANY_STAFF, writes=False)

@@ -27,10 +27,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from kiosk.builtins.qtypes.base import BuiltinType, malformed, not_answered
-from kiosk.builtins.qtypes.fields import check_unknown, is_number
-from kiosk.domain.items import FieldError, Item
-from kiosk.domain.scoring import Judgement
+from kiosk.api import (
+    FieldError,
+    FieldsType,
+    Item,
+    Judgement,
+    check_unknown,
+    is_number,
+    malformed,
+    not_answered,
+)
 from kiosk_accounting.amounts import format_amount, normal_account, parse_amount
 
 ENTRY_KEYS = {"debit", "credit", "amount"}
@@ -164,7 +170,7 @@ def match(item: Item, lines: list[TypedLine]) -> tuple[int, float, int, list[dic
     return right, credit, extra, detail
 
 
-class JournalEntry(BuiltinType):
+class JournalEntry(FieldsType):
     name: ClassVar[str] = "journal_entry"
     title: ClassVar[dict[str, str]] = {"hu": "Könyvelési tétel", "en": "Journal entry"}
     fields: ClassVar[set[str]] = {"entries", "partial", "extra_line_penalty", "tolerance", "chart"}

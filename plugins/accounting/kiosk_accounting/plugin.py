@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from kiosk.hookspecs import hookimpl
+from kiosk.api import RegisterObject, hookimpl
 from kiosk_accounting.journal_entry import JournalEntry
 
 
 @hookimpl
-def register_question_types(register: Any) -> None:
+def register_question_types(register: RegisterObject) -> None:
     register(JournalEntry())

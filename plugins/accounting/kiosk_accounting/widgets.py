@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from kiosk.apps.widgets.questions.base import QuestionWidget, plain
-from kiosk.i18n import current_language
+from kiosk.api import current_language
+from kiosk.api.widgets import QuestionWidget, plain
 from kiosk_accounting.amounts import normal_account, parse_amount
 from kiosk_accounting.journal_entry import incomplete_lines
 

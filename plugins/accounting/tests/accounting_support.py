@@ -1,12 +1,11 @@
-"""Helpers for the accounting plugin tests (the shared machinery is kiosk.testing)."""
+"""Helpers for the accounting plugin tests (the shared machinery is kiosk.api.testing)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import testing
-from kiosk.domain.items import Item
-from kiosk.testing import Host, clean_site
+from kiosk.api import Item, testing
+from kiosk.api.testing import Host, clean_site
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 REPO = PLUGIN_DIR.parents[1]

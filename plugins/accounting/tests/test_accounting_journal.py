@@ -10,15 +10,13 @@ from accounting_support import bank_items
 from kiosk_accounting.amounts import format_amount, normal_account, parse_amount
 from kiosk_accounting.journal_entry import JournalEntry
 
-from kiosk.domain.items import Item
-from kiosk.domain.scoring import score_item
-from kiosk.plugins import registry
+from kiosk.api import Item, score_item, scoring_rule
 
 QT = JournalEntry()
 
 
 def points(item: Item, response: object, rule: str = "proportional") -> float:
-    return score_item(item, response, QT, registry().scoring_rules[rule]).points
+    return score_item(item, response, QT, scoring_rule(rule)).points
 
 
 def line(debit: str, credit: str, amount: str) -> dict[str, str]:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from kiosk.hookspecs import hookimpl
+from kiosk.api import RegisterObject, hookimpl
 from kiosk_informatics.python_function import PythonFunction
 from kiosk_informatics.sql_query import SqlQuery
 
+if TYPE_CHECKING:
+    import click
+
 
 @hookimpl
-def register_question_types(register: Any) -> None:
+def register_question_types(register: RegisterObject) -> None:
     register(SqlQuery())
     register(PythonFunction())
 
 
 @hookimpl
-def register_commands(cli: Any) -> None:
+def register_commands(cli: click.Group) -> None:
     import click
 
     @cli.command("sandbox")

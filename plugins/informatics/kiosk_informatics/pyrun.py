@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.json_limits import nesting_within
+from kiosk.api import nesting_within
 from kiosk_informatics import sandbox
 
 RUNNER = Path(__file__).with_name("_runner.py")

@@ -23,10 +23,19 @@ from __future__ import annotations
 import keyword
 from typing import Any, ClassVar
 
-from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answered
-from kiosk.builtins.qtypes.fields import check_unknown, is_number, is_text
-from kiosk.domain.items import FieldError, Item
-from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.api import (
+    FieldError,
+    FieldsType,
+    Item,
+    Judgement,
+    NeedsMarking,
+    blank,
+    check_unknown,
+    is_number,
+    is_text,
+    malformed,
+    not_answered,
+)
 from kiosk_informatics import pyrun
 
 TEST_KEYS = {"args", "kwargs", "expected", "points", "name", "example"}
@@ -86,7 +95,7 @@ def _short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class PythonFunction(BuiltinType):
+class PythonFunction(FieldsType):
     name: ClassVar[str] = "python_function"
     title: ClassVar[dict[str, str]] = {"hu": "Python-függvény", "en": "Python function"}
     fields: ClassVar[set[str]] = {

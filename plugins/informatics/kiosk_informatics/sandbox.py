@@ -172,14 +172,14 @@ def _binds() -> list[str]:
 
 def hidden_paths() -> frozenset[str]:
     """What must never be visible: the paths given to hide(), KIOSK_CENTRE, and every centre
-    this process opened (kiosk.ledger.centre.OPENED)."""
+    this process opened (kiosk.api.private_paths)."""
     hidden = set(_hidden)
     if os.environ.get("KIOSK_CENTRE"):
         hidden.add(os.path.realpath(os.environ["KIOSK_CENTRE"]))
     try:
-        from kiosk.ledger.centre import OPENED
+        from kiosk.api import private_paths
 
-        hidden.update(str(p) for p in OPENED)
+        hidden.update(str(p) for p in private_paths())
     except ImportError:  # the plugin used without the kiosk
         pass
     return frozenset(hidden)

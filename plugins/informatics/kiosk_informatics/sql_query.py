@@ -22,10 +22,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answered
-from kiosk.builtins.qtypes.fields import check_bool, is_number, is_text
-from kiosk.domain.items import FieldError, Item
-from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.api import (
+    FieldError,
+    FieldsType,
+    Item,
+    Judgement,
+    NeedsMarking,
+    blank,
+    check_bool,
+    is_number,
+    is_text,
+    malformed,
+    not_answered,
+)
 from kiosk_informatics import sqlrun
 
 PARTIAL_KEYS = ("wrong_columns", "wrong_order", "wrong_rows", "column_names")
@@ -49,7 +58,7 @@ def expected(item: Item) -> sqlrun.QueryResult | sqlrun.QueryError:
     return run(item, item.spec["answer"])
 
 
-class SqlQuery(BuiltinType):
+class SqlQuery(FieldsType):
     name: ClassVar[str] = "sql_query"
     title: ClassVar[dict[str, str]] = {"hu": "SQL-lekérdezés", "en": "SQL query"}
     fields: ClassVar[set[str]] = {

@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Static, TextArea
 
-from kiosk.apps.widgets.questions.base import QuestionWidget, plain
-from kiosk.i18n import current_language
+from kiosk.api import current_language
+from kiosk.api.widgets import QuestionWidget, plain
 from kiosk_informatics import python_function, sql_query, sqlrun
 
 TEXTS = {

@@ -10,15 +10,13 @@ from informatics_support import bank_items
 from kiosk_informatics import sqlrun
 from kiosk_informatics.sql_query import SqlQuery
 
-from kiosk.domain.items import Item
-from kiosk.domain.scoring import score_item
-from kiosk.plugins import registry
+from kiosk.api import Item, score_item, scoring_rule
 
 QT = SqlQuery()
 
 
 def points(item: Item, response: object, rule: str = "proportional") -> float:
-    return score_item(item, response, QT, registry().scoring_rules[rule]).points
+    return score_item(item, response, QT, scoring_rule(rule)).points
 
 
 @pytest.fixture(scope="module")

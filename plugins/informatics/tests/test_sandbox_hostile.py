@@ -31,8 +31,7 @@ from kiosk_informatics import pyrun, sandbox, sqlrun
 from kiosk_informatics.python_function import PythonFunction
 from kiosk_informatics.sql_query import SqlQuery
 
-from kiosk.domain.items import Item
-from kiosk.domain.scoring import NeedsMarking
+from kiosk.api import Item, NeedsMarking
 
 ISO = sandbox.detect()
 needs_isolation = pytest.mark.skipif(

@@ -30,10 +30,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from kiosk.builtins.qtypes.base import BuiltinType, blank, not_answered
-from kiosk.builtins.qtypes.fields import check_unknown, is_number, is_text
-from kiosk.domain.items import FieldError, Item
-from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.api import (
+    FieldError,
+    FieldsType,
+    Item,
+    Judgement,
+    NeedsMarking,
+    blank,
+    check_unknown,
+    is_number,
+    is_text,
+    not_answered,
+)
 from kiosk_public_admin.deadlines import deadline, hungarian, parse_date
 
 FIELD_KEYS = {"id", "label", "kind", "lines", "options", "answer", "accept", "deadline"}
@@ -129,7 +137,7 @@ def _summary(checks: list[dict[str, Any]]) -> str:
     return "jogeset: a vizsgabizottság javítja; automatikus ellenőrzés – " + "; ".join(parts)
 
 
-class CaseStudy(BuiltinType):
+class CaseStudy(FieldsType):
     name: ClassVar[str] = "case_study"
     title: ClassVar[dict[str, str]] = {"hu": "Jogeset", "en": "Case study"}
     human_marked: ClassVar[bool] = True

@@ -3,12 +3,10 @@ Oral topic cards are data, found through `kiosk_public_admin.oral.card_sets()`."
 
 from __future__ import annotations
 
-from typing import Any
-
-from kiosk.hookspecs import hookimpl
+from kiosk.api import RegisterObject, hookimpl
 from kiosk_public_admin.case_study import CaseStudy
 
 
 @hookimpl
-def register_question_types(register: Any) -> None:
+def register_question_types(register: RegisterObject) -> None:
     register(CaseStudy())

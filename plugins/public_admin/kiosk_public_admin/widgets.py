@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from kiosk.apps.widgets.questions.base import QuestionWidget, plain, stem_renderable
-from kiosk.i18n import current_language
+from kiosk.api import current_language
+from kiosk.api.widgets import QuestionWidget, plain, stem_renderable
 from kiosk_public_admin.case_study import fields_of
 from kiosk_public_admin.deadlines import parse_date
 

@@ -10,9 +10,7 @@ from kiosk_public_admin.case_study import CaseStudy, CheckedMarking, auto_checks
 from kiosk_public_admin.deadlines import deadline, easter, is_working_day, parse_date
 from public_admin_support import bank_items
 
-from kiosk.domain.items import Item
-from kiosk.domain.scoring import NeedsMarking, score_item
-from kiosk.plugins import registry
+from kiosk.api import Item, NeedsMarking, score_item, scoring_rule
 
 QT = CaseStudy()
 
@@ -74,7 +72,7 @@ def test_right_answer_needs_marking_with_every_check_passing(items: dict[str, It
     assert isinstance(judged, CheckedMarking) and isinstance(judged, NeedsMarking)
     assert [c["ok"] for c in judged.detail["auto_checks"]] == [True, True, True, True]
     assert "2025. 03. 24." in judged.reason and "eltér" not in judged.reason
-    score = score_item(item, answer, QT, registry().scoring_rules["proportional"])
+    score = score_item(item, answer, QT, scoring_rule("proportional"))
     assert score.needs_marking and score.points == 0  # no points until a marker gives them
     assert "automatikus ellenőrzés" in score.detail["needs_marking"]
 
