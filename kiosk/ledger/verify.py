@@ -134,6 +134,31 @@ def _verify(
         if result != ["ok"]:
             problems.append(Problem(None, f"database corrupt: {'; '.join(result[:3])}"))
             return
+    _check_triggers(conn, problems)
+    hashes, genesis_key = _check_events(conn, report, wanted)
+    head = report.head_seq
+    if head == 0:
+        problems.append(Problem(None, "the ledger has no events (not even its genesis)"))
+        return
+
+    key = trusted_key or genesis_key
+    if trusted_key is not None and genesis_key is not None:
+        if keys.public_raw(trusted_key) != keys.public_raw(genesis_key):
+            problems.append(Problem(1, "the genesis event names another key than the centre's public key"))
+    if key is None:
+        problems.append(Problem(1, "no public key to check signatures with"))
+        return
+    report.fingerprint = keys.fingerprint(key)
+    bad = [p.seq for p in problems if p.seq is not None]
+    keep = {a.checkpoint.id for a in anchors if a.checkpoint is not None}
+    found, kept, report.checkpoints = check_checkpoints(
+        lambda: checkpoint_rows(conn), key, hashes.__getitem__, head, bad, keep)
+    for seq, reason in found:
+        problems.append(Problem(seq, reason))
+    check_anchors(anchors, report, hashes, kept, key, newest=report.checkpoints)
+
+
+def _check_triggers(conn: sqlite3.Connection, problems: list[Problem]) -> None:
     present = {name: _norm_sql(sql) for name, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type='trigger'")}
     expected = expected_triggers()
@@ -144,6 +169,12 @@ def _verify(
     if changed:
         problems.append(Problem(None, f"append-only triggers replaced: {', '.join(changed)}"))
 
+
+def _check_events(conn: sqlite3.Connection, report: VerifyReport, wanted: set[str]
+                  ) -> tuple[list[str], Ed25519PublicKey | None]:
+    """Walk the hash chain once: problems and receipts into `report`, its head; returns every
+    event's stored hash by seq and the key the genesis names."""
+    problems = report.problems
     hashes: list[str] = [GENESIS_PREV]  # hashes[seq] = hash of event seq, as stored
     expected_seq = 1
     prev = GENESIS_PREV
@@ -189,25 +220,7 @@ def _verify(
     report.events = head
     report.head_seq = head
     report.head_hash = prev if head else ""
-    if head == 0:
-        problems.append(Problem(None, "the ledger has no events (not even its genesis)"))
-        return
-
-    key = trusted_key or genesis_key
-    if trusted_key is not None and genesis_key is not None:
-        if keys.public_raw(trusted_key) != keys.public_raw(genesis_key):
-            problems.append(Problem(1, "the genesis event names another key than the centre's public key"))
-    if key is None:
-        problems.append(Problem(1, "no public key to check signatures with"))
-        return
-    report.fingerprint = keys.fingerprint(key)
-    bad = [p.seq for p in problems if p.seq is not None]
-    wanted = {a.checkpoint.id for a in anchors if a.checkpoint is not None}
-    found, kept, report.checkpoints = check_checkpoints(
-        lambda: checkpoint_rows(conn), key, hashes.__getitem__, head, bad, wanted)
-    for seq, reason in found:
-        problems.append(Problem(seq, reason))
-    check_anchors(anchors, report, hashes, kept, key, newest=report.checkpoints)
+    return hashes, genesis_key
 
 
 def _genesis_key(kind: str, body: str, problems: list[Problem]) -> Ed25519PublicKey | None:
@@ -274,11 +287,7 @@ def check_checkpoints(
             found.append((first, f"checkpoint {cid} covers event {upto}, which is out of order or absent"))
             continue
         if version == 1:
-            if first_v2 is not None:
-                found.append((first, f"checkpoint {cid} is in the old format after newer ones (downgraded)"))
-            elif not keys.verify_signature(key, str(sig), message):
-                who = "another key" if cfp != fp else "a broken signature"
-                found.append((first, f"checkpoint {cid} (events {first}..{upto}) is not signed by the centre key: {who}"))
+            found.extend(_check_v1(row, message, key, fp, first, downgraded=first_v2 is not None))
         else:
             if first_v2 is None:
                 first_v2 = first
@@ -296,22 +305,40 @@ def check_checkpoints(
         last_upto = upto
     if last is not None and last[6] == 2 and first_v2 is not None \
             and not _signed(key, Checkpoint(*last)):
-        # Slow path, only on failure: check each v2 signature to pin the first bad range.
-        start = 0
-        for row in rows():
-            cp = Checkpoint(*row)
-            if cp.version == 2 and type(cp.upto_seq) is int and not _signed(key, cp):
-                who = "another key" if cp.key_fingerprint != fp else "a broken or forged signature"
-                found.append((start + 1, f"checkpoint {cp.id} (events {start + 1}..{cp.upto_seq}) is "
-                                         f"not signed by the centre key ({who}), so no later "
-                                         "checkpoint is vouched for either"))
-                break
-            if type(cp.upto_seq) is int:
-                start = cp.upto_seq
+        found.extend(_first_bad_signature(rows, key, fp))
     if last_upto < head:
         found.append((last_upto + 1, f"events {last_upto + 1}..{head} are not covered by any signature "
                                      "(appended behind the centre's back)"))
     return found, kept, count
+
+
+def _check_v1(row: Sequence[Any], message: bytes, key: Ed25519PublicKey, fp: str, first: int,
+              *, downgraded: bool) -> list[tuple[int | None, str]]:
+    """An old-format checkpoint: its own signature (and never after a newer one)."""
+    cid, upto, _head_hash, _ts, cfp, sig = row[:6]
+    if downgraded:
+        return [(first, f"checkpoint {cid} is in the old format after newer ones (downgraded)")]
+    if not keys.verify_signature(key, str(sig), message):
+        who = "another key" if cfp != fp else "a broken signature"
+        return [(first, f"checkpoint {cid} (events {first}..{upto}) is not signed by the centre "
+                        f"key: {who}")]
+    return []
+
+
+def _first_bad_signature(rows: Callable[[], Iterable[Sequence[Any]]], key: Ed25519PublicKey,
+                         fp: str) -> list[tuple[int | None, str]]:
+    """Slow path, only on failure: check each v2 signature to pin the first bad range."""
+    start = 0
+    for row in rows():
+        cp = Checkpoint(*row)
+        if cp.version == 2 and type(cp.upto_seq) is int and not _signed(key, cp):
+            who = "another key" if cp.key_fingerprint != fp else "a broken or forged signature"
+            return [(start + 1, f"checkpoint {cp.id} (events {start + 1}..{cp.upto_seq}) is "
+                                f"not signed by the centre key ({who}), so no later "
+                                "checkpoint is vouched for either")]
+        if type(cp.upto_seq) is int:
+            start = cp.upto_seq
+    return []
 
 
 def check_anchors(
