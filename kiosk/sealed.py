@@ -405,42 +405,18 @@ def verify_bundle(path: Path, *, anchors: Sequence[Any] = (),
         problems.append(f"{MANIFEST}: missing (removed, or this is not a sealed export)")
         return report
     report.manifest_sha256 = sha256(manifest_bytes)
-    try:
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise ValueError("not a kiosk sealed-export manifest")
-        files = manifest["files"]
-        if not isinstance(files, dict):
-            raise ValueError("files is not a table")
-    except (UnicodeDecodeError, ValueError, KeyError) as exc:
-        problems.append(f"{MANIFEST}: unreadable ({exc}): changed or not a sealed export")
+    manifest = _read_manifest(manifest_bytes, problems)
+    if manifest is None:
         return report
+    files = manifest["files"]
     report.centre = str(manifest.get("centre", ""))
     report.exam = manifest.get("exam")
 
     public = _bundled_key(members, manifest, problems)
     if public is not None:
         report.fingerprint = keys.fingerprint(public)
-        sig = members.get(SIGNATURE)
-        if sig is None:
-            problems.append(f"{SIGNATURE}: missing (removed): the manifest is not signed")
-        elif not keys.verify_signature(public, sig.decode("ascii", "replace").strip(),
-                                       SIGNED_DOMAIN + manifest_bytes):
-            problems.append(f"{MANIFEST}: the signature in {SIGNATURE} does not match: the "
-                            "manifest or its signature was changed, or signed by another key")
-
-    for name in sorted(set(members) - set(files) - {MANIFEST, SIGNATURE}):
-        problems.append(f"{name}: not listed in the manifest (added to the bundle)")
-    for name, digest in sorted(files.items()):
-        data = members.get(name)
-        if data is None:
-            if not any(p.startswith(f"{name}:") for p in problems):
-                problems.append(f"{name}: listed in the manifest but missing (removed)")
-        elif sha256(data) != digest:
-            problems.append(f"{name}: SHA-256 differs from the manifest: the file was changed")
-    for name in CONTENT_FILES:
-        if name not in files:
-            problems.append(f"{MANIFEST}: does not list {name}")
+        _check_signature(members, manifest_bytes, public, problems)
+    _check_files(members, files, problems)
 
     if public is not None and EVENTS in members and CHECKPOINTS in members:
         rows, cps = _verify_chain(members[EVENTS], members[CHECKPOINTS], public, manifest, report)
@@ -456,6 +432,46 @@ def verify_bundle(path: Path, *, anchors: Sequence[Any] = (),
         problems.append(f"{path.name}: the archive differs from its canonical layout at byte "
                         f"{at} ({_member_at(raw, at)}): changed outside the files' contents")
     return report
+
+
+def _read_manifest(manifest_bytes: bytes, problems: list[str]) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise ValueError("not a kiosk sealed-export manifest")
+        if not isinstance(manifest["files"], dict):
+            raise ValueError("files is not a table")
+    except (UnicodeDecodeError, ValueError, KeyError) as exc:
+        problems.append(f"{MANIFEST}: unreadable ({exc}): changed or not a sealed export")
+        return None
+    return manifest
+
+
+def _check_signature(members: dict[str, bytes], manifest_bytes: bytes,
+                     public: Ed25519PublicKey, problems: list[str]) -> None:
+    sig = members.get(SIGNATURE)
+    if sig is None:
+        problems.append(f"{SIGNATURE}: missing (removed): the manifest is not signed")
+    elif not keys.verify_signature(public, sig.decode("ascii", "replace").strip(),
+                                   SIGNED_DOMAIN + manifest_bytes):
+        problems.append(f"{MANIFEST}: the signature in {SIGNATURE} does not match: the "
+                        "manifest or its signature was changed, or signed by another key")
+
+
+def _check_files(members: dict[str, bytes], files: dict[str, Any], problems: list[str]) -> None:
+    """Every file listed, present and unchanged; nothing added."""
+    for name in sorted(set(members) - set(files) - {MANIFEST, SIGNATURE}):
+        problems.append(f"{name}: not listed in the manifest (added to the bundle)")
+    for name, digest in sorted(files.items()):
+        data = members.get(name)
+        if data is None:
+            if not any(p.startswith(f"{name}:") for p in problems):
+                problems.append(f"{name}: listed in the manifest but missing (removed)")
+        elif sha256(data) != digest:
+            problems.append(f"{name}: SHA-256 differs from the manifest: the file was changed")
+    for name in CONTENT_FILES:
+        if name not in files:
+            problems.append(f"{MANIFEST}: does not list {name}")
 
 
 def _check_outside_heads(rows: list[tuple[Any, ...]], cps: list[Checkpoint],
@@ -607,6 +623,61 @@ class _RowEvent(NamedTuple):
     hash: str
 
 
+def _attempts_in(rows: list[tuple[Any, ...]]
+                 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], set[str]]:
+    """Per attempt in the bundle's ledger: its creation body, its first submission's receipt
+    code, and whether it was voided."""
+    created: dict[str, dict[str, Any]] = {}
+    receipts: dict[str, str] = {}
+    voided: set[str] = set()
+    for row in rows:
+        kind, attempt = row[4], str(row[3])
+        if kind == "attempt_created":
+            try:
+                created[attempt] = json.loads(row[5])
+            except ValueError:
+                pass
+        elif kind == "attempt_submitted":
+            receipts.setdefault(attempt, receipt_code(row[7]))
+        elif kind == "attempt_voided":
+            voided.add(attempt)
+    return created, receipts, voided
+
+
+def _record_problems(record: Mapping[str, Any], attempt: str,
+                     created: Mapping[str, Mapping[str, Any]], receipts: Mapping[str, str],
+                     latest: Mapping[str, str]) -> list[str]:
+    """What a result record claims about its attempt that the ledger does not say."""
+    body = created.get(attempt)
+    if body is None:
+        return [f"{RESULTS_JSON}: attempt {attempt} is not in the ledger"]
+    out = []
+    if str(body.get("candidate")) != str(record.get("candidate")) or \
+            str(body.get("exam")) != str(record.get("exam")):
+        out.append(f"{RESULTS_JSON}: attempt {attempt} belongs to another candidate "
+                   "or exam in the ledger")
+    if attempt not in receipts:
+        out.append(f"{RESULTS_JSON}: attempt {attempt} was never submitted in the ledger")
+    elif record.get("receipt") != receipts[attempt]:
+        out.append(f"{RESULTS_JSON}: attempt {attempt}'s receipt code differs from "
+                   "the ledger's")
+    if "latest_receipt" in record and record.get("latest_receipt") != latest.get(attempt, ""):
+        out.append(f"{RESULTS_JSON}: attempt {attempt}'s latest receipt code differs "
+                   "from the ledger's")
+    return out
+
+
+def _check_csv(data: bytes, report: BundleReport) -> None:
+    try:
+        csv_attempts = sorted(r.get("attempt") or "" for r in csv.DictReader(
+            io.StringIO(data.decode("utf-8"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        report.problems.append(f"{RESULTS_CSV}: unreadable ({exc})")
+        return
+    if csv_attempts != sorted(str(r.get("attempt") or "") for r in report.records):
+        report.problems.append(f"{RESULTS_CSV}: lists other attempts than {RESULTS_JSON}")
+
+
 def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
                     manifest: Mapping[str, Any], report: BundleReport) -> None:
     problems = report.problems
@@ -625,43 +696,14 @@ def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
         problems.append(f"{RESULTS_JSON}: computed at another ledger head than the manifest's")
     if results.get("exam") != manifest.get("exam"):
         problems.append(f"{RESULTS_JSON}: for another exam than the manifest names")
-    created: dict[str, dict[str, Any]] = {}
-    receipts: dict[str, str] = {}
-    voided: set[str] = set()
-    for row in rows:
-        kind, attempt = row[4], str(row[3])
-        if kind == "attempt_created":
-            try:
-                created[attempt] = json.loads(row[5])
-            except ValueError:
-                pass
-        elif kind == "attempt_submitted":
-            receipts.setdefault(attempt, receipt_code(row[7]))
-        elif kind == "attempt_voided":
-            voided.add(attempt)
+    created, receipts, voided = _attempts_in(rows)
     latest = latest_receipts(_RowEvent(*row) for row in rows)
     covered: set[str] = set()
     for record in report.records:
         attempt = str(record.get("attempt") or "")
         covered.update(str(a) for a in record.get("attempts") or [attempt] if a)
-        if not attempt:
-            continue  # oral marks only: no written attempt to check
-        body = created.get(attempt)
-        if body is None:
-            problems.append(f"{RESULTS_JSON}: attempt {attempt} is not in the ledger")
-            continue
-        if str(body.get("candidate")) != str(record.get("candidate")) or \
-                str(body.get("exam")) != str(record.get("exam")):
-            problems.append(f"{RESULTS_JSON}: attempt {attempt} belongs to another candidate "
-                            "or exam in the ledger")
-        if attempt not in receipts:
-            problems.append(f"{RESULTS_JSON}: attempt {attempt} was never submitted in the ledger")
-        elif record.get("receipt") != receipts[attempt]:
-            problems.append(f"{RESULTS_JSON}: attempt {attempt}'s receipt code differs from "
-                            "the ledger's")
-        if "latest_receipt" in record and record.get("latest_receipt") != latest.get(attempt, ""):
-            problems.append(f"{RESULTS_JSON}: attempt {attempt}'s latest receipt code differs "
-                            "from the ledger's")
+        if attempt:  # (oral marks only: no written attempt to check)
+            problems.extend(_record_problems(record, attempt, created, receipts, latest))
     exam = manifest.get("exam")
     missing = sorted(a for a in receipts if a not in voided and a not in covered
                      and (exam is None or created.get(a, {}).get("exam") == exam))
@@ -669,11 +711,4 @@ def _verify_results(members: Mapping[str, bytes], rows: list[tuple[Any, ...]],
         problems.append(f"{RESULTS_JSON}: submitted attempts without a result: "
                         f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
     if RESULTS_CSV in members:
-        try:
-            csv_attempts = sorted(r.get("attempt") or "" for r in csv.DictReader(
-                io.StringIO(members[RESULTS_CSV].decode("utf-8"))))
-        except (UnicodeDecodeError, csv.Error) as exc:
-            problems.append(f"{RESULTS_CSV}: unreadable ({exc})")
-        else:
-            if csv_attempts != sorted(str(r.get("attempt") or "") for r in report.records):
-                problems.append(f"{RESULTS_CSV}: lists other attempts than {RESULTS_JSON}")
+        _check_csv(members[RESULTS_CSV], report)
