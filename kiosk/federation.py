@@ -117,6 +117,46 @@ def _key(record: Mapping[str, Any]) -> tuple[str, str, str]:
     return (str(record.get("fingerprint")), str(record.get("exam")), str(record.get("candidate")))
 
 
+def _newest_heads(bundles: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
+    """The highest head merged so far per centre key: an older ledger of the same centre is
+    refused (a rollback, or a stale copy), and a newer one must extend it (not a rewrite)."""
+    newest: dict[str, tuple[int, str]] = {}
+    for b in bundles:
+        if b.get("status") not in (None, "merged"):
+            continue
+        seq, digest = int(b["head"]["seq"]), str(b["head"]["hash"])
+        if seq >= newest.get(b["fingerprint"], (0, ""))[0]:
+            newest[b["fingerprint"]] = (seq, digest)
+    return newest
+
+
+def _checked(path: Path, report: MergeReport) -> Any:
+    """The bundle's verification report, or None (recorded as rejected) when it is unreadable."""
+    try:
+        return verify_bundle(path)
+    except KioskError as exc:
+        report.offered.append(Offered(path.name, "", "rejected", f"unreadable: {exc}"))
+    except Exception as exc:  # noqa: BLE001 - any input that breaks the verifier
+        report.offered.append(Offered(path.name, "", "rejected",
+                                      f"unreadable: {type(exc).__name__}: {exc}"))
+    return None
+
+
+def _history_refusal(check: Any, seen: tuple[int, str] | None) -> tuple[str, str] | None:
+    """(status, reason) when the bundle's ledger is older than, or forks from, the one of the
+    same centre already merged."""
+    if seen is None:
+        return None
+    if check.head_seq < seen[0]:
+        return "superseded", (f"an older ledger of {check.centre!r} (head #{check.head_seq}) "
+                              f"than one already merged (head #{seen[0]}): refused, results "
+                              "kept; ask the centre for a fresh export")
+    if check.chain.get(seen[0]) != seen[1]:
+        return "rejected", (f"the ledger of {check.centre!r} differs at event #{seen[0]} from "
+                            "the one already merged: rewritten history (a fork), refused")
+    return None
+
+
 def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeReport:
     trusted = load_trust(trust_file)
     try:
@@ -125,28 +165,14 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
         raise KioskError(f"{into}: cannot create ({exc.strerror or exc})") from exc
     state = _load_state(into)
     merged_shas = {b["sha256"] for b in state["bundles"]}
-    # The highest head merged so far per centre key: an older ledger of the same centre is
-    # refused (a rollback, or a stale copy), and a newer one must extend it (not a rewrite).
-    newest: dict[str, tuple[int, str]] = {}
-    for b in state["bundles"]:
-        if b.get("status") not in (None, "merged"):
-            continue
-        seq, digest = int(b["head"]["seq"]), str(b["head"]["hash"])
-        if seq >= newest.get(b["fingerprint"], (0, ""))[0]:
-            newest[b["fingerprint"]] = (seq, digest)
+    newest = _newest_heads(state["bundles"])
     results = {_key(r): r for r in state["results"]}
     report = MergeReport(into)
 
     for path in bundles:
         # Each bundle on its own: whatever one bundle holds, the others still merge.
-        try:
-            check = verify_bundle(path)
-        except KioskError as exc:
-            report.offered.append(Offered(path.name, "", "rejected", f"unreadable: {exc}"))
-            continue
-        except Exception as exc:  # noqa: BLE001 - any input that breaks the verifier
-            report.offered.append(Offered(path.name, "", "rejected",
-                                          f"unreadable: {type(exc).__name__}: {exc}"))
+        check = _checked(path, report)
+        if check is None:
             continue
         offered = Offered(path.name, check.bundle_sha256, "merged", centre=check.centre,
                           fingerprint=check.fingerprint, head_seq=check.head_seq)
@@ -158,17 +184,9 @@ def merge_bundles(bundles: list[Path], into: Path, trust_file: Path) -> MergeRep
         if check.bundle_sha256 in merged_shas:
             offered.status, offered.reason = "already merged", "the same bundle was merged before"
             continue
-        seen = newest.get(check.fingerprint)
-        if seen is not None and check.head_seq < seen[0]:
-            offered.status = "superseded"
-            offered.reason = (f"an older ledger of {check.centre!r} (head #{check.head_seq}) than "
-                              f"one already merged (head #{seen[0]}): refused, results kept; "
-                              "ask the centre for a fresh export")
-            continue
-        if seen is not None and check.chain.get(seen[0]) != seen[1]:
-            offered.status = "rejected"
-            offered.reason = (f"the ledger of {check.centre!r} differs at event #{seen[0]} from "
-                              "the one already merged: rewritten history (a fork), refused")
+        refusal = _history_refusal(check, newest.get(check.fingerprint))
+        if refusal is not None:
+            offered.status, offered.reason = refusal
             continue
         staged: dict[tuple[str, str, str], dict[str, Any]] = {}
         try:
