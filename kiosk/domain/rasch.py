@@ -76,27 +76,24 @@ def _clip(step: float) -> float:
     return max(-MAX_STEP, min(MAX_STEP, step))
 
 
-def calibrate(responses: Iterable[tuple[Hashable, Hashable, float]], *, tol: float = 1e-4,
-              max_iter: int = 200, boot: int = 200, seed: int = 1) -> Calibration:
-    """Rasch calibration of (candidate, item, fraction right 0–1) triples."""
-    by_person: dict[Hashable, list[tuple[Hashable, float]]] = {}
-    n = 0
-    for person, item, x in responses:
-        x = min(1.0, max(0.0, float(x)))
-        by_person.setdefault(person, []).append((item, x))
-        n += 1
-    # Extreme scores have no finite estimate; dropping them can make others extreme, so repeat.
+Responses = dict[Hashable, list[tuple[Hashable, float]]]
+
+
+def _drop_extremes(by_person: Responses) -> tuple[Responses, set[Hashable]]:
+    """Extreme scores have no finite estimate; dropping them can make others extreme, so
+    repeat until none is left. Returns the persons kept (with their non-dropped items) and the
+    items dropped."""
     persons = dict(by_person)
     dropped_items: set[Hashable] = set()
     while True:
-        by_item: dict[Hashable, list[tuple[Hashable, float]]] = {}
+        by_item: Responses = {}
         for person, rs in persons.items():
             for item, x in rs:
                 if item not in dropped_items:
                     by_item.setdefault(item, []).append((person, x))
         extreme_items = {i for i, rs in by_item.items()
                          if all(x == 0 for _, x in rs) or all(x == 1 for _, x in rs)}
-        kept: dict[Hashable, list[tuple[Hashable, float]]] = {}
+        kept: Responses = {}
         for person, rs in persons.items():
             own = [(i, x) for i, x in rs if i not in dropped_items and i not in extreme_items]
             score = sum(x for _, x in own)
@@ -106,8 +103,62 @@ def calibrate(responses: Iterable[tuple[Hashable, Hashable, float]], *, tol: flo
         dropped_items |= extreme_items
         persons = kept
         if not changed:
-            break
-    by_item = {}
+            return persons, dropped_items
+
+
+def _newton_step(own: float, rs: list[tuple[Hashable, float]], other: dict[Hashable, float],
+                 sign: float) -> float:
+    """One Newton step of a person's ability (sign +1) or an item's difficulty (sign -1)."""
+    resid = info = 0.0
+    for key, x in rs:
+        pr = _p(own, other[key]) if sign > 0 else _p(other[key], own)
+        resid += x - pr
+        info += pr * (1.0 - pr)
+    return _clip(sign * resid / info) if info > 0 else 0.0
+
+
+def _estimate(persons: Responses, by_item: Responses, tol: float, max_iter: int
+              ) -> tuple[dict[Hashable, float], dict[Hashable, float], bool, int]:
+    """Joint maximum likelihood by alternating Newton steps, difficulties centred on 0:
+    (difficulties, abilities, converged, iterations)."""
+    # Starting values: logits of the proportions right.
+    b = {i: -_logit(min(0.99, max(0.01, statistics.fmean(x for _, x in rs))))
+         for i, rs in by_item.items()}
+    mean_b = statistics.fmean(b.values())
+    b = {i: v - mean_b for i, v in b.items()}
+    theta = {p: _logit(min(0.99, max(0.01, statistics.fmean(x for _, x in rs))))
+             for p, rs in persons.items()}
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
+        change = 0.0
+        for p, rs in persons.items():
+            step = _newton_step(theta[p], rs, b, 1.0)
+            theta[p] += step
+            change = max(change, abs(step))
+        for i, rs in by_item.items():
+            step = _newton_step(b[i], rs, theta, -1.0)
+            b[i] += step
+            change = max(change, abs(step))
+        shift = statistics.fmean(b.values())
+        b = {i: v - shift for i, v in b.items()}
+        theta = {p: t - shift for p, t in theta.items()}
+        if change < tol:
+            return b, theta, True, iterations
+    return b, theta, False, iterations
+
+
+def calibrate(responses: Iterable[tuple[Hashable, Hashable, float]], *, tol: float = 1e-4,
+              max_iter: int = 200, boot: int = 200, seed: int = 1) -> Calibration:
+    """Rasch calibration of (candidate, item, fraction right 0–1) triples."""
+    by_person: dict[Hashable, list[tuple[Hashable, float]]] = {}
+    n = 0
+    for person, item, x in responses:
+        x = min(1.0, max(0.0, float(x)))
+        by_person.setdefault(person, []).append((item, x))
+        n += 1
+    persons, dropped_items = _drop_extremes(by_person)
+    by_item: dict[Hashable, list[tuple[Hashable, float]]] = {}
     for person, rs in persons.items():
         for item, x in rs:
             by_item.setdefault(item, []).append((person, x))
@@ -118,44 +169,7 @@ def calibrate(responses: Iterable[tuple[Hashable, Hashable, float]], *, tol: flo
                            dropped_persons=len(by_person) - len(persons),
                            dropped_items=tuple(sorted(dropped_items, key=str)), notes=notes)
 
-    # Starting values: logits of the proportions right.
-    b = {i: -_logit(min(0.99, max(0.01, statistics.fmean(x for _, x in rs))))
-         for i, rs in by_item.items()}
-    mean_b = statistics.fmean(b.values())
-    b = {i: v - mean_b for i, v in b.items()}
-    theta = {p: _logit(min(0.99, max(0.01, statistics.fmean(x for _, x in rs))))
-             for p, rs in persons.items()}
-    converged = False
-    iterations = 0
-    while iterations < max_iter:
-        iterations += 1
-        change = 0.0
-        for p, rs in persons.items():
-            t = theta[p]
-            resid = info = 0.0
-            for i, x in rs:
-                pr = _p(t, b[i])
-                resid += x - pr
-                info += pr * (1.0 - pr)
-            step = _clip(resid / info) if info > 0 else 0.0
-            theta[p] = t + step
-            change = max(change, abs(step))
-        for i, rs in by_item.items():
-            v = b[i]
-            resid = info = 0.0
-            for p, x in rs:
-                pr = _p(theta[p], v)
-                resid += x - pr
-                info += pr * (1.0 - pr)
-            step = _clip(-resid / info) if info > 0 else 0.0
-            b[i] = v + step
-            change = max(change, abs(step))
-        shift = statistics.fmean(b.values())
-        b = {i: v - shift for i, v in b.items()}
-        theta = {p: t - shift for p, t in theta.items()}
-        if change < tol:
-            converged = True
-            break
+    b, theta, converged, iterations = _estimate(persons, by_item, tol, max_iter)
     if not converged:
         notes.append(f"not converged after {max_iter} iterations")
 
