@@ -76,7 +76,7 @@ _PATH_WRITE_EVENTS = {
 _PATH_READ_EVENTS = {"os.listdir": (0,), "os.scandir": (0,), "glob.glob": (0,)}
 
 
-def _make_hook(workdir):
+def _make_hook(workdir):  # noqa: C901 - one closure on purpose: its names bound here, unreachable to candidate code
     """The audit hook, with every name it uses bound here: candidate code that rewrites the
     runner module's globals cannot loosen it, and nothing outside keeps a reference to it."""
     read_roots = tuple(

@@ -123,22 +123,7 @@ class PythonFunction(FieldsType):
             errors.append(FieldError("tests", "must be a non-empty list of {args, expected}"))
         else:
             for i, test in enumerate(tests, start=1):
-                path = f"tests[{i}]"
-                if not isinstance(test, dict):
-                    errors.append(FieldError(path, f"must be a table, got {test!r}"))
-                    continue
-                check_unknown(test, TEST_KEYS, path, errors)
-                if "expected" not in test:
-                    errors.append(FieldError(f"{path}.expected", "missing"))
-                if not isinstance(test.get("args", []), list):
-                    errors.append(FieldError(f"{path}.args", "must be a list"))
-                if not isinstance(test.get("kwargs", {}), dict):
-                    errors.append(FieldError(f"{path}.kwargs", "must be a table"))
-                points = test.get("points", 1)
-                if not is_number(points) or points <= 0:
-                    errors.append(FieldError(f"{path}.points", f"must be > 0, got {points!r}"))
-                if not isinstance(test.get("example", False), bool):
-                    errors.append(FieldError(f"{path}.example", "must be true or false"))
+                _check_test(test, f"tests[{i}]", errors)
         modules = spec.get("modules")
         if "modules" in spec and not (isinstance(modules, list) and all(
                 isinstance(m, str) and m.isidentifier() for m in modules)):
@@ -199,3 +184,22 @@ class PythonFunction(FieldsType):
         from kiosk_informatics.widgets import PythonFunctionWidget
 
         return PythonFunctionWidget(item, presentation, response)
+
+
+def _check_test(test: Any, path: str, errors: list[FieldError]) -> None:
+    """One `[[tests]]` entry: args, kwargs, expected, points, example."""
+    if not isinstance(test, dict):
+        errors.append(FieldError(path, f"must be a table, got {test!r}"))
+        return
+    check_unknown(test, TEST_KEYS, path, errors)
+    if "expected" not in test:
+        errors.append(FieldError(f"{path}.expected", "missing"))
+    if not isinstance(test.get("args", []), list):
+        errors.append(FieldError(f"{path}.args", "must be a list"))
+    if not isinstance(test.get("kwargs", {}), dict):
+        errors.append(FieldError(f"{path}.kwargs", "must be a table"))
+    points = test.get("points", 1)
+    if not is_number(points) or points <= 0:
+        errors.append(FieldError(f"{path}.points", f"must be > 0, got {points!r}"))
+    if not isinstance(test.get("example", False), bool):
+        errors.append(FieldError(f"{path}.example", "must be true or false"))

@@ -184,13 +184,7 @@ class CaseStudy(FieldsType):
             if not isinstance(lines, int) or isinstance(lines, bool) or not 1 <= lines <= 30:
                 errors.append(FieldError(f"{path}.lines", f"must be 1–30, got {lines!r}"))
             if kind == "choice":
-                options = entry.get("options")
-                if not isinstance(options, list) or len(options) < 2 or not all(
-                    is_text(o) for o in options
-                ):
-                    errors.append(FieldError(f"{path}.options", "a choice needs 2+ options"))
-                elif "answer" in entry and entry["answer"] not in options:
-                    errors.append(FieldError(f"{path}.answer", "must be one of the options"))
+                _check_choice(entry, path, errors)
             elif kind == "date":
                 if "answer" in entry and parse_date(entry["answer"]) is None:
                     errors.append(FieldError(f"{path}.answer",
@@ -291,3 +285,11 @@ class CaseStudy(FieldsType):
         from kiosk_public_admin.widgets import CaseStudyWidget
 
         return CaseStudyWidget(item, presentation, response)
+
+
+def _check_choice(entry: dict[str, Any], path: str, errors: list[FieldError]) -> None:
+    options = entry.get("options")
+    if not isinstance(options, list) or len(options) < 2 or not all(is_text(o) for o in options):
+        errors.append(FieldError(f"{path}.options", "a choice needs 2+ options"))
+    elif "answer" in entry and entry["answer"] not in options:
+        errors.append(FieldError(f"{path}.answer", "must be one of the options"))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,17 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+def _card_part(raw: dict[str, Any], label: str, modules: dict[str, Any], where: str,
+               fail: Callable[[str], CardSetError]) -> CardPart:
+    part = raw.get(label)
+    if not isinstance(part, dict) or not _text(part.get("text")):
+        raise fail(f"{where}: {label}) needs a text")
+    module = str(part.get("module", ""))
+    if modules and module not in modules:
+        raise fail(f"{where}: {label}) names module {module!r}, not in [modules]")
+    return CardPart(label, module, part["text"].strip())
+
+
 def load_card_set(path: str | Path) -> CardSet:
     path = Path(path)
     try:
@@ -158,15 +170,7 @@ def load_card_set(path: str | Path) -> CardSet:
         if card_id in seen:
             raise fail(f"{where}: duplicate id")
         seen.add(card_id)
-        parts = []
-        for label in PART_LABELS:
-            part = raw.get(label)
-            if not isinstance(part, dict) or not _text(part.get("text")):
-                raise fail(f"{where}: {label}) needs a text")
-            module = str(part.get("module", ""))
-            if modules and module not in modules:
-                raise fail(f"{where}: {label}) names module {module!r}, not in [modules]")
-            parts.append(CardPart(label, module, part["text"].strip()))
+        parts = [_card_part(raw, label, modules, where, fail) for label in PART_LABELS]
         if different and parts[0].module == parts[1].module:
             raise fail(f"{where}: a) and b) are both from module {parts[0].module!r}")
         cards.append(Card(card_id, tuple(parts)))
