@@ -13,7 +13,7 @@ closed part.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -192,118 +192,148 @@ def _next_part(state: AttemptState) -> None:
 
 
 def fold_attempt(state: AttemptState, event: LedgerEvent) -> AttemptState:
-    """Reducer: apply one event (extends `state` in place and returns it)."""
-    body = event.body
+    """Reducer: apply one event (extends `state` in place and returns it). The event kinds are
+    dispatched through three tables: sitting-wide events, events that apply whatever the
+    attempt's state, and events of a running attempt (ignored once it is finished)."""
     kind = event.kind
     state.last_seq = max(state.last_seq, event.seq)
     if event.attempt is None:
-        if kind not in SITTING_WIDE or not state.sitting or body.get("sitting") != state.sitting:
-            return state
-        if kind == PAUSED:
-            state.sitting_paused = True
-        elif kind == RESUMED:
-            state.sitting_paused = False
-        elif kind == STARTED:
-            state.started = True
-        elif kind == EXTENDED:
-            _extend(state, body)
-        elif kind == MESSAGE:
-            _message(state, event)
+        if kind in SITTING_WIDE and state.sitting and event.body.get("sitting") == state.sitting:
+            _sitting_wide(state, event)
         return state
-
-    if kind == MESSAGE:
-        _message(state, event)
-        return state
-    if kind == ATTEMPT_CREATED:
-        state.attempt = str(body.get("attempt", event.attempt))
-        state.sitting = str(body.get("sitting", ""))
-        state.exam = str(body.get("exam", ""))
-        state.candidate = str(body.get("candidate", ""))
-        state.seed = str(body.get("seed", ""))
-        state.paper = [list(keys) for keys in body.get("paper", [])]
-        state.parts = [str(p) for p in body.get("parts") or
-                       [str(i + 1) for i in range(len(state.paper))]]
-        state.presentation = dict(body.get("presentation") or {})
-        state.created = True
-        state.part_index = 0
-        # A room-wide extension given before this candidate's first login reaches them too
-        # (docs/session-api.md "Time"): the named part, else the first part.
-        for part, ms in state.early_extensions:
-            target = part if part in state.parts else (state.parts[0] if state.parts else None)
-            if target is not None:
-                state.extensions_ms[target] = state.extensions_ms.get(target, 0) + ms
-        state.early_extensions = []
-        return state
-    if kind == LOGGED_IN:
-        state.logged_in = True
-        state.seat = body.get("seat")
-        state.session = body.get("session")
-        state.language = body.get("language")
-        return state
-    if kind == ADMITTED:
-        state.admitted = True
-        return state
-    if kind == SEAT_MOVED:
-        state.moved_to = body.get("seat")
-        return state
-    if kind == VOIDED:
-        state.voided = True
+    if (always := _ALWAYS.get(kind)) is not None:
+        always(state, event)
         return state
     if state.finished:
         return state
-
-    part = body.get("part")
-    if kind == STARTED:
-        state.started = True
-    elif kind == ANSWER:
-        item = body.get("item")
-        if state.is_open(part) and item in state.part_items(part):
-            state.answers[item] = body.get("response")
-        _consumed(state, part, body)
-    elif kind == FLAG:
-        item = body.get("item")
-        if state.is_open(part) and item in state.part_items(part):
-            if body.get("flagged"):
-                state.flags.add(item)
-            else:
-                state.flags.discard(item)
-        _consumed(state, part, body)
-    elif kind == NAVIGATED:
-        index = body.get("index")
-        if (state.is_open(part) and isinstance(index, int)
-                and 0 <= index < len(state.part_items(part))):
-            state.index = index
-        _consumed(state, part, body)
-    elif kind == TICK:
-        _consumed(state, part, body)
-    elif kind == PAUSED:
-        state.attempt_paused = True
-    elif kind == RESUMED:
-        state.attempt_paused = False
-    elif kind == SUSPENDED:
-        state.suspended = True
-    elif kind == UNSUSPENDED:
-        state.suspended = False
-    elif kind == LEFT_ROOM:
-        state.away = True
-    elif kind == RETURNED:
-        state.away = False
-    elif kind == EXTENDED:
-        _extend(state, body)
-    elif kind == PART_SUBMITTED:
-        if isinstance(part, str) and part in state.parts and part not in state.submitted_parts:
-            _consumed(state, part, body)
-            state.submitted_parts[part] = str(body.get("reason", "candidate"))
-            if state.current_part is None:
-                _next_part(state)
-    elif kind == SUBMITTED:
-        state.submitted = True
-        state.submit_reason = str(body.get("reason", "candidate"))
-        state.submitted_seq = event.seq
-        state.submitted_hash = event.hash
-        for p in state.parts:
-            state.submitted_parts.setdefault(p, state.submit_reason)
+    if (flag := _TOGGLES.get(kind)) is not None:
+        setattr(state, flag[0], flag[1])
+    elif (running := _RUNNING.get(kind)) is not None:
+        running(state, event, event.body.get("part"))
     return state
+
+
+def _sitting_wide(state: AttemptState, event: LedgerEvent) -> None:
+    kind = event.kind
+    if kind == PAUSED:
+        state.sitting_paused = True
+    elif kind == RESUMED:
+        state.sitting_paused = False
+    elif kind == STARTED:
+        state.started = True
+    elif kind == EXTENDED:
+        _extend(state, event.body)
+    elif kind == MESSAGE:
+        _message(state, event)
+
+
+def _created(state: AttemptState, event: LedgerEvent) -> None:
+    body = event.body
+    state.attempt = str(body.get("attempt", event.attempt))
+    state.sitting = str(body.get("sitting", ""))
+    state.exam = str(body.get("exam", ""))
+    state.candidate = str(body.get("candidate", ""))
+    state.seed = str(body.get("seed", ""))
+    state.paper = [list(keys) for keys in body.get("paper", [])]
+    state.parts = [str(p) for p in body.get("parts") or
+                   [str(i + 1) for i in range(len(state.paper))]]
+    state.presentation = dict(body.get("presentation") or {})
+    state.created = True
+    state.part_index = 0
+    # A room-wide extension given before this candidate's first login reaches them too
+    # (docs/session-api.md "Time"): the named part, else the first part.
+    for part, ms in state.early_extensions:
+        target = part if part in state.parts else (state.parts[0] if state.parts else None)
+        if target is not None:
+            state.extensions_ms[target] = state.extensions_ms.get(target, 0) + ms
+    state.early_extensions = []
+
+
+def _logged_in(state: AttemptState, event: LedgerEvent) -> None:
+    body = event.body
+    state.logged_in = True
+    state.seat = body.get("seat")
+    state.session = body.get("session")
+    state.language = body.get("language")
+
+
+def _admitted(state: AttemptState, event: LedgerEvent) -> None:
+    state.admitted = True
+
+
+def _seat_moved(state: AttemptState, event: LedgerEvent) -> None:
+    state.moved_to = event.body.get("seat")
+
+
+def _voided(state: AttemptState, event: LedgerEvent) -> None:
+    state.voided = True
+
+
+def _answer(state: AttemptState, event: LedgerEvent, part: Any) -> None:
+    item = event.body.get("item")
+    if state.is_open(part) and item in state.part_items(part):
+        state.answers[item] = event.body.get("response")
+    _consumed(state, part, event.body)
+
+
+def _flag(state: AttemptState, event: LedgerEvent, part: Any) -> None:
+    item = event.body.get("item")
+    if state.is_open(part) and item in state.part_items(part):
+        if event.body.get("flagged"):
+            state.flags.add(item)
+        else:
+            state.flags.discard(item)
+    _consumed(state, part, event.body)
+
+
+def _navigated(state: AttemptState, event: LedgerEvent, part: Any) -> None:
+    index = event.body.get("index")
+    if (state.is_open(part) and isinstance(index, int)
+            and 0 <= index < len(state.part_items(part))):
+        state.index = index
+    _consumed(state, part, event.body)
+
+
+def _tick(state: AttemptState, event: LedgerEvent, part: Any) -> None:
+    _consumed(state, part, event.body)
+
+
+def _extended(state: AttemptState, event: LedgerEvent, part: Any) -> None:
+    _extend(state, event.body)
+
+
+def _part_submitted(state: AttemptState, event: LedgerEvent, part: Any) -> None:
+    if isinstance(part, str) and part in state.parts and part not in state.submitted_parts:
+        _consumed(state, part, event.body)
+        state.submitted_parts[part] = str(event.body.get("reason", "candidate"))
+        if state.current_part is None:
+            _next_part(state)
+
+
+def _submitted(state: AttemptState, event: LedgerEvent, part: Any) -> None:
+    state.submitted = True
+    state.submit_reason = str(event.body.get("reason", "candidate"))
+    state.submitted_seq = event.seq
+    state.submitted_hash = event.hash
+    for p in state.parts:
+        state.submitted_parts.setdefault(p, state.submit_reason)
+
+
+_ALWAYS: dict[str, Callable[[AttemptState, LedgerEvent], None]] = {
+    MESSAGE: lambda state, event: _message(state, event),
+    ATTEMPT_CREATED: _created, LOGGED_IN: _logged_in, ADMITTED: _admitted,
+    SEAT_MOVED: _seat_moved, VOIDED: _voided,
+}
+#: Running-attempt events that only set a flag: kind -> (attribute, value).
+_TOGGLES: dict[str, tuple[str, bool]] = {
+    STARTED: ("started", True), PAUSED: ("attempt_paused", True),
+    RESUMED: ("attempt_paused", False), SUSPENDED: ("suspended", True),
+    UNSUSPENDED: ("suspended", False), LEFT_ROOM: ("away", True), RETURNED: ("away", False),
+}
+_RUNNING: dict[str, Callable[[AttemptState, LedgerEvent, Any], None]] = {
+    ANSWER: _answer, FLAG: _flag, NAVIGATED: _navigated, TICK: _tick, EXTENDED: _extended,
+    PART_SUBMITTED: _part_submitted, SUBMITTED: _submitted,
+}
 
 
 def _message(state: AttemptState, event: LedgerEvent) -> None:
