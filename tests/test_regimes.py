@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.exams import load_exam
-from kiosk.domain.grading import builtin_scales
 from kiosk.domain.regime_generic import GenericRegime
 from kiosk.domain.regime_iskolai import IskolaiRegime
 from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
@@ -28,6 +26,7 @@ from kiosk.domain.regimes import (
     round_half_up,
     truncate_percent,
 )
+from kiosk.loading import builtin_scales, load_exam
 from kiosk.plugins import registry
 
 SCALES = {s.id: s for s in builtin_scales()}

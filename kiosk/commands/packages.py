@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import centre_option, centre_passphrase
-from kiosk.domain.packages import MIN_PASSPHRASE, build_payload, seal
+from kiosk.domain.packages import MIN_PASSPHRASE
 from kiosk.errors import KioskError
 from kiosk.exam_store import load_package, write_atomically
 from kiosk.ledger.centre import Centre
+from kiosk.packages import build_payload, seal
 
 PACKAGE_PASSPHRASE_ENV = "KIOSK_PACKAGE_PASSPHRASE"
 

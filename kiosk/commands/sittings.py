@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import centre_option, centre_passphrase, echo_json, writable_ledger
+from kiosk.crypto import passwords
 from kiosk.domain import exam_rules as R
 from kiosk.domain import sittings as S
 from kiosk.domain.exams import Exam
@@ -71,8 +72,9 @@ def create_sitting(ledger: Ledger, exam_id: str, *, room: str = "", candidates: 
     ids = resolve_candidates(ledger, candidates)
     day = day or Date.today().isoformat()
     sitting_id = f"S-{day.replace('-', '')}-{secrets.token_hex(3)}"
-    code = S.generate_code()
-    body = S.sitting_body(sitting_id, exam_id, room=room, date=day, candidates=ids, code=code,
+    code = passwords.generate_code()
+    body = S.sitting_body(sitting_id, exam_id, room=room, date=day, candidates=ids,
+                          code_hash=passwords.hash_code(code),
                           self_start=self_start)
     body.update(extra or {})
     new_overrides: list[NewEvent] = []

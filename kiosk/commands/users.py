@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import centre_option, echo_json, writable_ledger
+from kiosk.crypto import passwords
 from kiosk.domain import accounts
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
@@ -42,7 +43,7 @@ def add_command(name: str, role: str, centre_dir: Path) -> None:
         raise KioskError(err)
     with writable_ledger(centre) as ledger:
         ledger.append("user_added", {"user": name, "role": role,
-                                     "password_hash": accounts.hash_password(password)},
+                                     "password_hash": passwords.hash_password(password)},
                       actor="system")
     click.echo(f"User {name} ({role}) added")
 

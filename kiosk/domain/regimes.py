@@ -23,7 +23,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kiosk.domain.grading import GRADE_NAMES, GradeScale, builtin_scales
+from kiosk.domain.grading import GRADE_NAMES, GradeScale
 from kiosk.domain.grading import grade as scale_grade
 from kiosk.errors import KioskError
 
@@ -280,7 +280,8 @@ class Regime:
     """Base class: subclasses set `name`, `title`, `default_scale` and implement evaluate.
 
     `scales` finds a grade scale by id (the plugin passes the registry's, so a school's own
-    scale file is honoured); a Mapping works too; None reads the built-in scale files.
+    scale file is honoured); a Mapping works too (kiosk.loading.builtin_scales gives the
+    shipped ones); None knows no scale, so every lookup is an "unknown grade scale" error.
     """
 
     name: str = ""
@@ -310,7 +311,7 @@ class Regime:
         scales = self._scales
         try:
             if scales is None:
-                return {s.id: s for s in builtin_scales()}[sid]
+                raise KeyError(sid)
             if isinstance(scales, Mapping):
                 return scales[sid]
             return scales(sid)
