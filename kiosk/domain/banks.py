@@ -175,9 +175,9 @@ class _Checker:
 
         for key in data:
             if key not in ("bank", "items"):
-                line = next((n for n, h in src.headers if h.split(".")[0] == key), None)
-                line = line or src.key_line(Block(0, src.last + 1), key)
-                self.error(name, line, f"unknown top-level key {key!r} (expected [bank] and [[items]])")
+                found = next((n for n, h in src.headers if h.split(".")[0] == key), None)
+                self.error(name, found or src.key_line(Block(0, src.last + 1), key),
+                           f"unknown top-level key {key!r} (expected [bank] and [[items]])")
 
         bank = data.get("bank")
         bank_id: str | None = None
@@ -236,15 +236,16 @@ class _Checker:
             ok = False
             self.error(f.path, where(key) if key else start, reason)
 
-        item_id = raw.get("id")
+        # Values from TOML are Any until checked; `ok` says whether every check passed.
+        item_id: Any = raw.get("id")
         label = f"item {item_id!r}" if isinstance(item_id, str) else "item"
         if item_id is None:
             bad(None, "item without id")
         elif not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
             bad("id", f"{label}: id must match [A-Za-z0-9._-]+, got {item_id!r}")
 
-        qtype_name = raw.get("type")
-        qtype = None
+        qtype_name: Any = raw.get("type")
+        qtype: Any = None
         if qtype_name is None:
             bad(None, f"{label}: type is required")
         elif not isinstance(qtype_name, str):
@@ -255,13 +256,13 @@ class _Checker:
         else:
             qtype = self.qtypes[qtype_name]
 
-        topic = raw.get("topic")
+        topic: Any = raw.get("topic")
         if topic is None:
             bad(None, f"{label}: topic is required")
         elif not isinstance(topic, str) or not topic.strip():
             bad("topic", f"{label}: topic must be a non-empty string, got {topic!r}")
 
-        points = raw.get("points")
+        points: Any = raw.get("points")
         scored = getattr(qtype, "scored", True)
         if not scored:
             # An unscored kind (description): no points, or 0.
@@ -274,7 +275,7 @@ class _Checker:
         elif not _is_number(points) or points <= 0:
             bad("points", f"{label}: points must be a number > 0, got {points!r}")
 
-        stem = raw.get("stem")
+        stem: Any = raw.get("stem")
         if stem is None:
             bad(None, f"{label}: stem is required")
         elif not isinstance(stem, str) or not stem.strip():

@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from kiosk.domain import toml_lines
 from kiosk.domain.banks import Bank, all_items, check_bank_sources, check_bank_texts, split_ref
@@ -157,7 +157,7 @@ class ExamError(KioskError):
         super().__init__((errors[0] if errors else "exam has problems") + more)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -232,11 +232,11 @@ class _Reader:
                 return default
             return value
 
-        exam_id = head.get("id")
+        exam_id: Any = head.get("id")
         if not isinstance(exam_id, str) or not EXAM_ID_RE.match(exam_id):
             self.error(self.line(block, "id") if "id" in head else at,
                        f"exam id is required and must match [A-Za-z0-9._-]+, got {exam_id!r}")
-        title = head.get("title")
+        title: Any = head.get("title")
         if not isinstance(title, str) or not title.strip():
             self.error(self.line(block, "title") if "title" in head else at,
                        "exam title is required (a non-empty string)")

@@ -47,7 +47,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from kiosk.domain import toml_lines
 from kiosk.errors import KioskError
@@ -154,14 +154,14 @@ def grade_score(scale: GradeScale, points: float, max_points: float) -> Grade:
     return grade(scale, scale_value(scale, points, max_points))
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
     """Build a scale from TOML data; every problem is collected into one ScaleError."""
     errors: list[str] = []
-    sid = data.get("id")
+    sid: Any = data.get("id")
     if not isinstance(sid, str) or not _ID_RE.match(sid):
         errors.append(f"id: must be a string of [a-z0-9._-], got {sid!r}")
     basis = data.get("basis", "percent")

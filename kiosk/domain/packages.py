@@ -69,9 +69,13 @@ def attachment_hashes(text: str) -> set[str]:
         items = tomllib.loads(text).get("items", [])
     except tomllib.TOMLDecodeError:
         return set()
-    return {a["sha256"] for item in items if isinstance(item, dict)
-            for a in (item.get("attachments") if isinstance(item.get("attachments"), list) else [])
-            if isinstance(a, dict) and isinstance(a.get("sha256"), str)}
+    out: set[str] = set()
+    for item in items if isinstance(items, list) else []:
+        attachments = item.get("attachments") if isinstance(item, dict) else None
+        for a in attachments if isinstance(attachments, list) else []:
+            if isinstance(a, dict) and isinstance(a.get("sha256"), str):
+                out.add(a["sha256"])
+    return out
 
 
 def payload_errors(payload: Payload) -> list[str]:
