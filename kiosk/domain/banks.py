@@ -335,10 +335,11 @@ class _Checker:
         if problems:
             return None
         try:
-            return qtype.normalise(item)
+            normalised: Item = qtype.normalise(item)
         except Exception as exc:
             self.error(f.path, start, f"{label}: type {qtype_name!r} failed to normalise it: {exc}")
             return None
+        return normalised
 
 
 def check_bank_sources(

@@ -256,7 +256,8 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (dates as ISO strings)."""
-        return _jsonable(asdict(self))
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
 
 
 def _jsonable(value: Any) -> Any:
