@@ -124,3 +124,13 @@ def test_authenticate_checks_an_unknown_name_once_like_a_known_one() -> None:
     assert accounts.authenticate(users, "bela", "correct horse", check=check) is None
     assert accounts.authenticate(users, "anna", "wrong horse", check=check) is None
     assert seen == [SECRETS["password_hash"], None, SECRETS["password_hash"]]
+
+
+def test_a_stored_hash_asking_for_huge_scrypt_cost_is_refused_not_attempted() -> None:
+    """A damaged or hostile stored hash cannot make a login allocate gigabytes."""
+    huge = SECRETS["password_hash"].replace("scrypt$16384$8$1$", "scrypt$1073741824$8$1$")
+    assert not passwords.check_password("correct horse", huge)
+    code = SECRETS["code_hash"]
+    assert not passwords.check_code("KX7M-3QRT", code["hash"], code["salt"], "scrypt:16384:1024:1")
+    with pytest.raises(ValueError, match="out of range"):
+        passwords.scrypt(b"x", b"salt", n=2**20)

@@ -30,10 +30,20 @@ _NOBODY = (f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}$" + base64.b64encode(b"\0" 
            + "$" + base64.b64encode(b"\0" * 32).decode())
 
 
+# What a stored hash or a file's header may ask of scrypt (about 128·n·r bytes of memory: 512 MiB
+# at the top); more is refused as a damaged value, never attempted.
+N_RANGE = (2, 2**18)
+R_RANGE = (1, 16)
+P_RANGE = (1, 4)
+
+
 def scrypt(secret: bytes, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P,
            length: int = 32) -> bytes:
-    """The one scrypt call of the project. Callers bound n, r and p that come from a file before
-    calling (the memory needed is about 128·n·r bytes)."""
+    """The one scrypt call of the project. ValueError for cost parameters outside the ranges
+    above (they come from ledgers and files) or a length outside 16..64 bytes."""
+    if not (N_RANGE[0] <= n <= N_RANGE[1] and n & (n - 1) == 0 and R_RANGE[0] <= r <= R_RANGE[1]
+            and P_RANGE[0] <= p <= P_RANGE[1] and 16 <= length <= 64):
+        raise ValueError(f"scrypt parameters out of range: n={n} r={r} p={p} length={length}")
     return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, dklen=length,
                           maxmem=128 * n * r * (p + 1) + 1024 * 1024)
 
