@@ -150,18 +150,18 @@ class _Checker:
     def error(self, path: str, line: int | None, reason: str) -> None:
         self.errors.append(f"{path}:{line or 1}: {reason}")
 
-    def read_bytes(self, name: str, data: bytes, media: MediaStatus | None) -> _FileRead | None:
+    def parse_bytes(self, name: str, data: bytes, media: MediaStatus | None) -> _FileRead | None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.error(name, data[: exc.start].count(b"\n") + 1, "not UTF-8 text")
             return None
-        read = self.read_text(name, text)
+        read = self.parse_text(name, text)
         if read is not None and media is not None:
             read.media = media(name, _wanted_media(read.items))
         return read
 
-    def read_text(self, name: str, text: str) -> _FileRead | None:
+    def parse_text(self, name: str, text: str) -> _FileRead | None:
         try:
             data = toml_lines.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -353,7 +353,7 @@ def check_bank_sources(
     present beside that file; without it attachments are not checked for presence. Every
     problem is in `errors`; banks keep only the valid items."""
     checker = _Checker(question_types, scoring_rules)
-    reads = [r for r in (checker.read_bytes(n, d, media) for n, d in sources) if r is not None]
+    reads = [r for r in (checker.parse_bytes(n, d, media) for n, d in sources) if r is not None]
     return _check_reads(checker, reads)
 
 
@@ -367,7 +367,7 @@ def check_bank_texts(
     the disk); `media` (sha256 -> content) when the package carries attachments, checked
     against their hashes."""
     checker = _Checker(question_types, scoring_rules)
-    reads = [r for r in (checker.read_text(n, t) for n, t in texts.items()) if r is not None]
+    reads = [r for r in (checker.parse_text(n, t) for n, t in texts.items()) if r is not None]
     if media is not None:
         status = {sha: hashlib.sha256(data).hexdigest() == sha for sha, data in media.items()}
         for read in reads:
