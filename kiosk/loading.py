@@ -110,12 +110,12 @@ def _file_media(name: str, hashes: set[str]) -> dict[str, bool]:
 def read_sources(paths: Iterable[str | Path]) -> list[tuple[str, bytes]]:
     """(name, bytes) of each file; KioskError (exit 2) for one that is missing or unreadable,
     before any is read."""
-    paths = [Path(p) for p in paths]
-    for p in paths:
+    files = [Path(p) for p in paths]
+    for p in files:
         if not p.is_file():
             raise KioskError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
     out = []
-    for p in paths:
+    for p in files:
         try:
             out.append((str(p), p.read_bytes()))
         except OSError as exc:

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from kiosk.domain import toml_lines
-from kiosk.domain.banks import Bank, all_items, check_bank_sources, check_bank_texts, split_ref
+from kiosk.domain.banks import (
+    Bank,
+    MediaStatus,
+    all_items,
+    check_bank_sources,
+    check_bank_texts,
+    split_ref,
+)
 from kiosk.domain.items import Item
 from kiosk.domain.marking import policy_error
 from kiosk.domain.toml_lines import Block, SourceLines, syntax_error
@@ -482,7 +489,7 @@ def check_exam_bytes(path: Path, data: bytes, known: Known,
 
 def check_exam_banks(result: ExamCheck, banks: Iterable[tuple[str, bytes]],
                      question_types: Mapping[str, Any], scoring_rules: Mapping[str, Any],
-                     draws: bool = True, media: Any = None) -> ExamCheck:
+                     draws: bool = True, media: MediaStatus | None = None) -> ExamCheck:
     """Extend an exam's check with its banks' (given as (name, bytes), in the exam's order)
     and, with `draws`, whether every draw rule can be satisfied."""
     exam = result.exam
