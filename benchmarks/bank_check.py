@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.domain.banks import check_bank_files  # noqa: E402
+from kiosk.loading import check_bank_files  # noqa: E402
 
 
 def bank_text(n_items: int) -> str:

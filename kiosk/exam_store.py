@@ -1,8 +1,8 @@
 """Exam content loaded into a centre, kept encrypted on the lab machine's disk.
 
 `kiosk load` opens a package in memory and stores its content as `exams/<exam id>.kexam`,
-encrypted again with AES-256-GCM under a key derived (HKDF-SHA256, info "kiosk exam content v1",
-random salt per file) from the centre's Ed25519 private key. Question text therefore never rests
+encrypted again (kiosk.crypto.envelope: AES-256-GCM under a key derived with HKDF-SHA256, info
+"kiosk exam content v1", random salt per file, from the centre's Ed25519 private key). Question text therefore never rests
 on disk in clear text; whoever holds the centre key can read it, so centres that must keep
 exams from a local administrator encrypt the key (`kiosk init --passphrase`).
 
@@ -17,38 +17,33 @@ over the current one is refused.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import os
-import struct
 import tempfile
 from collections.abc import Iterable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from kiosk.crypto import envelope
 from kiosk.domain.banks import Bank
 from kiosk.domain.exams import Exam, ExamCheck, ExamError
-from kiosk.domain.packages import EXAM_ID_RE, Payload, decode_payload, unseal
+from kiosk.domain.packages import EXAM_ID_RE, Payload, decode_payload
 from kiosk.errors import KioskError
 from kiosk.ledger import keys
 from kiosk.ledger.centre import PASSPHRASE_ENV, Centre
 from kiosk.ledger.store import Event, Ledger
+from kiosk.loading import check_exam_texts
+from kiosk.packages import unseal
 
 EXAMS_DIR = "exams"
 SUFFIX = ".kexam"
 MAGIC = b"KEXAM1"
 INFO = b"kiosk exam content v1"
 LOADED = "exam_loaded"
-SALT_BYTES = 16
-NONCE_BYTES = 12
 
 
 def exam_file(centre: Centre, exam_id: str) -> Path:
@@ -62,40 +57,21 @@ def _private(centre: Centre, passphrase: str | None) -> Ed25519PrivateKey:
                              passphrase or os.environ.get(PASSPHRASE_ENV) or None)
 
 
-def _key(private: Ed25519PrivateKey, salt: bytes) -> bytes:
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                serialization.NoEncryption())
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=INFO).derive(raw)
+def _material(private: Ed25519PrivateKey) -> bytes:
+    return private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                 serialization.NoEncryption())
 
 
 def encrypt_content(private: Ed25519PrivateKey, exam_id: str, plain: bytes) -> bytes:
-    salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
-    header = json.dumps(
-        {"exam": exam_id, "cipher": "AES-256-GCM", "kdf": "HKDF-SHA256",
-         "salt": base64.b64encode(salt).decode(), "nonce": base64.b64encode(nonce).decode()},
-        sort_keys=True, separators=(",", ":"),
-    ).encode()
-    prefix = MAGIC + struct.pack(">I", len(header)) + header
-    return prefix + AESGCM(_key(private, salt)).encrypt(nonce, plain, prefix)
+    return envelope.seal_with_key(MAGIC, plain, _material(private), INFO, {"exam": exam_id})
 
 
 def decrypt_content(private: Ed25519PrivateKey, exam_id: str, blob: bytes, name: str) -> bytes:
-    bad = KioskError(f"{name}: stored exam content is damaged or was not written by this "
-                     "centre (load the package again with --replace)")
-    start = len(MAGIC) + 4
-    if not blob.startswith(MAGIC) or len(blob) < start:
-        raise bad
-    (size,) = struct.unpack(">I", blob[len(MAGIC):start])
     try:
-        header = json.loads(blob[start:start + size])
-        salt = base64.b64decode(header["salt"], validate=True)
-        nonce = base64.b64decode(header["nonce"], validate=True)
-        if header["exam"] != exam_id or len(nonce) != NONCE_BYTES:
-            raise ValueError("exam")
-        prefix = blob[:start + size]
-        return AESGCM(_key(private, salt)).decrypt(nonce, blob[start + size:], prefix)
-    except (ValueError, KeyError, TypeError, InvalidTag):
-        raise bad from None
+        return envelope.open_with_key(MAGIC, blob, _material(private), INFO, {"exam": exam_id})
+    except envelope.EnvelopeError:
+        raise KioskError(f"{name}: stored exam content is damaged or was not written by this "
+                         "centre (load the package again with --replace)") from None
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -172,7 +148,7 @@ def load_package(
     # The content was checked when it was sealed and GCM proves it unchanged since; checking
     # again catches a package sealed by a kiosk whose question types differ from this one's.
     check = _check_texts(payload)
-    if check is not None and (check.errors or check.exam is None):
+    if check.errors or check.exam is None:
         first = check.errors[0] if check.errors else "not a usable exam"
         more = f" (and {len(check.errors) - 1} more)" if len(check.errors) > 1 else ""
         raise KioskError(f"{path}: nothing loaded: {first}{more}")
@@ -236,14 +212,10 @@ def load_exam_content(centre: Centre, exam_id: str, passphrase: str | None = Non
     return dict(load_payload(centre, exam_id, passphrase).files)
 
 
-def _check_texts(payload: Payload) -> ExamCheck | None:
-    """The exam checked against its banks in memory, or None while the exam loader cannot read
-    from memory (it needs `kiosk.domain.exams.check_exam_texts(exam_file, files)`, the in-memory
-    twin of `check_exam`; file names are the exam's `banks` strings)."""
-    from kiosk.domain import exams
-
-    check_texts = getattr(exams, "check_exam_texts", None)
-    return None if check_texts is None else check_texts(payload.exam_file, dict(payload.files))
+def _check_texts(payload: Payload) -> ExamCheck:
+    """The exam checked against its banks in memory (file names are the exam's `banks`
+    strings), against this kiosk's registered question types, rules and scales."""
+    return check_exam_texts(payload.exam_file, dict(payload.files))
 
 
 def exam_and_banks(centre: Centre, exam_id: str, passphrase: str | None = None
@@ -255,9 +227,6 @@ def exam_and_banks(centre: Centre, exam_id: str, passphrase: str | None = None
 
     media.register(payload.media)
     check = _check_texts(payload)
-    if check is None:
-        raise KioskError("reading a loaded exam needs kiosk.domain.exams.check_exam_texts, "
-                         "which this version does not have yet")
     if check.errors or check.exam is None:
         raise ExamError(check.errors)
     return check.exam, dict(check.banks)

@@ -13,7 +13,7 @@ from typing import Any
 
 import tomli_w
 
-from kiosk.domain.sittings import KDF_NAME, check_secret, hash_secret
+from kiosk.crypto.passwords import KDF_NAME, check_secret, hash_secret
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import CONFIG, Centre
 

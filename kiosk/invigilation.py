@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.crypto import passwords
 from kiosk.domain import accounts
 from kiosk.domain import attempts as A
 from kiosk.domain import room as R
@@ -54,7 +55,8 @@ def users(ledger: Ledger) -> dict[str, accounts.User]:
 def login(ledger: Ledger, name: str, password: str,
           roles: tuple[str, ...] = ("invigilator",)) -> Invigilator:
     """The authenticated user; one generic failure whatever was wrong."""
-    user = accounts.authenticate(users(ledger), name.strip(), password)
+    user = accounts.authenticate(users(ledger), name.strip(), password,
+                                 check=passwords.check_password)
     if user is None or user.role not in roles:
         raise KioskError("Unknown user name or wrong password.")
     return Invigilator(user.name, user.role)

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from kiosk.crypto import passwords
 from kiosk.domain import accounts
 from kiosk.domain import attempts as A
 from kiosk.domain import marking as M
@@ -40,7 +41,8 @@ def examiner_actor(name: str) -> str:
 def login_examiner(ledger: Ledger, name: str, password: str) -> str:
     """The examiner's name when the password is right (one generic failure otherwise)."""
     users = accounts.fold_users(ledger.events(kind=("user_added", "user_disabled")))
-    user = accounts.authenticate(users, name.strip(), password, EXAMINER)
+    user = accounts.authenticate(users, name.strip(), password, EXAMINER,
+                                 check=passwords.check_password)
     if user is None:
         raise KioskError("Unknown user name or wrong password (an examiner account is needed).")
     return user.name

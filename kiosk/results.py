@@ -623,9 +623,10 @@ def compute_results(
     Centre, an open Ledger (its centre is the ledger file's directory) or a centre path; the
     exams' content is decrypted with the centre key unless `exams` is given. `events` (in
     ledger order) replaces the ledger's when given: a sealed export rests on exactly its own."""
-    from kiosk.domain.grading import centre_scales, merge_scales
+    from kiosk.domain.grading import merge_scales
     from kiosk.exam_store import LOADED, latest_loads
     from kiosk.ledger.store import Ledger
+    from kiosk.loading import centre_scales
     from kiosk.plugins import registry
 
     centre = _centre_of(centre_or_ledger)

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.crypto.passwords import burn_check, code_matches
 from kiosk.domain import attempts as A
 from kiosk.domain import timing
 from kiosk.domain.assembly import assemble
@@ -43,11 +44,12 @@ from kiosk.domain.exams import Exam
 from kiosk.domain.items import Item
 from kiosk.domain.roster import roster
 from kiosk.domain.sittings import KINDS as SITTING_KINDS
-from kiosk.domain.sittings import Sitting, burn_check, sittings
+from kiosk.domain.sittings import Sitting, sittings
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.receipts import receipt_code
 from kiosk.ledger.store import Event, Ledger, NewEvent
+from kiosk.loading import question_types
 
 LEASE_TTL_S = 10.0
 HEARTBEAT_EVERY_S = 2.0
@@ -373,7 +375,8 @@ class CandidateSession:
                 attempt_id = str(mine[0].attempt)
             else:
                 seed = secrets.token_hex(8)
-                paper = assemble(exam, banks, seed, exclude=A.seen_items(created, candidate))
+                paper = assemble(exam, banks, seed, exclude=A.seen_items(created, candidate),
+                                 question_types=question_types())
                 attempt_id = f"A-{secrets.token_hex(6)}"
                 self._ledger.append(A.ATTEMPT_CREATED, {
                     "attempt": attempt_id, "sitting": sitting.id, "exam": exam.id,
@@ -963,7 +966,7 @@ def _closed_sitting_matches(ledger: Ledger, candidate_id: str, code: str) -> boo
     if not closed:
         burn_check()  # as long as one check: the time does not tell whether the id exists
         return False
-    return any([s.check_code(code) for s in closed])  # every one checked, as in _find_sitting
+    return any([code_matches(s, code) for s in closed])  # every one checked, as in _find_sitting
 
 
 def _find_sitting(ledger: Ledger, candidate_id: str, code: str
@@ -986,7 +989,7 @@ def _find_sitting(ledger: Ledger, candidate_id: str, code: str
             open_sittings += review_only(closed, ledger.events(kind=(
                 A.ATTEMPT_CREATED, A.SUBMITTED, A.VOIDED, *REVIEW_KINDS)), candidate.id)
         for sitting in open_sittings:
-            if sitting.check_code(code):
+            if code_matches(sitting, code):
                 found.append(sitting)
         if not open_sittings:
             burn_check()

@@ -14,8 +14,8 @@ from typing import Any
 from textual.app import App, ComposeResult
 
 from kiosk.apps.widgets.questions.base import QuestionWidget
-from kiosk.domain.banks import check_bank_files
 from kiosk.domain.items import Item
+from kiosk.loading import check_bank_files
 
 
 def bank_items(bank: Path) -> dict[str, Item]:

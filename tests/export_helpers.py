@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.domain import accounts
+from kiosk.crypto import passwords
 from kiosk.ledger import keys
 from kiosk.ledger.centre import Centre
 from kiosk.sealed import MANIFEST, SIGNATURE, SIGNED_DOMAIN, sha256, zip_bytes
@@ -42,7 +42,7 @@ def centre_with_results(tmp: Path, name: str = "Teszt központ", *,
     import_roster(centre)
     with centre.ledger(passphrase) as ledger:
         ledger.append("user_added", {"user": "vizsga", "role": "examiner",
-                                     "password_hash": accounts.hash_password(STAFF_PASSWORD)},
+                                     "password_hash": passwords.hash_password(STAFF_PASSWORD)},
                       actor="system")
         from kiosk.commands.sittings import create_sitting
 

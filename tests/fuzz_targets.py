@@ -157,7 +157,7 @@ def bytes_or_mutation(seed: bytes) -> st.SearchStrategy[bytes]:
 
 
 def _bank(text: str) -> Any:
-    from kiosk.domain.banks import check_bank_texts
+    from kiosk.loading import check_bank_texts
 
     result = check_bank_texts({"practice_en.toml": text})
     assert all(isinstance(e, str) and e for e in result.errors)
@@ -165,7 +165,7 @@ def _bank(text: str) -> Any:
 
 
 def _exam(text: str) -> Any:
-    from kiosk.domain.exams import check_exam_texts
+    from kiosk.loading import check_exam_texts
 
     result = check_exam_texts("exam.toml", {"exam.toml": text, "practice_en.toml": BANK})
     assert all(isinstance(e, str) and e for e in result.errors)
@@ -173,7 +173,7 @@ def _exam(text: str) -> Any:
 
 
 def _exam_bank(text: str) -> Any:
-    from kiosk.domain.exams import check_exam_texts
+    from kiosk.loading import check_exam_texts
 
     result = check_exam_texts("exam.toml", {"exam.toml": EXAM, "practice_en.toml": text})
     assert all(isinstance(e, str) and e for e in result.errors)
@@ -233,7 +233,7 @@ def _qti_package(data: bytes) -> Any:
 
 
 def _package(data: bytes) -> Any:
-    from kiosk.domain.packages import unseal
+    from kiosk.packages import unseal
 
     return unseal(data, "a passphrase", "fuzz.kpkg")
 
@@ -256,7 +256,7 @@ def _bundle(data: bytes) -> Any:
 
 
 def _package_seed() -> bytes:
-    from kiosk.domain.packages import seal
+    from kiosk.packages import seal
 
     return seal(b'{"format": 1}', "a passphrase", n=2**4)
 

@@ -23,7 +23,7 @@ def sample(*parts: str) -> Path:
 
 def bank_errors(result: ImportResult, tmp_path: Path, name: str = "bank") -> list[str]:
     """Write the import as a bank file and run it through the bank loader (`kiosk bank check`)."""
-    from kiosk.domain.banks import check_bank_files
+    from kiosk.loading import check_bank_files
 
     path = tmp_path / f"{name}.toml"
     path.write_text(dump_bank(build_bank(result, name, f"{name} import")), encoding="utf-8")

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain import accounts
+from kiosk.crypto import passwords
 from kiosk.domain import sittings as S
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import NewEvent
@@ -28,7 +28,7 @@ def add_user(centre: Centre, name: str = USER, password: str = PASSWORD,
              role: str = "invigilator") -> None:
     with centre.ledger() as ledger:
         ledger.append("user_added", {"user": name, "role": role,
-                                     "password_hash": accounts.hash_password(password)},
+                                     "password_hash": passwords.hash_password(password)},
                       actor="system")
 
 
@@ -139,7 +139,7 @@ def bulk_centre(tmp: Path, names: list[tuple[str, str]], *,
     import_roster(centre, "id;name;extra_minutes\n"
                   + "".join(f"{cid};{name};\n" for cid, name in names))
     body = S.sitting_body(SITTING, exam, room="B204", date="2025-06-02",
-                          candidates=[cid for cid, _ in names], code="ACDE-FGHJ",
+                          candidates=[cid for cid, _ in names], code_hash=passwords.hash_code("ACDE-FGHJ"),
                           self_start=False, seats=seats or {})
     with centre.ledger() as ledger:
         ledger.append(S.CREATED, body, actor="invigilator:anna")

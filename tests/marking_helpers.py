@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.commands.demo import load_exam_file
-from kiosk.domain import accounts
+from kiosk.crypto import passwords
 from kiosk.domain.timing import ManualClock
 from kiosk.ledger.centre import Centre
 from kiosk.session import CandidateSession
@@ -96,7 +96,7 @@ def add_examiners(centre: Centre, names: tuple[str, ...] = EXAMINERS) -> None:
     with centre.ledger() as ledger:
         for name in names:
             ledger.append("user_added", {"user": name, "role": "examiner",
-                                         "password_hash": accounts.hash_password(PASSWORD)},
+                                         "password_hash": passwords.hash_password(PASSWORD)},
                           actor="system")
 
 

@@ -39,7 +39,7 @@ def staff_client(sock: Path, name: str, password: str) -> Client:
 
 
 def add_user(centre: Path, name: str, role: str, password: str) -> None:
-    from kiosk.domain.accounts import hash_password
+    from kiosk.crypto.passwords import hash_password
     from kiosk.ledger.centre import Centre
 
     with Centre.open(centre).ledger() as ledger:

@@ -17,9 +17,10 @@ from kiosk.domain.assembly import (
     paper_max_points,
     trial_errors,
 )
-from kiosk.domain.banks import Bank, all_items, load_banks
-from kiosk.domain.exams import DrawRule, Exam, Part, load_exam
+from kiosk.domain.banks import Bank, all_items
+from kiosk.domain.exams import DrawRule, Exam, Part
 from kiosk.domain.items import Item
+from kiosk.loading import load_banks, load_exam
 from kiosk.plugins import registry
 
 QTYPES = registry().question_types
@@ -197,7 +198,7 @@ def test_from_files(tmp_path: Path) -> None:
         encoding="utf-8")
     exam = load_exam(tmp_path / "exam.toml")
     banks = load_banks(exam.banks)
-    paper = assemble(exam, banks, "abc")
+    paper = assemble(exam, banks, "abc", question_types=QTYPES)
     assert "k:q0" in paper.item_keys and len(paper.item_keys) == 5
     assert paper_max_points(paper, all_items(banks.values())) == 10
     topics = Counter(banks["k"].items[k.split(":")[1]].topic for k in paper.item_keys

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.banks import BankError, check_bank_files, load_banks
+from kiosk.domain.banks import BankError
 from kiosk.errors import KioskError
+from kiosk.loading import check_bank_files, load_banks
 
 GOOD = '''\
 [bank]

@@ -863,7 +863,8 @@ def test_every_builtin_type_returns_its_widget() -> None:
 
     from kiosk.apps.widgets.questions import QuestionWidget
     from kiosk.builtins.qtypes import ALL
-    from kiosk.domain.banks import all_items, load_banks
+    from kiosk.domain.banks import all_items
+    from kiosk.loading import load_banks
     from kiosk.plugins import registry
     from tests.candidate_helpers import EVERY_TYPE, PRACTICE_BANK
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.exams import ExamError, Known, check_exam, load_exam, read_exam
+from kiosk.domain.exams import ExamError, Known
 from kiosk.errors import KioskError
+from kiosk.loading import check_exam, load_exam, read_exam, registered_names
 
 
 def tf_item(item_id: str, topic: str, points: float = 1, extra: str = "") -> str:
@@ -53,7 +54,7 @@ equal_share = 2
 topics = ["DB", "OS"]
 tags = []
 ''', head='grade_scale = "hu-szkr"\nscoring = "szkr"\nwarnings = [1, 10, 5]\npass_percent = 40\n')
-    exam = load_exam(path, Known.from_registry())
+    exam = load_exam(path, registered_names())
     assert (exam.id, exam.title, exam.regime, exam.grade_scale, exam.scoring) == (
         "e1", "Exam", "generic", "hu-szkr", "szkr")
     assert exam.banks == (bank,)
@@ -87,7 +88,7 @@ id = "1"
 minutes = 10
 ''', head='grade_scale = "hu-nope"\nscoring = "lenient"\nregime = "hu-szkr"\n'
          'banks2 = 1\nshow_score = "yes"\n')
-    known = Known.from_registry()
+    known = registered_names()
     known.regimes = {"hu-szkr"}
     got = read_exam(path, known).errors
     p = str(path)

@@ -6,15 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.grading import (
-    ScaleError,
-    builtin_scales,
-    centre_scales,
-    grade,
-    grade_score,
-    load_scale_file,
-    merge_scales,
-)
+from kiosk.domain.grading import ScaleError, grade, grade_score, merge_scales
+from kiosk.loading import builtin_scales, centre_scales, load_scale_file
 
 SCALES = {s.id: s for s in builtin_scales()}
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain.banks import check_bank_files
 from kiosk.importers.gift import parse_gift
 from kiosk.importers.gift_export import export_gift
+from kiosk.loading import check_bank_files
 from kiosk.plugins import registry
 from tests.import_helpers import bank_errors, run_cli
 

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer
 from kiosk.apps.invigilator.app import InvigilatorApp
 from kiosk.apps.invigilator.screens.dialogs import FormDialog, MessageDialog
 from kiosk.apps.invigilator.screens.room import RoomScreen
+from kiosk.crypto import passwords
 from kiosk.domain import sittings as S
 from kiosk.i18n import set_language
 from kiosk.ledger.centre import Centre
@@ -63,7 +64,7 @@ class Room:
         import_roster(centre, "id;name;extra_minutes\n"
                       + "".join(f"{c};{n};{x}\n" for c, n, x in NAMES))
         body = S.sitting_body(SITTING, exam, room="B204", date="2025-06-02",
-                              candidates=[c for c, _, _ in NAMES], code="ACDE-FGHJ",
+                              candidates=[c for c, _, _ in NAMES], code_hash=passwords.hash_code("ACDE-FGHJ"),
                               self_start=False, seats=SEATS)
         with centre.ledger() as ledger:
             ledger.append(S.CREATED, body, actor="invigilator:anna")

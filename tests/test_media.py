@@ -179,8 +179,9 @@ options = [{{text = "square"}}, {{text = "circle", correct = true}}]
 def test_package_carries_attachments_encrypted_and_the_loaded_exam_shows_them(
         tmp_path: Path, centre: Any) -> None:
     from kiosk import media
-    from kiosk.domain.packages import build_payload, decode_payload, seal, unseal
+    from kiosk.domain.packages import decode_payload
     from kiosk.exam_store import exam_and_banks, load_package
+    from kiosk.packages import build_payload, seal, unseal
 
     exam, png = _exam_with_image(tmp_path)
     payload, errors = build_payload(exam)
@@ -200,8 +201,9 @@ def test_package_carries_attachments_encrypted_and_the_loaded_exam_shows_them(
 
 
 def test_package_without_its_attachment_is_refused(tmp_path: Path) -> None:
-    from kiosk.domain.packages import build_payload, decode_payload
+    from kiosk.domain.packages import decode_payload
     from kiosk.errors import KioskError
+    from kiosk.packages import build_payload
 
     exam, png = _exam_with_image(tmp_path)
     payload, _ = build_payload(exam)

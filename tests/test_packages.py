@@ -14,16 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import packages
-from kiosk.domain.packages import (
-    MAGIC,
-    PackageError,
-    Payload,
-    build_payload,
-    decode_payload,
-    seal,
-    unseal,
-)
+from kiosk.crypto import envelope
+from kiosk.domain.packages import PackageError, Payload, decode_payload
 from kiosk.errors import KioskError
 from kiosk.exam_store import (
     LOADED,
@@ -33,6 +25,7 @@ from kiosk.exam_store import (
     load_package,
 )
 from kiosk.ledger.centre import Centre
+from kiosk.packages import MAGIC, build_payload, seal, unseal
 
 REPO = Path(__file__).resolve().parents[1]
 PASSPHRASE = "helyes ló elem tűzőgép"
@@ -153,7 +146,7 @@ def test_a_header_asking_for_huge_scrypt_cost_is_refused_before_deriving(
     new_header = json.dumps(header).encode()
     doctored = MAGIC + len(new_header).to_bytes(4, "big") + new_header + blob[9 + size:]
     derived: list[int] = []
-    monkeypatch.setattr(packages, "_key", lambda *args: derived.append(1) or b"\0" * 32)
+    monkeypatch.setattr(envelope, "passphrase_key", lambda *args: derived.append(1) or b"\0" * 32)
     with pytest.raises(PackageError, match="the package was modified"):
         unseal(doctored, PASSPHRASE)
     assert derived == []

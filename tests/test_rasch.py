@@ -14,11 +14,14 @@ import pytest
 
 from kiosk.domain import rasch as R
 from kiosk.domain.assembly import assemble, paper_difficulty, target_difficulty
-from kiosk.domain.banks import all_items, load_banks
-from kiosk.domain.exams import ExamError, load_exam, slots_for
+from kiosk.domain.banks import all_items
+from kiosk.domain.exams import ExamError, slots_for
 from kiosk.domain.scoring import score_item
+from kiosk.loading import load_banks, load_exam
 from kiosk.plugins import registry
 from kiosk.simulation import model_response, true_ability, true_difficulty
+
+QTYPES = registry().question_types
 
 N_ITEMS = 60
 
@@ -76,7 +79,7 @@ def test_simulated_difficulties_are_recovered_at_300_candidates(tmp_path: Path) 
     papers: list[set[str]] = []
     for c in range(300):
         candidate = f"SIM{c:04d}"
-        paper = assemble(exam, banks, seed=c)
+        paper = assemble(exam, banks, seed=c, question_types=QTYPES)
         papers.append(set(paper.item_keys))
         rng = random.Random(c)
         theta = true_ability(seed, candidate)
@@ -132,12 +135,12 @@ def test_assembly_keeps_papers_within_the_difficulty_tolerance(tmp_path: Path) -
     slots, _ = slots_for(fair_exam, items)
     target = target_difficulty(items, {}, slots)
     assert target == pytest.approx(statistics.fmean(diffs.values()))
-    free = [paper_difficulty(assemble(free_exam, banks, s), items) for s in range(40)]
-    fair = [paper_difficulty(assemble(fair_exam, banks, s), items) for s in range(40)]
+    free = [paper_difficulty(assemble(free_exam, banks, s, question_types=QTYPES), items) for s in range(40)]
+    fair = [paper_difficulty(assemble(fair_exam, banks, s, question_types=QTYPES), items) for s in range(40)]
     assert max(abs(d - target) for d in fair) <= 0.01 + 1e-9
     assert max(free) - min(free) > 2 * (max(fair) - min(fair))
     # the same seed gives the same paper (the balance is deterministic too)
-    assert assemble(fair_exam, banks, 5).item_keys == assemble(fair_exam, banks, 5).item_keys
+    assert assemble(fair_exam, banks, 5, question_types=QTYPES).item_keys == assemble(fair_exam, banks, 5, question_types=registry().question_types).item_keys
 
 
 def test_a_bad_tolerance_is_refused_with_its_line(tmp_path: Path) -> None:
@@ -148,16 +151,16 @@ def test_a_bad_tolerance_is_refused_with_its_line(tmp_path: Path) -> None:
 def test_paper_difficulty_needs_every_item_calibrated(tmp_path: Path) -> None:
     exam, banks = content(tmp_path)
     items = all_items(banks.values())
-    assert math.isnan(paper_difficulty(assemble(exam, banks, 1), items))
+    assert math.isnan(paper_difficulty(assemble(exam, banks, 1, question_types=QTYPES), items))
 
 
 def test_exam_check_names_items_without_a_difficulty(tmp_path: Path) -> None:
     from kiosk.domain.assembly import trial_errors
 
     exam, banks = content(tmp_path, "difficulty_tolerance = 0.02")
-    [problem] = trial_errors(exam, banks)
+    [problem] = trial_errors(exam, banks, question_types=QTYPES)
     assert "difficulty_tolerance needs a `difficulty` on every item" in problem
     (tmp_path / "ok").mkdir()
     exam, banks = content(tmp_path / "ok", "difficulty_tolerance = 0.02",
                           {i: 0.5 for i in range(N_ITEMS)})
-    assert trial_errors(exam, banks) == []
+    assert trial_errors(exam, banks, question_types=QTYPES) == []

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.exams import load_exam
-from kiosk.domain.grading import builtin_scales
 from kiosk.domain.regime_generic import GenericRegime
 from kiosk.domain.regime_iskolai import IskolaiRegime
 from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
@@ -28,6 +26,7 @@ from kiosk.domain.regimes import (
     round_half_up,
     truncate_percent,
 )
+from kiosk.loading import builtin_scales, load_exam
 from kiosk.plugins import registry
 
 SCALES = {s.id: s for s in builtin_scales()}
@@ -536,3 +535,13 @@ def test_outcome_to_dict_is_json_ready() -> None:
     assert data["parts"][0]["date"] == "2024-09-01"
     assert data["parts"][0]["earlier"][0]["points"] == 55
     assert data["certificate"] is True
+
+
+def test_a_regime_knows_only_the_scales_it_is_given() -> None:
+    """The domain reads no scale files: a regime built without scales knows none (it used to
+    read the built-in folder itself); the registry's or a mapping are passed in."""
+    with pytest.raises(RegimeError, match="unknown grade scale 'hu-szkr'"):
+        GenericRegime().lookup("hu-szkr")
+    scales = {s.id: s for s in builtin_scales()}
+    assert GenericRegime(scales).lookup("hu-szkr") is scales["hu-szkr"]
+    assert GenericRegime(registry().grade_scales.__getitem__).lookup("hu-szkr").id == "hu-szkr"

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.assembly import assemble, paper_max_points, part_max_points
-from kiosk.domain.banks import Bank, all_items, check_bank_files
-from kiosk.domain.exams import Exam, check_exam, slots_for
+from kiosk.domain.banks import Bank, all_items
+from kiosk.domain.exams import Exam, slots_for
 from kiosk.domain.items import Item
 from kiosk.domain.scoring import score_item
+from kiosk.loading import check_bank_files, check_exam
 from kiosk.plugins import registry
 
 CONTENT = Path(__file__).resolve().parents[1] / "question_banks"
@@ -121,7 +122,7 @@ def test_papers_assemble_with_the_exam_total(path: Path) -> None:
     want = EXPECTED[exam.id]
     drawn: set[tuple[str, ...]] = set()
     for seed in SEEDS:
-        paper = assemble(exam, banks, seed)
+        paper = assemble(exam, banks, seed, question_types=registry().question_types)
         keys = paper.item_keys
         assert len(keys) == len(set(keys)) == want["items"]
         assert paper_max_points(paper, items) == want["points"]
@@ -175,7 +176,7 @@ def test_szakvizsga_draws_every_module_equally() -> None:
     exam, banks = _load(CONTENT / "szakvizsga_kotelezo.exam.toml")
     items = all_items(banks.values())
     for seed in SEEDS:
-        paper = assemble(exam, banks, seed)
+        paper = assemble(exam, banks, seed, question_types=registry().question_types)
         points = Counter[str]()
         for key in paper.item_keys:
             points[items[key].topic] += items[key].points

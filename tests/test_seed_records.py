@@ -11,9 +11,9 @@ import pytest
 
 from kiosk import invigilation as inv
 from kiosk.cli import main
-from kiosk.domain.grading import builtin_scales
 from kiosk.domain.regime_szkr import SzkrRegime
 from kiosk.domain.regimes import Interruption, PartMark, RegimeInput
+from kiosk.loading import builtin_scales
 from kiosk.minutes import minutes_text
 from kiosk.results import compute_results
 from kiosk.session import CandidateSession

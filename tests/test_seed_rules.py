@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.exams import check_exam, load_exam
-from kiosk.domain.grading import builtin_scales
 from kiosk.domain.regime_generic import GenericRegime
 from kiosk.domain.regime_iskolai import IskolaiRegime
 from kiosk.domain.regimes import PartMark, RegimeInput, exam_config
+from kiosk.loading import builtin_scales, check_exam, load_exam
 
 SCALES = {s.id: s for s in builtin_scales()}
 CONTENT = Path(__file__).resolve().parents[1] / "question_banks"
@@ -47,13 +46,15 @@ def test_szakvizsga_sample_sheet_has_11_to_14_questions_with_equal_module_points
     modulból tartalmaznak kérdéseket azonos arányban"."""
     from kiosk.domain.assembly import assemble
     from kiosk.domain.banks import all_items
+    from kiosk.loading import question_types
 
     result = check_exam(CONTENT / "szakvizsga_kotelezo.exam.toml")
     assert result.errors == []
     assert result.exam is not None
     items = all_items(result.banks.values())
     for seed in range(10):
-        keys = assemble(result.exam, result.banks, seed).item_keys
+        keys = assemble(result.exam, result.banks, seed,
+                        question_types=question_types()).item_keys
         assert 11 <= len(keys) <= 14
         per_module: dict[str, float] = {}
         for k in keys:
@@ -160,7 +161,8 @@ def test_other_school_scales_have_no_maths_conditions() -> None:
 
 
 def test_scale_conditions_are_validated(tmp_path: Path) -> None:
-    from kiosk.domain.grading import ScaleError, load_scale_file
+    from kiosk.domain.grading import ScaleError
+    from kiosk.loading import load_scale_file
 
     bad = tmp_path / "x.toml"
     bad.write_text('id = "x"\nbands = [{min = 0, grade = 1}]\n[conditions]\n'

@@ -81,7 +81,8 @@ def test_simulate_refuses_an_unknown_exam_in_one_line(tmp_path: Path) -> None:
 def test_percentile_and_responses_follow_the_contract() -> None:
     import random
 
-    from kiosk.domain.banks import all_items, load_banks
+    from kiosk.domain.banks import all_items
+    from kiosk.loading import load_banks
     from kiosk.plugins import registry
 
     assert percentile([5.0, 1.0, 3.0], 50) == 3.0

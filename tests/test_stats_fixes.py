@@ -55,7 +55,7 @@ def test_a_negative_kr20_is_explained() -> None:
 def test_calibrated_difficulties_are_written_into_the_bank(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from kiosk.domain.bank_difficulty import set_difficulties
-    from kiosk.domain.banks import load_banks
+    from kiosk.loading import load_banks
 
     s = mark_setup(tmp_path, exam=exam_text("fixed", items=ITEMS), roster=ROSTER)
     for cid, answers in ANSWERS.items():

@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 
 from kiosk import invigilation
+from kiosk.anchors import load_anchors
 from kiosk.errors import KioskError
 from kiosk.federation import MERGED_CSV, MERGED_JSON, merge_bundles
 from kiosk.ledger import keys, receipts
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import HEADS_SLOT, heads_path, read_checkpoints, read_heads
-from kiosk.ledger.verify import load_anchors, verify_ledger
+from kiosk.ledger.verify import verify_ledger
 from kiosk.minutes import minutes_text
 from kiosk.sealed import RESULTS_CSV, RESULTS_JSON, export_sealed, verify_bundle
 from tests import ledger_tamper as t

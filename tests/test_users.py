@@ -8,10 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk.crypto import passwords
 from kiosk.domain import accounts
 from kiosk.ledger.centre import Centre
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def authenticate(*args: object) -> object:
+    return accounts.authenticate(*args, check=passwords.check_password)  # type: ignore[arg-type]
 
 
 def kiosk(*args: str, input: str | None = None, env: dict[str, str] | None = None
@@ -46,16 +51,16 @@ def test_add_list_disable_and_authenticate(centre: Centre) -> None:
 
     with centre.reader() as ledger:
         users = accounts.fold_users(ledger.events())
-    assert accounts.authenticate(users, "anna", "titkos-jelszó-1", "invigilator") is not None
-    assert accounts.authenticate(users, "anna", "titkos-jelszó-1", "examiner") is None
-    assert accounts.authenticate(users, "anna", "rossz-jelszo", None) is None
-    assert accounts.authenticate(users, "nincs", "titkos-jelszó-1", None) is None
+    assert authenticate(users, "anna", "titkos-jelszó-1", "invigilator") is not None
+    assert authenticate(users, "anna", "titkos-jelszó-1", "examiner") is None
+    assert authenticate(users, "anna", "rossz-jelszo", None) is None
+    assert authenticate(users, "nincs", "titkos-jelszó-1", None) is None
 
     assert kiosk("user", "disable", "anna", "--reason", "left", "--centre", c).returncode == 0
     with centre.reader() as ledger:
         users = accounts.fold_users(ledger.events())
     assert users["anna"].active is False
-    assert accounts.authenticate(users, "anna", "titkos-jelszó-1", None) is None
+    assert authenticate(users, "anna", "titkos-jelszó-1", None) is None
     again = kiosk("user", "disable", "anna", "--reason", "x", "--centre", c)
     assert again.returncode == 2 and "already disabled" in again.stderr
 
@@ -69,8 +74,8 @@ def test_bad_names_and_missing_centre(tmp_path: Path) -> None:
 
 
 def test_hash_is_salted_and_checks() -> None:
-    a, b = accounts.hash_password("ugyanaz-jelszo"), accounts.hash_password("ugyanaz-jelszo")
+    a, b = passwords.hash_password("ugyanaz-jelszo"), passwords.hash_password("ugyanaz-jelszo")
     assert a != b
-    assert accounts.check_password("ugyanaz-jelszo", a)
-    assert not accounts.check_password("ugyanaz-jelszO", a)
-    assert not accounts.check_password("x", "garbage")
+    assert passwords.check_password("ugyanaz-jelszo", a)
+    assert not passwords.check_password("ugyanaz-jelszO", a)
+    assert not passwords.check_password("x", "garbage")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk.domain.grading import ScaleError, builtin_scales, env_scale_dirs, load_scale_file
+from kiosk.domain.grading import ScaleError
 from kiosk.hookspecs import hookimpl
+from kiosk.loading import builtin_scales, env_scale_dirs, load_scale_file
 
 if TYPE_CHECKING:
     from kiosk.api.contracts import RegisterObject

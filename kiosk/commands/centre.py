@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from kiosk.anchors import load_anchors
 from kiosk.commands.common import centre_option, echo_json
 from kiosk.errors import KioskError
 from kiosk.ledger import receipts
 from kiosk.ledger.centre import LEDGER, PUBLIC_KEY, Centre
 from kiosk.ledger.keys import read_public
 from kiosk.ledger.store import heads_path
-from kiosk.ledger.verify import Anchor, Problem, load_anchors, verify_ledger
+from kiosk.ledger.verify import Anchor, Problem, verify_ledger
 
 
 @click.command("init")

@@ -17,11 +17,17 @@ from kiosk.domain.assembly import (
     part_max_points,
     trial_errors,
 )
-from kiosk.domain.banks import Bank, all_items, check_bank_files
-from kiosk.domain.exams import ExamCheck, Known, check_exam, regime_errors
-from kiosk.domain.grading import centre_scales
+from kiosk.domain.banks import Bank, all_items
+from kiosk.domain.exams import ExamCheck, Known, regime_errors
 from kiosk.domain.items import Item
 from kiosk.errors import KioskError
+from kiosk.loading import (
+    centre_scales,
+    check_bank_files,
+    check_exam,
+    question_types,
+    registered_names,
+)
 
 
 def _echo_json(data: Any) -> None:
@@ -89,7 +95,7 @@ def bank_check(paths: tuple[Path, ...], as_json: bool) -> None:
 
 def _known(centre: Path | None) -> Known:
     extra = [s.id for s in centre_scales(centre)] if centre else []
-    return Known.from_registry(extra_scales=extra)
+    return registered_names(extra)
 
 
 def _checked_exam(path: Path, centre: Path | None, as_json: bool, draws: bool = True
@@ -118,7 +124,8 @@ def exam_check(exam: Path, centre: Path | None, as_json: bool) -> None:
     from kiosk.plugins import registry
 
     regime = registry().regimes.get(ex.regime)
-    trials = regime_errors(ex, result.banks, regime) or trial_errors(ex, result.banks)
+    trials = regime_errors(ex, result.banks, regime) or trial_errors(
+        ex, result.banks, question_types=question_types())
     if trials:
         _fail(trials, as_json)
     try:  # candidate code needs OS isolation here: refused in exam mode, a warning in practice
@@ -223,7 +230,8 @@ def paper_show(exam_path: Path, seed: str | None, centre: Path | None, candidate
         assert centre is not None
         seed, exclude, recorded = _recorded_seed(centre, candidate, exam.id)
     assert seed is not None
-    paper = assemble(exam, result.banks, seed, exclude=exclude)
+    paper = assemble(exam, result.banks, seed, exclude=exclude,
+                     question_types=question_types())
     if recorded is not None and [p.item_keys for p in paper.parts] != recorded:
         raise KioskError(f"the paper regenerated for {candidate} differs from the one recorded in "
                          "the ledger: the exam or its banks changed since the sitting")

@@ -21,14 +21,15 @@ import tomli_w
 
 from kiosk.commands.common import centre_option
 from kiosk.commands.sittings import create_sitting
+from kiosk.crypto import passwords
 from kiosk.domain import roster as rosters
 from kiosk.domain import sittings as S
-from kiosk.domain.packages import build_payload, seal
 from kiosk.errors import KioskError
 from kiosk.exam_store import LOADED, latest_loads, load_package
 from kiosk.exit_pin import check_pin, set_pin
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import NewEvent
+from kiosk.packages import build_payload, seal
 
 DEMO_FILE = "demo.toml"
 DEMO_EXAM = Path(__file__).resolve().parents[2] / "question_banks" / "practice_en.exam.toml"
@@ -129,7 +130,7 @@ def prepare_demo(centre_dir: Path, exam_path: Path = DEMO_EXAM) -> DemoCentre:
         sitting = found.get(state.get("sitting", ""))
         code = state.get("code", "")
         usable = (sitting is not None and sitting.open and sitting.exam == exam_id
-                  and all(sitting.has(c) for c in ids) and sitting.check_code(code))
+                  and all(sitting.has(c) for c in ids) and passwords.code_matches(sitting, code))
         if not usable:
             sitting, code = create_sitting(ledger, exam_id, room=DEMO_ROOM, candidates=ids,
                                            self_start=True, actor="system")

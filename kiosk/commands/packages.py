@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import centre_calls, centre_option
-from kiosk.domain.packages import MIN_PASSPHRASE, build_payload, seal
+from kiosk.domain.packages import MIN_PASSPHRASE
 from kiosk.errors import KioskError
 from kiosk.exam_store import write_atomically
+from kiosk.packages import build_payload, seal
 
 PACKAGE_PASSPHRASE_ENV = "KIOSK_PACKAGE_PASSPHRASE"
 

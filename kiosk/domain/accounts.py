@@ -1,22 +1,17 @@
 """Invigilator and examiner accounts: a fold over `user_*` events; passwords only as scrypt
-hashes (the password itself never reaches the ledger, a log or an export)."""
+hashes (the password itself never reaches the ledger, a log or an export). Hashing and checking
+is kiosk.crypto.passwords' work: `authenticate` is given its checker."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 ROLES = ("invigilator", "examiner")
 NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MIN_PASSWORD = 8
-# scrypt cost: ~50 ms per check here, so guessing offline is slow and login still feels instant.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
 @dataclass(frozen=True)
@@ -27,26 +22,6 @@ class User:
     active: bool = True
     added_seq: int = 0
     disabled_reason: str | None = None
-
-
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    salt = salt or os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    b64 = base64.b64encode
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(expected))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
 
 
 def name_error(name: str) -> str | None:
@@ -75,13 +50,14 @@ def fold_users(events: Iterable[Any]) -> dict[str, User]:
     return users
 
 
-def authenticate(users: dict[str, User], name: str, password: str, role: str | None = None
-                 ) -> User | None:
-    """The active user with this password (and role), else None — never says which part failed."""
+def authenticate(users: dict[str, User], name: str, password: str, role: str | None = None, *,
+                 check: Callable[[str, str | None], bool]) -> User | None:
+    """The active user with this password (and role), else None — never says which part failed.
+
+    `check(password, stored)` is kiosk.crypto.passwords.check_password; it is called for an
+    unknown name too (with None) so timing does not reveal which names exist."""
     user = users.get(name)
-    # Check a password even for unknown users so timing does not reveal which names exist.
-    stored = user.password_hash if user else hash_password("x", salt=b"\0" * 16)
-    ok = check_password(password, stored)
+    ok = check(password, user.password_hash if user else None)
     if user is None or not ok or not user.active or (role and user.role != role):
         return None
     return user

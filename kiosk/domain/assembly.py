@@ -145,14 +145,12 @@ def assemble(
     banks: Mapping[str, Bank] | Iterable[Bank],
     seed: int | str,
     exclude: Collection[str] = frozenset(),
-    question_types: Mapping[str, Any] | None = None,
+    *,
+    question_types: Mapping[str, Any],
 ) -> Paper:
     """Draw a paper. `exclude` holds keys of items the candidate has seen: they are drawn only
-    when a rule cannot be filled without them."""
-    if question_types is None:
-        from kiosk.plugins import registry
-
-        question_types = registry().question_types
+    when a rule cannot be filled without them. `question_types` are the registered ones (the
+    plugin registry's: they present each item)."""
     bank_list = list(banks.values()) if isinstance(banks, Mapping) else list(banks)
     items = all_items(bank_list)
     fixed, errors = fixed_keys(exam, items)
@@ -273,7 +271,8 @@ def trial_errors(
     exam: Exam,
     banks: Mapping[str, Bank] | Iterable[Bank],
     seeds: Iterable[int | str] = range(20),
-    question_types: Mapping[str, Any] | None = None,
+    *,
+    question_types: Mapping[str, Any],
 ) -> list[str]:
     """Assemble papers for a few seeds: catches what counting cannot (enemies crowding out a
     rule). Returns one line per distinct problem."""

@@ -156,7 +156,9 @@ class AttemptState:
         part = self.parts[self.part_index]
         return None if part in self.submitted_parts else part
 
-    def part_items(self, part: str) -> list[str]:
+    def part_items(self, part: str | None) -> list[str]:
+        if part is None:
+            return []
         try:
             return self.paper[self.parts.index(part)]
         except (ValueError, IndexError):

@@ -1,16 +1,19 @@
-"""Question banks: reading bank TOML files into `Bank`s of `Item`s, with every error located.
+"""Question banks: reading bank TOML texts into `Bank`s of `Item`s, with every error located.
 
 Errors are strings `file:line: reason`, all of them collected (a bank author fixes a file in one
 pass, not one error per run). The format is docs/bank-format.md.
+
+Pure: the caller hands in the files' bytes or texts and the registered question types and
+scoring rules (kiosk.loading reads bank files from disk and passes the plugin registry's).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from kiosk.domain import toml_lines
@@ -81,17 +84,6 @@ def split_ref(ref: str, default_bank: str = "") -> tuple[str, str]:
     return default_bank, ref
 
 
-def _registries(question_types: Mapping[str, Any] | None, scoring_rules: Mapping[str, Any] | None
-                ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    if question_types is None or scoring_rules is None:
-        from kiosk.plugins import registry
-
-        reg = registry()
-        question_types = reg.question_types if question_types is None else question_types
-        scoring_rules = reg.scoring_rules if scoring_rules is None else scoring_rules
-    return question_types, scoring_rules
-
-
 @dataclass
 class _FileRead:
     path: str
@@ -139,20 +131,8 @@ def attachment_errors(attachments: Any, media: Mapping[str, bool] | None) -> lis
     return errors
 
 
-def media_status(folder: Path, hashes: Iterable[str]) -> dict[str, bool]:
-    """Which of these contents are present in `folder/media/` with the right hash."""
-    import hashlib
-
-    out = {}
-    for sha in hashes:
-        path = folder / MEDIA_DIR / sha
-        try:
-            ok = path.is_file() and path.stat().st_size <= MAX_MEDIA_BYTES and \
-                hashlib.sha256(path.read_bytes()).hexdigest() == sha
-        except OSError:
-            ok = False
-        out[sha] = ok
-    return out
+#: (file name, sha256 hashes its items name) -> which of them are present and intact.
+MediaStatus = Callable[[str, set[str]], Mapping[str, bool]]
 
 
 def _wanted_media(items: list[tuple[Block | None, dict[str, Any]]]) -> set[str]:
@@ -170,22 +150,18 @@ class _Checker:
     def error(self, path: str, line: int | None, reason: str) -> None:
         self.errors.append(f"{path}:{line or 1}: {reason}")
 
-    def read_file(self, path: Path) -> _FileRead | None:
-        name = str(path)
+    def parse_bytes(self, name: str, data: bytes, media: MediaStatus | None) -> _FileRead | None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            self.error(name, line, "not UTF-8 text")
+            self.error(name, data[: exc.start].count(b"\n") + 1, "not UTF-8 text")
             return None
-        except OSError as exc:
-            raise KioskError(f"{name}: cannot read: {exc.strerror or exc}") from None
-        read = self.read_text(name, text)
-        if read is not None:
-            read.media = media_status(path.parent, _wanted_media(read.items))
+        read = self.parse_text(name, text)
+        if read is not None and media is not None:
+            read.media = media(name, _wanted_media(read.items))
         return read
 
-    def read_text(self, name: str, text: str) -> _FileRead | None:
+    def parse_text(self, name: str, text: str) -> _FileRead | None:
         try:
             data = toml_lines.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -199,9 +175,9 @@ class _Checker:
 
         for key in data:
             if key not in ("bank", "items"):
-                line = next((n for n, h in src.headers if h.split(".")[0] == key), None)
-                line = line or src.key_line(Block(0, src.last + 1), key)
-                self.error(name, line, f"unknown top-level key {key!r} (expected [bank] and [[items]])")
+                found = next((n for n, h in src.headers if h.split(".")[0] == key), None)
+                self.error(name, found or src.key_line(Block(0, src.last + 1), key),
+                           f"unknown top-level key {key!r} (expected [bank] and [[items]])")
 
         bank = data.get("bank")
         bank_id: str | None = None
@@ -260,15 +236,16 @@ class _Checker:
             ok = False
             self.error(f.path, where(key) if key else start, reason)
 
-        item_id = raw.get("id")
+        # Values from TOML are Any until checked; `ok` says whether every check passed.
+        item_id: Any = raw.get("id")
         label = f"item {item_id!r}" if isinstance(item_id, str) else "item"
         if item_id is None:
             bad(None, "item without id")
         elif not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
             bad("id", f"{label}: id must match [A-Za-z0-9._-]+, got {item_id!r}")
 
-        qtype_name = raw.get("type")
-        qtype = None
+        qtype_name: Any = raw.get("type")
+        qtype: Any = None
         if qtype_name is None:
             bad(None, f"{label}: type is required")
         elif not isinstance(qtype_name, str):
@@ -279,13 +256,13 @@ class _Checker:
         else:
             qtype = self.qtypes[qtype_name]
 
-        topic = raw.get("topic")
+        topic: Any = raw.get("topic")
         if topic is None:
             bad(None, f"{label}: topic is required")
         elif not isinstance(topic, str) or not topic.strip():
             bad("topic", f"{label}: topic must be a non-empty string, got {topic!r}")
 
-        points = raw.get("points")
+        points: Any = raw.get("points")
         scored = getattr(qtype, "scored", True)
         if not scored:
             # An unscored kind (description): no points, or 0.
@@ -298,7 +275,7 @@ class _Checker:
         elif not _is_number(points) or points <= 0:
             bad("points", f"{label}: points must be a number > 0, got {points!r}")
 
-        stem = raw.get("stem")
+        stem: Any = raw.get("stem")
         if stem is None:
             bad(None, f"{label}: stem is required")
         elif not isinstance(stem, str) or not stem.strip():
@@ -358,45 +335,39 @@ class _Checker:
         if problems:
             return None
         try:
-            return qtype.normalise(item)
+            normalised: Item = qtype.normalise(item)
         except Exception as exc:
             self.error(f.path, start, f"{label}: type {qtype_name!r} failed to normalise it: {exc}")
             return None
+        return normalised
 
 
-def check_bank_files(
-    paths: Iterable[str | Path],
-    question_types: Mapping[str, Any] | None = None,
-    scoring_rules: Mapping[str, Any] | None = None,
+def check_bank_sources(
+    sources: Iterable[tuple[str, bytes]],
+    question_types: Mapping[str, Any],
+    scoring_rules: Mapping[str, Any],
+    media: MediaStatus | None = None,
 ) -> CheckResult:
-    """Read bank files (one bank may span several files; several banks may be given).
-
-    Raises KioskError (exit 2) for a file that does not exist or cannot be read; every problem in
-    the content is in `errors`. Banks keep only the valid items."""
-    qtypes, rules = _registries(question_types, scoring_rules)
-    paths = [Path(p) for p in paths]
-    for p in paths:
-        if not p.is_file():
-            raise KioskError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
-    checker = _Checker(qtypes, rules)
-    reads = [r for r in (checker.read_file(p) for p in paths) if r is not None]
+    """Check bank files given as (name, bytes) in order (one bank may span several files;
+    several banks may be given). `media(name, hashes)` tells which attachment contents are
+    present beside that file; without it attachments are not checked for presence. Every
+    problem is in `errors`; banks keep only the valid items."""
+    checker = _Checker(question_types, scoring_rules)
+    reads = [r for r in (checker.parse_bytes(n, d, media) for n, d in sources) if r is not None]
     return _check_reads(checker, reads)
 
 
 def check_bank_texts(
     texts: Mapping[str, str],
-    question_types: Mapping[str, Any] | None = None,
-    scoring_rules: Mapping[str, Any] | None = None,
+    question_types: Mapping[str, Any],
+    scoring_rules: Mapping[str, Any],
     media: Mapping[str, bytes] | None = None,
 ) -> CheckResult:
-    """The in-memory twin of check_bank_files: file name -> TOML text (a decrypted package's
-    content never touches the disk); `media` (sha256 -> content) when the package carries
-    attachments, checked against their hashes."""
-    import hashlib
-
-    qtypes, rules = _registries(question_types, scoring_rules)
-    checker = _Checker(qtypes, rules)
-    reads = [r for r in (checker.read_text(n, t) for n, t in texts.items()) if r is not None]
+    """Check banks given as file name -> TOML text (a decrypted package's content never touches
+    the disk); `media` (sha256 -> content) when the package carries attachments, checked
+    against their hashes."""
+    checker = _Checker(question_types, scoring_rules)
+    reads = [r for r in (checker.parse_text(n, t) for n, t in texts.items()) if r is not None]
     if media is not None:
         status = {sha: hashlib.sha256(data).hexdigest() == sha for sha, data in media.items()}
         for read in reads:
@@ -467,18 +438,6 @@ def enemy_errors(banks: Mapping[str, Bank], known: Mapping[str, Mapping[str, Any
                     errors.append(f"{at}: item {item.id!r}: enemy {ref!r} "
                                   "is not an item of the bank")
     return errors
-
-
-def load_banks(
-    paths: Iterable[str | Path],
-    question_types: Mapping[str, Any] | None = None,
-    scoring_rules: Mapping[str, Any] | None = None,
-) -> dict[str, Bank]:
-    """Banks by id; raises BankError listing every problem."""
-    result = check_bank_files(paths, question_types, scoring_rules)
-    if result.errors:
-        raise BankError(result.errors)
-    return result.banks
 
 
 def all_items(banks: Iterable[Bank]) -> dict[str, Item]:

@@ -38,6 +38,11 @@ from datetime import date, datetime, time, timedelta
 OVERRIDE = "time_cap_overridden"
 
 
+
+def _items(value: object) -> list[object]:
+    """A JSON list as a list; anything else (missing, damaged) as empty."""
+    return list(value) if isinstance(value, list | tuple) else []
+
 @dataclass(frozen=True)
 class RegimeRules:
     """What a regime's rules say about scheduling and records (None: no such rule)."""
@@ -115,7 +120,7 @@ class Planned:
         start = body.get("start")
         return cls(sitting=str(body.get("sitting", "")), exam=str(body.get("exam", "")),
                    regime=regime, day=day, minutes=float(minutes),
-                   candidates=tuple(str(c) for c in body.get("candidates") or ()),
+                   candidates=tuple(str(c) for c in _items(body.get("candidates"))),
                    start=parse_start(start) if isinstance(start, str) and start else None,
                    group=str(body.get("group") or body.get("exam", "")),
                    resit=body.get("resit") is True)

@@ -6,6 +6,9 @@ there silently changes the paper.
 
 Defaults: regime "generic", scoring "all_or_nothing" (full points only for a faultless answer),
 shuffle_questions and shuffle_options true, show_score true, self_start false.
+
+Pure: the caller hands in the exam file's bytes, which of its bank files exist, the banks' bytes
+and the names the registry knows (kiosk.loading does this from disk and the plugin registry).
 """
 
 from __future__ import annotations
@@ -15,10 +18,17 @@ import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from kiosk.domain import toml_lines
-from kiosk.domain.banks import Bank, all_items, check_bank_files, split_ref
+from kiosk.domain.banks import (
+    Bank,
+    MediaStatus,
+    all_items,
+    check_bank_sources,
+    check_bank_texts,
+    split_ref,
+)
 from kiosk.domain.items import Item
 from kiosk.domain.marking import policy_error
 from kiosk.domain.toml_lines import Block, SourceLines, syntax_error
@@ -154,7 +164,7 @@ class ExamError(KioskError):
         super().__init__((errors[0] if errors else "exam has problems") + more)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -176,10 +186,8 @@ class Known:
     question_types: Collection[str] | None = None
 
     @classmethod
-    def from_registry(cls, extra_scales: Iterable[str] = ()) -> Known:
-        from kiosk.plugins import registry
-
-        reg = registry()
+    def from_registry(cls, reg: Any, extra_scales: Iterable[str] = ()) -> Known:
+        """The names a plugin registry (kiosk.plugins.Registry) holds."""
         return cls(
             scales=set(reg.grade_scales) | set(extra_scales),
             # Regimes arrive with their own plugins; until one is registered only "generic" is
@@ -192,12 +200,15 @@ class Known:
 
 class _Reader:
     def __init__(self, path: Path, src: SourceLines, known: Known,
-                 files: Mapping[str, str] | None = None) -> None:
+                 files: Mapping[str, str] | None = None,
+                 bank_files: Collection[Path] = ()) -> None:
         self.path = path
         self.src = src
         self.known = known
         # In memory (a loaded package): bank paths are the exam's own strings, keys of `files`.
         self.files = files
+        # On disk: the bank paths (as exam_bank_paths gives them) that are existing files.
+        self.bank_files = bank_files
         self.errors: list[str] = []
 
     def error(self, line: int | None, reason: str) -> None:
@@ -228,11 +239,11 @@ class _Reader:
                 return default
             return value
 
-        exam_id = head.get("id")
+        exam_id: Any = head.get("id")
         if not isinstance(exam_id, str) or not EXAM_ID_RE.match(exam_id):
             self.error(self.line(block, "id") if "id" in head else at,
                        f"exam id is required and must match [A-Za-z0-9._-]+, got {exam_id!r}")
-        title = head.get("title")
+        title: Any = head.get("title")
         if not isinstance(title, str) or not title.strip():
             self.error(self.line(block, "title") if "title" in head else at,
                        "exam title is required (a non-empty string)")
@@ -250,8 +261,8 @@ class _Reader:
                         self.error(self.line(block, "banks"), f"banks[{i}]: {rel!r} is not in the package")
                     banks.append(Path(rel))
                     continue
-                p = (self.path.parent / rel) if not Path(rel).is_absolute() else Path(rel)
-                if not p.is_file():
+                p = bank_path(self.path, rel)
+                if p not in self.bank_files:
                     self.error(self.line(block, "banks"), f"banks[{i}]: no such file {rel!r} "
                                f"(looked for {p})")
                 banks.append(p)
@@ -441,40 +452,66 @@ class _Reader:
         return rules
 
 
-def read_exam(path: str | Path, known: Known | None = None) -> ExamCheck:
-    """Parse and validate an exam file (not yet against its banks). Names are checked against
-    the plugin registry unless `known` says otherwise (`Known()` checks none)."""
-    path = Path(path)
-    if not path.is_file():
-        raise KioskError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+def bank_path(exam_path: Path, rel: str) -> Path:
+    """Where a `banks` entry of an exam file points: relative to the exam file's folder."""
+    return (exam_path.parent / rel) if not Path(rel).is_absolute() else Path(rel)
+
+
+def exam_bank_paths(path: Path, data: bytes) -> list[Path]:
+    """The bank paths an exam file's bytes name, best effort ([] when it does not parse): the
+    caller looks which exist before `check_exam_bytes`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        head = toml_lines.loads(data.decode("utf-8")).get("exam")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    banks = head.get("banks") if isinstance(head, dict) else None
+    return [bank_path(path, rel) for rel in banks if isinstance(rel, str)] \
+        if isinstance(banks, list) else []
+
+
+def check_exam_bytes(path: Path, data: bytes, known: Known,
+                     bank_files: Collection[Path] = ()) -> ExamCheck:
+    """Parse and validate an exam file's bytes (not yet against its banks); `bank_files` are
+    those of its bank paths that exist."""
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return ExamCheck(errors=[f"{path}:1: not UTF-8 text"])
-    except OSError as exc:
-        raise KioskError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = toml_lines.loads(text)
+        parsed = toml_lines.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, reason = syntax_error(exc, text)
         return ExamCheck(errors=[f"{path}:{line}: TOML syntax error: {reason}"])
-    reader = _Reader(path, SourceLines(text), known if known is not None else Known.from_registry())
-    exam = reader.exam(data)
+    reader = _Reader(path, SourceLines(text), known, bank_files=bank_files)
+    exam = reader.exam(parsed)
     return ExamCheck(exam=exam, errors=reader.errors)
+
+
+def check_exam_banks(result: ExamCheck, banks: Iterable[tuple[str, bytes]],
+                     question_types: Mapping[str, Any], scoring_rules: Mapping[str, Any],
+                     draws: bool = True, media: MediaStatus | None = None) -> ExamCheck:
+    """Extend an exam's check with its banks' (given as (name, bytes), in the exam's order)
+    and, with `draws`, whether every draw rule can be satisfied."""
+    exam = result.exam
+    if exam is None:
+        return result
+    bank_check = check_bank_sources(banks, question_types, scoring_rules, media)
+    result.banks = bank_check.banks
+    result.errors.extend(bank_check.errors)
+    if draws and not bank_check.errors:
+        result.errors.extend(draw_errors(exam, bank_check.banks))
+    return result
 
 
 def check_exam_texts(
     exam_file: str,
     files: Mapping[str, str],
-    known: Known | None = None,
-    question_types: Mapping[str, Any] | None = None,
-    scoring_rules: Mapping[str, Any] | None = None,
+    known: Known,
+    question_types: Mapping[str, Any],
+    scoring_rules: Mapping[str, Any],
 ) -> ExamCheck:
-    """check_exam over in-memory texts: `files` maps the exam file name and each of the exam's
-    `banks` strings to its TOML text."""
-    from kiosk.domain.banks import check_bank_texts
-
-    known = known if known is not None else Known.from_registry()
+    """An exam checked against its banks over in-memory texts: `files` maps the exam file name
+    and each of the exam's `banks` strings to its TOML text."""
     name = Path(exam_file)
     text = files.get(exam_file)
     if text is None:
@@ -494,36 +531,6 @@ def check_exam_texts(
     result.banks = bank_check.banks
     result.errors.extend(bank_check.errors)
     if not bank_check.errors:
-        result.errors.extend(draw_errors(exam, bank_check.banks))
-    return result
-
-
-def load_exam(path: str | Path, known: Known | None = None) -> Exam:
-    """The exam, or ExamError listing every problem."""
-    result = read_exam(path, known)
-    if result.errors or result.exam is None:
-        raise ExamError(result.errors)
-    return result.exam
-
-
-def check_exam(
-    path: str | Path,
-    known: Known | None = None,
-    question_types: Mapping[str, Any] | None = None,
-    scoring_rules: Mapping[str, Any] | None = None,
-    draws: bool = True,
-) -> ExamCheck:
-    """Read the exam, load its banks and (with `draws`) check that every draw rule can be
-    satisfied."""
-    known = known if known is not None else Known.from_registry()
-    result = read_exam(path, known)
-    exam = result.exam
-    if exam is None:
-        return result
-    bank_check = check_bank_files(exam.banks, question_types, scoring_rules)
-    result.banks = bank_check.banks
-    result.errors.extend(bank_check.errors)
-    if draws and not bank_check.errors:
         result.errors.extend(draw_errors(exam, bank_check.banks))
     return result
 

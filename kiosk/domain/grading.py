@@ -33,28 +33,25 @@ decimals (Szkr 290. § (2): "a számítást csak az egész szám megállapítás
 "half_up" rounds .5 upwards, "floor" rounds towards minus infinity and "none" compares the exact
 value (so a value between two whole-number bands belongs to the lower one).
 
-Where scales come from: the built-ins in kiosk/builtins/scales/, every *.toml in the directories
-listed in the environment variable KIOSK_SCALES_DIR (separated by os.pathsep), and, for commands
-that work on a centre, every *.toml in the centre's `scales/` directory (`centre_scales`). A later
-source replaces a scale with the same id, so a school can adjust a built-in scale.
+Where scales come from (read by kiosk.loading, which hands this module their text): the
+built-ins in kiosk/builtins/scales/, every *.toml in the directories listed in the environment
+variable KIOSK_SCALES_DIR (separated by os.pathsep), and, for commands that work on a centre,
+every *.toml in the centre's `scales/` directory (`centre_scales`). A later source replaces a
+scale with the same id (`merge_scales`), so a school can adjust a built-in scale.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from kiosk.domain import toml_lines
 from kiosk.errors import KioskError
 
-BUILTIN_SCALES_DIR = Path(__file__).resolve().parent.parent / "builtins" / "scales"
-ENV_SCALES_DIR = "KIOSK_SCALES_DIR"
 BASES = ("percent", "points")
 #: condition key -> "number" or "bool" (see the module docstring)
 CONDITIONS = {"written_weight": "number", "oral_weight": "number",
@@ -157,14 +154,14 @@ def grade_score(scale: GradeScale, points: float, max_points: float) -> Grade:
     return grade(scale, scale_value(scale, points, max_points))
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
     """Build a scale from TOML data; every problem is collected into one ScaleError."""
     errors: list[str] = []
-    sid = data.get("id")
+    sid: Any = data.get("id")
     if not isinstance(sid, str) or not _ID_RE.match(sid):
         errors.append(f"id: must be a string of [a-z0-9._-], got {sid!r}")
     basis = data.get("basis", "percent")
@@ -238,38 +235,13 @@ def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
     )
 
 
-def load_scale_file(path: Path) -> GradeScale:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScaleError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise ScaleError(f"{path}: not UTF-8 text") from None
+def scale_from_text(text: str, source: str = "<scale>") -> GradeScale:
+    """A scale from its TOML text (`source` names it in errors: usually the file's path)."""
     try:
         data = toml_lines.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScaleError(f"{path}: {exc}") from None
-    return parse_scale(data, str(path))
-
-
-def load_scales_dir(directory: Path) -> list[GradeScale]:
-    """Every *.toml scale in `directory` (sorted by file name); a missing directory is empty."""
-    if not directory.is_dir():
-        return []
-    return [load_scale_file(p) for p in sorted(directory.glob("*.toml"))]
-
-
-def builtin_scales() -> list[GradeScale]:
-    return load_scales_dir(BUILTIN_SCALES_DIR)
-
-
-def env_scale_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
-    raw = (os.environ if environ is None else environ).get(ENV_SCALES_DIR, "")
-    return [Path(p) for p in raw.split(os.pathsep) if p]
-
-
-def centre_scales(centre: Path) -> list[GradeScale]:
-    return load_scales_dir(Path(centre) / "scales")
+        raise ScaleError(f"{source}: {exc}") from None
+    return parse_scale(data, source)
 
 
 def merge_scales(*groups: Iterable[GradeScale]) -> dict[str, GradeScale]:

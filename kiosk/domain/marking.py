@@ -232,19 +232,19 @@ def fold_marking(state: MarkingState, event: _Event) -> MarkingState:
         state.appeals[appeal.seq] = appeal
         state.response(appeal.attempt, appeal.item).appeals.append(appeal)
     elif kind == APPEAL_DECIDED:
-        appeal = state.appeals.get(b.get("refers_to"))  # type: ignore[arg-type]
+        decided = state.appeals.get(b.get("refers_to"))  # type: ignore[arg-type]
         points = _number(b.get("points"))
-        if appeal is None or points is None:
+        if decided is None or points is None:
             state.ignored.append((event.seq, "decision on an unknown appeal"))
             return state
-        resp = state.response(appeal.attempt, appeal.item)
-        if resp.decision is not None or appeal.decision is not None:
+        resp = state.response(decided.attempt, decided.item)
+        if resp.decision is not None or decided.decision is not None:
             state.ignored.append((event.seq, "the appeal was already decided (final)"))
             return state
-        decision = Decision(seq=event.seq, ts=event.ts, points=points, refers_to=appeal.seq,
+        decision = Decision(seq=event.seq, ts=event.ts, points=points, refers_to=decided.seq,
                             board=str(b.get("board") or event.actor),
                             comment=str(b.get("comment") or ""))
-        appeal.decision = decision
+        decided.decision = decision
         resp.decision = decision
     return state
 

@@ -24,7 +24,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from kiosk.domain.exam_rules import NO_RULES, RegimeRules
-from kiosk.domain.grading import GRADE_NAMES, GradeScale, builtin_scales
+from kiosk.domain.grading import GRADE_NAMES, GradeScale
 from kiosk.domain.grading import grade as scale_grade
 from kiosk.errors import KioskError
 
@@ -257,7 +257,8 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (dates as ISO strings)."""
-        return _jsonable(asdict(self))
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
 
 
 def _jsonable(value: Any) -> Any:
@@ -281,7 +282,8 @@ class Regime:
     """Base class: subclasses set `name`, `title`, `default_scale` and implement evaluate.
 
     `scales` finds a grade scale by id (the plugin passes the registry's, so a school's own
-    scale file is honoured); a Mapping works too; None reads the built-in scale files.
+    scale file is honoured); a Mapping works too (kiosk.loading.builtin_scales gives the
+    shipped ones); None knows no scale, so every lookup is an "unknown grade scale" error.
     """
 
     name: str = ""
@@ -323,7 +325,7 @@ class Regime:
         scales = self._scales
         try:
             if scales is None:
-                return {s.id: s for s in builtin_scales()}[sid]
+                raise KeyError(sid)
             if isinstance(scales, Mapping):
                 return scales[sid]
             return scales(sid)

@@ -152,9 +152,9 @@ class RoomView:
             if kind in A.SITTING_WIDE:
                 self.wide.append(event)
                 out = set()
-                for track in self.tracks.values():
-                    self._fold(track, event)
-                    out.add(track.state.candidate)
+                for each in self.tracks.values():
+                    self._fold(each, event)
+                    out.add(each.state.candidate)
                 return out
             if kind == SITTING_CREATED:
                 self.seats.update({str(k): str(v) for k, v in (body.get("seats") or {}).items()})
@@ -171,11 +171,11 @@ class RoomView:
             if body.get("sitting") != self.sitting:
                 return set()
             state = AttemptState(sitting=self.sitting)
-            track = _Track(state)
+            new = _Track(state)
             for wide in self.wide:
                 fold_attempt(state, wide)
-            self._fold(track, event)
-            self.tracks[event.attempt] = track
+            self._fold(new, event)
+            self.tracks[event.attempt] = new
             self.by_candidate[state.candidate] = event.attempt
             return {state.candidate}
         track = self.tracks.get(event.attempt)
@@ -256,7 +256,7 @@ class RoomView:
         track = self.tracks[attempt]
         state = track.state
         status = NOT_ARRIVED if state.status == A.CREATED else state.status
-        remaining = self.remaining_ms(track, now)
+        remaining: float | None = self.remaining_ms(track, now)
         if remaining is None and not state.started:
             remaining = self._full_ms(candidate)
         answered = sum(1 for v in state.answers.values() if _answered(v))

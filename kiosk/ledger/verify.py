@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk.errors import KioskError
 from kiosk.ledger import keys, receipts
 from kiosk.ledger.canonical import CHECKPOINT_DOMAIN_V2, GENESIS_PREV
-from kiosk.ledger.store import HEADS_SLOT, SCHEMA, Checkpoint, checkpoint_rows, open_for_reading
+from kiosk.ledger.store import SCHEMA, Checkpoint, checkpoint_rows, open_for_reading
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def _check_events(conn: sqlite3.Connection, report: VerifyReport, wanted: set[st
     expected_seq = 1
     prev = GENESIS_PREV
     genesis_key: Ed25519PublicKey | None = None
-    want_codes = {n for c in wanted if (n := receipts.normalise(c)) is not None}
+    want_codes = {code for c in wanted if (code := receipts.normalise(c)) is not None}
     rows = conn.execute(
         "SELECT seq, ts, actor, attempt, kind, body, prev_hash, hash FROM events ORDER BY seq"
     )
@@ -430,65 +430,6 @@ def anchors_from_text(text: str, source: str) -> list[Anchor]:
         if code is not None:
             found.append(Anchor(source, receipt=code))
     return found
-
-
-def load_anchors(path: Path) -> list[Anchor]:
-    """Known heads from a file: a heads file, a sealed bundle, the organiser's merged.json, a
-    PDF (minutes, result sheet) or any text holding heads or receipt codes. KioskError if the
-    file is unreadable or holds no head at all."""
-    from kiosk.ledger.store import read_heads
-
-    path = Path(path)
-    source = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KioskError(f"{path}: cannot read the anchor ({exc.strerror or exc})") from exc
-    found: list[Anchor]
-    if raw[:4] == b"PK\x03\x04":
-        from kiosk.sealed import verify_bundle
-
-        check = verify_bundle(path)
-        if not check.ok:
-            raise KioskError(f"{path}: the bundle does not verify, so its head is no anchor: "
-                             f"{check.problems[0]}")
-        found = [Anchor(source, seq=check.head_seq, hash=check.head_hash,
-                        fingerprint=check.fingerprint)]
-    elif raw[:5] == b"%PDF-":
-        found = anchors_from_text(_pdf_text(path), source)
-    else:
-        text = raw.decode("utf-8", "replace")
-        heads = '"format": "kiosk-heads"' in text[:2 * HEADS_SLOT]
-        data: Any = None
-        if not heads and text.lstrip().startswith("{"):
-            try:
-                data = json.loads(text)
-            except ValueError:
-                data = None
-        if heads:
-            found = [Anchor(source, checkpoint=read_heads(path))]
-        elif isinstance(data, dict) and isinstance(data.get("bundles"), list):
-            found = [Anchor(f"{source} ({b.get('centre')})", seq=int(b["head"]["seq"]),
-                            hash=str(b["head"]["hash"]), fingerprint=str(b.get("fingerprint")))
-                     for b in data["bundles"]
-                     if isinstance(b, dict) and isinstance(b.get("head"), dict)
-                     and b.get("status") in (None, "merged")]
-        else:
-            found = anchors_from_text(text, source)
-    if not found:
-        raise KioskError(f"{path}: holds no head or receipt code to check against")
-    return found
-
-
-def _pdf_text(path: Path) -> str:
-    try:
-        from pypdf import PdfReader
-    except ImportError as exc:  # pragma: no cover - pypdf is a dependency
-        raise KioskError(f"{path}: reading PDF anchors needs pypdf") from exc
-    try:
-        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-    except Exception as exc:  # pypdf raises many types for a damaged file
-        raise KioskError(f"{path}: unreadable PDF ({exc})") from exc
 
 
 def find_receipt(path: Path, code: str, trusted_key: Ed25519PublicKey | None = None

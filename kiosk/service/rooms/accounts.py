@@ -7,6 +7,7 @@ import binascii
 import hashlib
 from typing import Any
 
+from kiosk.crypto import passwords
 from kiosk.domain import accounts
 from kiosk.domain import roster as rosters
 from kiosk.errors import KioskError
@@ -31,7 +32,7 @@ def _prepare_user(args: dict[str, Any]) -> dict[str, Any]:
     if (err := accounts.password_error(password)) is not None:
         raise KioskError(err)
     out = {k: v for k, v in args.items() if k not in ("password", "password_hash")}
-    out["password_hash"] = accounts.hash_password(password)
+    out["password_hash"] = passwords.hash_password(password)
     return out
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date as Date
 from typing import Any
 
+from kiosk.crypto import passwords
 from kiosk.domain import exam_rules as R
 from kiosk.domain import sittings as S
 from kiosk.domain.exams import Exam
@@ -76,8 +77,9 @@ def create_sitting(ledger: Ledger, exam_id: str, *, room: str = "", candidates: 
     ids = resolve_candidates(ledger, candidates)
     day = day or Date.today().isoformat()
     sitting_id = f"S-{day.replace('-', '')}-{secrets.token_hex(3)}"
-    code = S.generate_code()
-    body = S.sitting_body(sitting_id, exam_id, room=room, date=day, candidates=ids, code=code,
+    code = passwords.generate_code()
+    body = S.sitting_body(sitting_id, exam_id, room=room, date=day, candidates=ids,
+                          code_hash=passwords.hash_code(code),
                           self_start=self_start)
     body.update(extra or {})
     new_overrides: list[NewEvent] = []
