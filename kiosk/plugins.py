@@ -125,7 +125,8 @@ def registry() -> Registry:
             got = reg.provided.setdefault(name, {})
 
             def register(
-                *args: Any, _attr: str = attr, _got: dict = got, _target: dict = target
+                *args: Any, _attr: str = attr, _got: dict[str, Any] = got,
+                _target: dict[str, Any] = target
             ) -> None:
                 if len(args) == 1:
                     obj = args[0]

@@ -83,7 +83,7 @@ def test_the_domain_makes_no_file_or_terminal_calls() -> None:
 
 
 def test_mypy_passes_on_the_typed_packages() -> None:
-    """The packages are pyproject.toml's [tool.mypy] `files` (kiosk/api.py joins them there)."""
+    """The packages are pyproject.toml's [tool.mypy] `files`."""
     pytest.importorskip("mypy", reason="mypy is in the test extras")
     run = _run(["-m", "mypy", "--cache-dir", str(REPO / ".mypy_cache")])
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
