@@ -15,4 +15,6 @@ class KioskError(Exception):
             self.exit_code = exit_code
         #: Every line of a refused input (one per bad row or broken rule), shown before the
         #: one-line summary; they travel with the error through the centre service.
-        self.errors: list[str] = list(errors or [])
+        # (A subclass may have set its own list before calling this: keep it.)
+        if errors is not None or "errors" not in self.__dict__:
+            self.errors: list[str] = list(errors or [])
