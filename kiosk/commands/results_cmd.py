@@ -19,37 +19,18 @@ if TYPE_CHECKING:
     from kiosk.stats import ExamStats
 
 
-_LABELS = {
-    "hu": {"passed": "megfelelt", "failed": "NEM FELELT MEG", "overall": "összesen",
-           "certificate": "bizonyítvány", "outstanding": "pótolandó", "yes": "igen",
-           "no": "nem", "provisional": "[IDEIGLENES: értékelés folyamatban]",
-           "cannot": "nem értékelhető", "subject": "tárgy", "appeal": "felülbírálat",
-           "original": "eredeti", "final": "végleges", "reasons": "indok",
-           "replacement": "póttétel: {raw} pont felezve, felfelé kerekítve",
-           "exempt": "felmentve", "granted_by": "engedélyezte:", "event": "esemény",
-           "repeat_whole": "a vizsgát teljes egészében meg kell ismételni (Szkr 291. § (2))",
-           "voided": "ÉRVÉNYTELENÍTVE", "absent": "NEM JELENT MEG",
-           "none": "Még nincs eredmény (nincs beadott dolgozat vagy szóbeli jegy)."},
-    "en": {"passed": "passed", "failed": "FAILED", "overall": "overall",
-           "certificate": "certificate", "outstanding": "to retake", "yes": "yes", "no": "no",
-           "provisional": "[PROVISIONAL: marking outstanding]", "cannot": "cannot evaluate",
-           "subject": "subject", "appeal": "appeal", "original": "original",
-           "final": "final", "reasons": "reason",
-           "replacement": "replacement card: {raw} points halved, rounded up",
-           "exempt": "exempt", "granted_by": "granted by", "event": "event",
-           "repeat_whole": "the whole exam must be repeated (Szkr 291. § (2))",
-           "voided": "VOIDED", "absent": "ABSENT",
-           "none": "No results yet (no submitted attempts or oral marks)."},
-}
+#: the catalogue's `results.label.*` strings
+_LABELS = "results.label"
 
 
 def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]:
     """`kiosk results` as text: parts with pass/fail, subject grades, the outcome and, for a
     result that is not a pass, its reasons in words."""
     from kiosk.domain.numbers import percent_text, points_text, score_text
+    from kiosk.i18n import Labels
     from kiosk.results import failure_reasons, outstanding_titles
 
-    lab = _LABELS["en" if language == "en" else "hu"]
+    lab = Labels(_LABELS, language)
     if not results:
         return [lab["none"]]
     lines = []

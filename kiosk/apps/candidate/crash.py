@@ -27,31 +27,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.apps.candidate.app import LOCKED_KEYS, PIN_KEY
-from kiosk.i18n import current_language
+from kiosk.i18n import t
 
 LOG_DIR = "logs"
 
-TEXT = {
-    "hu": {
-        "title": "Váratlan hiba történt",
-        "body": "Kérjük, jelezze a felügyelőnek. Ne kapcsolja ki a gépet.",
-        "saved": "A mentett válaszai megmaradnak; a vizsgát folytathatja.",
-        "unsaved": "Figyelem: {n} módosítás mentése nem sikerült.",
-        "ref": "Hibajelentés: {ref}",
-    },
-    "en": {
-        "title": "An unexpected error occurred",
-        "body": "Please call the invigilator. Do not switch the computer off.",
-        "saved": "Your saved answers are kept; you can continue the exam.",
-        "unsaved": "Note: {n} change(s) could not be saved.",
-        "ref": "Error report: {ref}",
-    },
-}
 
 
 def _text(key: str, **params: Any) -> str:
-    table = TEXT.get(current_language(), TEXT["en"])
-    return table[key].format(**params)
+    return t(f"crash.{key}", **params)
 
 
 class CrashScreen(Screen[None]):
