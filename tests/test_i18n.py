@@ -128,3 +128,101 @@ def test_each_mo_is_compiled_from_its_po(name: str, localedir: Path) -> None:
         with open(po.with_suffix(".mo"), "rb") as handle:
             have = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
         assert have == want, f"{po.with_suffix('.mo')} is stale: run `make mo`"
+
+
+# --- every key the code uses is in every shipped catalogue -------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+#: the functions that take a msgid first, per domain: the core's everywhere in kiosk/, a plugin's
+#: `text` (and its TEXTS domain object) in its own package
+CALLERS = {"t": "kiosk", "tn": "kiosk"}
+
+
+def _keys_used(files: list[Path], callers: set[str]) -> tuple[set[str], list[str]]:
+    """Literal keys (both branches of a conditional too) and, for f-strings, patterns."""
+    import ast
+    import re
+
+    keys: set[str] = set()
+    patterns: list[str] = []
+
+    def take(node: ast.AST) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            keys.add(node.value)
+        elif isinstance(node, ast.IfExp):
+            take(node.body)
+            take(node.orelse)
+        elif isinstance(node, ast.JoinedStr):
+            patterns.append("".join(
+                re.escape(part.value) if isinstance(part, ast.Constant) else r"[\w.]+"
+                for part in node.values))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = node.left
+            if isinstance(left, ast.Constant) and isinstance(left.value, str):
+                patterns.append(re.escape(left.value) + r"[\w.]+")
+
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and node.args:
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else None
+                if name in callers:
+                    take(node.args[0])
+    return keys, patterns
+
+
+def _check(name: str, keys: set[str], patterns: list[str]) -> None:
+    import re
+
+    for language in ("hu", "en"):
+        have = catalogue(language, name)
+        missing = sorted(k for k in keys if k not in have)
+        assert not missing, f"{name} {language}: keys the code uses but the catalogue lacks: {missing}"
+        for pattern in patterns:
+            assert any(re.fullmatch(pattern, k) for k in have), (
+                f"{name} {language}: no key matches {pattern!r}")
+
+
+def test_every_core_key_the_code_uses_is_in_hu_and_en() -> None:
+    files = sorted((ROOT / "kiosk").rglob("*.py"))
+    keys, patterns = _keys_used(files, set(CALLERS))
+    assert len(keys) > 200  # the scan sees the apps' strings
+    _check("kiosk", keys, patterns)
+
+
+@pytest.mark.parametrize("plugin", ["informatics", "accounting", "public_admin"])
+def test_every_plugin_key_the_code_uses_is_in_hu_and_en(plugin: str) -> None:
+    package = ROOT / "plugins" / plugin / f"kiosk_{plugin}"
+    domain(f"kiosk_{plugin}", package / "locale")
+    keys, patterns = _keys_used(sorted(package.rglob("*.py")), {"text", "TEXTS"})
+    assert keys
+    _check(f"kiosk_{plugin}", keys, patterns)
+
+
+@pytest.mark.parametrize(("name", "localedir"), _catalogue_dirs(), ids=lambda v: str(v)[-30:])
+def test_hungarian_and_english_have_the_same_keys(name: str, localedir: Path) -> None:
+    """Keys read through Labels (documents) or built at run time are covered here: a key in one
+    language and not the other would show the other language (or the key) on screen."""
+    domain(name, localedir)
+    hu, en = catalogue("hu", name), catalogue("en", name)
+    assert set(hu) == set(en), set(hu) ^ set(en)
+    assert all(text.strip() for text in [*hu.values(), *en.values()])
+
+
+def test_shipped_plugins_register_their_own_domain() -> None:
+    """The plugin API carries a plugin's catalogues (register_translations): after loading, its
+    widgets' strings come from its own domain, in either language."""
+    from kiosk.plugins import registry
+
+    reg = registry()
+    for plugin in ("informatics", "accounting", "public_admin"):
+        name = f"kiosk_{plugin}"
+        assert name in reg.translations and name in i18n.domains()
+        assert reg.provided[plugin]["translations"] == [name]
+    from kiosk_informatics.widgets import text
+
+    i18n.set_language("hu")
+    assert text("rows", total=3) == "(3 sor)"
+    i18n.set_language("en")
+    assert text("rows", total=3) == "(3 rows)"
+    assert domain("kiosk_accounting")("debit", language="hu") == "Tartozik"

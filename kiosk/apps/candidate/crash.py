@@ -33,10 +33,6 @@ LOG_DIR = "logs"
 
 
 
-def _text(key: str, **params: Any) -> str:
-    return t(f"crash.{key}", **params)
-
-
 class CrashScreen(Screen[None]):
     """Shown after an unexpected error; stays until the invigilator's PIN ends the kiosk."""
 
@@ -54,11 +50,11 @@ class CrashScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-wrap"), Vertical(classes="dialog crash"):
-            yield Static(_text("title"), classes="title", id="crash-title")
-            yield Static(_text("body"), id="crash-body")
-            yield Static(_text("unsaved", n=self.unsaved) if self.unsaved else _text("saved"),
+            yield Static(t("crash.title"), classes="title", id="crash-title")
+            yield Static(t("crash.body"), id="crash-body")
+            yield Static(t("crash.unsaved", n=self.unsaved) if self.unsaved else t("crash.saved"),
                          id="crash-saved")
-            yield Static(_text("ref", ref=self.reference), classes="hint", id="crash-ref")
+            yield Static(t("crash.ref", ref=self.reference), classes="hint", id="crash-ref")
 
 
 def log_folder(centre: Path | str, service: Path | str | None) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from kiosk.hookspecs import hookimpl
@@ -31,3 +32,8 @@ def register_commands(cli: Any) -> None:
             click.echo(problem)
             raise SystemExit(1)
         click.echo("ok: exams with code items can run here")
+
+
+@hookimpl
+def register_translations(register: Any) -> None:
+    register("kiosk_informatics", Path(__file__).parent / "locale")
