@@ -49,7 +49,7 @@ from kiosk.domain.scoring import SCORING_ERROR, ItemScore, score_item
 from kiosk.domain.sittings import KINDS as SITTING_KINDS
 from kiosk.domain.sittings import sittings
 from kiosk.errors import KioskError
-from kiosk.i18n import Labels
+from kiosk.i18n import Labels, translate
 
 #: Event kinds the results rest on (everything else in the ledger is ignored).
 ATTEMPT_KINDS = (A.ATTEMPT_CREATED, A.ANSWER, A.PART_SUBMITTED, A.SUBMITTED, A.VOIDED)
@@ -537,13 +537,12 @@ def _lookup_scale(regime: Any, scale_id: str | None) -> Any:
 
 def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, bool],
           originals: Mapping[str, float], titles: Mapping[str, str], language: str) -> None:
-    en = language == "en"
     result.outcome = outcome.to_dict()
     result.points = outcome.overall_points
     result.max_points = outcome.overall_max_points
     result.percent = outcome.overall_percent
     result.grade = outcome.grade
-    result.grade_name = outcome.grade_name_en if en else outcome.grade_name_hu
+    result.grade_name = translate(outcome.grade_name, language)
     result.passed = outcome.passed
     result.certificate = outcome.certificate
     result.outstanding = list(outcome.outstanding)
@@ -553,7 +552,7 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
         result.parts.append(PartScore(
             part_id=p.part_id, title=titles.get(p.part_id, p.part_id), kind=p.kind, points=p.points,
             max_points=p.max_points, percent=p.percent, grade=p.grade,
-            grade_name=p.grade_name_en if en else p.grade_name_hu, passed=p.passed,
+            grade_name=translate(p.grade_name, language), passed=p.passed,
             provisional=provisional.get(p.part_id, False),
             original_points=originals.get(p.part_id), subject=p.subject_id,
             replacement_card=p.replacement_card, counts=p.counts, exempt=p.exempt,
@@ -564,7 +563,7 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
             title=sub.title or titles.get(sub.subject_id, "") or Labels(
                 SUBJECT_KINDS, language).get(sub.kind, sub.subject_id),
             kind=sub.kind, grade=sub.grade,
-            grade_name=sub.grade_name_en if en else sub.grade_name_hu, passed=sub.passed,
+            grade_name=translate(sub.grade_name, language), passed=sub.passed,
             exempt=sub.exempt))
     if originals and result.points is not None:
         delta = sum(originals.values()) - sum(

@@ -226,3 +226,30 @@ def test_shipped_plugins_register_their_own_domain() -> None:
     i18n.set_language("en")
     assert text("rows", total=3) == "(3 rows)"
     assert domain("kiosk_accounting")("debit", language="hu") == "Tartozik"
+
+
+# --- grade names are messages -----------------------------------------------------------------
+
+
+def test_grade_names_are_messages_and_scale_files_keep_their_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A band with the usual name is the catalogue's grade.N (so a new language translates it);
+    a scale file's own name_hu/name_en (user content, the old format) are used as written."""
+    from kiosk.domain.grading import grade, parse_scale
+
+    scale = parse_scale({"id": "x", "basis": "percent", "rounding": "none", "bands": [
+        {"min": 90, "grade": 5, "name_hu": "kitűnő", "name_en": "outstanding"},
+        {"min": 50, "grade": 3, "name_hu": "közepes", "name_en": "satisfactory"},
+        {"min": 0, "grade": 1}]})
+    own, usual, default = grade(scale, 95).name, grade(scale, 60).name, grade(scale, 10).name
+    assert (translate(own, "hu"), translate(own, "en")) == ("kitűnő", "outstanding")
+    assert usual.msgid == "grade.3" and default.msgid == "grade.1"
+    assert (translate(usual, "hu"), translate(usual, "en")) == ("közepes", "satisfactory")
+    assert translate(default, "en") == "fail"
+
+    _write_po(tmp_path, "de", "kiosk", {"grade.3": "befriedigend"})
+    monkeypatch.setenv(i18n.LOCALE_PATH_ENV, str(tmp_path))
+    i18n.reset()
+    assert translate(usual, "de") == "befriedigend"
+    assert translate(default, "de") == "elégtelen"  # not in German: the default language
+    assert translate(own, "de") == "kitűnő"  # the file's own words: Hungarian is the default

@@ -25,6 +25,7 @@ from typing import Any
 
 from kiosk.domain.grading import GRADE_NAMES, GradeScale, builtin_scales
 from kiosk.domain.grading import grade as scale_grade
+from kiosk.domain.texts import NO_TEXT, Text
 from kiosk.errors import KioskError
 
 KINDS = ("written", "oral", "activity")
@@ -86,10 +87,11 @@ def add_years(start: date, years: int) -> date:
         return start.replace(year=start.year + years, day=28)
 
 
-def grade_names(grade: int | None) -> tuple[str, str]:
+def grade_names(grade: int | None) -> Text:
+    """The usual name of a grade, a message to translate (no text for no grade)."""
     if grade is None:
-        return "", ""
-    return GRADE_NAMES.get(grade, (str(grade), str(grade)))
+        return NO_TEXT
+    return GRADE_NAMES.get(grade, Text("", str(grade), (("hu", str(grade)), ("en", str(grade)))))
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -186,8 +188,7 @@ class PartResult:
     max_points: float | None
     percent: float | None
     grade: int | None
-    grade_name_hu: str
-    grade_name_en: str
+    grade_name: Text
     passed: bool
     subject_id: str = ""
     #: the points as marked, before póttétel halving
@@ -208,8 +209,7 @@ class SubjectResult:
     subject_id: str
     kind: str
     grade: int | None
-    grade_name_hu: str
-    grade_name_en: str
+    grade_name: Text
     passed: bool
     exempt: bool = False
     title: str = ""
@@ -224,8 +224,7 @@ class ActivityResult:
     max_points: float | None
     percent: int | None
     grade: int | None
-    grade_name_hu: str
-    grade_name_en: str
+    grade_name: Text
     passed: bool
     exempt: bool = False
     title: str = ""
@@ -242,8 +241,7 @@ class Outcome:
     overall_max_points: float | None = None
     overall_percent: float | None = None
     grade: int | None = None
-    grade_name_hu: str = ""
-    grade_name_en: str = ""
+    grade_name: Text = NO_TEXT
     passed: bool = False
     #: None when the regime does not decide about a certificate
     certificate: bool | None = None
@@ -385,15 +383,15 @@ def as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def failed_grade(scale: GradeScale | None) -> tuple[int, str, str]:
+def failed_grade(scale: GradeScale | None) -> tuple[int, Text]:
     """The scale's lowest band: what a failed exam is graded, whatever its percentage."""
     if scale is None or not scale.bands:
-        return 1, *GRADE_NAMES[1]
+        return 1, GRADE_NAMES[1]
     low = min(scale.bands, key=lambda b: b.min)
-    return low.grade, low.name_hu, low.name_en
+    return low.grade, low.name
 
 
-def grade_from(scale: GradeScale, points: Decimal, max_points: Decimal) -> tuple[int, str, str]:
+def grade_from(scale: GradeScale, points: Decimal, max_points: Decimal) -> tuple[int, Text]:
     """Grade a score on `scale` from exact points (percent or points basis)."""
     if scale.basis == "percent":
         value = percent(points, max_points)
@@ -402,10 +400,10 @@ def grade_from(scale: GradeScale, points: Decimal, max_points: Decimal) -> tuple
     else:
         value = points
     got = scale_grade(scale, float(_snap(value)))
-    return got.grade, got.name_hu, got.name_en
+    return got.grade, got.name
 
 
-def grade_percent(scale: GradeScale, value: Number) -> tuple[int, str, str]:
+def grade_percent(scale: GradeScale, value: Number) -> tuple[int, Text]:
     """Grade a percentage (a points-basis scale reads it as points out of its `out_of`)."""
     return grade_from(scale, to_decimal(value), Decimal(100))
 
