@@ -26,6 +26,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain.texts import Text
+
+#: a message to translate where the language is known: Message("qtype.cloze", "Kiegészítés"),
+#: or with domain="kiosk_x" for a plugin's own (the domain layer's Text, under its i18n name)
+Message = Text
+
 DEFAULT_LANGUAGE = "hu"
 CORE_DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -113,9 +119,9 @@ class Domain:
         lang = normalise_language(language) if language else _current
         return self.translations(lang).gettext(key) != key
 
-    def message(self, key: str) -> Message:
+    def message(self, key: str, source: str = "") -> Text:
         """A message to translate later, where the language is known (a question type's title)."""
-        return Message(key, domain=self.name)
+        return Text(key, source, domain=self.name)
 
 
 @cache
@@ -250,38 +256,23 @@ class Labels(Mapping[str, str]):
 # --- messages carried by data -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Message:
-    """A msgid in a domain, translated where the language is known."""
-
-    key: str
-    domain: str = CORE_DOMAIN
-
-    def __str__(self) -> str:
-        return domain(self.domain)(self.key)
-
-
 def translate(text: Any, language: str | None = None) -> str:
-    """Text for people in `language` (default: the current one) from any of the forms data
-    carries: a Message, a dotted msgid string of the core domain, an object with a `msgid` and
-    `given` translations (kiosk.domain.texts.Text), or a legacy {"hu": …, "en": …} mapping (a
-    third-party plugin's title). Given translations win; a missing one falls back to the default
-    language, then to whatever there is."""
+    """Text for people in `language` (default: the current one) from any form data carries: a
+    Text/Message (given translations win, then its msgid in its domain), a legacy {"hu": …,
+    "en": …} mapping (a third-party plugin's title), or a plain string. A missing translation
+    falls back to the default language, then to whatever there is."""
     lang = normalise_language(language) if language else _current
     if text is None:
         return ""
-    if isinstance(text, Message):
-        return domain(text.domain)(text.key, language=lang)
     if isinstance(text, Mapping):
         given = dict(text)
         return str(given.get(lang) or given.get(DEFAULT_LANGUAGE) or next(iter(given.values()), ""))
-    given_pairs = getattr(text, "given", None)
-    msgid = getattr(text, "msgid", None)
-    if given_pairs is not None or msgid is not None:
-        given = dict(given_pairs or ())
+    if isinstance(text, Text):
+        given = dict(text.given)
         if given.get(lang):
-            return str(given[lang])
-        if msgid and CORE.has(msgid, lang):
-            return CORE(msgid, language=lang)
-        return str(given.get(DEFAULT_LANGUAGE) or next(iter(given.values()), "") or msgid or "")
+            return given[lang]
+        dom = domain(text.domain)
+        if text.msgid and dom.has(text.msgid, lang):
+            return dom(text.msgid, language=lang)
+        return given.get(DEFAULT_LANGUAGE) or str(text)
     return str(text)

@@ -76,10 +76,14 @@ def test_add_years_leap_day() -> None:
 
 
 def test_regimes_registered_with_titles() -> None:
+    from kiosk.i18n import translate
+
     regimes = registry().regimes
     assert {"generic", "hu-szakvizsga", "hu-szkr", "hu-iskolai"} <= set(regimes)
     for regime in regimes.values():
-        assert regime.title["hu"] and regime.title["en"]
+        # a title is a message of the catalogue, translated in both languages
+        hu, en = translate(regime.title, "hu"), translate(regime.title, "en")
+        assert hu and en and hu != en and not hu.startswith("regime.")
     # A registered regime finds its scale in the registry.
     got = regimes["hu-szkr"].evaluate(RegimeInput(marks=(PartMark("1", 79.9, 100),)))
     assert (got.activities[0].percent, got.grade) == (79, 4)

@@ -37,7 +37,7 @@ from kiosk.domain.regimes import (
     percent,
     to_decimal,
 )
-from kiosk.domain.texts import NO_TEXT
+from kiosk.domain.texts import NO_TEXT, Text
 
 
 def part_minimum(mark: PartMark, entry: Mapping[str, Any], where: str) -> tuple[
@@ -50,8 +50,7 @@ def part_minimum(mark: PartMark, entry: Mapping[str, Any], where: str) -> tuple[
 
 class GenericRegime(Regime):
     name = "generic"
-    title = {"hu": "Általános (pontszám → százalék → érdemjegy)",
-             "en": "Generic (points → percent → grade)"}
+    title = Text("regime.generic", "Általános (pontszám → százalék → érdemjegy)")
     default_scale = None
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:

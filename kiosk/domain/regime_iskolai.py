@@ -41,14 +41,14 @@ from kiosk.domain.regimes import (
     percent,
     to_decimal,
 )
-from kiosk.domain.texts import NO_TEXT
+from kiosk.domain.texts import NO_TEXT, Text
 
 PART_KINDS = ("written", "oral")
 
 
 class IskolaiRegime(Regime):
     name = "hu-iskolai"
-    title = {"hu": "Tanulmányok alatti vizsga (iskolai)", "en": "In-school exam"}
+    title = Text("regime.hu-iskolai", "Tanulmányok alatti vizsga (iskolai)")
     default_scale = None
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:

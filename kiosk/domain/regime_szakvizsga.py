@@ -84,7 +84,7 @@ class _Part:
 
 class SzakvizsgaRegime(Regime):
     name = "hu-szakvizsga"
-    title = {"hu": "Közigazgatási szakvizsga", "en": "Public-administration professional exam"}
+    title = Text("regime.hu-szakvizsga", "Közigazgatási szakvizsga")
     default_scale = "hu-szakvizsga"
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:

@@ -56,7 +56,7 @@ from kiosk.domain.regimes import (
     to_decimal,
     truncate_percent,
 )
-from kiosk.domain.texts import NO_TEXT
+from kiosk.domain.texts import NO_TEXT, Text
 
 
 def activities_from_config(marks: Sequence[PartMark], config: Mapping[str, Any]) -> list[
@@ -98,8 +98,7 @@ def activities_from_config(marks: Sequence[PartMark], config: Mapping[str, Any])
 
 class SzkrRegime(Regime):
     name = "hu-szkr"
-    title = {"hu": "Szakmai vizsga (Szkr. 290. §)",
-             "en": "Vocational exam (Gov. Decree 12/2020, 290 §)"}
+    title = Text("regime.hu-szkr", "Szakmai vizsga (Szkr. 290. §)")
     default_scale = "hu-szkr"
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:

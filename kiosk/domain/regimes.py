@@ -1,6 +1,6 @@
 """Exam regimes: the contract that turns marks into part, subject and final results.
 
-A regime is an object with `name`, `title` ({"hu": …, "en": …}) and `evaluate(inputs) ->
+A regime is an object with `name`, `title` (a Text: msgid regime.<name>) and `evaluate(inputs) ->
 Outcome`. The built-in ones live in kiosk/domain/regime_*.py and are registered by the default
 plugin kiosk/builtins/regimes.py. Inputs and outputs are plain dataclasses so the results
 command, the marking app, PDFs and exports can all share them.
@@ -282,7 +282,7 @@ class Regime:
     """
 
     name: str = ""
-    title: Mapping[str, str] = {}
+    title: Text | Mapping[str, str] = NO_TEXT
     default_scale: str | None = None
 
     def __init__(self, scales: ScaleLookup | Mapping[str, GradeScale] | None = None) -> None:

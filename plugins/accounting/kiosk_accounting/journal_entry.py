@@ -31,6 +31,7 @@ from kiosk.builtins.qtypes.base import BuiltinType, malformed, not_answered
 from kiosk.builtins.qtypes.fields import check_unknown, is_number
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
+from kiosk.i18n import Message
 from kiosk_accounting.amounts import format_amount, normal_account, parse_amount
 
 ENTRY_KEYS = {"debit", "credit", "amount"}
@@ -166,7 +167,8 @@ def match(item: Item, lines: list[TypedLine]) -> tuple[int, float, int, list[dic
 
 class JournalEntry(BuiltinType):
     name: ClassVar[str] = "journal_entry"
-    title: ClassVar[dict[str, str]] = {"hu": "Könyvelési tétel", "en": "Journal entry"}
+    title: ClassVar[Message] = Message("qtype.journal_entry", "Könyvelési tétel",
+                                       domain="kiosk_accounting")
     fields: ClassVar[set[str]] = {"entries", "partial", "extra_line_penalty", "tolerance", "chart"}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

@@ -27,6 +27,7 @@ from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answer
 from kiosk.builtins.qtypes.fields import check_unknown, is_number, is_text
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.i18n import Message
 from kiosk_informatics import pyrun
 
 TEST_KEYS = {"args", "kwargs", "expected", "points", "name", "example"}
@@ -88,7 +89,8 @@ def _short(value: Any, limit: int = 200) -> str:
 
 class PythonFunction(BuiltinType):
     name: ClassVar[str] = "python_function"
-    title: ClassVar[dict[str, str]] = {"hu": "Python-függvény", "en": "Python function"}
+    title: ClassVar[Message] = Message("qtype.python_function", "Python-függvény",
+                                       domain="kiosk_informatics")
     fields: ClassVar[set[str]] = {
         "function", "tests", "model_answer", "starter", "tolerance", "time_limit", "memory_mb",
         "modules",

@@ -26,6 +26,7 @@ from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answer
 from kiosk.builtins.qtypes.fields import check_bool, is_number, is_text
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.i18n import Message
 from kiosk_informatics import sqlrun
 
 PARTIAL_KEYS = ("wrong_columns", "wrong_order", "wrong_rows", "column_names")
@@ -51,7 +52,8 @@ def expected(item: Item) -> sqlrun.QueryResult | sqlrun.QueryError:
 
 class SqlQuery(BuiltinType):
     name: ClassVar[str] = "sql_query"
-    title: ClassVar[dict[str, str]] = {"hu": "SQL-lekérdezés", "en": "SQL query"}
+    title: ClassVar[Message] = Message("qtype.sql_query", "SQL-lekérdezés",
+                                       domain="kiosk_informatics")
     fields: ClassVar[set[str]] = {
         "schema", "rows", "answer", "ordered", "check_columns", "partial", "allow_run",
         "time_limit",

@@ -34,6 +34,7 @@ from kiosk.builtins.qtypes.base import BuiltinType, blank, not_answered
 from kiosk.builtins.qtypes.fields import check_unknown, is_number, is_text
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.i18n import Message
 from kiosk_public_admin.deadlines import deadline, hungarian, parse_date
 
 FIELD_KEYS = {"id", "label", "kind", "lines", "options", "answer", "accept", "deadline"}
@@ -131,7 +132,7 @@ def _summary(checks: list[dict[str, Any]]) -> str:
 
 class CaseStudy(BuiltinType):
     name: ClassVar[str] = "case_study"
-    title: ClassVar[dict[str, str]] = {"hu": "Jogeset", "en": "Case study"}
+    title: ClassVar[Message] = Message("qtype.case_study", "Jogeset", domain="kiosk_public_admin")
     human_marked: ClassVar[bool] = True
     fields: ClassVar[set[str]] = {"case", "fields", "rubric", "model_answer"}
 
