@@ -177,8 +177,9 @@ CORE = domain(CORE_DOMAIN, LOCALE_DIR)
 
 
 def languages() -> tuple[str, ...]:
-    """The interface languages: those with a core catalogue."""
-    return CORE.languages()
+    """The interface languages, those with a core catalogue: the default first, then by code."""
+    found = CORE.languages()
+    return tuple(sorted(found, key=lambda code: (code != DEFAULT_LANGUAGE, code)))
 
 
 def catalogue(language: str, name: str = CORE_DOMAIN) -> dict[str, str]:

@@ -34,7 +34,7 @@ def _write_po(root: Path, language: str, name: str, messages: dict[str, str]) ->
 
 
 def test_the_shipped_languages_and_per_call_language() -> None:
-    assert i18n.languages() == ("en", "hu")
+    assert i18n.languages() == ("hu", "en")
     i18n.set_language("hu")
     assert t("login.heading") == "Bejelentkezés"
     assert t("login.heading", language="en") == "Sign in"
@@ -62,7 +62,7 @@ def test_a_third_language_is_a_catalogue(tmp_path: Path, monkeypatch: pytest.Mon
     assert i18n.normalise_language("de") == "hu"
     monkeypatch.setenv(i18n.LOCALE_PATH_ENV, str(tmp_path))
     i18n.reset()
-    assert i18n.languages() == ("de", "en", "hu")
+    assert i18n.languages() == ("hu", "de", "en")
     i18n.set_language("de-AT")
     assert i18n.current_language() == "de"
     assert t("login.heading") == "Anmelden"
@@ -300,3 +300,61 @@ def test_a_legacy_title_mapping_still_reads() -> None:
 
     assert translate(Old.title, "en") == "Old" and translate(Old.title, "hu") == "Régi"
     assert translate(QuestionType.title, "en") == ""
+
+
+# --- a third language end to end --------------------------------------------------------------
+
+
+def _screen_text(app) -> str:
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    bodies = re.findall(r"<text[^>]*>(.*?)</text>", svg)
+    return " ".join(" ".join(html.unescape(b) for b in bodies).split())
+
+
+def test_a_third_language_reaches_the_login_screen_and_the_commands(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A German catalogue dropped into KIOSK_LOCALE_PATH: the login screen offers it (named in
+    its own words) and F2 goes round hu → de → en; what German lacks shows in Hungarian; the
+    commands' --lang accept it."""
+    import asyncio
+
+    from kiosk.apps.candidate.app import CandidateApp
+    from kiosk.domain.timing import ManualClock
+    from tests.candidate_helpers import make_centre, settle
+
+    _write_po(tmp_path / "locale", "de", "kiosk", {"language.name": "Deutsch",
+                                                   "login.heading": "Anmelden"})
+    monkeypatch.setenv(i18n.LOCALE_PATH_ENV, str(tmp_path / "locale"))
+    i18n.reset()
+    setup = make_centre(tmp_path)
+
+    async def scenario() -> None:
+        app = CandidateApp(setup.centre, seat="S1", language="hu", clock=ManualClock(),
+                           timers=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            shown = _screen_text(app)
+            assert "Magyar" in shown and "Deutsch" in shown and "English" in shown
+            assert "Bejelentkezés" in shown
+            await pilot.press("f2")
+            await settle(pilot)
+            shown = _screen_text(app)
+            assert i18n.current_language() == "de"
+            assert "Anmelden" in shown and "● Deutsch" in shown
+            assert "Vizsgázói azonosító" in shown  # not in German: the default language
+            await pilot.press("f2")
+            await settle(pilot)
+            assert i18n.current_language() == "en" and "Candidate ID" in _screen_text(app)
+
+    asyncio.run(scenario())
+
+    # The commands read the catalogues when they start (a fresh process, as in use).
+    import subprocess
+    import sys
+
+    got = subprocess.run([sys.executable, "-m", "kiosk", "results", "--help"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert got.returncode == 0 and "[hu|de|en]" in got.stdout, got.stdout + got.stderr

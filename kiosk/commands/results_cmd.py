@@ -10,6 +10,7 @@ import click
 
 from kiosk.commands.common import centre_option, centre_passphrase, echo_json
 from kiosk.errors import KioskError
+from kiosk.i18n import languages
 from kiosk.ledger.centre import Centre
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]
 @click.option("--csv-sep", "csv_sep", type=click.Choice([";", ",", "tab"]), default=None,
               help="CSV separator (default: ';' with decimal commas for a Hungarian centre, "
               "as Hungarian spreadsheets expect; ',' otherwise).")
-@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+@click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Language of labels, grade names and reasons (default: the centre's).")
 @click.option("--due", is_flag=True, help="Which sittings' results are due or overdue (Szkr "
               "290. § (6): within 5 days; szakvizsga: on the exam day).")
