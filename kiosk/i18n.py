@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LOCALE_PATH_ENV = "KIOSK_LOCALE_PATH"
 
 _current = DEFAULT_LANGUAGE
+_log = logging.getLogger(__name__)
 
 
 # --- catalogues -------------------------------------------------------------------------------
@@ -64,12 +66,18 @@ def _load(localedir: Path, language: str, domain: str) -> gettext.GNUTranslation
     # The shipped .mo wins (no Babel import, no parsing at start-up); a test keeps each one equal
     # to its .po, and `make mo` recompiles. Modification times cannot decide: a checkout writes
     # both files in whatever order.
-    if mo.is_file():
-        with open(mo, "rb") as handle:
-            return gettext.GNUTranslations(handle)
-    if po.is_file():
+    path = mo if mo.is_file() else po if po.is_file() else None
+    if path is None:
+        return None
+    try:
+        if path is mo:
+            with open(mo, "rb") as handle:
+                return gettext.GNUTranslations(handle)
         return _compile_po(po, language, domain)
-    return None
+    except Exception as exc:  # a broken catalogue must not take a candidate's screen down
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _log.warning("%s: catalogue skipped (%s); the default language stands in", path, reason)
+        return None
 
 
 def _extra_dirs() -> list[Path]:

@@ -358,3 +358,21 @@ def test_a_third_language_reaches_the_login_screen_and_the_commands(
     got = subprocess.run([sys.executable, "-m", "kiosk", "results", "--help"],
                          capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert got.returncode == 0 and "[hu|de|en]" in got.stdout, got.stdout + got.stderr
+
+
+def test_a_broken_catalogue_is_skipped_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """A corrupt .mo or a .po that is not a catalogue: the screen shows the default language and
+    the log names the file, instead of every t() raising in a candidate's exam."""
+    bad_mo = tmp_path / "de" / "LC_MESSAGES" / "kiosk.mo"
+    bad_mo.parent.mkdir(parents=True)
+    bad_mo.write_bytes(b"not a catalogue at all")
+    bad_po = tmp_path / "fr" / "LC_MESSAGES" / "kiosk.po"
+    bad_po.parent.mkdir(parents=True)
+    bad_po.write_bytes(b'msgid "login.heading"\nmsgstr "\xff\xfe unterminated\n')
+    monkeypatch.setenv(i18n.LOCALE_PATH_ENV, str(tmp_path))
+    i18n.reset()
+    with caplog.at_level("WARNING", logger="kiosk.i18n"):
+        assert t("login.heading", language="de") == "Bejelentkezés"
+        assert t("login.heading", language="fr") == "Bejelentkezés"
+    assert str(bad_mo) in caplog.text and str(bad_po) in caplog.text
