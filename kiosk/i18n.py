@@ -23,7 +23,6 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -91,22 +90,31 @@ class Domain:
 
     name: str
     dirs: list[Path] = field(default_factory=list)
+    # loaded catalogues by language; KIOSK_LOCALE_PATH is read when they load (reset() re-reads)
+    _strings: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _languages: list[tuple[str, ...]] = field(default_factory=list, repr=False)
 
     def search_path(self) -> list[Path]:
         return [*_extra_dirs(), *self.dirs]
 
     def languages(self) -> tuple[str, ...]:
         """The languages that have a catalogue for this domain."""
-        return _languages(self.name, tuple(self.search_path()))
+        if not self._languages:
+            self._languages.append(_scan(self.name, self.search_path()))
+        return self._languages[0]
 
-    def translations(self, language: str) -> gettext.NullTranslations:
-        """`language`'s catalogues from every dir, falling back to the default language's."""
-        return _translations(self.name, tuple(self.search_path()), language)
+    def strings(self, language: str) -> Mapping[str, str]:
+        """`language`'s strings from every dir (earlier dirs win), over the default language's:
+        one dict, so a lookup on a screen is one dict access."""
+        got = self._strings.get(language)
+        if got is None:
+            got = self._strings[language] = _merge(self.name, self.search_path(), language)
+        return got
 
     def __call__(self, key: str, /, *, language: str | None = None, **params: Any) -> str:
         """The string for `key` in the current (or given) language, formatted with `params`."""
         lang = normalise_language(language) if language else _current
-        text = self.translations(lang).gettext(key)
+        text = self.strings(lang).get(key, key)
         if params:
             try:
                 return text.format(**params)
@@ -125,15 +133,18 @@ class Domain:
     def has(self, key: str, language: str | None = None) -> bool:
         """Whether `key` is in `language`'s catalogues or the default language's."""
         lang = normalise_language(language) if language else _current
-        return self.translations(lang).gettext(key) != key
+        return key in self.strings(lang)
+
+    def forget(self) -> None:
+        self._strings.clear()
+        self._languages.clear()
 
     def message(self, key: str, source: str = "") -> Text:
         """A message to translate later, where the language is known (a question type's title)."""
         return Text(key, source, domain=self.name)
 
 
-@cache
-def _languages(domain: str, dirs: tuple[Path, ...]) -> tuple[str, ...]:
+def _scan(domain: str, dirs: list[Path]) -> tuple[str, ...]:
     found: set[str] = set()
     for d in dirs:
         if d.is_dir():
@@ -144,15 +155,17 @@ def _languages(domain: str, dirs: tuple[Path, ...]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-@cache
-def _translations(domain: str, dirs: tuple[Path, ...], language: str) -> gettext.NullTranslations:
-    chain: list[gettext.NullTranslations] = []
-    for lang in dict.fromkeys((language, DEFAULT_LANGUAGE)):
-        chain.extend(t for t in (_load(d, lang, domain) for d in dirs) if t is not None)
-    head = gettext.NullTranslations()
-    for t in chain:
-        head.add_fallback(t)
-    return head
+def _merge(domain: str, dirs: list[Path], language: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lang in dict.fromkeys((DEFAULT_LANGUAGE, language)):  # the language's own words last
+        for d in reversed(dirs):  # an earlier dir wins
+            got = _load(d, lang, domain)
+            if got is not None:
+                # gettext keeps a catalogue's strings in `_catalog` (msgid -> msgstr; the
+                # header is msgid "", plural forms are tuples)
+                out.update((k, v) for k, v in got._catalog.items()  # type: ignore[attr-defined]
+                           if isinstance(k, str) and k)
+    return out
 
 
 _domains: dict[str, Domain] = {}
@@ -166,7 +179,7 @@ def domain(name: str, localedir: str | Path | None = None) -> Domain:
         path = Path(localedir)
         if path not in got.dirs:
             got.dirs.append(path)
-            reset()
+            got.forget()
     return got
 
 
@@ -176,9 +189,9 @@ def domains() -> dict[str, Domain]:
 
 
 def reset() -> None:
-    """Forget loaded catalogues (after catalogues or `KIOSK_LOCALE_PATH` changed)."""
-    _translations.cache_clear()
-    _languages.cache_clear()
+    """Forget loaded catalogues (after a catalogue file or `KIOSK_LOCALE_PATH` changed)."""
+    for dom in _domains.values():
+        dom.forget()
 
 
 CORE = domain(CORE_DOMAIN, LOCALE_DIR)
