@@ -133,46 +133,20 @@ def test_each_mo_is_compiled_from_its_po(name: str, localedir: Path) -> None:
 # --- every key the code uses is in every shipped catalogue -------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-#: what takes a msgid first: the core's t/tn and messages (Text: grade names, titles) everywhere in
-#: kiosk/; in a plugin's package its `text`, its TEXTS domain object and its Messages (titles)
-CALLERS = {"t", "tn", "Text"}
-PLUGIN_CALLERS = {"text", "TEXTS", "Message"}
 
 
-def _keys_used(files: list[Path], callers: set[str]) -> tuple[set[str], list[str]]:
-    """Literal keys (both branches of a conditional too) and, for f-strings, patterns."""
-    import ast
-    import re
+def _keys_used(package: Path, callers: frozenset[str]) -> tuple[set[str], list[str]]:
+    """Keys through Babel's extraction with the kiosk's method (tools/babel_keys.py, as
+    `make pot` runs it), and the patterns of keys built at run time."""
+    from babel.messages.extract import extract_from_dir
 
-    keys: set[str] = set()
-    patterns: list[str] = []
+    from tools.babel_keys import scan
 
-    def take(node: ast.AST) -> None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value:  # Text("", …): words a user's file gave, no msgid
-                keys.add(node.value)
-        elif isinstance(node, ast.IfExp):
-            take(node.body)
-            take(node.orelse)
-        elif isinstance(node, ast.JoinedStr):
-            patterns.append("".join(
-                re.escape(part.value) if isinstance(part, ast.Constant) else r"[\w.]+"
-                for part in node.values))
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = node.left
-            if isinstance(left, ast.Constant) and isinstance(left.value, str):
-                patterns.append(re.escape(left.value) + r"[\w.]+")
-
-    for path in files:
-        source = path.read_text()
-        # `Text` is also rich's: only the domain's messages count
-        here = callers if "kiosk.domain.texts import" in source else callers - {"Text"}
-        for node in ast.walk(ast.parse(source, str(path))):
-            if isinstance(node, ast.Call) and node.args:
-                func = node.func
-                name = func.id if isinstance(func, ast.Name) else None
-                if name in here:
-                    take(node.args[0])
+    method = "tools.babel_keys:extract"
+    keys = {msg for _, _, msg, _, _ in extract_from_dir(
+        package, method_map=[("**.py", method)], keywords={c: None for c in callers})}
+    patterns = [p for path in sorted(package.rglob("*.py"))
+                for p in scan(path.read_text(), callers, str(path))[1]]
     return keys, patterns
 
 
@@ -189,8 +163,11 @@ def _check(name: str, keys: set[str], patterns: list[str]) -> None:
 
 
 def test_every_core_key_the_code_uses_is_in_hu_and_en() -> None:
-    files = sorted((ROOT / "kiosk").rglob("*.py"))
-    keys, patterns = _keys_used(files, CALLERS)
+    from tools.babel_keys import CORE_CALLERS
+
+    keys, patterns = _keys_used(ROOT / "kiosk", CORE_CALLERS)
+    # both branches of a conditional key are there, not one joined msgid
+    assert {"instructions.part", "instructions.part_extra"} <= keys
     assert len(keys) > 200  # the scan sees the apps' strings
     _check("kiosk", keys, patterns)
 
@@ -199,7 +176,9 @@ def test_every_core_key_the_code_uses_is_in_hu_and_en() -> None:
 def test_every_plugin_key_the_code_uses_is_in_hu_and_en(plugin: str) -> None:
     package = ROOT / "plugins" / plugin / f"kiosk_{plugin}"
     domain(f"kiosk_{plugin}", package / "locale")
-    keys, patterns = _keys_used(sorted(package.rglob("*.py")), PLUGIN_CALLERS)
+    from tools.babel_keys import PLUGIN_CALLERS
+
+    keys, patterns = _keys_used(package, PLUGIN_CALLERS)
     assert keys
     _check(f"kiosk_{plugin}", keys, patterns)
 
