@@ -21,7 +21,7 @@ import gettext
 import io
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,7 +266,7 @@ class Labels(Mapping[str, str]):
             raise KeyError(key)
         return dom(full, language=self.language)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         start = self.prefix + "."
         return iter(sorted({k[len(start):] for k in catalogue(DEFAULT_LANGUAGE, self.domain)
                             if k.startswith(start)}))
