@@ -17,59 +17,8 @@ SANS, MONO = "DejaVuSans", "DejaVuSansMono"
 
 # --- the result sheet -------------------------------------------------------------------------
 
-SHEET: dict[str, dict[str, str]] = {
-    "hu": {
-        "title": "EREDMÉNYLAP", "centre": "Vizsgaközpont", "exam": "Vizsga",
-        "candidate": "Vizsgázó", "candidate_id": "Azonosító", "date": "A vizsga napja",
-        "parts": "Vizsgarészek", "part": "Vizsgarész", "points": "Pont",
-        "percent": "Százalék", "grade": "Érdemjegy", "result": "Eredmény",
-        "total": "Összesen", "passed": "megfelelt", "failed": "nem felelt meg",
-        "exempt": "felmentve", "subjects": "Vizsgatárgyak", "subject": "Vizsgatárgy",
-        "outcome": "A vizsga eredménye", "certificate": "Bizonyítvány",
-        "certificate_yes": "kiadható", "certificate_no": "nem adható ki",
-        "certificate_rule": "feltétele, hogy minden vizsgarész (írásbeli és szóbeli) sikeres "
-                            "legyen",
-        "reasons": "Az eredmény indoka", "notes": "Megjegyzések",
-        "appeals": "Felülbírálat (betekintés után)",
-        "appeal_row": "{part}, {n}. feladat: {original} → {final} pont (a bizottság döntése)",
-        "part_after_appeal": "{part}: {original} → {final} pont",
-        "replacement": "{part}: póttétel – a {raw} pont felezve, felfelé kerekítve {points} "
-                       "pont",
-        "exempt_note": "{part}: felmentés – kiváló eredménnyel teljesítettnek számít",
-        "provisional": "IDEIGLENES: az értékelés még folyamatban van, az eredmény változhat.",
-        "voided": "A vizsgadolgozatot érvénytelenítették; eredmény nincs.",
-        "absent": "A vizsgázó nem jelent meg (dolgozatot nem adott be); eredmény nincs.",
-        "receipt": "Nyugtakód", "fingerprint": "A vizsgaközpont kulcsának ujjlenyomata",
-        "latest_receipt": "Nyugtakód az utolsó változás (javítás, érvénytelenítés, "
-                          "felülbírálat) után",
-        "place_date": "Kelt (hely, dátum)", "chair": "A vizsgabizottság elnöke",
-        "examiner": "Vizsgáztató", "written": "írásbeli", "oral": "szóbeli",
-        "points_unit": "pont",
-    },
-    "en": {
-        "title": "RESULT SHEET", "centre": "Centre", "exam": "Exam", "candidate": "Candidate",
-        "candidate_id": "Candidate id", "date": "Exam date", "parts": "Parts",
-        "part": "Part", "points": "Points", "percent": "Percent", "grade": "Grade",
-        "result": "Result", "total": "Total", "passed": "passed", "failed": "failed",
-        "exempt": "exempt", "subjects": "Subjects", "subject": "Subject",
-        "outcome": "Outcome of the exam", "certificate": "Certificate",
-        "certificate_yes": "may be issued", "certificate_no": "may not be issued",
-        "certificate_rule": "every part (written and oral) must be passed",
-        "reasons": "Reasons", "notes": "Notes", "appeals": "Appeals (after the review)",
-        "appeal_row": "{part}, question {n}: {original} → {final} points (the board's decision)",
-        "part_after_appeal": "{part}: {original} → {final} points",
-        "replacement": "{part}: replacement card (póttétel) – {raw} points halved and rounded "
-                       "up to {points}",
-        "exempt_note": "{part}: exempt – counts as passed with an excellent result",
-        "provisional": "PROVISIONAL: marking is still outstanding; the result may change.",
-        "voided": "The attempt was voided; there is no result.",
-        "absent": "The candidate was absent (submitted no paper); there is no result.",
-        "receipt": "Receipt code", "fingerprint": "Centre key fingerprint",
-        "latest_receipt": "Receipt code after the latest change (mark, void, appeal)",
-        "place_date": "Place and date", "chair": "Chair of the examination board",
-        "examiner": "Examiner", "written": "written", "oral": "oral", "points_unit": "points",
-    },
-}
+#: The sheet's labels are the catalogue's `sheet.*` strings, in the sheet's own language.
+SHEET = "sheet"
 
 
 def result_sheet_pdf(result: Any, *, centre: str, fingerprint: str, receipt: str = "",
@@ -80,10 +29,11 @@ def result_sheet_pdf(result: Any, *, centre: str, fingerprint: str, receipt: str
     receipt code and the centre's key fingerprint, and signature lines. No internal ids."""
     from kiosk import pdf_layout as L
     from kiosk.domain.numbers import percent_text, points_text, score_text
+    from kiosk.i18n import Labels
     from kiosk.results import failure_reasons
 
-    lang = "en" if language == "en" else "hu"
-    lab = SHEET[lang]
+    lab = Labels(SHEET, language)
+    lang = lab.language
     pdf = L.Document(f"{centre} – {lab['title'].capitalize()}")
     pdf.add_page()
     L.title(pdf, lab["title"])

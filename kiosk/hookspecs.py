@@ -52,6 +52,12 @@ def register_exporters(register: RegisterNamed) -> None:
 
 
 @hookspec
+def register_translations(register: Any) -> None:
+    """register(domain, locale_dir): the plugin's gettext catalogues,
+    locale_dir/<language>/LC_MESSAGES/<domain>.po (and .mo); see kiosk.i18n."""
+
+
+@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add click commands to the `kiosk` group."""
 

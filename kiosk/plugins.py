@@ -40,6 +40,7 @@ REGISTRATION_HOOKS = {
     "register_regimes": "regimes",
     "register_importers": "importers",
     "register_exporters": "exporters",
+    "register_translations": "translations",
 }
 
 
@@ -53,6 +54,8 @@ class Registry:
     regimes: dict[str, RegimeContract] = field(default_factory=dict)
     importers: dict[str, Importer] = field(default_factory=dict)
     exporters: dict[str, Exporter] = field(default_factory=dict)
+    #: gettext domain -> the plugin's locale dir (kiosk.i18n reads the catalogues there)
+    translations: dict[str, Any] = field(default_factory=dict)
     #: plugin name -> kind -> names it registered
     provided: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: (plugin name, one-line error) for plugins that failed to load or register
@@ -146,6 +149,10 @@ def registry() -> Registry:
                 reg.failures.append((name, _one_line(exc)))
     for plugin in pm.get_plugins():
         reg.provided.setdefault(plugin_name(plugin), {})
+    from kiosk import i18n
+
+    for name, localedir in reg.translations.items():
+        i18n.domain(name, localedir)
     _registry = reg
     return reg
 

@@ -49,6 +49,7 @@ from kiosk.domain.scoring import SCORING_ERROR, ItemScore, score_item
 from kiosk.domain.sittings import KINDS as SITTING_KINDS
 from kiosk.domain.sittings import sittings
 from kiosk.errors import KioskError
+from kiosk.i18n import Labels, translate
 
 #: Event kinds the results rest on (everything else in the ledger is ignored).
 ATTEMPT_KINDS = (A.ATTEMPT_CREATED, A.ANSWER, A.PART_SUBMITTED, A.SUBMITTED, A.VOIDED)
@@ -108,8 +109,7 @@ class SubjectScore:
 
 
 #: A subject's name when the exam file gives it no title (never its internal id).
-SUBJECT_KINDS = {"hu": {"compulsory": "Kötelező tárgy", "elective": "Választott tárgy"},
-                 "en": {"compulsory": "Compulsory subject", "elective": "Elective subject"}}
+SUBJECT_KINDS = "results.subject_kind"
 
 #: `CandidateResult.status` of a candidate with no result to compute
 VOIDED, ABSENT = "voided", "absent"
@@ -545,13 +545,12 @@ def _lookup_scale(regime: Any, scale_id: str | None) -> Any:
 def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, bool],
           originals: Mapping[str, float], titles: Mapping[str, str], language: str, *,
           written_points: bool = False) -> None:
-    en = language == "en"
     result.outcome = outcome.to_dict()
     result.points = outcome.overall_points
     result.max_points = outcome.overall_max_points
     result.percent = outcome.overall_percent
     result.grade = outcome.grade
-    result.grade_name = outcome.grade_name_en if en else outcome.grade_name_hu
+    result.grade_name = translate(outcome.grade_name, language)
     result.passed = outcome.passed
     result.certificate = outcome.certificate
     result.outstanding = list(outcome.outstanding)
@@ -561,7 +560,7 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
         result.parts.append(PartScore(
             part_id=p.part_id, title=titles.get(p.part_id, p.part_id), kind=p.kind, points=p.points,
             max_points=p.max_points, percent=p.percent, grade=p.grade,
-            grade_name=p.grade_name_en if en else p.grade_name_hu, passed=p.passed,
+            grade_name=translate(p.grade_name, language), passed=p.passed,
             provisional=provisional.get(p.part_id, False),
             original_points=originals.get(p.part_id), subject=p.subject_id,
             replacement_card=p.replacement_card, counts=p.counts, exempt=p.exempt,
@@ -569,10 +568,10 @@ def _fill(result: CandidateResult, outcome: Outcome, provisional: Mapping[str, b
     for sub in outcome.subjects:
         result.subjects.append(SubjectScore(
             subject_id=sub.subject_id,
-            title=sub.title or titles.get(sub.subject_id, "") or SUBJECT_KINDS[
-                "en" if en else "hu"].get(sub.kind, sub.subject_id),
+            title=sub.title or titles.get(sub.subject_id, "") or Labels(
+                SUBJECT_KINDS, language).get(sub.kind, sub.subject_id),
             kind=sub.kind, grade=sub.grade,
-            grade_name=sub.grade_name_en if en else sub.grade_name_hu, passed=sub.passed,
+            grade_name=translate(sub.grade_name, language), passed=sub.passed,
             exempt=sub.exempt))
     if originals and result.points is not None:
         delta = sum(originals.values()) - sum(
@@ -661,40 +660,12 @@ def _yes(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-_WORDS = {
-    "hu": {
-        "part_failed": "{title}: {grade} – a vizsgarész nem sikerült",
-        "below_min": "{title}: {percent} – a rész minimuma alatt",
-        "subject_failed": "{title}: a tárgy nem sikerült ({grade})",
-        "no_certificate": "bizonyítvány nem adható ki: nem minden vizsgarész sikeres",
-        "retake": "pótolandó: {parts}",
-        "total_below": "az összesített eredmény ({percent}) a sikeres vizsga határa alatt van",
-        "provisional": "ideiglenes: az értékelés még folyamatban",
-        "cannot": "nem értékelhető: {error}",
-        "voided": "a vizsgadolgozatot érvénytelenítették (kizárás)",
-        "absent": "nem jelent meg (nem adott be dolgozatot)",
-        "two_year": "a kétéves határidő lejárt: a teljes vizsgát meg kell ismételni",
-        "written": "írásbeli", "oral": "szóbeli",
-    },
-    "en": {
-        "part_failed": "{title}: {grade} – the part is failed",
-        "below_min": "{title}: {percent} – below the part's minimum",
-        "subject_failed": "{title}: the subject is failed ({grade})",
-        "no_certificate": "no certificate: not every part is passed",
-        "retake": "to retake: {parts}",
-        "total_below": "the overall result ({percent}) is below the pass mark",
-        "provisional": "provisional: marking is still outstanding",
-        "cannot": "cannot be evaluated: {error}",
-        "voided": "the attempt was voided (disqualified)",
-        "absent": "absent (submitted no paper)",
-        "two_year": "the two-year limit passed: the whole exam must be retaken",
-        "written": "written", "oral": "oral",
-    },
-}
+#: Reasons and part kinds in words: the catalogue's `results.reason.*` strings.
+_WORDS = "results.reason"
 
 
 def words(language: str) -> Mapping[str, str]:
-    return _WORDS["en" if language == "en" else "hu"]
+    return Labels(_WORDS, language)
 
 
 def outstanding_titles(result: CandidateResult, language: str = "hu") -> list[str]:

@@ -126,7 +126,9 @@ class PluginUnderTest:
         assert listed.returncode == 0, listed.stderr
         data = json.loads(listed.stdout)
         plugins = {p["name"]: p["registered"] for p in data["plugins"]}
-        assert plugins[self.name] == {"question_types": types}, plugins
+        registered = dict(plugins[self.name])
+        registered.pop("translations", None)  # its own catalogues may come with it
+        assert registered == {"question_types": types}, plugins
         assert data["failures"] == [], data["failures"]
         for command, path in (("bank", bank), ("exam", exam)):
             checked = self.kiosk([command, "check", str(path)], installed)

@@ -75,10 +75,14 @@ def test_add_years_leap_day() -> None:
 
 
 def test_regimes_registered_with_titles() -> None:
+    from kiosk.i18n import translate
+
     regimes = registry().regimes
     assert {"generic", "hu-szakvizsga", "hu-szkr", "hu-iskolai"} <= set(regimes)
     for regime in regimes.values():
-        assert regime.title["hu"] and regime.title["en"]
+        # a title is a message of the catalogue, translated in both languages
+        hu, en = translate(regime.title, "hu"), translate(regime.title, "en")
+        assert hu and en and hu != en and not hu.startswith("regime.")
     # A registered regime finds its scale in the registry.
     got = regimes["hu-szkr"].evaluate(RegimeInput(marks=(PartMark("1", 79.9, 100),)))
     assert (got.activities[0].percent, got.grade) == (79, 4)
@@ -96,7 +100,7 @@ def test_generic_points_percent_grade() -> None:
                   pass_percent=40)
     # 57 of 80 points = 71.25 % → hu-szkr truncates to 71 → jó (4)
     assert (got.overall_points, got.overall_max_points, got.overall_percent) == (57, 80, 71.25)
-    assert (got.grade, got.grade_name_hu, got.passed) == (4, "jó", True)
+    assert (got.grade, str(got.grade_name), got.passed) == (4, "jó", True)
     assert [(p.percent, p.grade) for p in got.parts] == [(75, 4), (67.5, 4)]
 
 
@@ -105,7 +109,7 @@ def test_generic_part_minimum_fails_a_high_total() -> None:
                   pass_percent=40, parts={"1": {"pass_percent": 40}, "2": {"pass_percent": 40}})
     # 139 / 200 = 69.5 % would be jó, but part 1 is 39 % < 40 %
     assert got.overall_percent == 69.5
-    assert (got.passed, got.grade, got.grade_name_hu) == (False, 1, "elégtelen")
+    assert (got.passed, got.grade, str(got.grade_name)) == (False, 1, "elégtelen")
     assert got.outstanding == ["1"]
     assert [p.passed for p in got.parts] == [False, True]
     assert any("jó (4)" in n for n in got.notes)
@@ -181,7 +185,7 @@ def szakvizsga(*subjects: SubjectInput, as_of: date | None = None, **config: obj
 def test_szakvizsga_written_band_edges(points: float, grade: int, name: str) -> None:
     got = szakvizsga(subject("k", "compulsory", points, 5), subject("v", "elective", 91, 5))
     written = got.parts[0]
-    assert (written.kind, written.grade, written.grade_name_hu) == ("written", grade, name)
+    assert (written.kind, written.grade, str(written.grade_name)) == ("written", grade, name)
     assert written.passed is (grade > 1)
 
 
@@ -298,7 +302,7 @@ def test_szakvizsga_exempt_subject_counts_as_excellent() -> None:
     got = szakvizsga(subject("k", "compulsory", 71, 3),
                      SubjectInput("v", kind="elective", exempt=True))
     elective = got.subjects[1]
-    assert (elective.grade, elective.grade_name_hu, elective.passed, elective.exempt) == (
+    assert (elective.grade, str(elective.grade_name), elective.passed, elective.exempt) == (
         5, "kiváló", True, True)
     exempt_parts = [p for p in got.parts if p.subject_id == "v"]
     assert [(p.kind, p.exempt, p.passed, p.grade) for p in exempt_parts] == [
@@ -373,7 +377,7 @@ def test_szkr_activity_truncated_and_graded(points: float, pct: int, grade: int)
 
 def test_szkr_799_of_1000_is_79_percent_and_jo() -> None:
     got = szkr(ActivityInput("a", marks=(PartMark("1", 799, 1000),)))
-    assert (got.activities[0].percent, got.activities[0].grade_name_hu) == (79, "jó")
+    assert (got.activities[0].percent, str(got.activities[0].grade_name)) == (79, "jó")
     assert (got.overall_percent, got.grade) == (79, 4)
 
 
@@ -408,7 +412,7 @@ def test_szkr_any_elegtelen_activity_fails_the_exam() -> None:
                ActivityInput("interaktiv", weight=10, marks=(PartMark("i", 39, 100),)))
     # 0.9 × 100 + 0.1 × 39 = 93.9 → 94 %, jeles on its own, but one activity is elégtelen
     assert got.overall_percent == 94
-    assert (got.passed, got.grade, got.grade_name_hu) == (False, 1, "elégtelen")
+    assert (got.passed, got.grade, str(got.grade_name)) == (False, 1, "elégtelen")
     assert got.outstanding == ["interaktiv"]  # a resit repeats only the failed activity
     assert [a.passed for a in got.activities] == [True, False]
 

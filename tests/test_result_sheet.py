@@ -109,6 +109,23 @@ def test_failed_result_with_an_appeal_and_a_long_title_hu_and_en(tmp_path: Path)
         assert attempt not in t and "m:e1" not in t and s.exam + ")" not in t
 
 
+def test_a_sheet_is_in_its_own_language_whatever_the_process_speaks(tmp_path: Path) -> None:
+    """The interface language is process-wide; a document takes its language per call."""
+    from kiosk.i18n import current_language, set_language
+
+    s, _ = appealed_failed(tmp_path)
+    set_language("en")
+    try:
+        write_result_sheet(s.centre, "C1", tmp_path / "hu.pdf", language="hu")
+        assert current_language() == "en"
+    finally:
+        set_language("hu")
+    t_hu = text(tmp_path / "hu.pdf")
+    assert "EREDMÉNYLAP" in t_hu and "elégtelen (1)" in t_hu and "Az eredmény indoka" in t_hu
+    for english in ("RESULT SHEET", "fail (1)", "Reasons", "points"):
+        assert english not in t_hu, english
+
+
 def test_szakvizsga_sheet_has_subject_grades_certificate_condition_and_reasons(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     s = szakvizsga(tmp_path)

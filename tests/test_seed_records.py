@@ -212,7 +212,7 @@ def test_exemption_is_a_signed_event_shown_in_results_and_minutes(
     assert rc == 0, err  # signed like every other event
 
     [c1] = compute_results(centre)
-    subjects = {s["subject_id"]: (s["grade"], s["grade_name_hu"], s["exempt"])
+    subjects = {s["subject_id"]: (s["grade"], s["grade_name"]["source"], s["exempt"])
                 for s in c1.outcome["subjects"]}
     assert subjects["valasztott"] == (5, "kiváló", True)
     assert c1.certificate is True and c1.outstanding == []

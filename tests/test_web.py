@@ -259,11 +259,16 @@ def test_the_server_refuses_by_attack_class(tmp_path: Path) -> None:
 
                 status, body, headers = await get(f"/s/{first.token}")
                 assert status == 200 and "B204-01" in body
+                # before anyone chose a language, the page speaks every catalogue's
+                assert "Kapcsolódás… / Connecting…" in body
+                assert "Connection lost: reconnecting…" in body
                 assert "default-src 'self'" in headers["Content-Security-Policy"]
                 assert headers["Referrer-Policy"] == "no-referrer"
                 assert "googleapis" not in body  # nothing from outside the LAN
                 # unknown and malformed links
-                assert (await get("/s/AAAAAAAAAAAAAAAAAAAAAA"))[0] == 404
+                status, body, _ = await get("/s/AAAAAAAAAAAAAAAAAAAAAA")
+                assert status == 404 and '<p lang="hu">Ez a gép-hivatkozás nem érvényes' in body
+                assert '<p lang="en">This seat link is not valid' in body
                 assert (await get("/s/" + "A" * 200))[0] == 404
                 assert (await get("/"))[0] == 200
                 with pytest.raises(aiohttp.WSServerHandshakeError) as denied:

@@ -70,7 +70,7 @@ from kiosk.domain.regimes import (
 from kiosk.domain.scoring import ItemScore, Judgement, NeedsMarking, ScoringRule, score_item
 from kiosk.errors import KioskError
 from kiosk.hookspecs import hookimpl
-from kiosk.i18n import current_language
+from kiosk.i18n import Message, current_language, domain, translate
 from kiosk.importers.common import ExportResult, ImportFormatError, ImportResult
 from kiosk.json_limits import nesting_within
 
@@ -120,6 +120,9 @@ __all__ = [
     "check_weight",
     "clamp01",
     "current_language",
+    "domain",
+    "Message",
+    "translate",
     "hookimpl",
     "is_number",
     "is_text",

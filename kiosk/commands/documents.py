@@ -8,12 +8,13 @@ import click
 
 from kiosk.commands.common import centre_option, centre_passphrase
 from kiosk.errors import KioskError
+from kiosk.i18n import languages
 from kiosk.ledger.centre import Centre
 
 out_option = click.option("--out", "out", required=True,
                           type=click.Path(dir_okay=False, path_type=Path),
                           help="Write the PDF here.")
-lang_option = click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+lang_option = click.option("--lang", "language", type=click.Choice(languages()), default=None,
                            help="Language of the document (default: the centre's).")
 
 

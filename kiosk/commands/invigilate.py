@@ -10,6 +10,7 @@ import click
 
 from kiosk.commands.common import centre_option, centre_passphrase
 from kiosk.errors import KioskError
+from kiosk.i18n import languages
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
 
@@ -34,7 +35,7 @@ def acting_user(ledger: Ledger, name: str | None,
 
 @click.command("invigilate")
 @centre_option
-@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+@click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Interface language (default: the centre's).")
 @click.option("--sitting", "sitting_id", default=None, help="Go straight to this sitting.")
 def invigilate_command(centre_dir: Path, language: str | None, sitting_id: str | None) -> None:
@@ -52,7 +53,7 @@ def invigilate_command(centre_dir: Path, language: str | None, sitting_id: str |
 @click.command("minutes")
 @click.argument("sitting_id", metavar="SITTING")
 @centre_option
-@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+@click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Language of the minutes (default: the centre's).")
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the minutes as a PDF with signature lines instead of printing them.")

@@ -9,6 +9,7 @@ import click
 
 from kiosk.commands.common import centre_option, centre_passphrase, echo_json
 from kiosk.errors import KioskError
+from kiosk.i18n import languages
 from kiosk.ledger.centre import Centre
 
 
@@ -47,7 +48,7 @@ def parse_criteria(values: tuple[str, ...]) -> dict[str, float]:
 
 @click.command("mark")
 @centre_option
-@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+@click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Interface language (default: the centre's).")
 def mark_command(centre_dir: Path, language: str | None) -> None:
     """The marking app: log in as an examiner, mark responses item by item, anonymously."""

@@ -11,8 +11,11 @@ from kiosk.plugins import registry
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def plugins_command(as_json: bool) -> None:
+@click.option("--lang", "language", default=None, help="Language of the titles (hu, en, …).")
+def plugins_command(as_json: bool, language: str | None) -> None:
     """List loaded plugins and what each registered."""
+    from kiosk.i18n import translate
+
     reg = registry()
     data = {
         "plugins": [
@@ -20,6 +23,10 @@ def plugins_command(as_json: bool) -> None:
             for name, kinds in sorted(reg.provided.items())
         ],
         "failures": [{"name": n, "error": e} for n, e in reg.failures],
+        # question types' and regimes' titles, translated from their plugins' catalogues
+        "titles": {kind: {name: translate(getattr(obj, "title", None), language)
+                          for name, obj in sorted(getattr(reg, kind).items())}
+                   for kind in ("question_types", "regimes")},
     }
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

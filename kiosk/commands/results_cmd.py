@@ -10,6 +10,7 @@ import click
 
 from kiosk.commands.common import centre_option, centre_passphrase, echo_json
 from kiosk.errors import KioskError
+from kiosk.i18n import languages
 from kiosk.ledger.centre import Centre
 
 if TYPE_CHECKING:
@@ -19,37 +20,18 @@ if TYPE_CHECKING:
     from kiosk.stats import ExamStats
 
 
-_LABELS = {
-    "hu": {"passed": "megfelelt", "failed": "NEM FELELT MEG", "overall": "összesen",
-           "certificate": "bizonyítvány", "outstanding": "pótolandó", "yes": "igen",
-           "no": "nem", "provisional": "[IDEIGLENES: értékelés folyamatban]",
-           "cannot": "nem értékelhető", "subject": "tárgy", "appeal": "felülbírálat",
-           "original": "eredeti", "final": "végleges", "reasons": "indok",
-           "replacement": "póttétel: {raw} pont felezve, felfelé kerekítve",
-           "exempt": "felmentve", "granted_by": "engedélyezte:", "event": "esemény",
-           "repeat_whole": "a vizsgát teljes egészében meg kell ismételni (Szkr 291. § (2))",
-           "voided": "ÉRVÉNYTELENÍTVE", "absent": "NEM JELENT MEG",
-           "none": "Még nincs eredmény (nincs beadott dolgozat vagy szóbeli jegy)."},
-    "en": {"passed": "passed", "failed": "FAILED", "overall": "overall",
-           "certificate": "certificate", "outstanding": "to retake", "yes": "yes", "no": "no",
-           "provisional": "[PROVISIONAL: marking outstanding]", "cannot": "cannot evaluate",
-           "subject": "subject", "appeal": "appeal", "original": "original",
-           "final": "final", "reasons": "reason",
-           "replacement": "replacement card: {raw} points halved, rounded up",
-           "exempt": "exempt", "granted_by": "granted by", "event": "event",
-           "repeat_whole": "the whole exam must be repeated (Szkr 291. § (2))",
-           "voided": "VOIDED", "absent": "ABSENT",
-           "none": "No results yet (no submitted attempts or oral marks)."},
-}
+#: the catalogue's `results.label.*` strings
+_LABELS = "results.label"
 
 
 def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]:
     """`kiosk results` as text: parts with pass/fail, subject grades, the outcome and, for a
     result that is not a pass, its reasons in words."""
     from kiosk.domain.numbers import percent_text, points_text, score_text
+    from kiosk.i18n import Labels
     from kiosk.results import failure_reasons, outstanding_titles
 
-    lab = _LABELS["en" if language == "en" else "hu"]
+    lab = Labels(_LABELS, language)
     if not results:
         return [lab["none"]]
     lines = []
@@ -117,7 +99,7 @@ def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]
 @click.option("--csv-sep", "csv_sep", type=click.Choice([";", ",", "tab"]), default=None,
               help="CSV separator (default: ';' with decimal commas for a Hungarian centre, "
               "as Hungarian spreadsheets expect; ',' otherwise).")
-@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+@click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Language of labels, grade names and reasons (default: the centre's).")
 @click.option("--due", is_flag=True, help="Which sittings' results are due or overdue (Szkr "
               "290. § (6): within 5 days; szakvizsga: on the exam day).")

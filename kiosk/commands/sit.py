@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from kiosk.errors import KioskError
+from kiosk.i18n import languages
 
 # As kiosk.commands.common's option, without importing the ledger (and cryptography) at start-up.
 centre_option = click.option(
@@ -27,7 +28,7 @@ centre_option = click.option(
 @click.option(
     "--lang",
     "language",
-    type=click.Choice(["hu", "en"]),
+    type=click.Choice(languages()),
     default=None,
     help="Interface language (default: the centre's).",
 )

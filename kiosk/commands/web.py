@@ -11,6 +11,7 @@ import click
 
 from kiosk.commands.common import centre_option
 from kiosk.errors import KioskError
+from kiosk.i18n import languages
 from kiosk.ledger.centre import PRIVATE_KEY
 
 
@@ -75,7 +76,7 @@ def web_cert(centre_dir: Path, hosts: tuple[str, ...], replace: bool) -> None:
 @click.option("--seats-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Seat links issued by `kiosk sitting seats --urls` (default: "
                    "CENTRE/web-seats.json).")
-@click.option("--lang", "language", type=click.Choice(["hu", "en"]), default=None,
+@click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Interface language of the seats (default: the centre's).")
 @click.option("--demo", is_flag=True,
               help="Practice on one machine: allow root or an account that can read the centre "

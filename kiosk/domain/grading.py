@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from kiosk.domain import toml_lines
+from kiosk.domain.texts import Text
 from kiosk.errors import KioskError
 
 BASES = ("percent", "points")
@@ -57,13 +58,16 @@ BASES = ("percent", "points")
 CONDITIONS = {"written_weight": "number", "oral_weight": "number",
               "written_min_percent": "number", "oral_required": "bool"}
 ROUNDINGS = ("truncate", "half_up", "floor", "none")
-GRADE_NAMES: dict[int, tuple[str, str]] = {
-    5: ("jeles", "excellent"),
-    4: ("jó", "good"),
-    3: ("közepes", "satisfactory"),
-    2: ("elégséges", "pass"),
-    1: ("elégtelen", "fail"),
+#: the usual names of grades 1–5: messages of the catalogue (grade.N; Hungarian as the source)
+GRADE_NAMES: dict[int, Text] = {
+    5: Text("grade.5", "jeles"),
+    4: Text("grade.4", "jó"),
+    3: Text("grade.3", "közepes"),
+    2: Text("grade.2", "elégséges"),
+    1: Text("grade.1", "elégtelen"),
 }
+#: the English of the usual names, which scale files repeat (then the catalogue's names apply)
+_USUAL_EN = {5: "excellent", 4: "good", 3: "satisfactory", 2: "pass", 1: "fail"}
 _ID_RE = re.compile(r"^[a-z0-9._-]+$")
 # Float noise (0.57 * 100 == 56.99999999999999) must not cost a candidate a whole percent.
 _EPSILON_DIGITS = 9
@@ -77,8 +81,7 @@ class ScaleError(KioskError):
 class Band:
     min: float
     grade: int
-    name_hu: str
-    name_en: str
+    name: Text
 
 
 @dataclass(frozen=True)
@@ -109,16 +112,12 @@ class GradeScale:
 @dataclass(frozen=True)
 class Grade:
     grade: int
-    name_hu: str
-    name_en: str
+    name: Text
     value_used: float
 
     @property
     def passed(self) -> bool:
         return self.grade > 1
-
-    def name(self, language: str = "hu") -> str:
-        return self.name_hu if language == "hu" else self.name_en
 
 
 def apply_rounding(value: float, rounding: str) -> float:
@@ -136,7 +135,7 @@ def grade(scale: GradeScale, value: float) -> Grade:
     """The grade for `value`, given in the scale's basis (percent or points)."""
     used = apply_rounding(value, scale.rounding)
     band = scale.band_for(used)
-    return Grade(band.grade, band.name_hu, band.name_en, used)
+    return Grade(band.grade, band.name, used)
 
 
 def scale_value(scale: GradeScale, points: float, max_points: float) -> float:
@@ -211,12 +210,17 @@ def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
         if not isinstance(g, int) or isinstance(g, bool):
             errors.append(f"{where}.grade: must be an integer, got {g!r}")
             continue
-        default_hu, default_en = GRADE_NAMES.get(g, ("", ""))
+        usual = GRADE_NAMES.get(g)
+        default_hu, default_en = (usual.source, _USUAL_EN[g]) if usual else ("", "")
         name_hu, name_en = raw.get("name_hu", default_hu), raw.get("name_en", default_en)
         if not isinstance(name_hu, str) or not isinstance(name_en, str) or not name_hu or not name_en:
             errors.append(f"{where}: name_hu and name_en are required for grade {g}")
             continue
-        bands.append(Band(float(low), g, name_hu, name_en))
+        # The usual names are the catalogue's messages (so a third language translates them);
+        # a scale's own names are its translations, used as written.
+        name = usual if usual and (name_hu, name_en) == (default_hu, default_en) else Text(
+            "", name_hu, (("hu", name_hu), ("en", name_en)))
+        bands.append(Band(float(low), g, name))
     mins = [b.min for b in bands]
     if len(set(mins)) != len(mins):
         errors.append("bands: two bands have the same min")

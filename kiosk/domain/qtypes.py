@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.domain.texts import NO_TEXT, Text
 
 
 class QuestionType:
@@ -17,8 +19,9 @@ class QuestionType:
     """
 
     name: ClassVar[str] = ""
-    #: Human-readable names for listings.
-    title: ClassVar[dict[str, str]] = {}
+    #: Human-readable name for listings: a Text (msgid in the type's gettext domain); a legacy
+    #: {"hu": …, "en": …} mapping still reads (kiosk.i18n.translate takes both).
+    title: ClassVar[Text | Mapping[str, str]] = NO_TEXT
     #: True when no response of this type can be scored automatically (essay, case study).
     human_marked: ClassVar[bool] = False
 

@@ -37,6 +37,7 @@ from kiosk.domain.regimes import (
     percent,
     to_decimal,
 )
+from kiosk.domain.texts import NO_TEXT, Text
 
 
 def part_minimum(mark: PartMark, entry: Mapping[str, Any], where: str) -> tuple[
@@ -49,8 +50,7 @@ def part_minimum(mark: PartMark, entry: Mapping[str, Any], where: str) -> tuple[
 
 class GenericRegime(Regime):
     name = "generic"
-    title = {"hu": "Általános (pontszám → százalék → érdemjegy)",
-             "en": "Generic (points → percent → grade)"}
+    title = Text("regime.generic", "Általános (pontszám → százalék → érdemjegy)")
     default_scale = None
 
     def evaluate(self, inputs: RegimeInput) -> Outcome:
@@ -65,12 +65,12 @@ class GenericRegime(Regime):
             if mark.exempt:
                 out.parts.append(PartResult(
                     part_id=mark.part_id, kind=mark.kind, points=None, max_points=None,
-                    percent=None, grade=None, grade_name_hu="", grade_name_en="", passed=True,
+                    percent=None, grade=None, grade_name=NO_TEXT, passed=True,
                     exempt=True, date=mark.date, notes=["exempt: left out of the totals"]))
                 continue
             pts, mx = check_points(mark)
             pct = percent(pts, mx)
-            g, g_hu, g_en = grade_from(scale, pts, mx) if scale else (None, "", "")
+            g, g_name = grade_from(scale, pts, mx) if scale else (None, NO_TEXT)
             min_pct, min_pts = part_minimum(
                 mark, part_config(config, mark.part_id), f"parts.{mark.part_id}")
             passed = True
@@ -93,7 +93,7 @@ class GenericRegime(Regime):
                              f"up to {fmt(pts)}")
             out.parts.append(PartResult(
                 part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
-                percent=float(pct), grade=g, grade_name_hu=g_hu, grade_name_en=g_en,
+                percent=float(pct), grade=g, grade_name=g_name,
                 passed=passed, raw_points=mark.points, replacement_card=mark.replacement_card,
                 date=mark.date, notes=notes))
             total += pts
@@ -109,7 +109,7 @@ class GenericRegime(Regime):
         out.overall_points, out.overall_max_points = float(total), float(top)
         out.overall_percent = as_float(overall)
         if scale is not None:
-            out.grade, out.grade_name_hu, out.grade_name_en = (
+            out.grade, out.grade_name = (
                 grade_percent(scale, overall) if weighted else grade_from(scale, total, top))
         passed = True
         pass_pct = config_number(config, "pass_percent")
@@ -131,12 +131,12 @@ class GenericRegime(Regime):
         if not passed and scale is not None:
             low = failed_grade(scale)
             if out.grade != low[0]:
-                out.notes.append(f"the total alone would be {out.grade_name_hu} ({out.grade}), "
+                out.notes.append(f"the total alone would be {out.grade_name} ({out.grade}), "
                                  "but the exam is failed")
-            out.grade, out.grade_name_hu, out.grade_name_en = low
+            out.grade, out.grade_name = low
         if not passed and not out.outstanding:
             out.outstanding = [p.part_id for p in out.parts if not p.exempt]
-        if out.grade is not None and not out.grade_name_hu:
-            out.grade_name_hu, out.grade_name_en = grade_names(out.grade)
+        if out.grade is not None and not out.grade_name:
+            out.grade_name = grade_names(out.grade)
         return out
 

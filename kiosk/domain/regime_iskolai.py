@@ -42,13 +42,14 @@ from kiosk.domain.regimes import (
     percent,
     to_decimal,
 )
+from kiosk.domain.texts import NO_TEXT, Text
 
 PART_KINDS = ("written", "oral")
 
 
 class IskolaiRegime(Regime):
     name = "hu-iskolai"
-    title = {"hu": "Tanulmányok alatti vizsga (iskolai)", "en": "In-school exam"}
+    title = Text("regime.hu-iskolai", "Tanulmányok alatti vizsga (iskolai)")
     rules = IN_SCHOOL_RULES
     default_scale = None
 
@@ -68,21 +69,21 @@ class IskolaiRegime(Regime):
             if mark.exempt:
                 out.parts.append(PartResult(
                     part_id=mark.part_id, kind=mark.kind, points=None, max_points=None,
-                    percent=None, grade=None, grade_name_hu="", grade_name_en="", passed=True,
+                    percent=None, grade=None, grade_name=NO_TEXT, passed=True,
                     exempt=True, date=mark.date, notes=["exempt: left out of the result"]))
                 continue
             if mark.points is None and mark.grade is not None:
                 raise RegimeError(f"part {mark.part_id!r}: give points, not a grade — the "
                                   "written and oral parts are weighted by their percentages")
             pts, mx = check_points(mark)
-            g, g_hu, g_en = grade_from(scale, pts, mx)
+            g, g_name = grade_from(scale, pts, mx)
             notes = []
             if mark.replacement_card:
                 notes.append(f"póttétel: {fmt(mark.points or 0)} points halved and rounded up "
                              f"to {fmt(pts)}")
             out.parts.append(PartResult(
                 part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
-                percent=float(percent(pts, mx)), grade=g, grade_name_hu=g_hu, grade_name_en=g_en,
+                percent=float(percent(pts, mx)), grade=g, grade_name=g_name,
                 passed=g != failed_grade(scale)[0], raw_points=mark.points,
                 replacement_card=mark.replacement_card, date=mark.date, notes=notes))
             got, top = sums.get(mark.kind, (Decimal(0), Decimal(0)))
@@ -136,13 +137,13 @@ class IskolaiRegime(Regime):
         out.overall_points = float(sum(p for p, _ in sums.values()))
         out.overall_max_points = float(sum(m for _, m in sums.values()))
         out.overall_percent = float(overall)
-        out.grade, out.grade_name_hu, out.grade_name_en = grade_percent(scale, overall)
+        out.grade, out.grade_name = grade_percent(scale, overall)
         out.passed = out.grade != failed_grade(scale)[0]
         if not out.passed:
             self._fail(scale, out)
         return out
 
     def _fail(self, scale: GradeScale, out: Outcome) -> None:
-        out.grade, out.grade_name_hu, out.grade_name_en = failed_grade(scale)
+        out.grade, out.grade_name = failed_grade(scale)
         out.passed = False
         out.outstanding = [p.part_id for p in out.parts if not p.exempt]

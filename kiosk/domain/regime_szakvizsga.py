@@ -60,12 +60,14 @@ from kiosk.domain.regimes import (
     grade_names,
     percent,
 )
+from kiosk.domain.texts import NO_TEXT, Text
 
 PART_KINDS = ("written", "oral")
 SUBJECT_KINDS = ("compulsory", "elective")
 POLICIES = ("later", "better")
 CLOCKS = ("first_failed_part", "per_part")
-EXEMPT_NAMES = ("kiváló", "excellent")
+#: the grade an exemption counts as (kiváló), a message of the catalogue
+EXEMPT_NAME = Text("grade.exempt", "kiváló")
 RETAKE_YEARS = 2
 
 
@@ -83,7 +85,7 @@ class _Part:
 
 class SzakvizsgaRegime(Regime):
     name = "hu-szakvizsga"
-    title = {"hu": "Közigazgatási szakvizsga", "en": "Public-administration professional exam"}
+    title = Text("regime.hu-szakvizsga", "Közigazgatási szakvizsga")
     default_scale = "hu-szakvizsga"
     groups = "subjects"
     # Retakes and improvement exams within two years: every attempt is the record.
@@ -175,20 +177,20 @@ class SzakvizsgaRegime(Regime):
         where = f"subject {subject.subject_id!r}"
         if mark.kind == "written":
             pts, mx = check_points(mark, where)
-            g, g_hu, g_en = grade_from(scale, pts, mx)
+            g, g_name = grade_from(scale, pts, mx)
             return PartResult(
                 part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
-                percent=float(percent(pts, mx)), grade=g, grade_name_hu=g_hu, grade_name_en=g_en,
+                percent=float(percent(pts, mx)), grade=g, grade_name=g_name,
                 passed=g > 1, subject_id=subject.subject_id, raw_points=mark.points,
                 replacement_card=mark.replacement_card, date=mark.date)
         if mark.grade is None:
             raise RegimeError(f"{where}, part {mark.part_id!r}: the oral part is graded 1–5 by "
                               "the board; give its grade")
         g = check_grade(mark, where)
-        g_hu, g_en = grade_names(g)
+        g_name = grade_names(g)
         return PartResult(
             part_id=mark.part_id, kind=mark.kind, points=mark.points, max_points=mark.max_points,
-            percent=None, grade=g, grade_name_hu=g_hu, grade_name_en=g_en, passed=g > 1,
+            percent=None, grade=g, grade_name=g_name, passed=g > 1,
             subject_id=subject.subject_id, replacement_card=mark.replacement_card,
             date=mark.date)
 
@@ -215,17 +217,17 @@ class SzakvizsgaRegime(Regime):
             elif not prev.passed:
                 att.earlier = [*prev.earlier, _bare(prev)]
                 att.notes.append(f"retake: replaces the failed attempt of "
-                                 f"{_when(prev.date)} ({prev.grade_name_hu})")
+                                 f"{_when(prev.date)} ({prev.grade_name})")
                 part.final = att
             elif policy == "later" or (att.grade or 0) > (prev.grade or 0):
                 att.earlier = [*prev.earlier, _bare(prev)]
-                att.notes.append(f"improvement exam: {att.grade_name_hu} ({att.grade}) replaces "
-                                 f"{prev.grade_name_hu} ({prev.grade}) of {_when(prev.date)}")
+                att.notes.append(f"improvement exam: {att.grade_name} ({att.grade}) replaces "
+                                 f"{prev.grade_name} ({prev.grade}) of {_when(prev.date)}")
                 part.final = att
             else:
                 prev.earlier = [*prev.earlier, _bare(att)]
                 prev.notes.append(f"improvement exam of {_when(att.date)} gave "
-                                  f"{att.grade_name_hu} ({att.grade}); the better original "
+                                  f"{att.grade_name} ({att.grade}); the better original "
                                   "grade stands")
             final = part.final
             part.timeline.append((att.date, final.passed))
@@ -251,8 +253,8 @@ class SzakvizsgaRegime(Regime):
         finals = {k: p.final for k, p in parts.items()}
         ids = [f.part_id for f in finals.values() if f is not None]
         result = SubjectResult(
-            subject_id=subject.subject_id, kind=subject.kind, grade=None, grade_name_hu="",
-            grade_name_en="", passed=False, title=subject.title, part_ids=ids)
+            subject_id=subject.subject_id, kind=subject.kind, grade=None, grade_name=NO_TEXT,
+            passed=False, title=subject.title, part_ids=ids)
         for kind, final in finals.items():
             if final is None or not final.passed:
                 out.outstanding.append(f"{subject.subject_id}:{kind}")
@@ -264,7 +266,7 @@ class SzakvizsgaRegime(Regime):
             # "a két vizsgarész érdemjegyének számtani átlaga, lefelé kerekítve"
             result.grade = ((written.grade or 0) + (oral.grade or 0)) // 2
             result.passed = True
-        result.grade_name_hu, result.grade_name_en = grade_names(result.grade)
+        result.grade_name = grade_names(result.grade)
         return result
 
     def _exempt(self, subject: SubjectInput, out: Outcome) -> SubjectResult:
@@ -274,7 +276,7 @@ class SzakvizsgaRegime(Regime):
             ids.append(pid)
             out.parts.append(PartResult(
                 part_id=pid, kind=kind, points=None, max_points=None, percent=None, grade=5,
-                grade_name_hu=EXEMPT_NAMES[0], grade_name_en=EXEMPT_NAMES[1], passed=True,
+                grade_name=EXEMPT_NAME, passed=True,
                 subject_id=subject.subject_id, exempt=True,
                 notes=["exempt: counts as passed with excellent result (kiváló)"]))
         if subject.marks:
@@ -282,7 +284,7 @@ class SzakvizsgaRegime(Regime):
                              f"{len(subject.marks)} mark(s) are not counted")
         return SubjectResult(
             subject_id=subject.subject_id, kind=subject.kind, grade=5,
-            grade_name_hu=EXEMPT_NAMES[0], grade_name_en=EXEMPT_NAMES[1], passed=True,
+            grade_name=EXEMPT_NAME, passed=True,
             exempt=True, title=subject.title, part_ids=ids)
 
     def _lapse(self, folded: list[tuple[SubjectInput, dict[str, _Part]]],
@@ -299,7 +301,7 @@ class SzakvizsgaRegime(Regime):
                 continue
             out.subjects.append(SubjectResult(
                 subject_id=subject.subject_id, kind=subject.kind, grade=None,
-                grade_name_hu="", grade_name_en="", passed=False, title=subject.title,
+                grade_name=NO_TEXT, passed=False, title=subject.title,
                 part_ids=[p.part_id for p in out.parts if p.subject_id == subject.subject_id]))
             out.outstanding.extend(f"{subject.subject_id}:{k}" for k in PART_KINDS)
         first = min(lapses, key=lambda sp: sp[1].lapsed_on or date.max)

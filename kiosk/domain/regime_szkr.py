@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from kiosk.domain.exam_rules import VOCATIONAL_RULES
-from kiosk.domain.grading import GradeScale
+from kiosk.domain.grading import GRADE_NAMES, GradeScale
 from kiosk.domain.regimes import (
     ActivityInput,
     ActivityResult,
@@ -57,6 +57,7 @@ from kiosk.domain.regimes import (
     to_decimal,
     truncate_percent,
 )
+from kiosk.domain.texts import NO_TEXT, Text
 
 
 def activities_from_config(marks: Sequence[PartMark], config: Mapping[str, Any]) -> list[
@@ -98,8 +99,7 @@ def activities_from_config(marks: Sequence[PartMark], config: Mapping[str, Any])
 
 class SzkrRegime(Regime):
     name = "hu-szkr"
-    title = {"hu": "Szakmai vizsga (Szkr. 290. §)",
-             "en": "Vocational exam (Gov. Decree 12/2020, 290 §)"}
+    title = Text("regime.hu-szkr", "Szakmai vizsga (Szkr. 290. §)")
     default_scale = "hu-szkr"
     groups = "activities"
     rules = VOCATIONAL_RULES
@@ -147,7 +147,7 @@ class SzkrRegime(Regime):
                 out.notes.append(f"the weighted result {fmt(overall)} % alone would be "
                                  f"{g[1]} ({g[0]})")
             g = low
-        out.grade, out.grade_name_hu, out.grade_name_en = g
+        out.grade, out.grade_name = g
         self._whole_repeat(inputs, activities, scale, out)
         return out
 
@@ -168,7 +168,7 @@ class SzkrRegime(Regime):
         when = f" on {first.date.isoformat()}" if first.date else ""
         out.passed = False
         out.repeat_whole = True
-        out.grade, out.grade_name_hu, out.grade_name_en = failed_grade(scale)
+        out.grade, out.grade_name = failed_grade(scale)
         out.outstanding = [a.activity_id for a in activities if not a.exempt]
         out.notes.append(f"the candidate {labels.get(first.kind, first.kind)}{when}"
                          f"{' (' + first.reason + ')' if first.reason else ''}: the whole "
@@ -184,7 +184,7 @@ class SzkrRegime(Regime):
             # activity is left out of the weighted percentage but shows as jeles.
             return ActivityResult(
                 activity_id=act.activity_id, weight=act.weight, points=None, max_points=None,
-                percent=None, grade=5, grade_name_hu="jeles", grade_name_en="excellent",
+                percent=None, grade=5, grade_name=GRADE_NAMES[5],
                 passed=True, exempt=True, title=act.title, part_ids=ids)
         where = f"activity {act.activity_id!r}"
         total = top = Decimal(0)
@@ -194,7 +194,7 @@ class SzkrRegime(Regime):
         for mark in act.marks:
             pts, mx = check_points(mark, where)
             pct = truncate_percent(percent(pts, mx))
-            g, g_hu, g_en = grade_percent(scale, pct)
+            g, g_name = grade_percent(scale, pct)
             minimum = mark.min_percent
             if minimum is None:
                 minimum = act.part_min_percent
@@ -216,7 +216,7 @@ class SzkrRegime(Regime):
                              f"rounded up to {fmt(pts)}")
             out.parts.append(PartResult(
                 part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
-                percent=float(pct), grade=g, grade_name_hu=g_hu, grade_name_en=g_en, passed=ok,
+                percent=float(pct), grade=g, grade_name=g_name, passed=ok,
                 subject_id=act.activity_id, raw_points=mark.points,
                 replacement_card=mark.replacement_card, date=mark.date, notes=notes))
             total += pts
@@ -227,10 +227,10 @@ class SzkrRegime(Regime):
         if top == 0:
             return ActivityResult(
                 activity_id=act.activity_id, weight=act.weight, points=None, max_points=None,
-                percent=None, grade=None, grade_name_hu="", grade_name_en="", passed=False,
+                percent=None, grade=None, grade_name=NO_TEXT, passed=False,
                 title=act.title, part_ids=ids)
         pct = truncate_percent(wpct / wsum if weighted else percent(total, top))
-        g, g_hu, g_en = grade_percent(scale, pct)
+        g, g_name = grade_percent(scale, pct)
         if g == failed_grade(scale)[0]:
             passed = False
         if act.min_percent is not None and pct < to_decimal(act.min_percent):
@@ -238,6 +238,6 @@ class SzkrRegime(Regime):
             out.notes.append(f"{where}: {pct} % is below its minimum of {fmt(act.min_percent)} %")
         return ActivityResult(
             activity_id=act.activity_id, weight=act.weight, points=float(total),
-            max_points=float(top), percent=pct, grade=g, grade_name_hu=g_hu, grade_name_en=g_en,
+            max_points=float(top), percent=pct, grade=g, grade_name=g_name,
             passed=passed, title=act.title, part_ids=ids)
 

@@ -1,6 +1,6 @@
 """Exam regimes: the contract that turns marks into part, subject and final results.
 
-A regime is an object with `name`, `title` ({"hu": …, "en": …}) and `evaluate(inputs) ->
+A regime is an object with `name`, `title` (a Text: msgid regime.<name>) and `evaluate(inputs) ->
 Outcome`. The built-in ones live in kiosk/domain/regime_*.py and are registered by the default
 plugin kiosk/builtins/regimes.py. Inputs and outputs are plain dataclasses so the results
 command, the marking app, PDFs and exports can all share them.
@@ -26,6 +26,7 @@ from typing import Any
 from kiosk.domain.exam_rules import NO_RULES, RegimeRules
 from kiosk.domain.grading import GRADE_NAMES, GradeScale
 from kiosk.domain.grading import grade as scale_grade
+from kiosk.domain.texts import NO_TEXT, Text
 from kiosk.errors import KioskError
 
 KINDS = ("written", "oral", "activity")
@@ -87,10 +88,11 @@ def add_years(start: date, years: int) -> date:
         return start.replace(year=start.year + years, day=28)
 
 
-def grade_names(grade: int | None) -> tuple[str, str]:
+def grade_names(grade: int | None) -> Text:
+    """The usual name of a grade, a message to translate (no text for no grade)."""
     if grade is None:
-        return "", ""
-    return GRADE_NAMES.get(grade, (str(grade), str(grade)))
+        return NO_TEXT
+    return GRADE_NAMES.get(grade, Text("", str(grade), (("hu", str(grade)), ("en", str(grade)))))
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -187,8 +189,7 @@ class PartResult:
     max_points: float | None
     percent: float | None
     grade: int | None
-    grade_name_hu: str
-    grade_name_en: str
+    grade_name: Text
     passed: bool
     subject_id: str = ""
     #: the points as marked, before póttétel halving
@@ -209,8 +210,7 @@ class SubjectResult:
     subject_id: str
     kind: str
     grade: int | None
-    grade_name_hu: str
-    grade_name_en: str
+    grade_name: Text
     passed: bool
     exempt: bool = False
     title: str = ""
@@ -225,8 +225,7 @@ class ActivityResult:
     max_points: float | None
     percent: int | None
     grade: int | None
-    grade_name_hu: str
-    grade_name_en: str
+    grade_name: Text
     passed: bool
     exempt: bool = False
     title: str = ""
@@ -243,8 +242,7 @@ class Outcome:
     overall_max_points: float | None = None
     overall_percent: float | None = None
     grade: int | None = None
-    grade_name_hu: str = ""
-    grade_name_en: str = ""
+    grade_name: Text = NO_TEXT
     passed: bool = False
     #: None when the regime does not decide about a certificate
     certificate: bool | None = None
@@ -287,7 +285,7 @@ class Regime:
     """
 
     name: str = ""
-    title: Mapping[str, str] = {}
+    title: Text | Mapping[str, str] = NO_TEXT
     default_scale: str | None = None
     # Capabilities: what callers do differently for this regime (kiosk.api.RegimeContract
     # explains each); declared here so that no caller recognises a regime by its name.
@@ -400,15 +398,15 @@ def as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def failed_grade(scale: GradeScale | None) -> tuple[int, str, str]:
+def failed_grade(scale: GradeScale | None) -> tuple[int, Text]:
     """The scale's lowest band: what a failed exam is graded, whatever its percentage."""
     if scale is None or not scale.bands:
-        return 1, *GRADE_NAMES[1]
+        return 1, GRADE_NAMES[1]
     low = min(scale.bands, key=lambda b: b.min)
-    return low.grade, low.name_hu, low.name_en
+    return low.grade, low.name
 
 
-def grade_from(scale: GradeScale, points: Decimal, max_points: Decimal) -> tuple[int, str, str]:
+def grade_from(scale: GradeScale, points: Decimal, max_points: Decimal) -> tuple[int, Text]:
     """Grade a score on `scale` from exact points (percent or points basis)."""
     if scale.basis == "percent":
         value = percent(points, max_points)
@@ -417,10 +415,10 @@ def grade_from(scale: GradeScale, points: Decimal, max_points: Decimal) -> tuple
     else:
         value = points
     got = scale_grade(scale, float(_snap(value)))
-    return got.grade, got.name_hu, got.name_en
+    return got.grade, got.name
 
 
-def grade_percent(scale: GradeScale, value: Number) -> tuple[int, str, str]:
+def grade_percent(scale: GradeScale, value: Number) -> tuple[int, Text]:
     """Grade a percentage (a points-basis scale reads it as points out of its `out_of`)."""
     return grade_from(scale, to_decimal(value), Decimal(100))
 

@@ -35,6 +35,7 @@ from textual_serve.download_manager import DownloadManager
 from textual_serve.server import Server
 
 from kiosk.errors import KioskError
+from kiosk.i18n import languages, t
 from kiosk.web.seats import SeatBook
 
 HERE = Path(__file__).parent
@@ -140,13 +141,20 @@ def seat_argv(socket_path: Path, seat: str, language: str | None, module: str = 
     return argv
 
 
+
+def _in_every(key: str) -> str:
+    """A string in every language the kiosk has ("Vizsga / Exam"): pages shown before anyone
+    chose a language."""
+    return " / ".join(t(key, language=lang) for lang in languages())
+
+
 class WebKiosk(Server):
     def __init__(self, *, socket_path: Path, seats_file: Path, host: str = "127.0.0.1",
                  port: int = 8443, ssl_context: ssl.SSLContext | None = None,
-                 language: str | None = None, title: str = "Vizsga / Exam",
+                 language: str | None = None, title: str | None = None,
                  argv: Callable[[Path, str, str | None], list[str]] = seat_argv,
                  seb_config_keys: tuple[str, ...] = ()) -> None:
-        super().__init__("kiosk sit", host=host, port=port, title=title,
+        super().__init__("kiosk sit", host=host, port=port, title=title or _in_every("web.title"),
                          templates_path=HERE / "templates")
         self.socket_path = socket_path
         self.book = SeatBook(seats_file)
@@ -188,8 +196,9 @@ class WebKiosk(Server):
 
     def _message(self, request: web.Request, key: str, status: int,
                  refresh: int | None = None) -> web.Response:
-        response = aiohttp_jinja2.render_template(
-            "message.html", request, {"key": key, "refresh": refresh})
+        lines = [(lang, t(f"web.message.{key}", language=lang)) for lang in languages()]
+        response = aiohttp_jinja2.render_template("message.html", request, {
+            "key": key, "refresh": refresh, "lines": lines, "page_title": _in_every("web.title")})
         response.set_status(status)
         return response
 
@@ -206,8 +215,10 @@ class WebKiosk(Server):
         if seat in self.live:
             return self._message(request, "in-use", 409, refresh=5)
         scheme = "wss" if request.secure else "ws"
+        words = {k: [t(f"web.{k}", language=lang) for lang in languages()]
+                 for k in ("connecting", "reconnecting", "kept")}
         return aiohttp_jinja2.render_template("kiosk.html", request, {
-            "title": self.title, "seat": seat,
+            "title": self.title, "seat": seat, "words": words,
             "websocket_url": f"{scheme}://{request.host}/ws/{token}"})
 
     def _from_seb(self, request: web.Request) -> bool:

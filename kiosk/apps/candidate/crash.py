@@ -27,31 +27,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.apps.candidate.app import LOCKED_KEYS, PIN_KEY
-from kiosk.i18n import current_language
+from kiosk.i18n import t
 
 LOG_DIR = "logs"
 
-TEXT = {
-    "hu": {
-        "title": "Váratlan hiba történt",
-        "body": "Kérjük, jelezze a felügyelőnek. Ne kapcsolja ki a gépet.",
-        "saved": "A mentett válaszai megmaradnak; a vizsgát folytathatja.",
-        "unsaved": "Figyelem: {n} módosítás mentése nem sikerült.",
-        "ref": "Hibajelentés: {ref}",
-    },
-    "en": {
-        "title": "An unexpected error occurred",
-        "body": "Please call the invigilator. Do not switch the computer off.",
-        "saved": "Your saved answers are kept; you can continue the exam.",
-        "unsaved": "Note: {n} change(s) could not be saved.",
-        "ref": "Error report: {ref}",
-    },
-}
-
-
-def _text(key: str, **params: Any) -> str:
-    table = TEXT.get(current_language(), TEXT["en"])
-    return table[key].format(**params)
 
 
 class CrashScreen(Screen[None]):
@@ -71,11 +50,11 @@ class CrashScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-wrap"), Vertical(classes="dialog crash"):
-            yield Static(_text("title"), classes="title", id="crash-title")
-            yield Static(_text("body"), id="crash-body")
-            yield Static(_text("unsaved", n=self.unsaved) if self.unsaved else _text("saved"),
+            yield Static(t("crash.title"), classes="title", id="crash-title")
+            yield Static(t("crash.body"), id="crash-body")
+            yield Static(t("crash.unsaved", n=self.unsaved) if self.unsaved else t("crash.saved"),
                          id="crash-saved")
-            yield Static(_text("ref", ref=self.reference), classes="hint", id="crash-ref")
+            yield Static(t("crash.ref", ref=self.reference), classes="hint", id="crash-ref")
 
 
 def log_folder(centre: Path | str, service: Path | str | None) -> Path:

@@ -36,6 +36,7 @@ from kiosk.builtins.qtypes.fields import (
 from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
 from kiosk.domain.items import FieldError, Item, default_ids
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 GAP_KEYS = {"id", "answers", "options", "numbers", "correct", "points", "feedback",
@@ -87,7 +88,7 @@ def _gap_weight(gap: dict[str, Any], given: Any, item_options: textmatch.TextOpt
 
 class Cloze(BuiltinType):
     name: ClassVar[str] = "cloze"
-    title: ClassVar[dict[str, str]] = {"hu": "Kiegészítés", "en": "Cloze"}
+    title: ClassVar[Text] = Text("qtype.cloze", "Kiegészítés")
     fields: ClassVar[set[str]] = {"gaps", "mapping", *textmatch.OPTION_KEYS}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

@@ -13,11 +13,12 @@ from typing import Any, ClassVar
 from kiosk.builtins.qtypes.base import BuiltinType
 from kiosk.domain.items import Item
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 
 class Description(BuiltinType):
     name: ClassVar[str] = "description"
-    title: ClassVar[dict[str, str]] = {"hu": "Leírás (nem pontozott)", "en": "Description"}
+    title: ClassVar[Text] = Text("qtype.description", "Leírás (nem pontozott)")
     #: Read by the bank check: points are 0 (or omitted) instead of > 0.
     scored: ClassVar[bool] = False
     fields: ClassVar[set[str]] = set()

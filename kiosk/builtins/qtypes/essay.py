@@ -11,6 +11,7 @@ from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answer
 from kiosk.builtins.qtypes.fields import check_unknown, is_number, is_text, json_text
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement, NeedsMarking
+from kiosk.domain.texts import Text
 
 RUBRIC_KEYS = {"criterion", "points", "description"}
 
@@ -21,7 +22,7 @@ def word_count(text: str) -> int:
 
 class Essay(BuiltinType):
     name: ClassVar[str] = "essay"
-    title: ClassVar[dict[str, str]] = {"hu": "Esszé", "en": "Essay"}
+    title: ClassVar[Text] = Text("qtype.essay", "Esszé")
     human_marked: ClassVar[bool] = True
     fields: ClassVar[set[str]] = {"word_limit", "min_words", "rubric", "model_answer"}
 

@@ -28,6 +28,7 @@ from kiosk.builtins.qtypes.fields import (
 from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
 from kiosk.domain.items import FieldError, Item, default_ids
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 PAIR_KEYS = {"id", "left", "right"}
 
@@ -44,7 +45,7 @@ def distractors_of(item: Item) -> list[str]:
 
 class Matching(BuiltinType):
     name: ClassVar[str] = "matching"
-    title: ClassVar[dict[str, str]] = {"hu": "Párosítás", "en": "Matching"}
+    title: ClassVar[Text] = Text("qtype.matching", "Párosítás")
     fields: ClassVar[set[str]] = {"pairs", "distractors", "mapping"}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

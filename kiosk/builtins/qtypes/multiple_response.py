@@ -15,6 +15,7 @@ from kiosk.builtins.qtypes.fields import json_text
 from kiosk.builtins.qtypes.mapping import mapped_value
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 #: Weights are written with five decimals of a percent (Moodle's 33.33333 %): three thirds add up
 #: to 0.9999999. Sums this close to 1 are full marks.
@@ -23,10 +24,7 @@ WEIGHT_TOLERANCE = 1e-5
 
 class MultipleResponse(choices.ChoiceType):
     name: ClassVar[str] = "multiple_response"
-    title: ClassVar[dict[str, str]] = {
-        "hu": "Feleletválasztás (több helyes)",
-        "en": "Multiple response",
-    }
+    title: ClassVar[Text] = Text("qtype.multiple_response", "Feleletválasztás (több helyes)")
 
     def check_options(self, options: list[dict[str, Any]], errors: list[FieldError]) -> None:
         for i, option in enumerate(options, start=1):

@@ -27,6 +27,7 @@ from kiosk.builtins.qtypes.fields import (
 )
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 _INT = r"(?:\d{1,3}(?: \d{3})+|\d+)"
 _NUMBER = rf"[+-]?(?:{_INT}(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
@@ -81,7 +82,7 @@ def format_number(value: float) -> str:
 
 class Numeric(BuiltinType):
     name: ClassVar[str] = "numeric"
-    title: ClassVar[dict[str, str]] = {"hu": "Számérték", "en": "Numeric"}
+    title: ClassVar[Text] = Text("qtype.numeric", "Számérték")
     fields: ClassVar[set[str]] = {"answers", "unit", "unit_required", "wrong_feedback"}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

@@ -16,6 +16,7 @@ from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answer
 from kiosk.builtins.qtypes.fields import is_text, json_text, letter
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 
 def sequence_of(item: Item) -> list[str]:
@@ -25,7 +26,7 @@ def sequence_of(item: Item) -> list[str]:
 
 class Ordering(BuiltinType):
     name: ClassVar[str] = "ordering"
-    title: ClassVar[dict[str, str]] = {"hu": "Sorbarendezés", "en": "Ordering"}
+    title: ClassVar[Text] = Text("qtype.ordering", "Sorbarendezés")
     fields: ClassVar[set[str]] = {"sequence"}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

@@ -14,11 +14,12 @@ from kiosk.builtins.qtypes.base import BuiltinType, blank, malformed, not_answer
 from kiosk.builtins.qtypes.fields import json_text
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 
 class ShortText(BuiltinType):
     name: ClassVar[str] = "short_text"
-    title: ClassVar[dict[str, str]] = {"hu": "Rövid válasz", "en": "Short text"}
+    title: ClassVar[Text] = Text("qtype.short_text", "Rövid válasz")
     fields: ClassVar[set[str]] = {"answers", *textmatch.OPTION_KEYS}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

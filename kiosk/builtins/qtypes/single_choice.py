@@ -11,11 +11,12 @@ from kiosk.builtins.qtypes.fields import json_text
 from kiosk.builtins.qtypes.mapping import mapped_value
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 
 class SingleChoice(choices.ChoiceType):
     name: ClassVar[str] = "single_choice"
-    title: ClassVar[dict[str, str]] = {"hu": "Feleletválasztás (egy helyes)", "en": "Single choice"}
+    title: ClassVar[Text] = Text("qtype.single_choice", "Feleletválasztás (egy helyes)")
 
     def check_options(self, options: list[dict[str, Any]], errors: list[FieldError]) -> None:
         if choices.weighted(options):

@@ -9,13 +9,14 @@ from kiosk.builtins.qtypes.fields import check_penalty, json_text
 from kiosk.builtins.qtypes.mapping import mapped_value, validate_mapping
 from kiosk.domain.items import FieldError, Item
 from kiosk.domain.scoring import Judgement
+from kiosk.domain.texts import Text
 
 LABELS = {True: "Igaz", False: "Hamis"}
 
 
 class TrueFalse(BuiltinType):
     name: ClassVar[str] = "true_false"
-    title: ClassVar[dict[str, str]] = {"hu": "Igaz/hamis", "en": "True/false"}
+    title: ClassVar[Text] = Text("qtype.true_false", "Igaz/hamis")
     fields: ClassVar[set[str]] = {"answer", "feedback_true", "feedback_false", "penalty", "mapping"}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

@@ -32,6 +32,7 @@ from kiosk.api import (
     FieldsType,
     Item,
     Judgement,
+    Message,
     check_unknown,
     is_number,
     malformed,
@@ -172,7 +173,8 @@ def match(item: Item, lines: list[TypedLine]) -> tuple[int, float, int, list[dic
 
 class JournalEntry(FieldsType):
     name: ClassVar[str] = "journal_entry"
-    title: ClassVar[dict[str, str]] = {"hu": "Könyvelési tétel", "en": "Journal entry"}
+    title: ClassVar[Message] = Message("qtype.journal_entry", "Könyvelési tétel",
+                                       domain="kiosk_accounting")
     fields: ClassVar[set[str]] = {"entries", "partial", "extra_line_penalty", "tolerance", "chart"}
 
     def check(self, item: Item, errors: list[FieldError]) -> None:

@@ -3,13 +3,14 @@ lines. Every change posts the whole table as the response (typed: saved after a 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from kiosk.api import current_language
+from kiosk.api import domain
 from kiosk.api.widgets import QuestionWidget, plain
 from kiosk_accounting.amounts import normal_account, parse_amount
 from kiosk_accounting.journal_entry import incomplete_lines
@@ -17,34 +18,13 @@ from kiosk_accounting.journal_entry import incomplete_lines
 MAX_LINES = 20
 FIELDS = ("debit", "credit", "amount")
 
-TEXTS = {
-    "hu": {
-        "hint": "Könyvelje le a gazdasági eseményt: soronként tartozik számla, követel számla, "
-                "összeg (pl. 1 250 000).",
-        "debit": "Tartozik", "credit": "Követel", "amount": "Összeg (Ft)",
-        "add": "+ Új sor", "remove": "Sor törlése",
-        "bad_account": "{n}. sor: a számlaszám 1–5 számjegy, 1–9 kezdettel",
-        "bad_amount": "{n}. sor: az összeg nem értelmezhető",
-        "incomplete": "{n}. sor: hiányos – tartozik, követel és összeg kell, különben a sor "
-                      "nem számít",
-        "chart": "Számlák:",
-    },
-    "en": {
-        "hint": "Book the event: one line per debit account, credit account and amount.",
-        "debit": "Debit", "credit": "Credit", "amount": "Amount (HUF)",
-        "add": "+ Add line", "remove": "Remove line",
-        "bad_account": "line {n}: an account number has 1–5 digits and starts with 1–9",
-        "bad_amount": "line {n}: the amount cannot be read",
-        "incomplete": "line {n}: incomplete – a line needs debit, credit and amount, or it "
-                      "does not count",
-        "chart": "Accounts:",
-    },
-}
+#: This plugin's strings: its own gettext domain (locale/<lang>/LC_MESSAGES/<domain>.po), which
+#: plugin.py also registers with the kiosk (`register_translations`).
+TEXTS = domain("kiosk_accounting", Path(__file__).parent / "locale")
 
 
 def text(key: str, **params: Any) -> str:
-    table = TEXTS.get(current_language(), TEXTS["hu"])
-    return table[key].format(**params) if params else table[key]
+    return TEXTS(key, **params)
 
 
 class JournalLine(Horizontal):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kiosk.api import RegisterObject, hookimpl
 from kiosk_informatics.python_function import PythonFunction
@@ -34,3 +35,8 @@ def register_commands(cli: click.Group) -> None:
             click.echo(problem)
             raise SystemExit(1)
         click.echo("ok: exams with code items can run here")
+
+
+@hookimpl
+def register_translations(register: Any) -> None:
+    register("kiosk_informatics", Path(__file__).parent / "locale")

@@ -28,6 +28,7 @@ from kiosk.api import (
     FieldsType,
     Item,
     Judgement,
+    Message,
     NeedsMarking,
     blank,
     check_unknown,
@@ -97,7 +98,8 @@ def _short(value: Any, limit: int = 200) -> str:
 
 class PythonFunction(FieldsType):
     name: ClassVar[str] = "python_function"
-    title: ClassVar[dict[str, str]] = {"hu": "Python-függvény", "en": "Python function"}
+    title: ClassVar[Message] = Message("qtype.python_function", "Python-függvény",
+                                       domain="kiosk_informatics")
     fields: ClassVar[set[str]] = {
         "function", "tests", "model_answer", "starter", "tolerance", "time_limit", "memory_mb",
         "modules",

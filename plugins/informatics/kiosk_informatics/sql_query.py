@@ -27,6 +27,7 @@ from kiosk.api import (
     FieldsType,
     Item,
     Judgement,
+    Message,
     NeedsMarking,
     blank,
     check_bool,
@@ -60,7 +61,8 @@ def expected(item: Item) -> sqlrun.QueryResult | sqlrun.QueryError:
 
 class SqlQuery(FieldsType):
     name: ClassVar[str] = "sql_query"
-    title: ClassVar[dict[str, str]] = {"hu": "SQL-lekérdezés", "en": "SQL query"}
+    title: ClassVar[Message] = Message("qtype.sql_query", "SQL-lekérdezés",
+                                       domain="kiosk_informatics")
     fields: ClassVar[set[str]] = {
         "schema", "rows", "answer", "ordered", "check_columns", "partial", "allow_run",
         "time_limit",

@@ -7,6 +7,7 @@ the rest of the screen keep moving while a query or the candidate's examples run
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual import events, work
@@ -15,51 +16,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Static, TextArea
 
-from kiosk.api import current_language
+from kiosk.api import domain
 from kiosk.api.widgets import QuestionWidget, plain
 from kiosk_informatics import python_function, sql_query, sqlrun
 
-TEXTS = {
-    "hu": {
-        "sql_hint": "Írja be a lekérdezést (egyetlen SELECT utasítás).",
-        "py_hint": "Írja meg a(z) {name} függvényt. A rejtett tesztek a leadás után futnak.",
-        "run": "Futtatás",
-        "run_examples": "Példák futtatása",
-        "running": "Fut…",
-        "empty": "Nincs mit futtatni.",
-        "passed": "rendben",
-        "failed": "hibás",
-        "got": "kapott érték: {got}, várt: {want}",
-        "keys": "Tab: behúzás · Esc, majd Tab: ki a szerkesztőből",
-        "keys_run": "F4: futtatás · Tab: behúzás · Esc, majd Tab: ki a szerkesztőből",
-        "rows": "({total} sor)",
-        "rows_one": "(1 sor)",
-        "rows_cut": "({total} sor, ebből {shown} látszik)",
-        "no_columns": "(nincs oszlop)",
-    },
-    "en": {
-        "sql_hint": "Type the query (a single SELECT statement).",
-        "py_hint": "Write the function {name}. Hidden tests run after you submit.",
-        "run": "Run",
-        "run_examples": "Run the examples",
-        "running": "Running…",
-        "empty": "Nothing to run.",
-        "passed": "passed",
-        "failed": "failed",
-        "got": "returned {got}, expected {want}",
-        "keys": "Tab: indent · Esc, then Tab: leave the editor",
-        "keys_run": "F4: run · Tab: indent · Esc, then Tab: leave the editor",
-        "rows": "({total} rows)",
-        "rows_one": "(1 row)",
-        "rows_cut": "({total} rows, {shown} shown)",
-        "no_columns": "(no columns)",
-    },
-}
+#: This plugin's strings: its own gettext domain (locale/<lang>/LC_MESSAGES/<domain>.po), which
+#: plugin.py also registers with the kiosk (`register_translations`).
+TEXTS = domain("kiosk_informatics", Path(__file__).parent / "locale")
 
 
 def text(key: str, **params: Any) -> str:
-    table = TEXTS.get(current_language(), TEXTS["hu"])
-    return table[key].format(**params) if params else table[key]
+    return TEXTS(key, **params)
 
 
 ROWS_SHOWN = 20

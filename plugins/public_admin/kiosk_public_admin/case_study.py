@@ -35,6 +35,7 @@ from kiosk.api import (
     FieldsType,
     Item,
     Judgement,
+    Message,
     NeedsMarking,
     blank,
     check_unknown,
@@ -139,7 +140,7 @@ def _summary(checks: list[dict[str, Any]]) -> str:
 
 class CaseStudy(FieldsType):
     name: ClassVar[str] = "case_study"
-    title: ClassVar[dict[str, str]] = {"hu": "Jogeset", "en": "Case study"}
+    title: ClassVar[Message] = Message("qtype.case_study", "Jogeset", domain="kiosk_public_admin")
     human_marked: ClassVar[bool] = True
     fields: ClassVar[set[str]] = {"case", "fields", "rubric", "model_answer"}
 

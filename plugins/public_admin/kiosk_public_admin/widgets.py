@@ -4,27 +4,25 @@ pause); a date that cannot be read is pointed out at once."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from kiosk.api import current_language
+from kiosk.api import domain
 from kiosk.api.widgets import QuestionWidget, plain, stem_renderable
 from kiosk_public_admin.case_study import fields_of
 from kiosk_public_admin.deadlines import parse_date
 
-TEXTS = {
-    "hu": {"case": "A jogeset", "answer": "Válasz", "choose": "Válasszon…",
-           "date": "ÉÉÉÉ.HH.NN.", "bad_date": "Nem értelmezhető dátum (pl. 2025.03.11.)"},
-    "en": {"case": "The case", "answer": "Answer", "choose": "Choose…",
-           "date": "YYYY.MM.DD.", "bad_date": "Not a date (e.g. 2025.03.11.)"},
-}
+#: This plugin's strings: its own gettext domain (locale/<lang>/LC_MESSAGES/<domain>.po), which
+#: plugin.py also registers with the kiosk (`register_translations`).
+TEXTS = domain("kiosk_public_admin", Path(__file__).parent / "locale")
 
 
 def text(key: str) -> str:
-    return TEXTS.get(current_language(), TEXTS["hu"])[key]
+    return TEXTS(key)
 
 
 class CaseStudyWidget(QuestionWidget):

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from kiosk.apps.candidate.screens.base import KioskScreen
 from kiosk.errors import KioskError
-from kiosk.i18n import current_language, t
+from kiosk.i18n import current_language, languages, t
 
 
 class LoginScreen(KioskScreen):
@@ -40,8 +40,10 @@ class LoginScreen(KioskScreen):
                     yield Button(t("login.submit"), id="login", variant="primary")
                 with Horizontal(classes="languages"):
                     yield Static(t("login.language"), classes="field-label")
-                    yield Button("Magyar", id="lang-hu", classes="lang", compact=True)
-                    yield Button("English", id="lang-en", classes="lang", compact=True)
+                    # One button per catalogue, each language named in its own words.
+                    for lang in languages():
+                        yield Button(t("language.name", language=lang), id=f"lang-{lang}",
+                                     classes="lang", compact=True)
                 yield Static(t("login.keys"), classes="hint")
 
     def on_mount(self) -> None:
@@ -50,11 +52,11 @@ class LoginScreen(KioskScreen):
         self.call_after_refresh(self.kiosk.login_shown)
 
     def _mark_language(self) -> None:
-        for lang in ("hu", "en"):
+        for lang in languages():
             button = self.query_one(f"#lang-{lang}", Button)
             chosen = lang == current_language()
             # A marker in the label: the chosen language is not shown by colour alone.
-            button.label = ("● " if chosen else "") + ("Magyar" if lang == "hu" else "English")
+            button.label = ("● " if chosen else "") + t("language.name", language=lang)
             button.set_class(chosen, "-chosen")
 
     async def set_language(self, language: str) -> None:
@@ -67,13 +69,16 @@ class LoginScreen(KioskScreen):
         self._mark_language()
 
     async def action_toggle_language(self) -> None:
-        await self.set_language("en" if current_language() == "hu" else "hu")
+        # F2 goes round the languages there are catalogues for.
+        order = languages()
+        at = order.index(current_language()) if current_language() in order else -1
+        await self.set_language(order[(at + 1) % len(order)])
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "login":
             self.attempt_login()
-        elif event.button.id in ("lang-hu", "lang-en"):
+        elif event.button.id and event.button.id.startswith("lang-"):
             await self.set_language(event.button.id.removeprefix("lang-"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
