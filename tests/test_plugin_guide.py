@@ -104,7 +104,7 @@ def test_its_items_check_and_judge(plugin: object, plugin_dir: Path) -> None:
 
 def test_a_wrong_field_is_reported_by_the_bank_checker(plugin: object, tmp_path: Path,
                                                        plugin_dir: Path) -> None:
-    from kiosk.domain.banks import check_bank_files
+    from kiosk.loading import check_bank_files
 
     text = (plugin_dir / "quantity_bank.toml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.toml"
