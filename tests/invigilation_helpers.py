@@ -107,6 +107,26 @@ class Candidate:
                 self.proc.wait()
 
 
+def console_app(centre: Path | Centre, **kwargs: Any) -> Any:
+    """The console on the embedded path: the same use cases in this process (`LocalCalls`),
+    so tests that freeze the ledger's clock see their own times. The service path is
+    tests/test_console_service.py's."""
+    from kiosk.apps.invigilator.app import InvigilatorApp
+    from kiosk.i18n import centre_language
+    from kiosk.service.usecases import LocalCalls
+
+    c = centre if isinstance(centre, Centre) else Centre.open(Path(centre))
+    language = kwargs.pop("language", None) or centre_language(c.config())
+    return InvigilatorApp(LocalCalls(c), centre_name=c.name, language=language, **kwargs)
+
+
+async def settle(pilot: Any) -> None:
+    """Until the console's calls (worker threads) have answered and their effect is shown."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 # -- rooms built from events appended directly (snapshots, the 500-attempt test, benchmarks) ----
 
 SITTING = "S-20250602-B204"
