@@ -44,11 +44,12 @@ Line = dict[str, Any]
 
 
 class Candidate:
-    """A candidate terminal in its own process (tests/invigilation_driver.py)."""
+    """A candidate terminal in its own process (tests/invigilation_driver.py), a client of the
+    centre service at `sock`."""
 
-    def __init__(self, setup: Setup, candidate: str, seat: str) -> None:
+    def __init__(self, setup: Setup, candidate: str, seat: str, sock: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(DRIVER), str(setup.centre.path), candidate, setup.code, seat],
+            [sys.executable, str(DRIVER), str(sock), candidate, setup.code, seat],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             cwd=ROOT)
         self.lines: list[Line] = []
