@@ -278,6 +278,17 @@ def alerts(room: R.RoomView, failures: list[dict[str, Any]]) -> list[dict[str, A
             merged[key] = {"what": f["what"], "seat": seat, "candidate": cand,
                            "name": room.names.get(cand, ""), "count": f["count"],
                            "locked_until": f["locked_until"]}
+    # A failed login counts at its seat and for the candidate id typed: when one alert names
+    # only the seat and another only the candidate, with the same count and lockout, they are
+    # the same tries.
+    for a in list(merged.values()):
+        if a["seat"] or not a["candidate"]:
+            continue
+        twin = next((k for k, b in merged.items() if not b["candidate"]
+                     and b["what"] == a["what"] and b["count"] == a["count"]
+                     and abs((b["locked_until"] or 0) - (a["locked_until"] or 0)) < 1.0), None)
+        if twin is not None:
+            a["seat"] = merged.pop(twin)["seat"]
     return sorted(merged.values(), key=lambda a: (-(a["locked_until"] or 0), -a["count"],
                                                   a["seat"], a["candidate"]))
 

@@ -34,6 +34,8 @@ from kiosk.i18n import t
 if TYPE_CHECKING:
     from kiosk.apps.invigilator.app import InvigilatorApp
 
+#: Lockout alerts shown above the table at most (the rest: "+N more"); the table keeps the room.
+ALERT_LINES = 3
 #: The causes of an extension (kiosk.invigilation.EXTENSION_CAUSES; the service checks them).
 EXTENSION_CAUSES = ("accommodation", "lost_time")
 COLUMNS = ("seat", "candidate", "name", "status", "answered", "remaining", "extra", "activity",
@@ -137,6 +139,8 @@ class RoomScreen(Screen[None]):
                 + [(t(f"invigilator.status.{s}"), s) for s in R.STATUSES])
 
     def on_mount(self) -> None:
+        # (styled here rather than in the stylesheet: one line of padding like the header's)
+        self.query_one("#room-alerts", Static).styles.padding = (0, 1)
         table = self.query_one("#room", DataTable)
         for key in COLUMNS:
             table.add_column(self._column_label(key), key=key)
@@ -250,7 +254,10 @@ class RoomScreen(Screen[None]):
             if self._alerted_locks.get(key, 0) < int(a.get("count", 0)):
                 self._alerted_locks[key] = int(a.get("count", 0))
                 self.notify(text, severity="error", timeout=20)
-        box.update("\n".join(lines))
+        if len(lines) > ALERT_LINES:
+            lines[ALERT_LINES - 1:] = [t("invigilator.alert.more",
+                                         count=len(lines) - ALERT_LINES + 1)]
+        box.update(Text("\n".join(lines), style="bold red"))
         box.display = bool(lines)
 
     def _lockout_text(self, a: dict[str, Any], now: float) -> str:
@@ -263,7 +270,7 @@ class RoomScreen(Screen[None]):
                 if isinstance(until, int | float) and until > now else "")
         key = "invigilator.alert.lock_pins" if a.get("what") == "pin" \
             else "invigilator.alert.lock_logins"
-        return t(key, who=who, count=a.get("count", 0)) + (f" — {lock}" if lock else "")
+        return t(key, who=who, count=a.get("count", 0)) + (f" · {lock}" if lock else "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """After the close, only looking and reopening: the footer stops offering the rest."""

@@ -1,0 +1,224 @@
+"""The invigilator console as a client of the centre service (issue 12, points 3 and 8).
+
+With a real service process: the console under another uid that cannot read the centre
+directory still logs in, lists the sittings and acts; the service's failure counters (wrong exit
+PINs, wrong access codes, per seat and candidate) show on the console as lockout alerts; and
+`kiosk invigilate` starts a service for itself when none listens.
+
+Attack classes tried on the invigilation use cases: a candidate's token (refused and recorded),
+a staff token replayed from another uid, no token from a uid that is not the operator, an
+invigilator calling the operator's or the examiner's calls, an attempt of another sitting."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from textual.widgets import Static
+
+from kiosk.apps.invigilator.app import InvigilatorApp
+from kiosk.apps.invigilator.screens.room import RoomScreen
+from kiosk.client import Client, RemoteCalls, RemoteSession
+from kiosk.errors import KioskError
+from kiosk.i18n import set_language
+from kiosk.ledger.centre import Centre
+from kiosk.session_errors import LoginFailed
+from tests.invigilation_helpers import PASSWORD, USER, room_setup, settle
+from tests.service_helpers import env_with_repo, running_service, socket_dir
+
+NOBODY = 65534
+REPO = Path(__file__).resolve().parents[1]
+SIZES = [(80, 24), (120, 36)]
+
+
+@pytest.fixture(autouse=True)
+def _language() -> Any:
+    yield
+    set_language("hu")
+
+
+def _events(centre: Centre, kind: str) -> list[Any]:
+    with Centre.open(centre.path).reader() as r:
+        return list(r.events(kind=kind))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run the console as another uid")
+def test_the_console_under_another_uid_works_through_the_socket_only(tmp_path: Path) -> None:
+    setup = room_setup(tmp_path)
+    centre = setup.centre.path
+    centre.chmod(0o700)
+    sock = socket_dir() / "service.sock"
+    with running_service(centre, sock=sock):
+        run = subprocess.run(
+            [sys.executable, "-m", "tests.console_as_uid", str(NOBODY), str(sock), str(centre),
+             USER, PASSWORD, "Fifteen minutes left."],
+            capture_output=True, text=True, timeout=180, cwd=REPO, env=env_with_repo(),
+            stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["uid"] == NOBODY
+    assert not report["read_key"] and not report["read_ledger"]
+    assert report["screen"] == "SittingScreen" and report["sittings"] == [setup.sitting]
+    assert report["room"] == setup.sitting
+    assert sorted(report["candidates"]) == ["C1", "C2", "C3"]
+    sent = _events(setup.centre, "invigilator_message")
+    assert [(e.actor, e.body["text"]) for e in sent] == [("invigilator:anna",
+                                                          "Fifteen minutes left.")]
+    assert "Message sent." in report["notices"]
+
+
+def _nobody_login(sock: Path) -> str:
+    """A staff login made by a process of another uid; its token."""
+    code = ("import sys, os\n"
+            "from kiosk.client import RemoteCalls\n"
+            f"os.setgroups([]); os.setgid({NOBODY}); os.setuid({NOBODY})\n"
+            "c = RemoteCalls(sys.argv[1]); c.login(sys.argv[2], sys.argv[3])\n"
+            "print(c.client.token)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(sock), USER, PASSWORD],
+                         capture_output=True, text=True, timeout=60, cwd=REPO,
+                         env=env_with_repo())
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_hostile_calls_on_the_invigilation_room(tmp_path: Path) -> None:
+    setup = room_setup(tmp_path)
+    sock = socket_dir() / "service.sock"
+    with running_service(setup.centre.path, sock=sock):
+        c1 = RemoteSession.login(sock, "C1", setup.code, seat="B204-01")
+        c2 = RemoteSession.login(sock, "C2", setup.code, seat="B204-02")
+        # A candidate's token on the invigilator's calls: refused, and recorded.
+        for name, args in (("invigilation.admit", {"attempt": c1.attempt_id}),
+                           ("invigilation.force_submit", {"attempt": c2.attempt_id}),
+                           ("invigilation.room", {"sitting": setup.sitting}),
+                           ("invigilation.set_exit_pin", {"pin": "1111"})):
+            with pytest.raises(KioskError, match="refused"):
+                c1.client.request("POST", f"/v1/call/{name}", args)
+        # The invigilator's own token is good for the room …
+        staff = RemoteCalls(sock)
+        staff.login(USER, PASSWORD)
+        assert staff.call("invigilation.room", sitting=setup.sitting)["rows"]
+        # … but not for the operator's or the examiner's calls.
+        with pytest.raises(KioskError, match="operator|admin"):
+            staff.call("user.add", name="mallory", role="admin", password="x" * 12)
+        with pytest.raises(KioskError, match="examiner"):
+            staff.call("roster.import", filename="r.csv", data_b64="aWQ7bmFtZQo=")
+        # An attempt that is not this sitting's: no events leak.
+        with pytest.raises(KioskError, match="no attempt|not in this sitting"):
+            staff.call("invigilation.events", sitting=setup.sitting, attempt="A-nowhere")
+        # A made-up token is nobody.
+        forged = Client(sock)
+        forged.token = "A" * 32
+        with pytest.raises(KioskError, match="staff"):
+            forged.request("POST", "/v1/call/invigilation.room", {"sitting": setup.sitting})
+        if os.geteuid() == 0:
+            # A staff token taken to another uid: refused (tokens are bound to the login's uid).
+            token = _nobody_login(sock)
+            stolen = Client(sock)
+            stolen.token = token
+            with pytest.raises(KioskError, match="not logged in as staff"):
+                stolen.request("POST", "/v1/call/invigilation.void",
+                               {"attempt": c2.attempt_id, "reason": "x"})
+            stolen.close()
+        staff.close(), forged.close(), c1.close(force=True), c2.close(force=True)
+    refused = _events(setup.centre, "request_refused")
+    whats = [e.body["what"] for e in refused]
+    assert whats == ["staff call invigilation.admit", "staff call invigilation.force_submit",
+                     "staff call invigilation.room", "staff call invigilation.set_exit_pin"]
+    assert all(e.actor == "candidate:C1" and "peer_uid" in e.body for e in refused)
+    assert not _events(setup.centre, "attempt_voided")
+    assert not _events(setup.centre, "attempt_submitted")
+    assert not _events(setup.centre, "exit_pin_changed")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_wrong_exit_pins_and_codes_at_a_seat_are_alerts_on_the_console(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    setup = room_setup(tmp_path)
+    sock = socket_dir() / "service.sock"
+    with running_service(setup.centre.path, sock=sock):
+        c1 = RemoteSession.login(sock, "C1", setup.code, seat="B204-01")
+        app = InvigilatorApp(RemoteCalls(sock), language="en", sitting=setup.sitting)
+
+        async def scenario() -> None:
+            async with app.run_test(size=size) as pilot:
+                app.screen.query_one("#user").value = USER
+                app.screen.query_one("#password").value = PASSWORD
+                app.screen.query_one("#password").focus()
+                await pilot.press("enter")
+                await settle(pilot)
+                screen = app.screen
+                assert isinstance(screen, RoomScreen)
+                box = screen.query_one("#room-alerts", Static)
+                assert not box.display  # nothing to say: no line taken from the table
+                # Someone at C1's terminal tries to leave the kiosk; someone at B204-02 tries
+                # C2's access code.
+                for _ in range(3):
+                    assert c1.exit_with_pin("0000") is False
+                for _ in range(3):
+                    with pytest.raises(LoginFailed):
+                        RemoteSession.login(sock, "C2", "WRONG-CODE", seat="B204-02")
+                screen.poll()
+                await settle(pilot)
+                assert box.display
+                text = str(box.render())
+                pins = next(line for line in text.splitlines() if "exit PIN" in line)
+                assert "3 wrong exit PINs" in pins and "C1" in pins and "B204-01" in pins
+                assert "locked until" in pins
+                # counted at the seat and for the id typed: one alert, naming both
+                logins = [line for line in text.splitlines() if "failed logins" in line]
+                assert len(logins) == 1, text
+                assert "3 failed logins" in logins[0] and "C2" in logins[0]
+                assert "B204-02" in logins[0]
+                toasts = [str(n.message) for n in app._notifications]
+                assert any("3 wrong exit PINs" in n and "C1" in n for n in toasts)
+                # Said once: the next poll with nothing new raises no second toast.
+                count = len(toasts)
+                screen.poll()
+                await settle(pilot)
+                assert len(app._notifications) == count
+                # The alert line is on screen, not under the table.
+                assert box.region.height >= 2 and box.region.y < screen.query_one(
+                    "#room").region.y
+
+        asyncio.run(scenario())
+        c1.close(force=True)
+    refused = _events(setup.centre, "kiosk_exit_refused")
+    assert len(refused) == 3 and all(e.body["seat"] == "B204-01" for e in refused)
+
+
+def test_kiosk_invigilate_starts_a_service_and_stops_it(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No service listening: the command starts one for the console, which talks to it (never
+    to the ledger), and stops it when the console exits."""
+    from kiosk.service.spawn import listening
+
+    setup = room_setup(tmp_path)
+    monkeypatch.delenv("KIOSK_SOCKET", raising=False)
+    seen: dict[str, Any] = {}
+
+    def console(centre: Path, *, service: Path, language: str | None = None,
+                sitting: str | None = None) -> None:
+        seen["listening"] = listening(Path(service))
+        calls = RemoteCalls(service)
+        calls.login(USER, PASSWORD)
+        seen["sittings"] = [s["sitting"] for s in calls.call("sitting.list")]
+        calls.close()
+
+    import kiosk.apps.invigilator as console_module
+    from kiosk.commands.invigilate import invigilate_command
+
+    monkeypatch.setattr(console_module, "run_invigilator_app", console)
+    result = CliRunner().invoke(invigilate_command, ["--centre", str(setup.centre.path)])
+    assert result.exit_code == 0, result.output
+    assert seen == {"listening": True, "sittings": [setup.sitting]}
+    from kiosk.client import socket_path
+
+    assert not listening(socket_path(setup.centre.path))
