@@ -23,9 +23,12 @@ from kiosk.domain import room as R
 from kiosk.domain import sittings as S
 from kiosk.errors import KioskError
 from kiosk.ledger.store import Event
-from kiosk.service.usecases import Context, event_json, use_case
+from kiosk.service.usecases import OPERATOR, Context, event_json, use_case
 
 ROOM_STAFF = ("invigilator", "examiner", "admin")
+#: Who may look at a room: its staff, and the operator (the service's own account, which owns
+#: the ledger anyway: `kiosk simulate`'s console measure, monitoring).
+ROOM_READERS = (*ROOM_STAFF, OPERATOR)
 #: Failures (logins, exit PINs) at one seat or by one candidate from this many on are an alert:
 #: where the service's growing waits begin.
 ALERT_AFTER = 3
@@ -301,7 +304,7 @@ def _row_json(room: R.RoomView, cand: str, live: set[str] | None) -> dict[str, A
     return out
 
 
-@use_case("invigilation.room", roles=ROOM_STAFF, writes=False)
+@use_case("invigilation.room", roles=ROOM_READERS, writes=False)
 def room_view(ctx: Context, *, sitting: str, since: str | None = None) -> dict[str, Any]:
     """The room as the console shows it. With `since` (the version of the last answer): only
     what changed since then, or `{"unchanged": true}`."""
@@ -354,7 +357,7 @@ def _seen(since: str | None, epoch: str) -> int:
         return 0
 
 
-@use_case("invigilation.events", roles=ROOM_STAFF, writes=False)
+@use_case("invigilation.events", roles=ROOM_READERS, writes=False)
 def attempt_events(ctx: Context, *, sitting: str, attempt: str, limit: int = EVENTS_SHOWN
                    ) -> list[dict[str, Any]]:
     """The latest events of one attempt of the sitting (and the sitting's room-wide ones that
