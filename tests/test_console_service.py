@@ -222,3 +222,87 @@ def test_kiosk_invigilate_starts_a_service_and_stops_it(tmp_path: Path,
     from kiosk.client import socket_path
 
     assert not listening(socket_path(setup.centre.path))
+
+
+def test_the_room_view_knows_the_live_terminals_from_the_service(tmp_path: Path) -> None:
+    """Liveness is the service's word (the terminal called within the lease time), not a guess
+    from the ledger's timestamps: a silent terminal turns stale and its clock stops on the
+    console, as the service stops charging it."""
+    import time
+
+    from kiosk.apps.invigilator.feed import RoomFeed
+    from kiosk.service.candidate import LEASE_TTL_S
+
+    setup = room_setup(tmp_path)
+    sock = socket_dir() / "service.sock"
+    with running_service(setup.centre.path, sock=sock):
+        staff = RemoteCalls(sock)
+        staff.login(USER, PASSWORD)
+        c1 = RemoteSession.login(sock, "C1", setup.code, seat="B204-01")
+        staff.call("invigilation.admit", attempt=c1.attempt_id)
+        staff.call("invigilation.start", attempt=c1.attempt_id)
+        c1.tick()
+        feed = RoomFeed(staff, setup.sitting)
+        feed.poll()
+        assert feed.room.live_known
+        assert feed.room.data_of("C1").live is True
+        assert feed.room.data_of("C2").live is None  # not arrived: no terminal to speak of
+        assert not feed.room.row("C1", time.time()).stale
+        # The terminal falls silent (no call for longer than the lease).
+        deadline = time.monotonic() + LEASE_TTL_S + 20
+        while feed.room.data_of("C1").live and time.monotonic() < deadline:
+            time.sleep(0.5)
+            feed.poll()
+        assert feed.room.data_of("C1").live is False
+        row = feed.room.row("C1", time.time())
+        assert row.stale and row.status == "in_progress"
+        assert feed.room.row("C1", time.time() + 60).remaining_s == row.remaining_s
+        # Back: live again at its next call.
+        c1.tick()
+        feed.poll()
+        assert feed.room.data_of("C1").live is True
+        staff.close()
+        c1.close(force=True)
+
+
+def test_a_stalled_service_does_not_freeze_the_console(tmp_path: Path) -> None:
+    """The room view's poll and the actions wait on worker threads: with the service stopped
+    (SIGSTOP), the screen still filters and moves; when the service is back, the poll's answer
+    shows."""
+    import signal
+
+    setup = room_setup(tmp_path)
+    sock = socket_dir() / "service.sock"
+    with running_service(setup.centre.path, sock=sock) as child:
+        app = InvigilatorApp(RemoteCalls(sock), language="en", sitting=setup.sitting,
+                             timers=False)
+
+        async def scenario() -> None:
+            async with app.run_test(size=(120, 36)) as pilot:
+                app.screen.query_one("#user").value = USER
+                app.screen.query_one("#password").value = PASSWORD
+                app.screen.query_one("#password").focus()
+                await pilot.press("enter")
+                await settle(pilot)
+                screen = app.screen
+                assert isinstance(screen, RoomScreen)
+                os.kill(child.proc.pid, signal.SIGSTOP)
+                try:
+                    screen.poll()  # the question goes out on a worker and hangs there
+                    await pilot.pause()
+                    assert screen._polling
+                    await pilot.press("slash")
+                    for key in "C2":
+                        await pilot.press(key)
+                    await pilot.pause()
+                    assert screen._order == ["C2"]  # the UI answered meanwhile
+                    screen.poll()  # not asked twice while the first is out
+                    assert len([w for w in app.workers if w.group == "poll"
+                                and not w.is_finished]) == 1
+                finally:
+                    os.kill(child.proc.pid, signal.SIGCONT)
+                await settle(pilot)
+                assert not screen._polling
+                assert "⚠" not in str(screen.query_one("#room-counts").render())
+
+        asyncio.run(scenario())

@@ -27,6 +27,9 @@ from kiosk.i18n import normalise_language, set_language
 POLL_SECONDS = 1.0
 #: Who may use the console.
 ROLES = ("invigilator", "examiner", "admin")
+#: A call the service does not answer within this is reported on the screen (the room view
+#: says the service is away; the poll tries again) instead of waiting the CLI's two minutes.
+CALL_TIMEOUT_S = 15.0
 
 
 class SerialCalls:
@@ -155,7 +158,7 @@ def run_invigilator_app(centre: Path | str, *, service: Path | str,
                          f"--centre {centre}` running?)") from None
     finally:
         probe.close()
-    calls = RemoteCalls(service)
+    calls = RemoteCalls(service, timeout=CALL_TIMEOUT_S)
     app = InvigilatorApp(calls, centre_name=str(health.get("centre", "")),
                          language=language or health.get("language"), sitting=sitting)
     app.run()
