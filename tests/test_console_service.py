@@ -55,6 +55,12 @@ def test_the_console_under_another_uid_works_through_the_socket_only(tmp_path: P
     centre = setup.centre.path
     centre.chmod(0o700)
     sock = socket_dir() / "service.sock"
+    # Without a service, that account is told so in one line (it cannot start one itself).
+    alone = subprocess.run([sys.executable, "-m", "tests.as_uid", str(NOBODY), "invigilate",
+                            "--centre", str(centre)], capture_output=True, text=True,
+                           timeout=120, cwd=REPO, env=env_with_repo(), stdin=subprocess.DEVNULL)
+    assert alone.returncode != 0
+    assert "no centre service listens" in alone.stderr and "Traceback" not in alone.stderr
     with running_service(centre, sock=sock):
         run = subprocess.run(
             [sys.executable, "-m", "tests.console_as_uid", str(NOBODY), str(sock), str(centre),
@@ -105,6 +111,13 @@ def test_hostile_calls_on_the_invigilation_room(tmp_path: Path) -> None:
         staff = RemoteCalls(sock)
         staff.login(USER, PASSWORD)
         assert staff.call("invigilation.room", sitting=setup.sitting)["rows"]
+        # A version it never gave, or not a string: the whole room, not an internal error.
+        for since in ("zzz:9", 12, ["x"]):
+            assert staff.call("invigilation.room", sitting=setup.sitting, since=since)["full"]
+        with pytest.raises(KioskError, match="no sitting"):
+            staff.call("invigilation.room", sitting="S-nothing")
+        with pytest.raises(KioskError, match="sitting"):
+            staff.call("invigilation.room", sitting={"$ne": 1})
         # … but not for the operator's or the examiner's calls.
         with pytest.raises(KioskError, match="operator|admin"):
             staff.call("user.add", name="mallory", role="admin", password="x" * 12)
@@ -274,8 +287,9 @@ def test_a_stalled_service_does_not_freeze_the_console(tmp_path: Path) -> None:
     setup = room_setup(tmp_path)
     sock = socket_dir() / "service.sock"
     with running_service(setup.centre.path, sock=sock) as child:
-        app = InvigilatorApp(RemoteCalls(sock), language="en", sitting=setup.sitting,
-                             timers=False)
+        # (a short timeout for the calls, so that the test sees one give up)
+        app = InvigilatorApp(RemoteCalls(sock, timeout=2.0), language="en",
+                             sitting=setup.sitting, timers=False)
 
         async def scenario() -> None:
             async with app.run_test(size=(120, 36)) as pilot:
@@ -299,8 +313,15 @@ def test_a_stalled_service_does_not_freeze_the_console(tmp_path: Path) -> None:
                     screen.poll()  # not asked twice while the first is out
                     assert len([w for w in app.workers if w.group == "poll"
                                 and not w.is_finished]) == 1
+                    # The question times out: the screen says so, and keeps saying it.
+                    await settle(pilot)
+                    counts = screen.query_one("#room-counts")
+                    assert "does not answer" in str(counts.render())
+                    screen.redraw()
+                    assert "does not answer" in str(counts.render())
                 finally:
                     os.kill(child.proc.pid, signal.SIGCONT)
+                screen.poll()
                 await settle(pilot)
                 assert not screen._polling
                 assert "⚠" not in str(screen.query_one("#room-counts").render())

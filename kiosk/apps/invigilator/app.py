@@ -92,6 +92,10 @@ class InvigilatorApp(App[None]):
             except KioskError as exc:
                 self._from_thread(failed or self._notify_error, exc)
                 return
+            except Exception as exc:  # noqa: BLE001 - an answer we cannot read: say so, go on
+                self._from_thread(failed or self._notify_error,
+                                  KioskError(f"{type(exc).__name__}: {exc}"[:300]))
+                return
             if then is not None:
                 self._from_thread(then, result)
 

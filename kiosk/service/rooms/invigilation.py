@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk import invigilation as inv
@@ -298,7 +298,7 @@ def alerts(room: R.RoomView, failures: list[dict[str, Any]]) -> list[dict[str, A
 
 def _row_json(room: R.RoomView, cand: str, live: set[str] | None) -> dict[str, Any]:
     data = room.data(cand)
-    out = asdict(data)
+    out = data.as_json()
     if live is not None and data.attempt is not None:
         out["live"] = data.attempt in live
     return out
@@ -310,6 +310,9 @@ def room_view(ctx: Context, *, sitting: str, since: str | None = None) -> dict[s
     what changed since then, or `{"unchanged": true}`."""
     from kiosk.exit_pin import has_pin
 
+    if not isinstance(sitting, str):
+        raise KioskError("sitting: a sitting id is required")
+    since = since if isinstance(since, str) else None
     cache = room_cache(ctx, sitting)
     watch = _watch(ctx)
     live = set(watch["live"]) if watch is not None else None
@@ -367,4 +370,5 @@ def attempt_events(ctx: Context, *, sitting: str, attempt: str, limit: int = EVE
         raise inv.ActionRefused("that attempt is not in this sitting")
     out = [e for e in ctx.ledger.attempt_events(attempt, A.SITTING_WIDE)
            if (e.attempt == attempt or e.body.get("sitting") == sitting) and e.kind != A.TICK]
-    return [event_json(e) for e in out[-max(1, min(int(limit), 200)):]]
+    shown = limit if isinstance(limit, int) and not isinstance(limit, bool) else EVENTS_SHOWN
+    return [event_json(e) for e in out[-max(1, min(shown, 200)):]]

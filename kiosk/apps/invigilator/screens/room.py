@@ -100,7 +100,8 @@ class RoomScreen(Screen[None]):
         self.status_filter: str | None = None
         self._order: list[str] = []
         self._shown: dict[str, tuple[Cell, ...]] = {}
-        self._last_clock = 0.0
+        #: why the last poll got no answer (shown in the counts line until one comes)
+        self.service_error = ""
         #: candidates already alerted about, so an alert is raised once per episode
         self._alerted_stale: set[str] = set()
         self._alerted_pins: dict[str, int] = {}
@@ -170,12 +171,16 @@ class RoomScreen(Screen[None]):
 
     def _polled(self, answer: dict[str, Any]) -> None:
         self._polling = False
+        if self.service_error:
+            self.service_error = ""
+            self.redraw()
         self.show(answer)
 
     def _poll_failed(self, exc: Exception) -> None:
         # The service is away (restarting, stalled): keep showing the room, say so.
         self._polling = False
-        self.query_one("#room-counts", Static).update(f"⚠ {exc}")
+        self.service_error = str(exc)
+        self.redraw()
 
     def show(self, answer: dict[str, Any]) -> None:
         """Fold a `invigilation.room` answer and redraw what changed."""
@@ -322,6 +327,7 @@ class RoomScreen(Screen[None]):
                  if counts.get(k)]
         sort = t(f"invigilator.column.{self.sort_key}") + (" ▼" if self.reverse else " ▲")
         self.query_one("#room-counts", Static).update(
+            f"⚠ {self.service_error}" if self.service_error else
             " · ".join(parts) + f"   ({t('invigilator.room.sorted', key=sort)})")
 
     # -- selection -------------------------------------------------------------------------
