@@ -33,21 +33,19 @@ def invigilate_command(centre_dir: Path, language: str | None, sitting_id: str |
 
 
 def _refuse_closed_centre(centre_dir: Path, socket_path: Path | None) -> None:
-    """An invigilator's own account cannot start a service for a centre it may not open: say
-    so in one line (rather than a PermissionError), naming the service to start."""
+    """An invigilator's own account cannot start a service for a centre it may not open, nor
+    reach a socket inside it: say so in one line (rather than a PermissionError), naming what
+    to do instead."""
     import os
 
-    from kiosk.client import socket_path as resolve
     from kiosk.commands.common import _may_open
     from kiosk.errors import KioskError
-    from kiosk.service.spawn import listening
 
-    path = resolve(centre_dir, socket_path)
-    if socket_path is None and not os.environ.get("KIOSK_SOCKET") and not listening(path) \
+    if socket_path is None and not os.environ.get("KIOSK_SOCKET") \
             and not _may_open(Path(centre_dir)):
         raise KioskError(f"{centre_dir}: this account may not open the centre, and no centre "
-                         f"service listens at {path} (start `kiosk serve --centre {centre_dir}`"
-                         " as the centre's account)")
+                         "service socket is given (--socket or $KIOSK_SOCKET; the service runs "
+                         f"as the centre's account: `kiosk serve --centre {centre_dir}`)")
 
 
 @click.command("minutes")
