@@ -192,6 +192,7 @@ def test_wrong_exit_pins_and_codes_at_a_seat_are_alerts_on_the_console(
                 assert "3 failed logins" in logins[0] and "C2" in logins[0]
                 assert "B204-02" in logins[0]
                 toasts = [str(n.message) for n in app._notifications]
+                assert len([n for n in toasts if "wrong exit PINs" in n]) == 1, toasts
                 assert any("3 wrong exit PINs" in n and "C1" in n for n in toasts)
                 # Said once: the next poll with nothing new raises no second toast.
                 count = len(toasts)

@@ -238,7 +238,9 @@ class RoomScreen(Screen[None]):
                             severity="warning", timeout=15)
             elif not row.stale:
                 self._alerted_stale.discard(row.candidate)
-            if (row.wrong_pins >= R.PIN_ALERT_AFTER
+            # Through the service its own counters say it (`_lockouts`), once: the ledger's
+            # count is the fallback of the embedded path.
+            if (not self.room.live_known and row.wrong_pins >= R.PIN_ALERT_AFTER
                     and self._alerted_pins.get(row.candidate, 0) < row.wrong_pins):
                 self._alerted_pins[row.candidate] = row.wrong_pins
                 self.notify(t("invigilator.alert.pins", who=self._who(row.candidate),
