@@ -7,7 +7,9 @@ changed something, which is what the tests assert on instead of wall time.
 
 Remaining time is an estimate: the candidate's terminal persists its consumed time at least every
 5 s (docs/session-api.md); between two persisted values the room view adds the wall time since
-the last one while the clock runs.
+the last one while the clock runs. The fold runs in the centre service; what it sends the
+console is each row's `RowData` (no time in it), and `row_at(data, now)` — here, so both sides
+compute it the same way — moves the clock on the console between two answers.
 """
 
 from __future__ import annotations
