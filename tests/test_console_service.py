@@ -21,14 +21,16 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from textual.widgets import Static
+from textual.widgets import Select, Static
 
 from kiosk.apps.invigilator.app import InvigilatorApp
+from kiosk.apps.invigilator.screens.dialogs import FormDialog
 from kiosk.apps.invigilator.screens.room import RoomScreen
 from kiosk.client import Client, RemoteCalls, RemoteSession
 from kiosk.errors import KioskError
 from kiosk.i18n import set_language
 from kiosk.ledger.centre import Centre
+from kiosk.minutes import minutes_text
 from kiosk.session_errors import LoginFailed
 from tests.invigilation_helpers import PASSWORD, USER, room_setup, settle
 from tests.service_helpers import env_with_repo, running_service, socket_dir
@@ -105,7 +107,9 @@ def test_hostile_calls_on_the_invigilation_room(tmp_path: Path) -> None:
         for name, args in (("invigilation.admit", {"attempt": c1.attempt_id}),
                            ("invigilation.force_submit", {"attempt": c2.attempt_id}),
                            ("invigilation.room", {"sitting": setup.sitting}),
-                           ("invigilation.set_exit_pin", {"pin": "1111"})):
+                           ("invigilation.set_exit_pin", {"pin": "1111"}),
+                           ("invigilation.clear_lockout", {"sitting": setup.sitting,
+                                                           "seat": "B204-01"})):
             with pytest.raises(KioskError, match="refused"):
                 c1.client.request("POST", f"/v1/call/{name}", args)
         # The invigilator's own token is good for the room …
@@ -124,6 +128,11 @@ def test_hostile_calls_on_the_invigilation_room(tmp_path: Path) -> None:
             staff.call("user.add", name="mallory", role="admin", password="x" * 12)
         with pytest.raises(KioskError, match="examiner"):
             staff.call("roster.import", filename="r.csv", data_b64="aWQ7bmFtZQo=")
+        # A lockout is lifted for a seat or a candidate of the sitting, never blindly.
+        with pytest.raises(KioskError, match="seat or the candidate"):
+            staff.call("invigilation.clear_lockout", sitting=setup.sitting)
+        with pytest.raises(KioskError, match="not in sitting"):
+            staff.call("invigilation.clear_lockout", sitting=setup.sitting, candidate="Z9")
         # An attempt that is not this sitting's: no events leak.
         with pytest.raises(KioskError, match="no attempt|not in this sitting"):
             staff.call("invigilation.events", sitting=setup.sitting, attempt="A-nowhere")
@@ -145,11 +154,13 @@ def test_hostile_calls_on_the_invigilation_room(tmp_path: Path) -> None:
     refused = _events(setup.centre, "request_refused")
     whats = [e.body["what"] for e in refused]
     assert whats == ["staff call invigilation.admit", "staff call invigilation.force_submit",
-                     "staff call invigilation.room", "staff call invigilation.set_exit_pin"]
+                     "staff call invigilation.room", "staff call invigilation.set_exit_pin",
+                     "staff call invigilation.clear_lockout"]
     assert all(e.actor == "candidate:C1" and "peer_uid" in e.body for e in refused)
     assert not _events(setup.centre, "attempt_voided")
     assert not _events(setup.centre, "attempt_submitted")
     assert not _events(setup.centre, "exit_pin_changed")
+    assert not _events(setup.centre, "lockout_cleared")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -202,11 +213,33 @@ def test_wrong_exit_pins_and_codes_at_a_seat_are_alerts_on_the_console(
                 # The alert line is on screen, not under the table.
                 assert box.region.height >= 2 and box.region.y < screen.query_one(
                     "#room").region.y
+                # The invigilator checks the person at B204-01 and lifts that lockout.
+                await pilot.press("u")
+                await settle(pilot)
+                dialog = app.screen
+                assert isinstance(dialog, FormDialog)
+                which = dialog.query_one("#f-which", Select)
+                which.value = next(value for label, value in dialog.fields[0].choices
+                                   if "exit PIN" in label)
+                await pilot.click("#ok")
+                await settle(pilot)
+                # At once another try (no wait: a fourth failure in a row would have waited),
+                # and the alert for the PINs is gone; the one for the codes stays.
+                assert c1.exit_with_pin("0000") is False
+                screen.poll()
+                await settle(pilot)
+                text = str(box.render())
+                assert "exit PIN" not in text and "failed logins" in text
 
         asyncio.run(scenario())
         c1.close(force=True)
     refused = _events(setup.centre, "kiosk_exit_refused")
-    assert len(refused) == 3 and all(e.body["seat"] == "B204-01" for e in refused)
+    assert len(refused) == 4 and all(e.body["seat"] == "B204-01" for e in refused)
+    lifted = _events(setup.centre, "lockout_cleared")
+    assert [(e.actor, e.body["seat"], e.body["candidate"]) for e in lifted] == [
+        ("invigilator:anna", "B204-01", "C1")]
+    minutes = minutes_text(setup.centre, setup.sitting, language="en")
+    assert any("lockout lifted" in line and "anna" in line for line in minutes.splitlines())
 
 
 def test_kiosk_invigilate_starts_a_service_and_stops_it(tmp_path: Path,

@@ -363,6 +363,17 @@ class CandidateRoom:
                                  "locked_until": wall + wait if wait > 0 else None})
         return {"live": live, "failures": failures}
 
+    def clear_failures(self, *, seat: str = "", candidate: str = "", attempt: str = "") -> int:
+        """An invigilator lifted a lockout (the person at the seat was checked): forget the
+        failures of this seat, candidate id and attempt. Returns how many counters went."""
+        keys = ([f"seat:{seat}", f"pin-seat:{seat}"] if seat else []) + (
+            [self.throttle_keys(candidate, "")[1]] if candidate else []) + (
+            [f"pin-attempt:{attempt}"] if attempt else [])
+        gone = sum(1 for k in keys if k in self.logins.failures or k in self.pins.failures)
+        self.logins.clear(*keys)
+        self.pins.clear(*keys)
+        return gone
+
     def refused(self, what: str, *, peer: Peer, attempt: str | None, actor: str) -> None:
         """Record a refused security-relevant request (another attempt's data, a staff call)."""
         self.ledger.append("request_refused", {"what": what[:200], "peer_uid": peer.uid},

@@ -167,6 +167,37 @@ def set_exit_pin(ctx: Context, *, pin: str = "") -> dict[str, Any]:
     return {"pin": pin, "seq": event.seq}
 
 
+LOCKOUT_CLEARED = "lockout_cleared"
+
+
+@use_case("invigilation.clear_lockout", roles=ROOM_STAFF)
+def clear_lockout(ctx: Context, *, sitting: str, seat: str = "", candidate: str = ""
+                  ) -> dict[str, Any]:
+    """Lift a lockout: the invigilator checked the person at the seat, who may try again at
+    once (the service forgets that seat's, that candidate's and their attempt's failures). An
+    event under the invigilator's name, for the minutes."""
+    s = inv.sitting(ctx.ledger, sitting)
+    seat = inv._text(seat, "the seat", required=False)[:64]
+    cand = ""
+    if candidate:
+        cand = next((c for c in s.candidates if c.casefold() == candidate.strip().casefold()),
+                    "")
+        if not cand:
+            raise inv.ActionRefused(f"candidate {candidate!r} is not in sitting {s.id}")
+    if not seat and not cand:
+        raise inv.ActionRefused("name the seat or the candidate")
+    attempt = ""
+    if cand:
+        attempt = next((str(e.attempt) for e in ctx.ledger.events(kind=A.ATTEMPT_CREATED)
+                        if e.body.get("sitting") == s.id and e.body.get("candidate") == cand),
+                       "")
+    room = ctx.extra.get("room")
+    cleared = room.clear_failures(seat=seat, candidate=cand, attempt=attempt) if room else 0
+    event = ctx.ledger.append(LOCKOUT_CLEARED, {"sitting": s.id, "seat": seat,
+                                                "candidate": cand}, actor=_user(ctx).actor)
+    return {"seq": event.seq, "cleared": cleared}
+
+
 # -- reading: the room view -------------------------------------------------------------------
 
 

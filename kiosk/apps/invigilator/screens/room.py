@@ -84,6 +84,7 @@ class RoomScreen(Screen[None]):
         Binding("slash", "filter", "invigilator.keys.filter", show=False),
         Binding("x", "status_filter", "invigilator.keys.status_filter", show=False),
         Binding("escape", "back", "invigilator.keys.back", show=False),
+        Binding("u", "unlock", "invigilator.keys.unlock", show=False),
     ]
 
     def __init__(self, feed: RoomFeed) -> None:
@@ -647,6 +648,33 @@ class RoomScreen(Screen[None]):
                  else "invigilator.pin.info_none", digits=PIN_DIGITS)
         self.ask(t("invigilator.pin.title"), [Field("pin", t("invigilator.pin.field"))], then,
                  info=info, ok=t("invigilator.pin.ok"))
+
+    def action_unlock(self) -> None:
+        """Lift one of the service's lockouts (the alert lines above the table), after the
+        invigilator checked the person at that terminal."""
+        alerts = self.room.alerts
+        if not alerts:
+            self.notify(t("invigilator.unlock.none"), timeout=4)
+            return
+        now = self.console.now()
+        choices = tuple((self._lockout_text(a, now), str(i)) for i, a in enumerate(alerts))
+
+        def then(v: dict[str, str]) -> None:
+            a = alerts[int(v["which"] or 0)]
+            self.act("invigilation.clear_lockout",
+                     lambda _r: self.notify(t("invigilator.unlock.done"), timeout=4),
+                     sitting=self.feed.sitting.id, seat=str(a.get("seat") or ""),
+                     candidate=str(a.get("candidate") or ""))
+
+        self.ask(t("invigilator.unlock.title"),
+                 [Field("which", t("invigilator.unlock.which"), "choice", choices=choices,
+                        default="0")], then,
+                 info=t("invigilator.unlock.info"), ok=t("invigilator.unlock.ok"))
+
+    def on_click(self, event: Any) -> None:
+        # A click on the alert lines offers to lift one (the key is u).
+        if getattr(event.widget, "id", None) == "room-alerts":
+            self.action_unlock()
 
     # -- sorting, filtering, navigation ----------------------------------------------------
 
