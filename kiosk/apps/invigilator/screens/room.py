@@ -268,14 +268,14 @@ class RoomScreen(Screen[None]):
         box.update(Text("\n".join(lines), style="bold red"))
         box.display = bool(lines)
 
-    def _lockout_text(self, a: dict[str, Any], now: float) -> str:
+    def _lockout_text(self, a: dict[str, Any], now: float, *, until: bool = True) -> str:
         cand = str(a.get("candidate") or "")
         who = t("invigilator.who", candidate=cand, name=a.get("name") or "",
                 seat=a.get("seat") or "–") if cand else t("invigilator.alert.seat",
                                                          seat=a.get("seat") or "–")
-        until = a.get("locked_until")
-        lock = (t("invigilator.alert.locked_until", time=_clock_of(float(until)))
-                if isinstance(until, int | float) and until > now else "")
+        ends = a.get("locked_until")
+        lock = (t("invigilator.alert.locked_until", time=_clock_of(float(ends)))
+                if until and isinstance(ends, int | float) and ends > now else "")
         key = "invigilator.alert.lock_pins" if a.get("what") == "pin" \
             else "invigilator.alert.lock_logins"
         return t(key, who=who, count=a.get("count", 0)) + (f" · {lock}" if lock else "")
@@ -657,7 +657,8 @@ class RoomScreen(Screen[None]):
             self.notify(t("invigilator.unlock.none"), timeout=4)
             return
         now = self.console.now()
-        choices = tuple((self._lockout_text(a, now), str(i)) for i, a in enumerate(alerts))
+        choices = tuple((self._lockout_text(a, now, until=False), str(i))
+                        for i, a in enumerate(alerts))
 
         def then(v: dict[str, str]) -> None:
             a = alerts[int(v["which"] or 0)]
