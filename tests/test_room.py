@@ -275,3 +275,52 @@ def test_the_console_redraws_only_the_rows_that_changed(tmp_path: Path,
             assert screen._order == [f"K004{i}" for i in range(10)]
 
     asyncio.run(go())
+
+
+def test_a_console_fed_by_deltas_sees_what_a_fresh_one_sees(tmp_path: Path,
+                                                           frozen: FrozenTime) -> None:
+    """Whatever happens between two polls (answers, pauses of one or all, arrivals), the rows a
+    console has after folding only the changed ones equal those of a console that asked for the
+    whole room; and a console that skipped polls catches up the same."""
+    import random
+
+    from kiosk.service.rooms import invigilation as room_calls
+    from kiosk.service.usecases import LocalCalls
+    from tests.invigilation_helpers import PASSWORD, USER
+
+    centre, ids = big_room(tmp_path, 30, frozen)
+    calls = LocalCalls(centre)
+    calls.login(USER, PASSWORD)
+    rng = random.Random(7)
+    try:
+        steady, sleepy = RoomFeed(calls, SITTING), RoomFeed(calls, SITTING)
+        steady.poll(), sleepy.poll()
+        for step in range(40):
+            frozen.at(8, 5 + step // 10, step % 60)
+            cid = rng.choice(ids)
+            new = rng.choice([
+                [answer(cid, rng.choice(["t:a1", "t:a2", "t:a3"]), 1000 * step)],
+                [invigilate(cid, "paused", {"reason": "x"})],
+                [invigilate(cid, "resumed", {"reason": ""})],
+                [invigilate(cid, "left_room", {"reason": ""})],
+            ])
+            with centre.ledger() as ledger:
+                ledger.append_many(new)
+                if step % 13 == 0:
+                    ledger.append("paused" if step % 2 else "resumed",
+                                  {"sitting": SITTING, "reason": "room"},
+                                  actor="invigilator:anna")
+            steady.poll()
+            if step % 7 == 0:
+                sleepy.poll()
+            if step % 10 == 9:
+                # The service restarted: its fold is built afresh from the ledger (a new
+                # epoch: every console then gets the whole room once).
+                room_calls._CACHES.pop((str(centre.path), SITTING))
+            fresh = RoomFeed(calls, SITTING)
+            fresh.poll()
+            assert steady.room.data == fresh.room.data, step
+        sleepy.poll()
+        assert sleepy.room.data == steady.room.data
+    finally:
+        calls.close()
