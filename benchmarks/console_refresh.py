@@ -1,12 +1,15 @@
 """Invigilator console benchmark: the cost of one room-view refresh with 50, 500 and 2,000
 attempts.
 
-One refresh is what the console does once a second in a live room: fold the events appended
-since the last refresh (a `time_tick` from a quarter of the terminals, as when every terminal
-persists its clock every 4 s), then compute every row (remaining time, staleness) and sort and
-filter them. Measured twice:
+One refresh is what the console does once a second in a live room: ask the room view
+(`invigilation.room`, the use case the centre service runs: it folds the events appended since
+the last refresh — a `time_tick` from a quarter of the terminals, as when every terminal
+persists its clock every 4 s — and answers with the rows that changed, as JSON), fold the
+answer, then compute every row (remaining time, staleness) and sort and filter them. The use
+case runs in-process here (`LocalCalls`, the same function the service runs; no socket).
+Measured twice:
 
-1. the room view alone (`RoomFeed.poll` + `RoomView.rows` + `sort_rows`), and
+1. the room view alone (`RoomFeed.poll` + `RemoteRoom.rows` + `sort_rows`), and
 2. the whole screen (`RoomScreen.refresh_room` in a headless Textual app), where the clock moves
    a second between refreshes, so every running row's time-left cell is redrawn (the worst case).
 
@@ -32,10 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import kiosk.ledger.store as store  # noqa: E402
-from kiosk import invigilation  # noqa: E402
-from kiosk.apps.invigilator.feed import RoomFeed, exam_timing  # noqa: E402
+from kiosk.apps.invigilator.feed import RoomFeed  # noqa: E402
 from kiosk.domain import room as R  # noqa: E402
 from kiosk.ledger.store import NewEvent  # noqa: E402
+from kiosk.service.rooms import invigilation as room_calls  # noqa: E402
+from kiosk.service.usecases import LocalCalls  # noqa: E402
 from tests.invigilation_helpers import (  # noqa: E402
     PASSWORD,
     SITTING,
@@ -45,6 +49,8 @@ from tests.invigilation_helpers import (  # noqa: E402
     arrive,
     attempt_id,
     bulk_centre,
+    console_app,
+    settle,
 )
 
 
@@ -72,34 +78,37 @@ def bench_room(centre: Any, ids: list[str], runs: int) -> tuple[float, float, in
     """(median first build, median refresh) in seconds, and events applied per refresh."""
     builds, refreshes = [], []
     applied = 0
-    with centre.reader() as reader, centre.ledger() as writer:
-        sitting = invigilation.sitting(reader, SITTING)
-        timing = exam_timing(centre, sitting.exam)
+    calls = LocalCalls(centre)
+    calls.login(USER, PASSWORD)
+    with centre.ledger() as writer:
         for _ in range(3):
+            room_calls._CACHES.clear()  # the service's first fold of the sitting
             t0 = time.perf_counter()
-            feed = RoomFeed(reader, sitting, timing)
+            feed = RoomFeed(calls, SITTING)
+            feed.poll()
             feed.room.rows(time.time())
             builds.append(time.perf_counter() - t0)
+        room = room_calls._CACHES[(str(centre.path), SITTING)].room
         for r in range(runs):
             writer.append_many(ticks(ids, r))
-            before = feed.room.applied
+            before = room.applied
             t0 = time.perf_counter()
             feed.poll()
             rows = feed.room.rows(time.time())
             R.sort_rows((row for row in rows if R.matches(row, "", None)), "seat")
             refreshes.append(time.perf_counter() - t0)
-            applied = feed.room.applied - before
+            applied = room.applied - before
+    calls.close()
     return statistics.median(builds), statistics.median(refreshes), applied
 
 
 def bench_screen(centre: Any, ids: list[str], runs: int) -> tuple[float, int]:
     """Median `RoomScreen.refresh_room` in seconds, and cells redrawn per refresh."""
-    from kiosk.apps.invigilator.app import InvigilatorApp
     from kiosk.apps.invigilator.screens.room import RoomScreen
 
     fake = [time.time()]
-    app = InvigilatorApp(centre.path, language="en", sitting=SITTING, now=lambda: fake[0],
-                         timers=False)
+    app = console_app(centre, language="en", sitting=SITTING, now=lambda: fake[0],
+                      timers=False)
     times: list[float] = []
     cells: list[int] = []
 
@@ -109,7 +118,7 @@ def bench_screen(centre: Any, ids: list[str], runs: int) -> tuple[float, int]:
             app.screen.query_one("#password").value = PASSWORD
             app.screen.query_one("#password").focus()
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             screen = app.screen
             assert isinstance(screen, RoomScreen)
             with centre.ledger() as writer:

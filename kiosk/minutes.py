@@ -34,7 +34,7 @@ from kiosk.ledger.receipts import latest_receipts, receipt_code
 INTERVENTIONS = (A.ADMITTED, A.STARTED, A.PAUSED, A.RESUMED, A.SUSPENDED, A.UNSUSPENDED,
                  A.LEFT_ROOM, A.RETURNED, A.EXTENDED, A.VOIDED, A.SEAT_MOVED, A.PART_SUBMITTED,
                  A.SUBMITTED, A.KIOSK_EXIT, "kiosk_exit_refused", R.SEAT_ASSIGNED,
-                 R.SITTING_OPENED, R.SITTING_CLOSED, "invigilator_message")
+                 R.SITTING_OPENED, R.SITTING_CLOSED, "invigilator_message", "lockout_cleared")
 #: Kinds typed at a candidate's terminal, whoever the ledger names as actor (older ledgers
 #: recorded a wrong exit PIN as "invigilator", though nobody knows who typed it).
 AT_TERMINAL = (A.KIOSK_EXIT, "kiosk_exit_refused")
@@ -332,7 +332,8 @@ def _intervention(e: LedgerEvent, who: _Candidate | None, people: Mapping[str, _
     if e.kind == A.EXTENDED:
         details.append(tr("minutes_added", minutes=body.get("minutes"),
                           cause=tr("cause." + str(body.get("cause", "lost_time")))))
-    if e.kind in (A.SEAT_MOVED, R.SEAT_ASSIGNED, A.KIOSK_EXIT, "kiosk_exit_refused"):
+    if e.kind in (A.SEAT_MOVED, R.SEAT_ASSIGNED, A.KIOSK_EXIT, "kiosk_exit_refused") or (
+            e.kind == "lockout_cleared" and body.get("seat")):
         details.append(tr("seat", seat=body.get("seat", "")))
     if e.kind in (A.PART_SUBMITTED, A.SUBMITTED) and body.get("reason"):
         details.append(tr("reason." + str(body["reason"])))

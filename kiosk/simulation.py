@@ -574,7 +574,8 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
     console_proc = None
     if console:
         console_proc = ctx.Process(target=_console_child, daemon=True,
-                                   args=(setup, str(logs / "console.txt"), str(go)))
+                                   args=(setup, str(logs / "console.txt"), str(go),
+                                         str(child_service.path) if child_service else ""))
         console_proc.start()
     t_start = time.monotonic()
     running = [spawn(c) for c in setup.candidates]
@@ -725,25 +726,31 @@ def lost_saves(centre: Centre, logs: Path) -> list[str]:
     return lost
 
 
-def _console_child(setup: SimSetup, out: str, go: str) -> None:
-    """The invigilator console's work per refresh (poll the ledger, fold the new events, build
-    every row), twice a second while the load runs; one line per refresh: ms rows."""
+def _console_child(setup: SimSetup, out: str, go: str, sock: str = "") -> None:
+    """The invigilator console's work per refresh (ask the service's room view what changed,
+    fold it, build every row), twice a second while the load runs; one line per refresh:
+    ms rows. Through the service's socket when one runs, else the same use case in-process."""
     try:
-        from kiosk.apps.invigilator.feed import RoomFeed, exam_timing
-        from kiosk.domain.sittings import KINDS, sittings
+        from kiosk.apps.invigilator.feed import RoomFeed
     except ImportError:
         os._exit(0)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     log = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    centre = Centre.open(setup.centre)
-    with centre.reader() as reader:
-        sitting = sittings(reader.events(kind=KINDS))[setup.sitting]
-        feed = RoomFeed(reader, sitting, exam_timing(centre, setup.exam))
-        while True:
-            time.sleep(0.5)
-            if not os.path.exists(go):
-                continue
-            t0 = time.perf_counter()
-            feed.poll()
-            rows = feed.room.rows(time.time())
-            os.write(log, f"{(time.perf_counter() - t0) * 1000:.3f} {len(rows)}\n".encode())
+    calls: Any
+    if sock:
+        from kiosk.client import RemoteCalls
+
+        calls = RemoteCalls(sock)  # this process's uid is the service's: the operator
+    else:
+        from kiosk.service.usecases import LocalCalls
+
+        calls = LocalCalls(Centre.open(setup.centre))
+    feed = RoomFeed(calls, setup.sitting)
+    while True:
+        time.sleep(0.5)
+        if not os.path.exists(go):
+            continue
+        t0 = time.perf_counter()
+        feed.poll()
+        rows = feed.room.rows(time.time())
+        os.write(log, f"{(time.perf_counter() - t0) * 1000:.3f} {len(rows)}\n".encode())

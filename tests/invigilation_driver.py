@@ -1,4 +1,7 @@
-"""Child process for the console tests: one candidate's session on its own terminal.
+"""Child process for the console tests: one candidate's terminal, a client of the centre
+service listening at SOCKET (as `kiosk sit` is).
+
+    python tests/invigilation_driver.py SOCKET CANDIDATE CODE SEAT
 
 Ticks every 0.1 s (real monotonic clock) and prints its view as a JSON line after every tick,
 stamped with the wall time, so the test can tell when an invigilator's action arrived. Reads
@@ -11,11 +14,11 @@ import json
 import sys
 import threading
 import time
-from pathlib import Path
 from queue import Empty, Queue
 
+from kiosk.client import RemoteSession
 from kiosk.errors import KioskError
-from kiosk.session import CandidateSession, SessionElsewhere
+from kiosk.session_errors import SessionElsewhere
 
 
 def say(**data: object) -> None:
@@ -23,9 +26,9 @@ def say(**data: object) -> None:
 
 
 def main() -> None:
-    centre, candidate, code, seat = sys.argv[1:5]
+    sock, candidate, code, seat = sys.argv[1:5]
     try:
-        session = CandidateSession.login(Path(centre), candidate, code, seat=seat)
+        session = RemoteSession.login(sock, candidate, code, seat=seat)
     except KioskError as exc:
         say(login_error=type(exc).__name__, message=str(exc))
         return

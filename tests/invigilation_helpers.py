@@ -44,11 +44,12 @@ Line = dict[str, Any]
 
 
 class Candidate:
-    """A candidate terminal in its own process (tests/invigilation_driver.py)."""
+    """A candidate terminal in its own process (tests/invigilation_driver.py), a client of the
+    centre service at `sock`."""
 
-    def __init__(self, setup: Setup, candidate: str, seat: str) -> None:
+    def __init__(self, setup: Setup, candidate: str, seat: str, sock: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(DRIVER), str(setup.centre.path), candidate, setup.code, seat],
+            [sys.executable, str(DRIVER), str(sock), candidate, setup.code, seat],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             cwd=ROOT)
         self.lines: list[Line] = []
@@ -105,6 +106,26 @@ class Candidate:
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
+
+
+def console_app(centre: Path | Centre, **kwargs: Any) -> Any:
+    """The console on the embedded path: the same use cases in this process (`LocalCalls`),
+    so tests that freeze the ledger's clock see their own times. The service path is
+    tests/test_console_service.py's."""
+    from kiosk.apps.invigilator.app import InvigilatorApp
+    from kiosk.i18n import centre_language
+    from kiosk.service.usecases import LocalCalls
+
+    c = centre if isinstance(centre, Centre) else Centre.open(Path(centre))
+    language = kwargs.pop("language", None) or centre_language(c.config())
+    return InvigilatorApp(LocalCalls(c), centre_name=c.name, language=language, **kwargs)
+
+
+async def settle(pilot: Any) -> None:
+    """Until the console's calls (worker threads) have answered and their effect is shown."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 # -- rooms built from events appended directly (snapshots, the 500-attempt test, benchmarks) ----

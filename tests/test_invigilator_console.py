@@ -1,6 +1,6 @@
-"""Pilot tests of the invigilator console with candidate sessions running as separate processes
-against the same ledger (tests/invigilation_driver.py): every action taken in the console
-reaches the candidate's session within a second."""
+"""Pilot tests of the invigilator console with candidate terminals running as separate processes
+(tests/invigilation_driver.py), all of them clients of one real centre service process: every
+action taken in the console goes through the service and reaches the candidate's session."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from kiosk.apps.invigilator.screens.dialogs import ConfirmDialog, FormDialog
 from kiosk.apps.invigilator.screens.login import LoginScreen
 from kiosk.apps.invigilator.screens.room import RoomScreen
 from kiosk.apps.invigilator.screens.sittings import SittingScreen
+from kiosk.client import RemoteCalls
 from kiosk.i18n import set_language
 from kiosk.minutes import minutes_text
-from tests.invigilation_helpers import PASSWORD, USER, Candidate, room_setup
+from tests.invigilation_helpers import PASSWORD, USER, Candidate, room_setup, settle
+from tests.service_helpers import running_service
 from tests.session_helpers import Setup
 
 #: Clock-source granularity (the driver's monotonic clock against the wall-clock stamps), not a
@@ -57,15 +59,23 @@ def setup(tmp_path: Path) -> Setup:
 
 
 @pytest.fixture
-def candidates() -> Iterator[list[Candidate]]:
+def sock(setup: Setup) -> Iterator[Path]:
+    """The centre service, a real process: the console and the terminals are its clients."""
+    with running_service(setup.centre.path) as child:
+        yield child.path
+
+
+@pytest.fixture
+def candidates(sock: Path) -> Iterator[list[Candidate]]:
     started: list[Candidate] = []
     yield started
     for c in started:
         c.stop()
 
 
-def sit(setup: Setup, started: list[Candidate], candidate: str, seat: str) -> Candidate:
-    c = Candidate(setup, candidate, seat)
+def sit(setup: Setup, started: list[Candidate], candidate: str, seat: str, sock: Path
+        ) -> Candidate:
+    c = Candidate(setup, candidate, seat, sock)
     started.append(c)
     return c
 
@@ -77,7 +87,7 @@ async def log_in(pilot: Any, *, expect_room: bool = True) -> RoomScreen:
     app.screen.query_one("#password", Input).value = PASSWORD
     app.screen.query_one("#password", Input).focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
     if expect_room:
         assert isinstance(app.screen, RoomScreen)
     return app.screen
@@ -97,6 +107,7 @@ async def wait_row(pilot: Any, screen: RoomScreen, candidate: str, status: str,
 
 async def form(pilot: Any, **values: str) -> None:
     """Fill the open form dialog and save it."""
+    await settle(pilot)
     dialog = pilot.app.screen
     assert isinstance(dialog, FormDialog), dialog
     for key, value in values.items():
@@ -108,13 +119,14 @@ async def form(pilot: Any, **values: str) -> None:
         elif isinstance(widget, Checkbox):
             widget.value = bool(value)
     await pilot.click("#ok")
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def yes(pilot: Any) -> None:
+    await settle(pilot)
     assert isinstance(pilot.app.screen, ConfirmDialog)
     await pilot.click("#yes")
-    await pilot.pause()
+    await settle(pilot)
 
 
 def reached(c: Candidate, since: float, pred: Any, mark: int) -> dict[str, Any]:
@@ -123,36 +135,39 @@ def reached(c: Candidate, since: float, pred: Any, mark: int) -> dict[str, Any]:
     return line
 
 
-def app_for(setup: Setup, **kwargs: Any) -> InvigilatorApp:
-    return InvigilatorApp(setup.centre.path, language="en", sitting=setup.sitting, **kwargs)
+def app_for(sock: Path, sitting: str | None = None, **kwargs: Any) -> InvigilatorApp:
+    """The console as `kiosk invigilate` runs it: a client of the service at `sock`."""
+    return InvigilatorApp(RemoteCalls(sock), centre_name="Teszt", language="en",
+                          sitting=sitting, **kwargs)
 
 
 @sync
-async def test_login_rejects_a_wrong_password_and_lists_sittings(setup: Setup) -> None:
-    app = InvigilatorApp(setup.centre.path, language="en")
+async def test_login_rejects_a_wrong_password_and_lists_sittings(setup: Setup,
+                                                                 sock: Path) -> None:
+    app = app_for(sock)
     async with app.run_test(size=(140, 40)) as pilot:
         app.screen.query_one("#user", Input).value = USER
         app.screen.query_one("#password", Input).value = "wrong-password"
         app.screen.query_one("#password", Input).focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert app.user is None
         assert "Login failed" in str(app.screen.query_one("#login-message").render())
         await log_in(pilot, expect_room=False)
         assert isinstance(app.screen, SittingScreen)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, RoomScreen)
         assert app.screen.feed.sitting.id == setup.sitting
 
 
 @sync
-async def test_one_candidate_through_every_intervention(setup: Setup,
-                                                        candidates: list[Candidate]) -> None:
-    c1 = sit(setup, candidates, "C1", "B204-01")
+async def test_one_candidate_through_every_intervention(setup: Setup, candidates: list[Candidate],
+                                                        sock: Path) -> None:
+    c1 = sit(setup, candidates, "C1", "B204-01", sock)
     c1.wait_for(lambda line: line.get("ready"))
-    app = app_for(setup)
+    app = app_for(sock, setup.sitting)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await log_in(pilot)
         await wait_row(pilot, screen, "C1", "logged_in")
@@ -242,13 +257,13 @@ async def test_one_candidate_through_every_intervention(setup: Setup,
 
 
 @sync
-async def test_room_wide_start_pause_and_extension(setup: Setup,
-                                                   candidates: list[Candidate]) -> None:
-    c1 = sit(setup, candidates, "C1", "B204-01")
-    c3 = sit(setup, candidates, "C3", "B204-03")
+async def test_room_wide_start_pause_and_extension(setup: Setup, candidates: list[Candidate],
+                                                   sock: Path) -> None:
+    c1 = sit(setup, candidates, "C1", "B204-01", sock)
+    c3 = sit(setup, candidates, "C3", "B204-03", sock)
     for c in (c1, c3):
         c.wait_for(lambda line: line.get("ready"))
-    app = app_for(setup)
+    app = app_for(sock, setup.sitting)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await log_in(pilot)
         for cand in ("C1", "C3"):
@@ -293,11 +308,11 @@ async def test_room_wide_start_pause_and_extension(setup: Setup,
 
 
 @sync
-async def test_a_voided_attempt_cannot_submit(setup: Setup,
-                                              candidates: list[Candidate]) -> None:
-    c2 = sit(setup, candidates, "C2", "B204-02")
+async def test_a_voided_attempt_cannot_submit(setup: Setup, candidates: list[Candidate],
+                                              sock: Path) -> None:
+    c2 = sit(setup, candidates, "C2", "B204-02", sock)
     c2.wait_for(lambda line: line.get("ready"))
-    app = app_for(setup)
+    app = app_for(sock, setup.sitting)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await log_in(pilot)
         await wait_row(pilot, screen, "C2", "logged_in")
@@ -323,11 +338,11 @@ async def test_a_voided_attempt_cannot_submit(setup: Setup,
 
 
 @sync
-async def test_a_moved_candidate_resumes_on_the_new_seat(setup: Setup,
-                                                         candidates: list[Candidate]) -> None:
-    old = sit(setup, candidates, "C1", "B204-01")
+async def test_a_moved_candidate_resumes_on_the_new_seat(setup: Setup, candidates: list[Candidate],
+                                                         sock: Path) -> None:
+    old = sit(setup, candidates, "C1", "B204-01", sock)
     old.wait_for(lambda line: line.get("ready"))
-    app = app_for(setup)
+    app = app_for(sock, setup.sitting)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await log_in(pilot)
         await wait_row(pilot, screen, "C1", "logged_in")
@@ -345,14 +360,14 @@ async def test_a_moved_candidate_resumes_on_the_new_seat(setup: Setup,
         table = screen.query_one("#room", DataTable)
         assert "B204-09" in str(table.get_cell("C1", "seat"))
 
-        new = sit(setup, candidates, "C1", "B204-09")
+        new = sit(setup, candidates, "C1", "B204-09", sock)
         ready = new.wait_for(lambda line: "ready" in line or "login_error" in line)
         assert ready.get("ready"), ready
         # the old terminal is locked out at its next tick ...
         assert "moved to seat B204-09" in old.wait_for(lambda line: "elsewhere" in line)[
             "elsewhere"]
         # ... and cannot log in again
-        again = sit(setup, candidates, "C1", "B204-01")
+        again = sit(setup, candidates, "C1", "B204-01", sock)
         refused = again.wait_for(lambda line: "ready" in line or "login_error" in line)
         assert refused.get("login_error") == "SessionElsewhere", refused
         # the new seat continues the same attempt, answers kept, clock running

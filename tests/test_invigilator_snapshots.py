@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from kiosk.apps.invigilator.app import InvigilatorApp
 from kiosk.i18n import set_language
 from kiosk.ledger.store import NewEvent
 from tests.invigilation_helpers import (
@@ -27,7 +26,9 @@ from tests.invigilation_helpers import (
     arrive,
     attempt_id,
     bulk_centre,
+    console_app,
     invigilate,
+    settle,
 )
 
 SIZES = [(120, 30), (160, 40)]
@@ -74,9 +75,9 @@ def scenario(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, float]:
     return centre.path, clock.epoch(8, 20, 0)
 
 
-def make_app(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> InvigilatorApp:
+def make_app(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     path, now = scenario(tmp, monkeypatch)
-    return InvigilatorApp(path, language="en", sitting=SITTING, now=lambda: now, timers=False)
+    return console_app(path, language="en", sitting=SITTING, now=lambda: now, timers=False)
 
 
 async def log_in(pilot: Any) -> None:
@@ -85,7 +86,7 @@ async def log_in(pilot: Any) -> None:
     app.screen.query_one("#password").value = PASSWORD
     app.screen.query_one("#password").focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -101,7 +102,7 @@ def test_room_view_sorted_by_time_left_and_filtered(snap_compare: Any, tmp_path:
         screen = pilot.app.screen
         screen.set_sort("remaining")
         screen.query_one("#status").value = "attention"
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(make_app(tmp_path, monkeypatch), terminal_size=(120, 30),
                         run_before=run_before)
@@ -113,7 +114,7 @@ def test_irregularity_dialog(snap_compare: Any, tmp_path: Path,
         await log_in(pilot)
         pilot.app.screen.select_candidate("S08")  # already suspended: the form opens at once
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(make_app(tmp_path, monkeypatch), terminal_size=(120, 36),
                         run_before=run_before)

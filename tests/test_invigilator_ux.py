@@ -18,7 +18,6 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Footer
 
-from kiosk.apps.invigilator.app import InvigilatorApp
 from kiosk.apps.invigilator.screens.dialogs import FormDialog, MessageDialog
 from kiosk.apps.invigilator.screens.room import RoomScreen
 from kiosk.crypto import passwords
@@ -36,7 +35,9 @@ from tests.invigilation_helpers import (
     answer,
     arrive,
     attempt_id,
+    console_app,
     invigilate,
+    settle,
 )
 from tests.session_helpers import ONE_PART, import_roster, load_exam
 
@@ -82,8 +83,8 @@ class Room:
         with self.centre.ledger() as ledger:
             ledger.append_many(new)
 
-    def app(self) -> InvigilatorApp:
-        return InvigilatorApp(self.centre.path, language="en", sitting=SITTING,
+    def app(self) -> Any:
+        return console_app(self.centre, language="en", sitting=SITTING,
                               now=lambda: self.now, timers=False)
 
 
@@ -102,7 +103,7 @@ async def log_in(pilot: Any) -> RoomScreen:
     app.screen.query_one("#password").value = PASSWORD
     app.screen.query_one("#password").focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(app.screen, RoomScreen)
     return app.screen
 
@@ -134,7 +135,7 @@ def test_the_real_seat_after_a_login_elsewhere(room: Room, size: tuple[int, int]
             assert cell(screen, "S01", "seat") == "B204-09"
             screen.select_candidate("S01")
             await pilot.press("a")
-            await pilot.pause()
+            await settle(pilot)
             dialog = app.screen
             assert isinstance(dialog, FormDialog)
             assert "B204-09" in dialog.info and "B204-03" not in dialog.info
@@ -178,7 +179,7 @@ def test_the_footer_shows_the_keys_and_f1_is_a_table(room: Room, size: tuple[int
             for key in ("Admit", "Start", "Pause", "Extend", "Message", "Help"):
                 assert key in shown, key
             await pilot.press("f1")
-            await pilot.pause()
+            await settle(pilot)
             dialog = app.screen
             assert isinstance(dialog, MessageDialog)
             text = rendered(dialog.text)
@@ -198,16 +199,16 @@ def test_force_submit_asks_a_reason_and_the_minutes_carry_it(room: Room) -> None
             screen = await log_in(pilot)
             screen.select_candidate("S02")
             await pilot.press("f")
-            await pilot.pause()
+            await settle(pilot)
             dialog = app.screen
             assert isinstance(dialog, FormDialog)
             assert [f.id for f in dialog.fields] == ["reason"] and dialog.fields[0].required
             await pilot.click("#ok")  # empty: refused
-            await pilot.pause()
+            await settle(pilot)
             assert app.screen is dialog
             dialog.query_one("#f-reason").value = "fire alarm, building evacuated"
             dialog.action_save()
-            await pilot.pause()
+            await settle(pilot)
             assert screen.room.row("S02", room.now).status == "submitted", (notices(app), app.screen)
         assert "fire alarm, building evacuated" in minutes_text(room.centre, SITTING,
                                                                 language="en")
@@ -221,14 +222,14 @@ def test_nothing_but_looking_and_reopening_after_the_close(room: Room) -> None:
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await log_in(pilot)
             await pilot.press("c")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.click("#yes")
-            await pilot.pause()
+            await settle(pilot)
             assert not screen.room.open
             screen.select_candidate("S02")
             for key in ("a", "p", "e", "i", "n", "f", "S", "E"):
                 await pilot.press(key)
-                await pilot.pause()
+                await settle(pilot)
                 assert app.screen is screen, key  # no dialog opened
             shown = {b[1].description for b in screen.active_bindings.values() if b[1].show}
             assert "Admit" not in shown and "Pause" not in shown
@@ -243,16 +244,16 @@ def test_a_message_to_the_room_and_to_one_candidate(room: Room) -> None:
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await log_in(pilot)
             await pilot.press("N")
-            await pilot.pause()
+            await settle(pilot)
             app.screen.query_one("#f-text").text = "Ten minutes left for everyone."
             await pilot.click("#ok")
-            await pilot.pause()
+            await settle(pilot)
             screen.select_candidate("S02")
             await pilot.press("n")
-            await pilot.pause()
+            await settle(pilot)
             app.screen.query_one("#f-text").text = "Please raise your hand."
             await pilot.click("#ok")
-            await pilot.pause()
+            await settle(pilot)
         with Centre.open(room.centre.path).reader() as reader:
             sent = [(e.attempt, e.body["text"]) for e in reader.events(kind="invigilator_message")]
         assert sent == [(None, "Ten minutes left for everyone."),
@@ -274,7 +275,7 @@ def test_the_candidate_detail_view(room: Room) -> None:
             screen.select_candidate("S02")
             screen.query_one("#room", DataTable).focus()
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             dialog = app.screen
             assert isinstance(dialog, MessageDialog)
             text = rendered(dialog.text)
@@ -297,11 +298,11 @@ def test_alerts_for_a_stale_terminal_and_repeated_wrong_pins(room: Room) -> None
         app = room.app()
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await log_in(pilot)
-            await pilot.pause()
+            await settle(pilot)
             assert any("3 wrong exit PINs" in n and "S02" in n for n in notices(app))
             room.now += 40  # S04 silent for 50 s, past the 30 s of a stale terminal
             screen.redraw()
-            await pilot.pause()
+            await settle(pilot)
             assert any("No sign of life" in n and "S04" in n for n in notices(app))
             count = len(notices(app))
             screen.redraw()
@@ -322,7 +323,7 @@ def test_accommodation_in_the_row_and_the_room_map(room: Room, size: tuple[int, 
             assert cell(screen, "S02", "extra") == "+5"
             assert cell(screen, "S04", "extra") == ""
             await pilot.press("g")
-            await pilot.pause()
+            await settle(pilot)
             dialog = app.screen
             assert isinstance(dialog, MessageDialog)
             text = rendered(dialog.text)

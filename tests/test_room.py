@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.apps.invigilator.feed import RoomFeed, exam_timing
+from kiosk.apps.invigilator.feed import RoomFeed
 from kiosk.domain import room as R
 from kiosk.domain.room import ExamTiming, RoomView
 from kiosk.ledger.store import Event, NewEvent
@@ -21,7 +21,9 @@ from tests.invigilation_helpers import (
     arrive,
     attempt_id,
     bulk_centre,
+    console_app,
     invigilate,
+    settle,
 )
 
 T0 = datetime(2025, 6, 2, 8, 0, 0, tzinfo=UTC)
@@ -193,46 +195,58 @@ def big_room(tmp: Path, n: int, frozen: FrozenTime) -> tuple[Any, list[str]]:
 
 def test_a_refresh_with_500_attempts_applies_only_the_new_events(tmp_path: Path,
                                                                   frozen: FrozenTime) -> None:
-    centre, ids = big_room(tmp_path, 500, frozen)
-    with centre.reader() as reader:
-        from kiosk import invigilation
+    """The service keeps each sitting's fold between polls (`invigilation.room`): a poll reads
+    only the events since the last one, and sends only the rows they changed."""
+    from kiosk.service.rooms import invigilation as room_calls
+    from kiosk.service.usecases import LocalCalls
+    from tests.invigilation_helpers import PASSWORD, USER
 
-        sitting = invigilation.sitting(reader, SITTING)
-        feed = RoomFeed(reader, sitting, exam_timing(centre, sitting.exam))
-        room = feed.room
+    centre, ids = big_room(tmp_path, 500, frozen)
+    calls = LocalCalls(centre)
+    calls.login(USER, PASSWORD)
+    try:
+        feed = RoomFeed(calls, SITTING)
+        first = feed.fetch()
+        assert first["full"] and len(first["rows"]) == 500
+        assert len(feed.apply(first) or ()) == 500  # every row
+        room = room_calls._CACHES[(str(centre.path), SITTING)].room
         assert room.applied == 500 * 5 + 1  # the sitting and every attempt's five events
-        assert len(room.rows(frozen.epoch(8, 2))) == 500
-        assert feed.poll() is None  # nobody wrote: nothing read
+        assert len(feed.room.rows(frozen.epoch(8, 2))) == 500
+        assert feed.fetch() == {"version": feed.version, "unchanged": True}
+        assert feed.poll() is None  # nobody wrote: nothing read, nothing sent
         applied, scanned = room.applied, room.scanned
 
         frozen.at(8, 3)
         with centre.ledger() as ledger:
             ledger.append_many([answer(ids[7], "t:a2", 2000), answer(ids[42], "t:a2", 2000),
                                 invigilate(ids[99], "paused", {"reason": "help"})])
-        changed = feed.poll()
-        assert changed == {ids[7], ids[42], ids[99]}
+        delta = feed.fetch()
+        assert not delta["full"] and len(delta["rows"]) == 3  # only the rows that changed
+        assert feed.apply(delta) == {ids[7], ids[42], ids[99]}
         assert room.applied - applied == 3
         assert room.scanned - scanned == 3  # only the events after the last seen seq
-        assert room.row(ids[7], frozen.epoch(8, 3)).answered == 2
-        assert room.row(ids[99], frozen.epoch(8, 3)).status == "paused"
+        assert feed.room.row(ids[7], frozen.epoch(8, 3)).answered == 2
+        assert feed.room.row(ids[99], frozen.epoch(8, 3)).status == "paused"
 
         # a room-wide pause touches every row, but is still one event applied
         with centre.ledger() as ledger:
             ledger.append("paused", {"sitting": SITTING, "reason": "alarm"},
                           actor="invigilator:anna")
-        assert len(feed.poll() or ()) == 500
+        # (the one already paused shows no change, so its row is not sent again)
+        assert feed.poll() == set(ids) - {ids[99]}
         assert room.applied - applied == 4
+    finally:
+        calls.close()
 
 
 def test_the_console_redraws_only_the_rows_that_changed(tmp_path: Path,
                                                         frozen: FrozenTime) -> None:
-    from kiosk.apps.invigilator.app import InvigilatorApp
     from kiosk.apps.invigilator.screens.room import RoomScreen
     from tests.invigilation_helpers import PASSWORD, USER
 
     centre, ids = big_room(tmp_path, 500, frozen)
     fixed = frozen.epoch(8, 2)
-    app = InvigilatorApp(centre.path, language="en", sitting=SITTING, now=lambda: fixed,
+    app = console_app(centre, language="en", sitting=SITTING, now=lambda: fixed,
                          timers=False)
 
     async def go() -> None:
@@ -241,7 +255,7 @@ def test_the_console_redraws_only_the_rows_that_changed(tmp_path: Path,
             app.screen.query_one("#password").value = PASSWORD
             app.screen.query_one("#password").focus()
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             screen = app.screen
             assert isinstance(screen, RoomScreen)
             assert len(screen._order) == 500
@@ -257,7 +271,56 @@ def test_the_console_redraws_only_the_rows_that_changed(tmp_path: Path,
             assert "2/3" in str(screen.query_one("#room").get_cell(ids[3], "answered"))
             # a filter rebuilds the table with the matching rows only
             screen.query_one("#filter").value = "K004"
-            await pilot.pause()
+            await settle(pilot)
             assert screen._order == [f"K004{i}" for i in range(10)]
 
     asyncio.run(go())
+
+
+def test_a_console_fed_by_deltas_sees_what_a_fresh_one_sees(tmp_path: Path,
+                                                           frozen: FrozenTime) -> None:
+    """Whatever happens between two polls (answers, pauses of one or all, arrivals), the rows a
+    console has after folding only the changed ones equal those of a console that asked for the
+    whole room; and a console that skipped polls catches up the same."""
+    import random
+
+    from kiosk.service.rooms import invigilation as room_calls
+    from kiosk.service.usecases import LocalCalls
+    from tests.invigilation_helpers import PASSWORD, USER
+
+    centre, ids = big_room(tmp_path, 30, frozen)
+    calls = LocalCalls(centre)
+    calls.login(USER, PASSWORD)
+    rng = random.Random(7)
+    try:
+        steady, sleepy = RoomFeed(calls, SITTING), RoomFeed(calls, SITTING)
+        steady.poll(), sleepy.poll()
+        for step in range(40):
+            frozen.at(8, 5 + step // 10, step % 60)
+            cid = rng.choice(ids)
+            new = rng.choice([
+                [answer(cid, rng.choice(["t:a1", "t:a2", "t:a3"]), 1000 * step)],
+                [invigilate(cid, "paused", {"reason": "x"})],
+                [invigilate(cid, "resumed", {"reason": ""})],
+                [invigilate(cid, "left_room", {"reason": ""})],
+            ])
+            with centre.ledger() as ledger:
+                ledger.append_many(new)
+                if step % 13 == 0:
+                    ledger.append("paused" if step % 2 else "resumed",
+                                  {"sitting": SITTING, "reason": "room"},
+                                  actor="invigilator:anna")
+            steady.poll()
+            if step % 7 == 0:
+                sleepy.poll()
+            if step % 10 == 9:
+                # The service restarted: its fold is built afresh from the ledger (a new
+                # epoch: every console then gets the whole room once).
+                room_calls._CACHES.pop((str(centre.path), SITTING))
+            fresh = RoomFeed(calls, SITTING)
+            fresh.poll()
+            assert steady.room.data == fresh.room.data, step
+        sleepy.poll()
+        assert sleepy.room.data == steady.room.data
+    finally:
+        calls.close()

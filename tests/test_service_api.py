@@ -82,7 +82,8 @@ def test_the_api_refuses_by_attack_class(tmp_path: Path) -> None:
             c.request("GET", "/v1/exams/one/key")
         # staff actions with a candidate token
         with pytest.raises(Refused):
-            c.request("POST", "/v1/invigilation/force-submit", {"attempt": other.attempt_id})
+            c.request("POST", "/v1/call/invigilation.force_submit",
+                      {"attempt": other.attempt_id})
         # candidate actions with a wrong token, and with none
         forged = Client(svc.path)
         forged.token = "not-a-token"
@@ -99,7 +100,7 @@ def test_the_api_refuses_by_attack_class(tmp_path: Path) -> None:
         # a save after the invigilator force-submitted: refused, and the candidate is told
         key = mine.parts[0].items[0].key
         mine.save_answer(key, True)
-        staff.request("POST", "/v1/invigilation/force-submit",
+        staff.request("POST", "/v1/call/invigilation.force_submit",
                       {"attempt": mine.attempt_id, "reason": "test"})
         with pytest.raises(NotInProgress):
             mine.save_answer(key, False)
@@ -112,7 +113,7 @@ def test_the_api_refuses_by_attack_class(tmp_path: Path) -> None:
         with pytest.raises(NotInProgress):
             other.save_answer(other.parts[0].items[0].key, True)
     refused = _events(s.centre, "request_refused")
-    assert [e.body["what"].split()[0] for e in refused] == ["events", "answer", "invigilator"]
+    assert [e.body["what"].split()[0] for e in refused] == ["events", "answer", "staff"]
     assert all(e.actor == "candidate:C1" and "peer_uid" in e.body for e in refused)
     answers = [e for e in _events(s.centre, "answer_saved") if e.attempt == mine.attempt_id]
     assert [e.body["response"] for e in answers] == [True]

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from kiosk.commands.common import centre_option, centre_passphrase
+from kiosk.commands.common import centre_option
 from kiosk.errors import KioskError
 from kiosk.i18n import languages
 from kiosk.ledger.centre import Centre
-from kiosk.ledger.store import Ledger
-
-if TYPE_CHECKING:
-    from kiosk.invigilation import Invigilator
-
-PASSWORD_ENV = "KIOSK_PASSWORD"
-
-
-def acting_user(ledger: Ledger, name: str | None,
-                roles: tuple[str, ...] = ("invigilator", "examiner")) -> Invigilator:
-    """The authenticated user behind a CLI action (--user NAME; password from $KIOSK_PASSWORD
-    or asked)."""
-    from kiosk import invigilation
-
-    if not name:
-        raise KioskError("--user NAME is required: every action carries the acting user")
-    password = os.environ.get(PASSWORD_ENV) or click.prompt(f"Password for {name}",
-                                                            hide_input=True)
-    return invigilation.login(ledger, name, password, roles)
 
 
 @click.command("invigilate")
@@ -38,16 +17,37 @@ def acting_user(ledger: Ledger, name: str | None,
 @click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Interface language (default: the centre's).")
 @click.option("--sitting", "sitting_id", default=None, help="Go straight to this sitting.")
-def invigilate_command(centre_dir: Path, language: str | None, sitting_id: str | None) -> None:
-    """The invigilator console: log in, choose a sitting, watch and run the room."""
-    centre = Centre.open(centre_dir)
-    # Asked (and checked) before the full-screen app takes the terminal.
-    passphrase = centre_passphrase(centre)
-    centre.ledger(passphrase).close()
-    from kiosk.apps.invigilator import run_invigilator_app
+@click.option("--socket", "socket_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="The centre service's socket (default: $KIOSK_SOCKET or CENTRE/service.sock).")
+def invigilate_command(centre_dir: Path, language: str | None, sitting_id: str | None,
+                       socket_path: Path | None) -> None:
+    """The invigilator console: log in, choose a sitting, watch and run the room.
 
-    run_invigilator_app(centre.path, language=language, sitting=sitting_id,
-                        passphrase=passphrase)
+    The console is a client of the centre service (it never opens the ledger): one is started
+    here as a child process when none is listening, and stopped again at the end."""
+    from kiosk.apps.invigilator import run_invigilator_app
+    from kiosk.commands.sit import sit_through_service
+
+    _refuse_closed_centre(centre_dir, socket_path)
+    sit_through_service(centre_dir, socket_path, run=run_invigilator_app, language=language,
+                        sitting=sitting_id)
+
+
+def _refuse_closed_centre(centre_dir: Path, socket_path: Path | None) -> None:
+    """An invigilator's own account cannot start a service for a centre it may not open, nor
+    reach a socket inside it: say so in one line (rather than a PermissionError), naming what
+    to do instead."""
+    import os
+
+    from kiosk.commands.common import _may_open
+    from kiosk.errors import KioskError
+
+    if socket_path is None and not os.environ.get("KIOSK_SOCKET") \
+            and not _may_open(Path(centre_dir)):
+        raise KioskError(f"{centre_dir}: this account may not open the centre, and no centre "
+                         "service socket is given (--socket or $KIOSK_SOCKET; the service runs "
+                         f"as the centre's account: `kiosk serve --centre {centre_dir}`)")
 
 
 @click.command("minutes")

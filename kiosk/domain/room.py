@@ -7,14 +7,17 @@ changed something, which is what the tests assert on instead of wall time.
 
 Remaining time is an estimate: the candidate's terminal persists its consumed time at least every
 5 s (docs/session-api.md); between two persisted values the room view adds the wall time since
-the last one while the clock runs.
+the last one while the clock runs. The fold runs in the centre service; what it sends the
+console is each row's `RowData` (no time in it), and `row_at(data, now)` — here, so both sides
+compute it the same way — moves the clock on the console between two answers.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,6 +101,86 @@ class Row:
     def attention(self) -> bool:
         return (self.stale or self.status in (A.SUSPENDED_STATUS, A.AWAY)
                 or self.wrong_pins >= PIN_ALERT_AFTER)
+
+
+@dataclass(frozen=True)
+class RowData:
+    """One candidate's row as of the last event, independent of the time: `remaining_s` is the
+    time left at `base` (epoch seconds) while the clock runs from there (None: it stands).
+    `live` is the centre service's word on the terminal (a session that called lately): None
+    where nobody knows (the room folded from the ledger alone), and then the last activity
+    decides, as before."""
+
+    candidate: str
+    name: str
+    seat: str
+    status: str
+    answered: int
+    total: int
+    remaining_s: float | None
+    base: float | None
+    last_activity: float | None
+    incidents: int
+    attempt: str | None = None
+    login_seat: str | None = None
+    planned_seat: str = ""
+    extra_minutes: float = 0.0
+    wrong_pins: int = 0
+    away: bool = False
+    suspended: bool = False
+    #: started and not finished: the clock and the staleness move with the time
+    running: bool = False
+    #: (part number, question number, questions in the part), 1-based
+    question: tuple[int, int, int] | None = None
+    used_s: float = 0.0
+    added_s: float = 0.0
+    submitted_hash: str = ""
+    live: bool | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        # By hand rather than asdict(): asdict deep-copies, and 2,000 rows go out a second.
+        out = {name: getattr(self, name) for name in _ROW_FIELDS}
+        if self.question is not None:
+            out["question"] = list(self.question)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RowData:
+        values = {k: v for k, v in data.items() if k in _ROW_FIELDS}
+        if values.get("question") is not None:
+            values["question"] = tuple(values["question"])
+        return cls(**values)
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(RowData))
+
+
+def _silent(data: RowData, now: float, after: float) -> bool:
+    if data.live is not None:
+        return data.status in LIVE and not data.live
+    return (data.status in LIVE and data.last_activity is not None
+            and now - max(data.last_activity, data.base or data.last_activity) > after)
+
+
+def row_at(data: RowData, now: float) -> Row:
+    """The row at `now`: a running clock counts down from `base` until its terminal falls
+    silent (DEAD_AFTER_S without a sign of life, or the service says it is gone), after which
+    the console shows what a relogin resumes from."""
+    remaining = data.remaining_s
+    if remaining is not None and data.base is not None and not _silent(data, now, DEAD_AFTER_S):
+        remaining -= max(0.0, now - data.base)
+    if remaining is not None:
+        # As whole milliseconds, rounded up as `timing.remaining_ms` does.
+        remaining = max(0, math.ceil(remaining * 1000 - 1e-6)) / 1000
+    if data.live is not None:
+        stale = data.status in LIVE and not data.live
+    else:
+        stale = (data.status in LIVE and data.last_activity is not None
+                 and now - data.last_activity > STALE_AFTER_S)
+    return Row(data.candidate, data.name, data.seat, data.status, data.answered, data.total,
+               remaining, data.last_activity, stale, data.incidents, data.attempt,
+               data.login_seat, planned_seat=data.planned_seat,
+               extra_minutes=data.extra_minutes, wrong_pins=data.wrong_pins)
 
 
 @dataclass
@@ -225,53 +308,56 @@ class RoomView:
             return state.seat
         return self.seats.get(candidate, "")
 
-    def remaining_ms(self, track: _Track, now: float) -> int | None:
-        state = track.state
-        part = state.current_part
-        if state.finished or self.timing is None:
-            return 0 if state.finished else None
-        if part is None or part not in self.timing.part_minutes:
-            return None
-        extra = self.timing.extras(self.extra_minutes.get(state.candidate, 0.0)).get(part, 0.0)
-        consumed = float(state.consumed_ms.get(part, 0)) + track.unpersisted_ms
-        if state.clock_runs and track.base is not None and not self._dead(track, now):
-            consumed += max(0.0, now - track.base) * 1000
-        return timing.remaining_ms(self.timing.part_minutes[part], extra,
-                                   state.extensions_ms.get(part, 0), consumed)
-
-    @staticmethod
-    def _dead(track: _Track, now: float) -> bool:
-        """A running attempt whose terminal has been silent past DEAD_AFTER_S."""
-        last = track.last_activity if track.last_activity is not None else None
-        return (track.state.status in LIVE and last is not None
-                and now - max(last, track.base or last) > DEAD_AFTER_S)
-
-    def row(self, candidate: str, now: float) -> Row:
+    def data(self, candidate: str) -> RowData:
+        """The row without the time: what the centre service sends the console, which moves
+        the clock itself between two changes (`row_at`)."""
         attempt = self.by_candidate.get(candidate)
         name = self.names.get(candidate, "")
         extra = float(self.extra_minutes.get(candidate, 0.0) or 0.0)
+        planned = self.seats.get(candidate, "")
+        seat = self.seat_of(candidate)
         if attempt is None:
-            return Row(candidate, name, self.seat_of(candidate), NOT_ARRIVED, 0, 0,
-                       self._full_ms(candidate), None, False, 0, extra_minutes=extra)
+            return RowData(candidate, name, seat, NOT_ARRIVED, 0, 0, self._full_ms(candidate),
+                           None, None, 0, extra_minutes=extra)
         track = self.tracks[attempt]
         state = track.state
         status = NOT_ARRIVED if state.status == A.CREATED else state.status
-        remaining: float | None = self.remaining_ms(track, now)
+        remaining: float | None = None
+        base: float | None = None
+        part = state.current_part
+        if state.finished:
+            remaining = 0.0
+        elif self.timing is not None and part is not None and part in self.timing.part_minutes:
+            extra_part = self.timing.extras(extra).get(part, 0.0)
+            consumed = float(state.consumed_ms.get(part, 0)) + track.unpersisted_ms
+            remaining = (timing.allowance_ms(self.timing.part_minutes[part], extra_part,
+                                             state.extensions_ms.get(part, 0)) - consumed) / 1000
+            if state.clock_runs and track.base is not None:
+                base = track.base
         if remaining is None and not state.started:
             remaining = self._full_ms(candidate)
-        answered = sum(1 for v in state.answers.values() if _answered(v))
-        total = sum(len(keys) for keys in state.paper)
-        stale = (status in LIVE and track.last_activity is not None
-                 and now - track.last_activity > STALE_AFTER_S)
-        seat = self.seat_of(candidate)
-        planned = self.seats.get(candidate, "")
-        return Row(candidate, name, seat, status, answered, total,
-                   None if remaining is None else remaining / 1000, track.last_activity, stale,
-                   track.incidents, attempt, state.seat,
-                   planned_seat=planned if planned and planned != seat else "",
-                   extra_minutes=extra, wrong_pins=track.wrong_pins)
+        question = None
+        if part is not None and part in state.parts:
+            i = state.parts.index(part)
+            question = (i + 1, state.index + 1, len(state.paper[i]) if i < len(state.paper)
+                        else 0)
+        return RowData(
+            candidate, name, seat, status,
+            sum(1 for v in state.answers.values() if _answered(v)),
+            sum(len(keys) for keys in state.paper), remaining, base, track.last_activity,
+            track.incidents, attempt=attempt, login_seat=state.seat,
+            planned_seat=planned if planned and planned != seat else "", extra_minutes=extra,
+            wrong_pins=track.wrong_pins, away=state.away, suspended=state.suspended,
+            running=state.started and not state.finished, question=question,
+            used_s=sum(state.consumed_ms.values()) / 1000,
+            added_s=sum(state.extensions_ms.values()) / 1000,
+            submitted_hash=state.submitted_hash or "")
+
+    def row(self, candidate: str, now: float) -> Row:
+        return row_at(self.data(candidate), now)
 
     def _full_ms(self, candidate: str) -> float | None:
+        """The first part's whole allowance, in seconds (a candidate not started yet)."""
         if self.timing is None or not self.timing.order:
             return None
         first = self.timing.order[0]

@@ -51,12 +51,14 @@ def add_call_routes(app: web.Application, svc: Service) -> None:
         if not uc.writes:
             def read() -> Any:
                 with svc.centre.reader() as reader:
-                    return U.run(uc, U.Context(svc.centre, reader, caller, svc.passphrase), args)
+                    return U.run(uc, U.Context(svc.centre, reader, caller, svc.passphrase,
+                                               extra=svc.call_extra()), args)
 
             return web.json_response({"result": await loop.run_in_executor(None, read)})
 
         def job() -> Any:
-            ctx = U.Context(svc.centre, svc.ledger, caller, svc.passphrase)
+            ctx = U.Context(svc.centre, svc.ledger, caller, svc.passphrase,
+                            extra=svc.call_extra())
             result = U.run(uc, ctx, args)
             # Candidates' sessions fold others' events on their next call; the console's
             # version tells watchers something changed.

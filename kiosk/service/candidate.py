@@ -346,6 +346,34 @@ class CandidateRoom:
                            attempt=attempt)
         return ok
 
+    def watch(self) -> dict[str, Any]:
+        """For the invigilator console (read from another thread: copies only): the attempts
+        whose terminal called within LEASE_TTL_S, and every failure counter (logins per seat
+        and candidate, exit PINs per seat and attempt) with the wall time its wait ends."""
+        mono, wall = time.monotonic(), time.time()
+        live = [a for a, s in list(self.leases.items())
+                if not s._closed and s.elsewhere is None and mono - s.last_seen < LEASE_TTL_S]
+        failures = []
+        for what, throttle in (("login", self.logins), ("pin", self.pins)):
+            for key, f in list(throttle.failures.items()):
+                kind, _, value = key.partition(":")
+                wait = throttle_seconds(f.count) - (mono - f.last)
+                failures.append({"what": what, "key": kind.removeprefix("pin-"), "value": value,
+                                 "count": f.count,
+                                 "locked_until": wall + wait if wait > 0 else None})
+        return {"live": live, "failures": failures}
+
+    def clear_failures(self, *, seat: str = "", candidate: str = "", attempt: str = "") -> int:
+        """An invigilator lifted a lockout (the person at the seat was checked): forget the
+        failures of this seat, candidate id and attempt. Returns how many counters went."""
+        keys = ([f"seat:{seat}", f"pin-seat:{seat}"] if seat else []) + (
+            [self.throttle_keys(candidate, "")[1]] if candidate else []) + (
+            [f"pin-attempt:{attempt}"] if attempt else [])
+        gone = sum(1 for k in keys if k in self.logins.failures or k in self.pins.failures)
+        self.logins.clear(*keys)
+        self.pins.clear(*keys)
+        return gone
+
     def refused(self, what: str, *, peer: Peer, attempt: str | None, actor: str) -> None:
         """Record a refused security-relevant request (another attempt's data, a staff call)."""
         self.ledger.append("request_refused", {"what": what[:200], "peer_uid": peer.uid},

@@ -30,7 +30,12 @@ def add_routes(app: web.Application, svc: Service) -> None:
 
     @r.get("/v1/health")
     async def health(request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "centre": svc.centre.name, "pid": _pid()})
+        # The language lets a client that cannot read centre.toml (the console under its own
+        # account) speak the centre's language from its first screen.
+        from kiosk.i18n import centre_language
+
+        return web.json_response({"ok": True, "centre": svc.centre.name, "pid": _pid(),
+                                  "language": centre_language(svc.centre.config())})
 
     # -- candidate room ----------------------------------------------------------------------
 
@@ -274,36 +279,6 @@ def add_routes(app: web.Application, svc: Service) -> None:
         token = new_token()
         svc.staff[token] = Staff(user.name, user.role, peer.uid)
         return web.json_response({"token": token, "role": user.role, "name": user.name})
-
-    @r.post("/v1/invigilation/{action}")
-    async def invigilate(request: web.Request) -> web.Response:
-        from kiosk import invigilation as I
-
-        action = request.match_info["action"]
-        if svc.token(request) in svc.room.sessions:
-            own = await svc.candidate_call(request, lambda s: s.attempt_id)
-            await svc.refuse(request, f"invigilator action {action}", attempt=own)
-        staff = svc.staff_of(request, ("invigilator", "admin"))
-        data = await svc.body(request)
-        user = I.Invigilator(staff.name, staff.role)
-        attempt = _str(data, "attempt", limit=64)
-        reason = _str(data, "reason", default="", limit=500)
-        actions: dict[str, Any] = {
-            "force-submit": lambda: I.force_submit(svc.ledger, user, attempt, reason),
-            "pause": lambda: I.pause(svc.ledger, user, attempt, reason),
-            "resume": lambda: I.resume(svc.ledger, user, attempt, reason),
-            "start": lambda: I.start(svc.ledger, user, attempt),
-            "void": lambda: I.void(svc.ledger, user, attempt, reason),
-        }
-        if action not in actions:
-            raise web.HTTPNotFound()
-
-        def job() -> None:
-            actions[action]()
-            svc.room.version += 1
-
-        await svc.writer.run(job)
-        return web.json_response({"ok": True})
 
     # -- a seat without a session (the login screen's exit) --------------------------------------
 

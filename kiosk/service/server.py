@@ -190,6 +190,11 @@ class Service:
 
     # -- plumbing ----------------------------------------------------------------------------
 
+    def call_extra(self) -> dict[str, Any]:
+        """What a use case may know of the service beyond the ledger: the candidates' room
+        (live terminals, failure counters) for the invigilator's room view."""
+        return {"room": self.room}
+
     async def body(self, request: web.Request) -> dict[str, Any]:
         if not request.can_read_body:
             return {}

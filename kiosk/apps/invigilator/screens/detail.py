@@ -1,7 +1,8 @@
 """What the console shows beside the table: one candidate's details and the room as a map.
 
-Both are Rich renderables for a `MessageDialog`: read when asked for (an invigilator's keypress),
-from the room view's fold and, for the event list, the candidate's own events in the ledger.
+Both are Rich renderables for a `MessageDialog`, drawn from what the centre service sent: the
+room view's rows and, for the event list, the candidate's latest events (`invigilation.events`,
+asked for when the invigilator opens the detail).
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from kiosk.domain import attempts as A
 from kiosk.domain import room as R
 from kiosk.i18n import t
 from kiosk.ledger.receipts import receipt_code
@@ -37,12 +38,15 @@ def _clock(ts: str) -> str:
     return datetime.fromtimestamp(R.epoch(ts)).strftime("%H:%M:%S")
 
 
-def candidate_detail(screen: RoomScreen, candidate: str) -> RenderableType:
+def candidate_detail(screen: RoomScreen, candidate: str, events: Sequence[Mapping[str, Any]]
+                     ) -> RenderableType:
     """Seat (real and planned), status, current question, time used, added and left, the
-    accommodation, incidents, the receipt and the latest events of one candidate."""
+    accommodation, incidents, the receipt (all from the service's row) and the latest events
+    (`invigilation.events`) of one candidate."""
     room = screen.room
     now = screen.console.now()
     row = room.row(candidate, now)
+    data = room.data_of(candidate)
     facts = Table(show_header=False, box=None, pad_edge=False)
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(ratio=1)
@@ -50,22 +54,15 @@ def candidate_detail(screen: RoomScreen, candidate: str) -> RenderableType:
     if row.planned_seat:
         facts.add_row(t("invigilator.detail.planned"), row.planned_seat)
     facts.add_row(t("invigilator.detail.status"), t(f"invigilator.status.{row.status}"))
-    state = room.state_of(candidate)
-    events: list[Any] = []
-    if state is not None:
-        part = state.current_part
-        if part is not None and part in state.parts:
-            i = state.parts.index(part)
+    if data.attempt is not None:
+        if data.question is not None:
+            part, number, total = data.question
             facts.add_row(t("invigilator.detail.question"), t(
-                "invigilator.detail.question_of", part=i + 1, number=state.index + 1,
-                total=len(state.paper[i]) if i < len(state.paper) else 0))
-        facts.add_row(t("invigilator.detail.used"),
-                      _minutes(sum(state.consumed_ms.values())))
-        facts.add_row(t("invigilator.detail.added"),
-                      _minutes(sum(state.extensions_ms.values())))
-        if state.submitted_hash:
-            facts.add_row(t("invigilator.detail.receipt"), receipt_code(state.submitted_hash))
-        events = _latest_events(screen, row.attempt or "")
+                "invigilator.detail.question_of", part=part, number=number, total=total))
+        facts.add_row(t("invigilator.detail.used"), _minutes(data.used_s * 1000))
+        facts.add_row(t("invigilator.detail.added"), _minutes(data.added_s * 1000))
+        if data.submitted_hash:
+            facts.add_row(t("invigilator.detail.receipt"), receipt_code(data.submitted_hash))
     facts.add_row(t("invigilator.detail.remaining"), R.format_remaining(row.remaining_s))
     facts.add_row(t("invigilator.detail.extra"),
                   f"+{row.extra_minutes:g} min" if row.extra_minutes else "–")
@@ -76,25 +73,14 @@ def candidate_detail(screen: RoomScreen, candidate: str) -> RenderableType:
     listing.add_column(no_wrap=True, style="dim")
     from kiosk.minutes import actor_text
 
-    for e in events:
+    shown = [SimpleNamespace(**e) for e in events][-EVENTS_SHOWN:]
+    for e in shown:
         listing.add_row(_clock(e.ts), _event_text(e),
                         actor_text(e, lambda key, **p: t(f"minutes.{key}", **p)))
     parts: list[RenderableType] = [facts, Text(""),
                                    Text(t("invigilator.detail.events"), style="bold")]
-    parts.append(listing if events else Text(t("invigilator.detail.none")))
+    parts.append(listing if shown else Text(t("invigilator.detail.none")))
     return Group(*parts)
-
-
-def _latest_events(screen: RoomScreen, attempt: str) -> list[Any]:
-    if not attempt:
-        return []
-    reader = screen.feed.reader
-    sitting = screen.feed.sitting.id
-    out = [e for e in reader.attempt_events(attempt, A.SITTING_WIDE)
-           if e.attempt == attempt or e.body.get("sitting") == sitting]
-    # Clock ticks say nothing to a person; answers only that work goes on.
-    shown = [e for e in out if e.kind != A.TICK]
-    return shown[-EVENTS_SHOWN:]
 
 
 def _event_text(e: Any) -> str:

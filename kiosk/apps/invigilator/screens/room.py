@@ -1,8 +1,11 @@
 """The live room view: one row per candidate, sortable and filterable, and the actions.
 
-Redrawing is by cell: each refresh computes the rows, and only cells whose text changed are
-updated (the table is rebuilt only when the visible order changes: a new sort, a filter, or a
-row moving under the current sort), so 500 candidates ticking every second stay smooth.
+The rows come from the centre service (`invigilation.room`, polled on a worker thread about
+once a second); every action is a use case (`invigilation.<verb>`) run on a worker thread too,
+and its effect is shown when the service answered. Redrawing is by cell: each refresh computes
+the rows, and only cells whose text changed are updated (the table is rebuilt only when the
+visible order changes: a new sort, a filter, or a row moving under the current sort), so 500
+candidates ticking every second stay smooth.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from kiosk import invigilation as inv
-from kiosk.apps.invigilator.feed import RoomFeed
+from kiosk.apps.invigilator.feed import RemoteRoom, RoomFeed
 from kiosk.apps.invigilator.screens.dialogs import (
     ConfirmDialog,
     Field,
@@ -27,12 +29,15 @@ from kiosk.apps.invigilator.screens.dialogs import (
     MessageDialog,
 )
 from kiosk.domain import room as R
-from kiosk.errors import KioskError
 from kiosk.i18n import t
 
 if TYPE_CHECKING:
     from kiosk.apps.invigilator.app import InvigilatorApp
 
+#: Lockout alerts shown above the table at most (the rest: "+N more"); the table keeps the room.
+ALERT_LINES = 3
+#: The causes of an extension (kiosk.invigilation.EXTENSION_CAUSES; the service checks them).
+EXTENSION_CAUSES = ("accommodation", "lost_time")
 COLUMNS = ("seat", "candidate", "name", "status", "answered", "remaining", "extra", "activity",
            "incidents")
 #: What stays possible once the sitting is closed: looking, and reopening it.
@@ -79,6 +84,7 @@ class RoomScreen(Screen[None]):
         Binding("slash", "filter", "invigilator.keys.filter", show=False),
         Binding("x", "status_filter", "invigilator.keys.status_filter", show=False),
         Binding("escape", "back", "invigilator.keys.back", show=False),
+        Binding("u", "unlock", "invigilator.keys.unlock", show=False),
     ]
 
     def __init__(self, feed: RoomFeed) -> None:
@@ -95,10 +101,14 @@ class RoomScreen(Screen[None]):
         self.status_filter: str | None = None
         self._order: list[str] = []
         self._shown: dict[str, tuple[Cell, ...]] = {}
-        self._last_clock = 0.0
+        #: why the last poll got no answer (shown in the counts line until one comes)
+        self.service_error = ""
         #: candidates already alerted about, so an alert is raised once per episode
         self._alerted_stale: set[str] = set()
         self._alerted_pins: dict[str, int] = {}
+        #: lockout alerts of the service already toasted: (what, seat, candidate) -> count
+        self._alerted_locks: dict[tuple[str, str, str], int] = {}
+        self._polling = False
         self.redraws = 0
         self.rows_updated = 0
         self.cells_updated = 0
@@ -108,7 +118,7 @@ class RoomScreen(Screen[None]):
         return cast("InvigilatorApp", self.app)
 
     @property
-    def room(self) -> R.RoomView:
+    def room(self) -> RemoteRoom:
         return self.feed.room
 
     # -- layout ----------------------------------------------------------------------------
@@ -121,6 +131,7 @@ class RoomScreen(Screen[None]):
                 yield Input(placeholder=t("invigilator.filter.placeholder"), id="filter")
                 yield Select(self._status_options(), allow_blank=False, value="", id="status",
                              compact=True)
+            yield Static("", id="room-alerts", classes="alerts")
             yield DataTable(id="room", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
@@ -130,13 +141,17 @@ class RoomScreen(Screen[None]):
                 + [(t(f"invigilator.status.{s}"), s) for s in R.STATUSES])
 
     def on_mount(self) -> None:
+        # (styled here rather than in the stylesheet: one line of padding like the header's)
+        self.query_one("#room-alerts", Static).styles.padding = (0, 1)
         table = self.query_one("#room", DataTable)
         for key in COLUMNS:
             table.add_column(self._column_label(key), key=key)
         self.redraw(rebuild=True)
         table.focus()
         if self.console.use_timers:
-            self.set_interval(0.25, self.poll)
+            from kiosk.apps.invigilator.app import POLL_SECONDS
+
+            self.set_interval(POLL_SECONDS, self.poll)
 
     def _column_label(self, key: str) -> str:
         label = t(f"invigilator.column.{key}")
@@ -147,24 +162,37 @@ class RoomScreen(Screen[None]):
     # -- refreshing ------------------------------------------------------------------------
 
     def poll(self) -> None:
-        """Fold new events (if any process wrote) and, once a second, move the clocks."""
-        try:
-            changed = self.feed.poll()
-        except Exception as exc:  # a locked or vanished ledger: keep showing, say so
-            self.query_one("#room-counts", Static).update(f"⚠ {exc}")
-            return
-        now = self.console.now()
-        clock = now - self._last_clock >= 1.0
-        if changed is None and not clock:
-            return
-        if clock:
-            self._last_clock = now
-        self.redraw(changed or set())
+        """Move the clocks, and ask the service (on a worker) what changed since last time."""
+        self.redraw()
+        if self._polling:
+            return  # the last question is still out: a slow service is not asked twice
+        self._polling = True
+        self.console.background(self.feed.fetch, self._polled, failed=self._poll_failed,
+                                group="poll")
+
+    def _polled(self, answer: dict[str, Any]) -> None:
+        self._polling = False
+        if self.service_error:
+            self.service_error = ""
+            self.redraw()
+        self.show(answer)
+
+    def _poll_failed(self, exc: Exception) -> None:
+        # The service is away (restarting, stalled): keep showing the room, say so.
+        self._polling = False
+        self.service_error = str(exc)
+        self.redraw()
+
+    def show(self, answer: dict[str, Any]) -> None:
+        """Fold a `invigilation.room` answer and redraw what changed."""
+        changed = self.feed.apply(answer)
+        if changed is not None:
+            self.redraw(changed)
 
     def refresh_room(self) -> None:
-        """After our own action: show its effect at once."""
-        changed = self.feed.poll()
-        self.redraw(changed or set())
+        """Ask and show at once, on the calling thread (tests and benchmarks; the screen itself
+        asks from a worker)."""
+        self.show(self.feed.fetch())
 
     def redraw(self, changed: set[str] | None = None, *, rebuild: bool = False) -> None:
         now = self.console.now()
@@ -199,6 +227,7 @@ class RoomScreen(Screen[None]):
                 self._shown[cand] = cells
         self._update_header(rows.values())
         self._alerts(rows.values())
+        self._lockouts()
 
     def _alerts(self, rows: Any) -> None:
         """A toast when a running terminal goes silent, and when wrong exit PINs pile up at
@@ -210,11 +239,46 @@ class RoomScreen(Screen[None]):
                             severity="warning", timeout=15)
             elif not row.stale:
                 self._alerted_stale.discard(row.candidate)
-            if (row.wrong_pins >= R.PIN_ALERT_AFTER
+            # Through the service its own counters say it (`_lockouts`), once: the ledger's
+            # count is the fallback of the embedded path.
+            if (not self.room.live_known and row.wrong_pins >= R.PIN_ALERT_AFTER
                     and self._alerted_pins.get(row.candidate, 0) < row.wrong_pins):
                 self._alerted_pins[row.candidate] = row.wrong_pins
                 self.notify(t("invigilator.alert.pins", who=self._who(row.candidate),
                               count=row.wrong_pins), severity="error", timeout=20)
+
+    def _lockouts(self) -> None:
+        """The service's failure counters for this room (wrong access codes and exit PINs per
+        seat and candidate, with the wait it imposes), in a line above the table, and a toast
+        when one grows."""
+        alerts = self.room.alerts
+        box = self.query_one("#room-alerts", Static)
+        now = self.console.now()
+        lines = []
+        for a in alerts:
+            key = (str(a.get("what")), str(a.get("seat")), str(a.get("candidate")))
+            text = self._lockout_text(a, now)
+            lines.append("⚠ " + text)
+            if self._alerted_locks.get(key, 0) < int(a.get("count", 0)):
+                self._alerted_locks[key] = int(a.get("count", 0))
+                self.notify(text, severity="error", timeout=20)
+        if len(lines) > ALERT_LINES:
+            lines[ALERT_LINES - 1:] = [t("invigilator.alert.more",
+                                         count=len(lines) - ALERT_LINES + 1)]
+        box.update(Text("\n".join(lines), style="bold red"))
+        box.display = bool(lines)
+
+    def _lockout_text(self, a: dict[str, Any], now: float, *, until: bool = True) -> str:
+        cand = str(a.get("candidate") or "")
+        who = t("invigilator.who", candidate=cand, name=a.get("name") or "",
+                seat=a.get("seat") or "–") if cand else t("invigilator.alert.seat",
+                                                         seat=a.get("seat") or "–")
+        ends = a.get("locked_until")
+        lock = (t("invigilator.alert.locked_until", time=_clock_of(float(ends)))
+                if until and isinstance(ends, int | float) and ends > now else "")
+        key = "invigilator.alert.lock_pins" if a.get("what") == "pin" \
+            else "invigilator.alert.lock_logins"
+        return t(key, who=who, count=a.get("count", 0)) + (f" · {lock}" if lock else "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """After the close, only looking and reopening: the footer stops offering the rest."""
@@ -266,6 +330,7 @@ class RoomScreen(Screen[None]):
                  if counts.get(k)]
         sort = t(f"invigilator.column.{self.sort_key}") + (" ▼" if self.reverse else " ▲")
         self.query_one("#room-counts", Static).update(
+            f"⚠ {self.service_error}" if self.service_error else
             " · ".join(parts) + f"   ({t('invigilator.room.sorted', key=sort)})")
 
     # -- selection -------------------------------------------------------------------------
@@ -289,7 +354,8 @@ class RoomScreen(Screen[None]):
         cand = self.selected()
         if cand is None:
             return None
-        attempt = self.room.by_candidate.get(cand)
+        data = self.room.data.get(cand)
+        attempt = data.attempt if data is not None else None
         if attempt is None:
             self.notify(t("invigilator.msg.not_arrived", candidate=cand), severity="warning")
             return None
@@ -299,17 +365,23 @@ class RoomScreen(Screen[None]):
         row = self.room.row(cand, self.console.now())
         return t("invigilator.who", candidate=cand, name=row.name, seat=row.seat or "–")
 
-    def act(self, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run one `kiosk.invigilation` action as the logged-in user and show its effect."""
-        user = self.console.user
-        assert user is not None
-        try:
-            result = action(self.console.writer, user, *args, **kwargs)
-        except KioskError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
-            return None
-        self.refresh_room()
-        return result
+    def act(self, use_case: str, then: Callable[[Any], None] | None = None,
+            **args: Any) -> None:
+        """Run one use case as the logged-in user on a worker thread; then show its effect
+        (the room as the service now sees it) and call `then(result)`."""
+        calls, feed = self.console.calls, self.feed
+
+        def work() -> tuple[Any, dict[str, Any]]:
+            result = calls.call(use_case, **args)
+            return result, feed.fetch()
+
+        def done(answer: tuple[Any, dict[str, Any]]) -> None:
+            result, room = answer
+            self.show(room)
+            if then is not None:
+                then(result)
+
+        self.console.background(work, done)
 
     def ask(self, title: str, fields: list[Field], then: Callable[[dict[str, str]], None], *,
             info: str = "", ok: str | None = None) -> None:
@@ -341,30 +413,32 @@ class RoomScreen(Screen[None]):
         cand, attempt = sel
         self.ask(t("invigilator.admit.title"),
                  [Field("document", t("invigilator.admit.document"))],
-                 lambda v: self.act(inv.admit, attempt, document=v["document"]),
+                 lambda v: self.act("invigilation.admit", attempt=attempt,
+                                    document=v["document"]),
                  info=t("invigilator.admit.info", who=self._who(cand)),
                  ok=t("invigilator.admit.ok"))
 
     def action_start(self) -> None:
         if (sel := self._attempt()) is not None:
-            self.act(inv.start, sel[1])
+            self.act("invigilation.start", attempt=sel[1])
 
     def action_pause(self) -> None:
         if (sel := self._attempt()) is None:
             return
         self.ask(t("invigilator.pause.title", who=self._who(sel[0])),
                  [Field("reason", t("invigilator.field.reason"), required=True)],
-                 lambda v: self.act(inv.pause, sel[1], v["reason"]))
+                 lambda v: self.act("invigilation.pause", attempt=sel[1],
+                                    reason=v["reason"]))
 
     def action_resume(self) -> None:
         if (sel := self._attempt()) is not None:
-            self.act(inv.resume, sel[1])
+            self.act("invigilation.resume", attempt=sel[1])
 
     def _extension_fields(self) -> list[Field]:
         return [Field("minutes", t("invigilator.field.minutes"), "number", required=True),
                 Field("cause", t("invigilator.field.cause"), "choice",
                       choices=tuple((t(f"invigilator.cause.{c}"), c)
-                                    for c in inv.EXTENSION_CAUSES), default="lost_time"),
+                                    for c in EXTENSION_CAUSES), default="lost_time"),
                 Field("reason", t("invigilator.field.reason"), required=True)]
 
     def action_extend(self) -> None:
@@ -373,7 +447,8 @@ class RoomScreen(Screen[None]):
 
         def then(v: dict[str, str]) -> None:
             if (minutes := self._minutes(v["minutes"])) is not None:
-                self.act(inv.extend, sel[1], minutes, v["reason"], v["cause"])
+                self.act("invigilation.extend", attempt=sel[1], minutes=minutes,
+                         reason=v["reason"], cause=v["cause"])
 
         self.ask(t("invigilator.extend.title", who=self._who(sel[0])), self._extension_fields(),
                  then)
@@ -381,13 +456,13 @@ class RoomScreen(Screen[None]):
     def action_away(self) -> None:
         if (sel := self._attempt()) is None:
             return
-        state = self.room.state_of(sel[0])
-        if state is not None and state.away:
-            self.act(inv.returned, sel[1])
+        if self.room.data_of(sel[0]).away:
+            self.act("invigilation.returned", attempt=sel[1])
             return
         self.ask(t("invigilator.away.title", who=self._who(sel[0])),
                  [Field("reason", t("invigilator.field.reason"))],
-                 lambda v: self.act(inv.left_room, sel[1], v["reason"]),
+                 lambda v: self.act("invigilation.left_room", attempt=sel[1],
+                                    reason=v["reason"]),
                  info=t("invigilator.away.info"))
 
     def action_irregularity(self) -> None:
@@ -395,18 +470,23 @@ class RoomScreen(Screen[None]):
         if (sel := self._attempt()) is None:
             return
         cand, attempt = sel
-        state = self.room.state_of(cand)
-        suspended_seq: int | None = None
+        if self.room.data_of(cand).suspended:
+            self._irregularity_form(cand, attempt, None)
+            return
+        self.act("invigilation.suspend", lambda event: self._irregularity_form(
+            cand, attempt, event), attempt=attempt, reason="irregularity")
+
+    def _irregularity_form(self, cand: str, attempt: str, event: dict[str, Any] | None
+                           ) -> None:
+        """The record's form, once the candidate is suspended (`event`: the suspension this
+        console just made, whose time the record carries)."""
+        suspended_seq = int(event["seq"]) if event else None
         info = t("invigilator.irregularity.info")
-        if state is not None and not state.suspended:
-            event = self.act(inv.suspend, attempt, "irregularity")
-            if event is None:
-                return
-            suspended_seq = event.seq
-            info += "\n" + t("invigilator.irregularity.at", time=_local_time(event.ts))
+        if event:
+            info += "\n" + t("invigilator.irregularity.at", time=_local_time(str(event["ts"])))
 
         def then(v: dict[str, str]) -> None:
-            self.act(inv.record_irregularity, attempt, nature=v["nature"],
+            self.act("invigilation.record_irregularity", attempt=attempt, nature=v["nature"],
                      candidate_statement=v["candidate"], supervisor_statement=v["supervisor"],
                      suspended_seq=suspended_seq, resume_after=bool(v["continue"]),
                      informed=bool(v.get("informed")))
@@ -425,7 +505,8 @@ class RoomScreen(Screen[None]):
             return
         self.ask(t("invigilator.void.title", who=self._who(sel[0])),
                  [Field("reason", t("invigilator.field.reason"), required=True)],
-                 lambda v: self.act(inv.void, sel[1], v["reason"]),
+                 lambda v: self.act("invigilation.void", attempt=sel[1],
+                                    reason=v["reason"]),
                  info=t("invigilator.void.info"), ok=t("invigilator.void.ok"))
 
     def action_move(self) -> None:
@@ -434,7 +515,8 @@ class RoomScreen(Screen[None]):
         self.ask(t("invigilator.move.title", who=self._who(sel[0])),
                  [Field("seat", t("invigilator.field.seat"), required=True),
                   Field("reason", t("invigilator.field.reason"), required=True)],
-                 lambda v: self.act(inv.move_seat, sel[1], v["seat"], v["reason"]),
+                 lambda v: self.act("invigilation.move_seat", attempt=sel[1],
+                                    seat=v["seat"], reason=v["reason"]),
                  info=t("invigilator.move.info"))
 
     def action_force_submit(self) -> None:
@@ -442,7 +524,8 @@ class RoomScreen(Screen[None]):
             return
         self.ask(t("invigilator.force.title", who=self._who(sel[0])),
                  [Field("reason", t("invigilator.field.reason"), required=True)],
-                 lambda v: self.act(inv.force_submit, sel[1], v["reason"]),
+                 lambda v: self.act("invigilation.force_submit", attempt=sel[1],
+                                    reason=v["reason"]),
                  info=t("invigilator.force.question", who=self._who(sel[0])),
                  ok=t("invigilator.force.ok"))
 
@@ -452,33 +535,37 @@ class RoomScreen(Screen[None]):
             return
         self.ask(t("invigilator.seat.title", who=self._who(cand)),
                  [Field("seat", t("invigilator.field.seat"), required=True)],
-                 lambda v: self.act(inv.assign_seat, self.feed.sitting.id, cand, v["seat"]))
+                 lambda v: self.act("sitting.seat", sitting=self.feed.sitting.id,
+                                    candidate=cand, seat=v["seat"]))
 
     # -- actions on the room ---------------------------------------------------------------
 
     def action_start_all(self) -> None:
         self.confirm(t("invigilator.start_all.question"),
-                     lambda: self.act(inv.start_all, self.feed.sitting.id))
+                     lambda: self.act("invigilation.start_all", sitting=self.feed.sitting.id))
 
     def action_pause_all(self) -> None:
         self.ask(t("invigilator.pause_all.title"),
                  [Field("reason", t("invigilator.field.reason"), required=True)],
-                 lambda v: self.act(inv.pause_all, self.feed.sitting.id, v["reason"]))
+                 lambda v: self.act("invigilation.pause_all", sitting=self.feed.sitting.id,
+                                    reason=v["reason"]))
 
     def action_resume_all(self) -> None:
-        self.act(inv.resume_all, self.feed.sitting.id)
+        self.act("invigilation.resume_all", sitting=self.feed.sitting.id)
 
     def action_extend_all(self) -> None:
         def then(v: dict[str, str]) -> None:
             if (minutes := self._minutes(v["minutes"])) is not None:
-                self.act(inv.extend_all, self.feed.sitting.id, minutes, v["reason"], v["cause"])
+                self.act("invigilation.extend_all", sitting=self.feed.sitting.id,
+                         minutes=minutes, reason=v["reason"], cause=v["cause"])
 
         self.ask(t("invigilator.extend_all.title"), self._extension_fields(), then)
 
     def action_force_submit_all(self) -> None:
         self.ask(t("invigilator.force.title_all"),
                  [Field("reason", t("invigilator.field.reason"), required=True)],
-                 lambda v: self.act(inv.force_submit_all, self.feed.sitting.id, v["reason"]),
+                 lambda v: self.act("invigilation.force_submit_all",
+                                    sitting=self.feed.sitting.id, reason=v["reason"]),
                  info=t("invigilator.force_all.question"), ok=t("invigilator.force.ok"))
 
     def action_message(self) -> None:
@@ -486,15 +573,16 @@ class RoomScreen(Screen[None]):
             return
         self.ask(t("invigilator.message.title", who=self._who(sel[0])),
                  [Field("text", t("invigilator.message.text"), "long", required=True)],
-                 lambda v: self._sent(self.act(inv.send_message, self.feed.sitting.id,
-                                               v["text"], sel[1])),
+                 lambda v: self.act("invigilation.send_message", self._sent,
+                                    sitting=self.feed.sitting.id, text=v["text"],
+                                    attempt=sel[1]),
                  info=t("invigilator.message.info"), ok=t("invigilator.message.ok"))
 
     def action_message_all(self) -> None:
         self.ask(t("invigilator.message.title_all"),
                  [Field("text", t("invigilator.message.text"), "long", required=True)],
-                 lambda v: self._sent(self.act(inv.send_message, self.feed.sitting.id,
-                                               v["text"])),
+                 lambda v: self.act("invigilation.send_message", self._sent,
+                                    sitting=self.feed.sitting.id, text=v["text"]),
                  info=t("invigilator.message.info"), ok=t("invigilator.message.ok"))
 
     def _sent(self, event: Any) -> None:
@@ -502,13 +590,24 @@ class RoomScreen(Screen[None]):
             self.notify(t("invigilator.message.sent"), timeout=4)
 
     def action_detail(self) -> None:
+        """The candidate's details: the row's facts, and their latest events asked of the
+        service (on a worker) before the dialog opens."""
         cand = self.selected()
         if cand is None:
             return
         from kiosk.apps.invigilator.screens.detail import candidate_detail
 
-        self.app.push_screen(MessageDialog(t("invigilator.detail.title", who=self._who(cand)),
-                                           candidate_detail(self, cand)))
+        attempt = self.room.data_of(cand).attempt if cand in self.room.data else None
+        sitting, calls = self.feed.sitting.id, self.console.calls
+
+        def work() -> list[dict[str, Any]]:
+            if attempt is None:
+                return []
+            return list(calls.call("invigilation.events", sitting=sitting, attempt=attempt))
+
+        self.console.background(work, lambda events: self.app.push_screen(MessageDialog(
+            t("invigilator.detail.title", who=self._who(cand)),
+            candidate_detail(self, cand, events))))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -526,32 +625,57 @@ class RoomScreen(Screen[None]):
         if self.room.open:
             running = len(self.room.running())
             self.confirm(t("invigilator.close.question", running=running),
-                         lambda: self.act(inv.close_sitting, sid, force_submit_running=True))
+                         lambda: self.act("sitting.close", sitting=sid, force_submit=True))
         else:
             self.confirm(t("invigilator.reopen.question"),
-                         lambda: self.act(inv.open_sitting, sid))
+                         lambda: self.act("sitting.open", sitting=sid))
 
     def action_pin(self) -> None:
-        from kiosk.exit_pin import PIN_DIGITS, generate_pin, has_pin, set_pin
+        """A new exit PIN, set by the service (its hash in centre.toml; the ledger records who
+        changed it); shown here once."""
+        from kiosk.exit_pin import PIN_DIGITS
 
         def then(v: dict[str, str]) -> None:
-            pin = v["pin"] or generate_pin()
-            if not (pin.isdigit() and len(pin) >= 4):
+            pin = v["pin"].strip()
+            if pin and not (pin.isdigit() and len(pin) >= 4):
                 self.notify(t("invigilator.pin.bad"), severity="error")
                 return
-            try:
-                set_pin(self.console.centre, pin)
-            except KioskError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.act(inv.exit_pin_changed)
-            self.app.push_screen(MessageDialog(t("invigilator.pin.title"),
-                                               t("invigilator.pin.shown", pin=pin)))
+            self.act("invigilation.set_exit_pin", lambda result: self.app.push_screen(
+                MessageDialog(t("invigilator.pin.title"),
+                              t("invigilator.pin.shown", pin=result["pin"]))), pin=pin)
 
-        info = t("invigilator.pin.info_set" if has_pin(self.console.centre)
+        info = t("invigilator.pin.info_set" if self.room.pin_set
                  else "invigilator.pin.info_none", digits=PIN_DIGITS)
         self.ask(t("invigilator.pin.title"), [Field("pin", t("invigilator.pin.field"))], then,
                  info=info, ok=t("invigilator.pin.ok"))
+
+    def action_unlock(self) -> None:
+        """Lift one of the service's lockouts (the alert lines above the table), after the
+        invigilator checked the person at that terminal."""
+        alerts = self.room.alerts
+        if not alerts:
+            self.notify(t("invigilator.unlock.none"), timeout=4)
+            return
+        now = self.console.now()
+        choices = tuple((self._lockout_text(a, now, until=False), str(i))
+                        for i, a in enumerate(alerts))
+
+        def then(v: dict[str, str]) -> None:
+            a = alerts[int(v["which"] or 0)]
+            self.act("invigilation.clear_lockout",
+                     lambda _r: self.notify(t("invigilator.unlock.done"), timeout=4),
+                     sitting=self.feed.sitting.id, seat=str(a.get("seat") or ""),
+                     candidate=str(a.get("candidate") or ""))
+
+        self.ask(t("invigilator.unlock.title"),
+                 [Field("which", t("invigilator.unlock.which"), "choice", choices=choices,
+                        default="0")], then,
+                 info=t("invigilator.unlock.info"), ok=t("invigilator.unlock.ok"))
+
+    def on_click(self, event: Any) -> None:
+        # A click on the alert lines offers to lift one (the key is u).
+        if getattr(event.widget, "id", None) == "room-alerts":
+            self.action_unlock()
 
     # -- sorting, filtering, navigation ----------------------------------------------------
 
@@ -631,6 +755,12 @@ def _key_name(key: str) -> str:
     if key.startswith("f") and key[1:].isdigit():
         return key.upper()
     return key
+
+
+def _clock_of(epoch: float) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(epoch).strftime("%H:%M:%S")
 
 
 def _local_time(ts: str) -> str:

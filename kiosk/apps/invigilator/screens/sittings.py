@@ -1,8 +1,9 @@
-"""Choose the sitting to invigilate (open ones first, newest first)."""
+"""Choose the sitting to invigilate (open ones first, newest first), as the centre service
+listed them (`sitting.list`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -10,7 +11,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kiosk.errors import KioskError
 from kiosk.i18n import t
 
 if TYPE_CHECKING:
@@ -18,18 +18,22 @@ if TYPE_CHECKING:
 
 
 class SittingScreen(Screen[None]):
+    def __init__(self, sittings: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.sittings = sittings
+
     def compose(self) -> ComposeResult:
-        sittings = self.console.sittings()
         with Vertical(classes="page"):
             yield Static(t("invigilator.sittings.heading"), classes="title")
-            if not sittings:
+            if not self.sittings:
                 yield Static(t("invigilator.sittings.none"), classes="message")
             options = [
-                Option(t("invigilator.sittings.row", sitting=s.id, exam=s.exam,
-                         room=s.room or "–", date=s.date, count=len(s.candidates),
-                         state=t("invigilator.open" if s.open else "invigilator.closed")),
-                       id=s.id)
-                for s in sittings
+                Option(t("invigilator.sittings.row", sitting=s["sitting"], exam=s["exam"],
+                         room=s.get("room") or "–", date=s.get("date", ""),
+                         count=len(s.get("candidates", [])),
+                         state=t("invigilator.open" if s.get("open") else "invigilator.closed")),
+                       id=s["sitting"])
+                for s in self.sittings
             ]
             yield OptionList(*options, id="sittings")
         yield Footer()
@@ -43,9 +47,5 @@ class SittingScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is None:
-            return
-        try:
+        if event.option.id is not None:
             self.console.open_sitting(event.option.id)
-        except KioskError as exc:
-            self.notify(str(exc), severity="error")
