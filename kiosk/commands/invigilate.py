@@ -41,7 +41,6 @@ def _refuse_closed_centre(centre_dir: Path, socket_path: Path | None) -> None:
     import os
 
     from kiosk.commands.common import _may_open
-    from kiosk.errors import KioskError
 
     if socket_path is None and not os.environ.get("KIOSK_SOCKET") \
             and not _may_open(Path(centre_dir)):
