@@ -95,7 +95,7 @@ def use_case(name: str, *, roles: tuple[str, ...], writes: bool = True,
     return register
 
 
-ROOMS = ("accounts", "sittings")
+ROOMS = ("accounts", "sittings", "marking", "records", "oral", "results")
 
 
 def load_rooms() -> dict[str, UseCase]:
