@@ -67,6 +67,16 @@ def queue(ctx: Context, *, exam: str | None = None) -> list[dict[str, Any]]:
     return queue_json(context(ctx, exam).queue(_marker_of(ctx)))
 
 
+@use_case("marking.exams", roles=OFFICE, writes=False)
+def exams(ctx: Context) -> list[str]:
+    """The exams with submitted papers (the marking app's statistics go through them)."""
+    from kiosk.results import fold_attempts
+
+    states = fold_attempts(ctx.ledger.events(kind=("attempt_created", "attempt_submitted",
+                                                   "attempt_voided")))
+    return sorted({s.exam for s in states.values() if s.submitted and not s.voided})
+
+
 def _entry(mctx: marking.Context, marker: str, exam: str, item: str, code: str
            ) -> M.QueueEntry:
     for g in mctx.queue(marker):
