@@ -190,6 +190,8 @@ class MarkScreen(_Base):
         self.item = response.item
         self.rubric: list[dict[str, Any]] = list(self.item.spec.get("rubric") or [])
         self.view = response.view
+        #: a save is with the service: no second one until it answered
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         e, v = self.entry, self.view
@@ -330,6 +332,8 @@ class MarkScreen(_Base):
         problem = " ".join(problems)
         self.query_one("#total", Static).update(
             t("examiner.mark.total", total=_pts(total), points=_pts(self.item.points)))
+        if self.saving:
+            return  # "Saving…" and a disabled Save stand until the service answers
         self.query_one("#mark-message", Static).update(problem)
         self.query_one("#save", Button).disabled = bool(problem)
 
@@ -354,12 +358,15 @@ class MarkScreen(_Base):
             self.save()
 
     def save(self) -> None:
+        if self.saving:
+            return
         try:
             points, criteria = self._values()
         except KioskError as exc:
             self.query_one("#mark-message", Static).update(str(exc))
             return
         # Nothing is "saved" until the service acknowledged its commit.
+        self.saving = True
         self.query_one("#save", Button).disabled = True
         self.query_one("#mark-message", Static).update(t("examiner.mark.saving"))
         self._save(points, criteria, self.query_one("#comment", Input).value)
@@ -375,6 +382,7 @@ class MarkScreen(_Base):
 
     def _not_saved(self, message: str) -> None:
         # The typed marks stay on screen: fix them, or save again when the service answers.
+        self.saving = False
         self.query_one("#mark-message", Static).update(message)
         self.query_one("#save", Button).disabled = False
 
