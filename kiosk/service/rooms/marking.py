@@ -37,6 +37,33 @@ def context(ctx: Context, exam: str | None = None) -> marking.Context:
     return marking.load_context(ctx.centre, ctx.ledger, ctx.passphrase, exam_id=exam)
 
 
+def _snapshot(ctx: Context, args: dict[str, Any]) -> marking.Context:
+    """`read_first` of the writing use cases: the marking context (every attempt folded and
+    scored: hundreds of ms for a few hundred candidates) from a reader's snapshot, off the
+    writer thread. The write re-reads the marks themselves inside its transaction
+    (kiosk.marking's checks do) and re-checks the attempt (`_still_open`)."""
+    exam = args.get("exam")
+    return context(ctx, exam if isinstance(exam, str) else None)
+
+
+def first(ctx: Context, exam: str | None = None) -> marking.Context:
+    """The context `_snapshot` read for this write (or read now, when called without it),
+    with the scoring errors it found recorded in this transaction (once each)."""
+    found = ctx.extra.get("first")
+    if not isinstance(found, marking.Context):
+        return context(ctx, exam)
+    if not ctx.ledger.readonly:
+        seen = list(ctx.ledger.events(kind=marking.SCORING_ERROR_KIND))
+        marking.record_scoring_errors(ctx.ledger, found.pending, seen)
+    return found
+
+
+def _still_open(ctx: Context, attempt: str) -> None:
+    """The snapshot is a moment old: an attempt voided since is not marked."""
+    if next(iter(ctx.ledger.events(kind="attempt_voided", attempt=attempt)), None) is not None:
+        raise marking.Refused(f"attempt {attempt}: voided; nothing to mark")
+
+
 def _marker_of(ctx: Context) -> str | None:
     return ctx.caller.name if ctx.caller.role == "examiner" else None
 
@@ -126,14 +153,15 @@ def response(ctx: Context, *, exam: str, item: str, code: str) -> dict[str, Any]
             "content": asdict(found), "view": asdict(view), "media": _media(found)}
 
 
-@use_case("marking.mark", roles=EXAMINERS)
+@use_case("marking.mark", roles=EXAMINERS, read_first=_snapshot)
 def mark(ctx: Context, *, attempt: str, item: str, points: float | None = None,
          criteria: dict[str, float] | None = None, comment: str = "") -> dict[str, Any]:
     """A `marked` event for the round the response needs next, under the caller's name.
     `attempt` is an attempt id or a marker's code; `item` an item key or plain item id."""
     marker = examiner(ctx)
-    mctx = context(ctx)
+    mctx = first(ctx)
     attempt_id = mctx.resolve_attempt(attempt)
+    _still_open(ctx, attempt_id)
     state = mctx.states[attempt_id]
     key = mctx.resolve_item(state.exam, item, state)
     event = marking.record_mark(ctx.ledger, mctx, attempt_id, key, marker, points=points,
@@ -142,12 +170,12 @@ def mark(ctx: Context, *, attempt: str, item: str, points: float | None = None,
             "points": event.body["points"], "round": event.body["round"], "seq": event.seq}
 
 
-@use_case("marking.remark", roles=EXAMINERS)
+@use_case("marking.remark", roles=EXAMINERS, read_first=_snapshot)
 def remark(ctx: Context, *, seq: int, points: float | None = None,
            criteria: dict[str, float] | None = None, comment: str = "") -> dict[str, Any]:
     """A `remarked` event replacing mark #seq (which stays in the ledger)."""
     marker = examiner(ctx)
-    event = marking.record_remark(ctx.ledger, context(ctx), int(seq), marker, points=points,
+    event = marking.record_remark(ctx.ledger, first(ctx), int(seq), marker, points=points,
                                   criteria=criteria or {}, comment=comment)
     return {"refers_to": int(seq), "points": event.body["points"], "seq": event.seq}
 
@@ -155,9 +183,9 @@ def remark(ctx: Context, *, seq: int, points: float | None = None,
 # --- review and appeals ---------------------------------------------------------------------
 
 
-@use_case("review.open", roles=EXAMINERS)
+@use_case("review.open", roles=EXAMINERS, read_first=_snapshot)
 def review_open(ctx: Context, *, exam: str) -> dict[str, Any]:
-    event = marking.open_review(ctx.ledger, context(ctx, exam), exam, examiner(ctx))
+    event = marking.open_review(ctx.ledger, first(ctx, exam), exam, examiner(ctx))
     return {"exam": exam, "seq": event.seq}
 
 
@@ -167,13 +195,14 @@ def review_close(ctx: Context, *, exam: str) -> dict[str, Any]:
     return {"exam": exam, "seq": event.seq}
 
 
-@use_case("appeal.lodge", roles=OFFICE)
+@use_case("appeal.lodge", roles=OFFICE, read_first=_snapshot)
 def appeal_lodge(ctx: Context, *, exam: str, candidate: str, item: str, text: str
                  ) -> dict[str, Any]:
     """A candidate's objection taken down by the office or an examiner (the candidate's own,
     on the review screen, goes through the candidate's session)."""
-    mctx = context(ctx, exam)
+    mctx = first(ctx, exam)
     state = marking.latest_attempt(mctx, candidate, exam)
+    _still_open(ctx, state.attempt)
     event = marking.lodge_appeal(ctx.ledger, mctx, state.attempt, item, text,
                                  actor=f"candidate:{state.candidate}")
     return {"seq": event.seq, "item": event.body["item"]}
@@ -199,10 +228,10 @@ def appeal_list(ctx: Context, *, exam: str | None = None) -> list[dict[str, Any]
     return rows
 
 
-@use_case("appeal.decide", roles=EXAMINERS)
+@use_case("appeal.decide", roles=EXAMINERS, read_first=_snapshot)
 def appeal_decide(ctx: Context, *, appeal: int, points: float, comment: str = ""
                   ) -> dict[str, Any]:
     """The board's final decision on objection #appeal, recorded by the calling examiner."""
-    event = marking.decide_appeal(ctx.ledger, context(ctx), int(appeal), float(points),
+    event = marking.decide_appeal(ctx.ledger, first(ctx), int(appeal), float(points),
                                   examiner(ctx), comment)
     return {"appeal": int(appeal), "points": event.body["points"], "seq": event.seq}
