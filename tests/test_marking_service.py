@@ -278,3 +278,25 @@ def test_the_app_starts_a_service_when_none_listens_and_stops_it_on_exit(tmp_pat
     asyncio.run(body())
     assert seen["child"] is not None and seen["listening"]
     assert seen["child"].proc.poll() is not None and not listening(sock)
+
+
+def test_a_mark_read_first_is_refused_when_the_attempt_was_voided_meanwhile(tmp_path: Path
+                                                                            ) -> None:
+    """The marking context is read off the writer (read_first), a moment before the write:
+    the write itself re-checks the attempt, so a void in between is not marked over."""
+    from kiosk.service.usecases import Caller, Context, lookup
+
+    s = mark_setup(tmp_path)
+    attempt = sit(s, "C1", essay_answers())
+    mark = lookup("marking.mark")
+    assert mark.read_first is not None
+    anna = Caller("anna", "examiner")
+    with s.centre.reader() as reader:
+        snapshot = mark.read_first(Context(s.centre, reader, anna), {})
+    with s.centre.ledger() as ledger:
+        ledger.append("attempt_voided", {"reason": "copied"}, actor="invigilator:ivan",
+                      attempt=attempt)
+        with pytest.raises(KioskError, match="voided"), ledger.transaction():
+            mark.fn(Context(s.centre, ledger, anna, extra={"first": snapshot}),
+                    attempt=attempt, item="e1", points=5)
+    assert events(s, "marked") == []
