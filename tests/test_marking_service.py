@@ -300,3 +300,36 @@ def test_a_mark_read_first_is_refused_when_the_attempt_was_voided_meanwhile(tmp_
             mark.fn(Context(s.centre, ledger, anna, extra={"first": snapshot}),
                     attempt=attempt, item="e1", points=5)
     assert events(s, "marked") == []
+
+
+def test_after_a_service_restart_the_app_logs_in_again_and_saves(tmp_path: Path) -> None:
+    s = mark_setup(tmp_path)
+    sit(s, "C1", essay_answers())
+    sock = socket_dir() / "service.sock"
+
+    async def body() -> None:
+        service = running_service(s.centre.path, sock=sock)
+        service.__enter__()
+        try:
+            app = ExaminerApp(s.centre.path, language="en", socket=sock)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await log_in(pilot)
+                await pilot.press("m")
+                await settle(pilot)
+                mark = app.screen
+                assert isinstance(mark, MarkScreen)
+                mark.query_one("#crit-0", Input).value = "4"
+                mark.query_one("#crit-1", Input).value = "4"
+                await pilot.pause()
+                service.__exit__(None, None, None)  # the service restarts: tokens are gone
+                service = running_service(s.centre.path, sock=sock)
+                service.__enter__()
+                mark.save()
+                await settle(pilot)
+                assert isinstance(app.screen, QueueScreen)
+        finally:
+            service.__exit__(None, None, None)
+
+    asyncio.run(body())
+    [ev] = events(s, "marked")
+    assert ev.body["points"] == 8 and ev.actor == "examiner:anna"

@@ -123,6 +123,9 @@ class ExaminerApp(App[None]):
         self.groups: list[Group] = []
         self._child: Any = None
         self._lock = threading.Lock()
+        # Kept for one purpose: after a service restart (its tokens are gone) the app logs in
+        # again by itself, as the candidate's terminal does, instead of losing a typed mark.
+        self._credentials: tuple[str, str] | None = None
 
     def on_mount(self) -> None:
         from kiosk.apps.examiner.screens import LoginScreen
@@ -163,23 +166,37 @@ class ExaminerApp(App[None]):
         if caller.role != "examiner":
             raise LoginRefused("an examiner account is needed")
         self.user = caller.name
+        self._credentials = (name.strip(), password)
         self.reload()
+
+    def call(self, use_case: str, /, **args: Any) -> Any:
+        """One use case; after a service restart, logs in again once and repeats it (every
+        call the app makes is safe to repeat: a mark already made is refused, not doubled)."""
+        from kiosk.client import SessionLost
+
+        try:
+            return self.calls.call(use_case, **args)
+        except SessionLost:
+            if self._credentials is None:
+                raise
+            self.calls.login(*self._credentials, ("examiner",))
+            return self.calls.call(use_case, **args)
 
     def reload(self) -> list[Group]:
         """The examiner's queue from the service. Blocking (a worker's)."""
-        self.groups = groups_from(self.calls.call("marking.queue"))
+        self.groups = groups_from(self.call("marking.queue"))
         return self.groups
 
     def open_response(self, entry: Entry) -> Response:
-        return response_from(self.calls.call("marking.response", exam=entry.exam,
-                                              item=entry.item, code=entry.code))
+        return response_from(self.call("marking.response", exam=entry.exam, item=entry.item,
+                                        code=entry.code))
 
     def save_mark(self, entry: Entry, points: float | None, criteria: dict[str, float],
                   comment: str) -> tuple[dict[str, Any], Response | None]:
         """Save one mark (acknowledged after the service's commit), then the next response of
         the same item for this marker, if any. Blocking (a worker's)."""
-        done = self.calls.call("marking.mark", attempt=entry.code, item=entry.item,
-                               points=points, criteria=criteria, comment=comment)
+        done = self.call("marking.mark", attempt=entry.code, item=entry.item, points=points,
+                         criteria=criteria, comment=comment)
         self.reload()
         following = next((g.entries for g in self.groups
                           if g.exam == entry.exam and g.item == entry.item), [])
@@ -193,7 +210,10 @@ class ExaminerApp(App[None]):
         return done, nxt
 
     def stats(self, exam: str) -> dict[str, Any]:
-        return dict(self.calls.call("results.stats", exam=exam))
+        return dict(self.call("results.stats", exam=exam))
+
+    def exams(self) -> list[str]:
+        return list(self.call("marking.exams"))
 
     # -- the end -----------------------------------------------------------------------------
 

@@ -454,7 +454,7 @@ class StatsScreen(_Base):
         app = self.examiner
         try:
             if exam_id is None:
-                exams = list(app.calls.call("marking.exams"))
+                exams = app.exams()
                 self.app.call_from_thread(self._set_exams, exams)
                 if not exams:
                     return
