@@ -333,3 +333,28 @@ def test_after_a_service_restart_the_app_logs_in_again_and_saves(tmp_path: Path)
     asyncio.run(body())
     [ev] = events(s, "marked")
     assert ev.body["points"] == 8 and ev.actor == "examiner:anna"
+
+
+def test_kiosk_mark_starts_a_service_for_the_app_and_stops_it(tmp_path: Path, monkeypatch: Any,
+                                                               capsys: Any) -> None:
+    from kiosk.cli import main
+
+    s = mark_setup(tmp_path)
+    sock = socket_dir() / "service.sock"
+    monkeypatch.setenv("KIOSK_SOCKET", str(sock))
+    seen: dict[str, Any] = {}
+
+    def run(app: ExaminerApp) -> None:  # the app itself is the pilot tests' business
+        seen["listening"], seen["socket"] = listening(sock), app.socket
+
+    monkeypatch.setattr(ExaminerApp, "run", run)
+    with pytest.raises(SystemExit) as done:
+        main(["mark", "--centre", str(s.centre.path)])
+    assert not done.value.code
+    assert seen == {"listening": True, "socket": sock}
+    assert not listening(sock)
+    with pytest.raises(SystemExit) as done:
+        main(["mark", "--centre", str(tmp_path / "nowhere")])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "no centre service listens" in err
+    assert len(err.strip().splitlines()) == 1
