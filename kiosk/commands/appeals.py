@@ -63,10 +63,12 @@ def appeal_lodge(exam_id: str, candidate: str, item: str, text: str, user: str |
 @appeal_group.command("list")
 @click.option("--exam", "exam_id", default=None)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--user", "user", default=None, help="An examiner (password: $KIOSK_PASSWORD or "
+              "asked); without it, the centre's operator account.")
 @centre_option
-def appeal_list(exam_id: str | None, as_json: bool, centre_dir: Path) -> None:
+def appeal_list(exam_id: str | None, as_json: bool, user: str | None, centre_dir: Path) -> None:
     """Objections and their decisions."""
-    with centre_calls(centre_dir) as calls:
+    with centre_calls(centre_dir, user=user) as calls:
         rows = calls.call("appeal.list", exam=exam_id)
     if as_json:
         echo_json(rows)

@@ -17,8 +17,9 @@ from kiosk.errors import KioskError
 EXAMINER_ROLE = ("examiner",)
 
 
-def _part(centre_dir: Path, exam_id: str, part_id: str | None) -> dict[str, Any]:
-    with centre_calls(centre_dir) as calls:
+def _part(centre_dir: Path, exam_id: str, part_id: str | None, user: str | None
+          ) -> dict[str, Any]:
+    with centre_calls(centre_dir, user=user) as calls:
         return dict(calls.call("oral.part", exam=exam_id, part=part_id))
 
 
@@ -30,10 +31,12 @@ def oral_group() -> None:
 @oral_group.command("cards")
 @click.option("--exam", "exam_id", required=True)
 @click.option("--part", "part_id", default=None)
+@click.option("--user", "user", default=None, help="An examiner (password: $KIOSK_PASSWORD or "
+              "asked); without it, the centre's operator account.")
 @centre_option
-def oral_cards(exam_id: str, part_id: str | None, centre_dir: Path) -> None:
+def oral_cards(exam_id: str, part_id: str | None, user: str | None, centre_dir: Path) -> None:
     """List the exam's topic cards."""
-    for c in _part(centre_dir, exam_id, part_id)["cards"]:
+    for c in _part(centre_dir, exam_id, part_id, user)["cards"]:
         click.echo(f"{c['id']}: {c['title']}")
 
 
@@ -112,10 +115,13 @@ def oral_record(exam_id: str, candidate: str, part_id: str | None, grade: int | 
 @click.option("--part", "part_id", default=None)
 @click.option("--minutes", type=int, default=None, help="Longer than the exam's preparation "
               "time if the board wishes; never shorter.")
+@click.option("--user", "user", default=None, help="An examiner (password: $KIOSK_PASSWORD or "
+              "asked); without it, the centre's operator account.")
 @centre_option
-def oral_timer(exam_id: str, part_id: str | None, minutes: int | None, centre_dir: Path) -> None:
+def oral_timer(exam_id: str, part_id: str | None, minutes: int | None, user: str | None,
+               centre_dir: Path) -> None:
     """A preparation countdown in the terminal (Ctrl-C stops it)."""
-    prep_minutes = int(_part(centre_dir, exam_id, part_id)["prep_minutes"])
+    prep_minutes = int(_part(centre_dir, exam_id, part_id, user)["prep_minutes"])
     total = minutes if minutes is not None else prep_minutes
     if total < prep_minutes:
         raise KioskError(f"--minutes: the preparation is at least {prep_minutes} minutes "

@@ -184,11 +184,13 @@ def _due(centre_dir: Path, exam_id: str | None, today: str | None, as_json: bool
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Write the calibrated difficulties (0–1) into this bank file's items, for "
               "`difficulty_tolerance` in the exam file.")
+@click.option("--user", "user", default=None, help="An examiner (password: $KIOSK_PASSWORD or "
+              "asked); without it, the centre's operator account.")
 def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int,
-                  bank_file: Path | None) -> None:
+                  bank_file: Path | None, user: str | None) -> None:
     """Item analysis: facility, point-biserial, 27 % discrimination, distractors, KR-20/alpha;
     Rasch calibration across random papers, model reliability, paper difficulty per sitting."""
-    with centre_calls(centre_dir) as calls:
+    with centre_calls(centre_dir, user=user) as calls:
         stats = calls.call("results.stats", exam=exam_id, bins=bins)
     if bank_file is not None:
         click.echo(write_difficulties(exam_id, stats["calibration"], bank_file))
