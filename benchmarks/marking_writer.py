@@ -9,6 +9,7 @@ medians over --repeat runs, each in its own write transaction as the service run
   inside     `marking.mark` with the context folded inside the transaction (without read_first)
   split      `marking.mark` with the context read first (read_first), the transaction only
   first      the read_first step itself (on a reader connection, off the writer thread)
+  queue      the marker's queue after a new event, and again at the same ledger head
 
     python benchmarks/marking_writer.py [--candidates 300] [--items 50] [--repeat 5]
 """
@@ -86,12 +87,28 @@ def main() -> None:
                     mark.fn(Context(centre, ledger, caller, extra={"first": snapshot}),
                             attempt=code, item=essay, points=5)
                 times["split"].append(time.perf_counter() - start)
+        # The marker's queue: folded once per ledger head, then shared (the response they open
+        # and the mark's read-first step hit the same fold while nothing else was written).
+        queue = lookup("marking.queue")
+        times["queue_new"], times["queue_again"] = [], []
+        for _ in range(args.repeat):
+            with centre.ledger() as ledger:
+                ledger.append("bench_noop", {}, actor="system")  # a new head: a new fold
+            with centre.reader() as reader:
+                start = time.perf_counter()
+                queue.fn(Context(centre, reader, caller))
+                times["queue_new"].append(time.perf_counter() - start)
+                start = time.perf_counter()
+                queue.fn(Context(centre, reader, caller))
+                times["queue_again"].append(time.perf_counter() - start)
         base = statistics.median(times["baseline"])
-        print(f"median of {args.repeat} (min–max), the writer held:")
+        print(f"median of {args.repeat} (min–max); the first three: how long the writer is held")
         for name, label in (("baseline", "one signed event (baseline)"),
                             ("inside", "mark, context inside the write"),
                             ("split", "mark, context read first"),
-                            ("first", "  the read-first step (not the writer)")):
+                            ("first", "  the read-first step (not the writer)"),
+                            ("queue_new", "queue, after a new event (a fold)"),
+                            ("queue_again", "queue again at the same head (shared)")):
             ts = times[name]
             med = statistics.median(ts)
             print(f"  {label:40s} {med * 1000:8.1f} ms ({min(ts) * 1000:.1f}–"

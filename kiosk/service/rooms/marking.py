@@ -10,6 +10,9 @@ The checks themselves (rounds, points, independence of double marks) are kiosk.m
 from __future__ import annotations
 
 import base64
+import copy
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from kiosk import marking
@@ -32,9 +35,32 @@ def examiner(ctx: Context) -> str:
     return ctx.caller.name
 
 
+#: Marking contexts read lately, by (centre, ledger head, exam): a context is a function of
+#: the events up to the head (exam loads included), so a marker's queue, the response they open
+#: and the mark's read-first step share one fold while nothing else was written.
+_CACHE: OrderedDict[tuple[str, int, str | None], marking.Context] = OrderedDict()
+_CACHE_SIZE = 4
+_CACHE_LOCK = threading.Lock()
+
+
 def context(ctx: Context, exam: str | None = None) -> marking.Context:
-    """The marking state as of now; on the writer's ledger it also records scoring errors."""
-    return marking.load_context(ctx.centre, ctx.ledger, ctx.passphrase, exam_id=exam)
+    """The marking state as of now; on the writer's ledger it also records scoring errors.
+    Shared between readers: never change what it returns (a write takes a copy)."""
+    if not ctx.ledger.readonly:
+        return marking.load_context(ctx.centre, ctx.ledger, ctx.passphrase, exam_id=exam)
+    # The head first: what is read after it is at least as new, never older.
+    key = (str(ctx.centre.path), ctx.ledger.head_seq(), exam)
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found
+    found = marking.load_context(ctx.centre, ctx.ledger, ctx.passphrase, exam_id=exam)
+    with _CACHE_LOCK:
+        _CACHE[key] = found
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found
 
 
 def _snapshot(ctx: Context, args: dict[str, Any]) -> marking.Context:
@@ -55,7 +81,9 @@ def first(ctx: Context, exam: str | None = None) -> marking.Context:
     if not ctx.ledger.readonly:
         seen = list(ctx.ledger.events(kind=marking.SCORING_ERROR_KIND))
         marking.record_scoring_errors(ctx.ledger, found.pending, seen)
-    return found
+    # kiosk.marking updates the context's marks after appending: on a copy, so a rolled-back
+    # write leaves nothing behind in the shared one.
+    return copy.copy(found)
 
 
 def _still_open(ctx: Context, attempt: str) -> None:
