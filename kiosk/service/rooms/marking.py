@@ -38,7 +38,7 @@ def examiner(ctx: Context) -> str:
 #: Marking contexts read lately, by (centre, ledger head, exam): a context is a function of
 #: the events up to the head (exam loads included), so a marker's queue, the response they open
 #: and the mark's read-first step share one fold while nothing else was written.
-_CACHE: OrderedDict[tuple[str, int, str | None], marking.Context] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str, int, str | None], marking.Context] = OrderedDict()
 _CACHE_SIZE = 4
 _CACHE_LOCK = threading.Lock()
 
@@ -48,8 +48,9 @@ def context(ctx: Context, exam: str | None = None) -> marking.Context:
     Shared between readers: never change what it returns (a write takes a copy)."""
     if not ctx.ledger.readonly:
         return marking.load_context(ctx.centre, ctx.ledger, ctx.passphrase, exam_id=exam)
-    # The head first: what is read after it is at least as new, never older.
-    key = (str(ctx.centre.path), ctx.ledger.head_seq(), exam)
+    # The head first: what is read after it is at least as new, never older. The genesis
+    # names the ledger (a centre made again in the same directory is another).
+    key = (str(ctx.centre.path), marking.anon_key(ctx.ledger), ctx.ledger.head_seq(), exam)
     with _CACHE_LOCK:
         found = _CACHE.get(key)
         if found is not None:
