@@ -54,6 +54,14 @@ def kiosk_as(uid: int, *args: str, sock: Path, password: str | None = PASSWORD
                           stdin=subprocess.DEVNULL)
 
 
+def shown(app: ExaminerApp) -> str:
+    """The screen's text as the terminal shows it (toasts included)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+
+
 def events(s: Any, kind: str) -> list[Any]:
     with s.centre.reader() as r:
         return list(r.events(kind=kind))
@@ -202,19 +210,22 @@ def test_the_app_marks_through_a_running_service_and_leaves_it_running(
     with running_service(s.centre.path, sock=sock):
         async def body() -> None:
             app = ExaminerApp(s.centre.path, language="en", socket=sock)
-            async with app.run_test(size=size) as pilot:
+            async with app.run_test(size=size, notifications=True) as pilot:
                 await log_in(pilot)
                 assert isinstance(app.screen, QueueScreen)
                 await pilot.press("m")
                 await settle(pilot)
                 mark = app.screen
                 assert isinstance(mark, MarkScreen) and mark.entry.item == "m:e1"
-                assert mark.entry.code in app.export_screenshot()
+                assert mark.entry.code in shown(app)
                 mark.query_one("#crit-0", Input).value = "6"
                 mark.query_one("#crit-1", Input).value = "2,5"
+                assert "✓ Saved" not in shown(app)
                 mark.save()
                 await settle(pilot)
                 assert isinstance(app.screen, MarkScreen) and app.screen is not mark
+                # the acknowledgement, after the service's commit, on the screen that follows
+                assert f"✓ Saved: {mark.entry.code} m:e1, 8.5 points" in shown(app)
             assert app.calls is not None and app._child is None
 
         asyncio.run(body())
@@ -232,7 +243,7 @@ def test_a_save_the_service_does_not_acknowledge_stays_on_screen(tmp_path: Path)
     async def body() -> None:
         with running_service(s.centre.path, sock=sock) as service:
             app = ExaminerApp(s.centre.path, language="en", socket=sock)
-            async with app.run_test(size=(120, 36)) as pilot:
+            async with app.run_test(size=(120, 36), notifications=True) as pilot:
                 await log_in(pilot)
                 await pilot.press("m")
                 await settle(pilot)
@@ -249,6 +260,7 @@ def test_a_save_the_service_does_not_acknowledge_stays_on_screen(tmp_path: Path)
                 assert app.screen is mark
                 message = str(mark.query_one("#mark-message", Static).render())
                 assert "does not answer" in message and "✓" not in message
+                assert "✓ Saved" not in shown(app)
                 assert mark.query_one("#crit-0", Input).value == "5"
                 assert not mark.query_one("#save", Button).disabled
 

@@ -387,13 +387,15 @@ class MarkScreen(_Base):
         self.query_one("#save", Button).disabled = False
 
     def _saved(self, done: dict[str, Any], following: Response | None) -> None:
-        self.app.notify(t("examiner.mark.saved", code=done["code"], item=done["item"],
-                          points=_pts(done["points"])))
-        # Straight on to the next response of the same item, as markers work through a pile.
+        # Straight on to the next response of the same item, as markers work through a pile;
+        # the acknowledgement is shown on the screen that follows.
         if following is not None:
             self.app.switch_screen(MarkScreen(following))
         else:
             self.app.pop_screen()
+        self.app.call_after_refresh(
+            self.app.notify, t("examiner.mark.saved", code=done["code"], item=done["item"],
+                               points=_pts(done["points"])))
 
     def action_back(self) -> None:
         self.app.pop_screen()
