@@ -370,3 +370,40 @@ def test_kiosk_mark_starts_a_service_for_the_app_and_stops_it(tmp_path: Path, mo
     err = capsys.readouterr().err
     assert done.value.code == 2 and "no centre service listens" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run the app as another uid")
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_the_marking_app_under_another_uid_marks_through_the_socket(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    import json
+
+    s = mark_setup(tmp_path)
+    sit(s, "C1", essay_answers("Az én esszém"))
+    centre = s.centre.path
+    centre.chmod(0o700)
+    sock = socket_dir() / "service.sock"
+    env = env_with_repo()
+    env.pop("KIOSK_PASSPHRASE", None)
+    env["HOME"] = "/tmp"
+    with running_service(centre, sock=sock):
+        run = subprocess.run([sys.executable, "-m", "tests.examiner_app_as_uid", str(NOBODY),
+                              str(centre), str(sock), "anna", PASSWORD, *map(str, size)],
+                             capture_output=True, text=True, timeout=180, env=env, cwd=REPO,
+                             stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-3000:]
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen["centre_readable"] is False  # the app's account cannot read the centre
+    assert seen["queue"] and seen["mark"] and not seen["child"]
+    assert "Az én esszém" in seen["response"]
+    assert seen["screen"] == "QueueScreen"  # saved; nothing left of that item to mark
+    [ev] = events(s, "marked")
+    assert ev.actor == "examiner:anna" and ev.body["points"] == 9
+    assert code_of(s, ev.attempt) == seen["code"]
+
+
+def code_of(s: Any, attempt: str | None) -> str:
+    from kiosk.domain import marking as M
+
+    with s.centre.reader() as r:
+        return M.anon_code(str(attempt), r.get(1).hash)  # type: ignore[union-attr]
