@@ -407,3 +407,48 @@ def code_of(s: Any, attempt: str | None) -> str:
 
     with s.centre.reader() as r:
         return M.anon_code(str(attempt), r.get(1).hash)  # type: ignore[union-attr]
+
+
+def test_a_stalled_service_keeps_the_screen_answering_and_the_save_lands_later(
+        tmp_path: Path) -> None:
+    """SIGSTOP the service during a save: the app still answers keys (back to the queue), and
+    when the service goes on the mark is acknowledged and the queue shows it."""
+    import signal
+
+    s = mark_setup(tmp_path)
+    sit(s, "C1", essay_answers())
+    sock = socket_dir() / "service.sock"
+
+    async def body() -> None:
+        with running_service(s.centre.path, sock=sock) as service:
+            app = ExaminerApp(s.centre.path, language="en", socket=sock)
+            async with app.run_test(size=(80, 24), notifications=True) as pilot:
+                await log_in(pilot)
+                await pilot.press("m")
+                await settle(pilot)
+                mark = app.screen
+                assert isinstance(mark, MarkScreen)
+                mark.query_one("#crit-0", Input).value = "2"
+                mark.query_one("#crit-1", Input).value = "2"
+                await pilot.pause()
+                os.kill(service.proc.pid, signal.SIGSTOP)
+                try:
+                    mark.save()
+                    await pilot.pause(0.3)
+                    assert mark.saving and "✓ Saved" not in shown(app)
+                    await pilot.press("escape")  # the UI answers while the save waits
+                    await pilot.pause()
+                    assert isinstance(app.screen, QueueScreen)
+                finally:
+                    os.kill(service.proc.pid, signal.SIGCONT)
+                await settle(pilot)
+                assert isinstance(app.screen, QueueScreen)
+                assert "✓ Saved" in shown(app)
+                from textual.widgets import DataTable
+
+                rows = app.screen.query_one("#groups", DataTable)
+                assert rows.get_row_at(0)[2:] == ["0", "1"]  # m:e1: none waiting, one done
+
+    asyncio.run(body())
+    [ev] = events(s, "marked")
+    assert ev.body["points"] == 4

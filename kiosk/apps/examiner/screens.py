@@ -32,6 +32,8 @@ class LoginScreen(StaffLoginScreen, _Base):
 
     def attempt_login(self) -> None:
         # The password check (scrypt) and the first queue take a moment: off the UI thread.
+        if self.query_one("#login", Button).disabled:
+            return  # one login at a time
         self.query_one("#login", Button).disabled = True
         self._login(self.query_one("#user", Input).value,
                     self.query_one("#password", Input).value)
@@ -369,32 +371,47 @@ class MarkScreen(_Base):
         self.saving = True
         self.query_one("#save", Button).disabled = True
         self.query_one("#mark-message", Static).update(t("examiner.mark.saving"))
-        self._save(points, criteria, self.query_one("#comment", Input).value)
+        comment = self.query_one("#comment", Input).value
+        # The app's worker, not this screen's: going back to the queue while the service is
+        # slow must not abandon the save (a screen's workers end with the screen).
+        app = self.examiner
+        app.run_worker(lambda: self._save(app, points, criteria, comment), thread=True,
+                       group="save", name="save a mark")
 
-    @work(thread=True, exclusive=True, group="save")
-    def _save(self, points: float | None, criteria: dict[str, float], comment: str) -> None:
+    def _save(self, app: ExaminerApp, points: float | None, criteria: dict[str, float],
+              comment: str) -> None:
+        # `app`, not `self.app`: this screen may have left the screen stack by now.
         try:
-            done, following = self.examiner.save_mark(self.entry, points, criteria, comment)
+            done, following = app.save_mark(self.entry, points, criteria, comment)
         except KioskError as exc:
-            self.app.call_from_thread(self._not_saved, str(exc))
+            app.call_from_thread(self._not_saved, app, str(exc))
             return
-        self.app.call_from_thread(self._saved, done, following)
+        app.call_from_thread(self._saved, app, done, following)
 
-    def _not_saved(self, message: str) -> None:
+    def _not_saved(self, app: ExaminerApp, message: str) -> None:
         # The typed marks stay on screen: fix them, or save again when the service answers.
         self.saving = False
+        if app.screen is not self:  # the marker went back meanwhile
+            app.notify(message, severity="error")
+            return
         self.query_one("#mark-message", Static).update(message)
         self.query_one("#save", Button).disabled = False
 
-    def _saved(self, done: dict[str, Any], following: Response | None) -> None:
+    def _saved(self, app: ExaminerApp, done: dict[str, Any], following: Response | None
+               ) -> None:
         # Straight on to the next response of the same item, as markers work through a pile;
         # the acknowledgement is shown on the screen that follows.
-        if following is not None:
-            self.app.switch_screen(MarkScreen(following))
+        self.saving = False
+        current = app.screen
+        if current is not self:  # the marker went back meanwhile: only the news
+            if isinstance(current, QueueScreen):
+                current.fill()
+        elif following is not None:
+            app.switch_screen(MarkScreen(following))
         else:
-            self.app.pop_screen()
-        self.app.call_after_refresh(
-            self.app.notify, t("examiner.mark.saved", code=done["code"], item=done["item"],
+            app.pop_screen()
+        app.call_after_refresh(
+            app.notify, t("examiner.mark.saved", code=done["code"], item=done["item"],
                                points=_pts(done["points"])))
 
     def action_back(self) -> None:
