@@ -452,3 +452,36 @@ def test_a_stalled_service_keeps_the_screen_answering_and_the_save_lands_later(
     asyncio.run(body())
     [ev] = events(s, "marked")
     assert ev.body["points"] == 4
+
+
+def test_a_mark_saved_is_shown_saved_even_when_the_next_response_cannot_be_read(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """Once the service acknowledged the mark, a failure on the way to the next response only
+    sends the marker back to the queue: never "not saved" for a mark that is saved."""
+    s = mark_setup(tmp_path)
+    sit(s, "C1", essay_answers())
+    sit(s, "C2", essay_answers())
+
+    async def body() -> None:
+        app = ExaminerApp(s.centre.path, language="en", calls=lambda: LocalCalls(s.centre))
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await log_in(pilot)
+            await pilot.press("m")
+            await settle(pilot)
+            mark = app.screen
+            assert isinstance(mark, MarkScreen)
+            mark.query_one("#crit-0", Input).value = "1"
+            mark.query_one("#crit-1", Input).value = "1"
+            await pilot.pause()
+
+            def gone(*_a: Any, **_k: Any) -> Any:
+                raise KioskError("the centre service does not answer")
+
+            monkeypatch.setattr(app, "open_response", gone)
+            mark.save()
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            assert "✓ Saved" in shown(app)
+
+    asyncio.run(body())
+    assert len(events(s, "marked")) == 1

@@ -197,17 +197,15 @@ class ExaminerApp(App[None]):
         the same item for this marker, if any. Blocking (a worker's)."""
         done = self.call("marking.mark", attempt=entry.code, item=entry.item, points=points,
                          criteria=criteria, comment=comment)
-        self.reload()
-        following = next((g.entries for g in self.groups
-                          if g.exam == entry.exam and g.item == entry.item), [])
-        nxt = None
-        for candidate in following:
-            try:
-                nxt = self.open_response(candidate)
-                break
-            except KioskError:
-                continue  # marked by someone else meanwhile: the next one
-        return done, nxt
+        # Saved from here on, whatever happens on the way on: a failure now (the next response
+        # taken meanwhile, the service gone) only means back to the queue instead of straight on.
+        try:
+            self.reload()
+            following = next((g.entries for g in self.groups
+                              if g.exam == entry.exam and g.item == entry.item), [])
+            return done, self.open_response(following[0]) if following else None
+        except KioskError:
+            return done, None
 
     def stats(self, exam: str) -> dict[str, Any]:
         return dict(self.call("results.stats", exam=exam))
