@@ -166,6 +166,7 @@ def test_candidate_and_invigilator_tokens_are_refused_and_names_come_from_the_to
         view = bela.call("marking.response", exam=s.exam, item="m:e1", code=code)
         assert view["round"] == 2 and view["view"]["earlier"] == []
         assert "Válasz" in view["view"]["answer"] and attempt not in str(view)
+        assert view["content"]["source"] == "" and str(tmp_path) not in str(view)
         with pytest.raises(KioskError, match="already marked"):
             anna.call("marking.mark", attempt=code, item="e1", points=6)
         bela.call("marking.mark", attempt=code, item="e1", points=7)

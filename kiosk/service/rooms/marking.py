@@ -178,8 +178,11 @@ def response(ctx: Context, *, exam: str, item: str, code: str) -> dict[str, Any]
     qtype = mctx.registry.question_types.get(found.type) if mctx.registry is not None else None
     view = marking_view(found, entry.response, qtype or PlainType(),
                         mctx.marks.get(entry.attempt, entry.item), entry.round)
+    # Where the bank lies on the service's disk is none of the client's business; its
+    # attachments travel by hash instead.
+    content = {**asdict(found), "source": ""}
     return {"exam": exam, "item": item, "code": entry.code, "round": entry.round,
-            "content": asdict(found), "view": asdict(view), "media": _media(found)}
+            "content": content, "view": asdict(view), "media": _media(found)}
 
 
 @use_case("marking.mark", roles=EXAMINERS, read_first=_snapshot)
