@@ -226,7 +226,7 @@ def test_the_app_marks_through_a_running_service_and_leaves_it_running(
                 await settle(pilot)
                 assert isinstance(app.screen, MarkScreen) and app.screen is not mark
                 # the acknowledgement, after the service's commit, on the screen that follows
-                assert f"✓ Saved: {mark.entry.code} m:e1, 8.5 points" in shown(app)
+                assert f"✓ Saved: {mark.entry.code} m:e1 (8.5)" in shown(app)
             assert app.calls is not None and app._child is None
 
         asyncio.run(body())

@@ -143,7 +143,7 @@ class QueueScreen(_Base):
             return
         row = self.query_one("#entries", DataTable).cursor_row if from_entries else 0
         entry = group.entries[row if 0 <= row < len(group.entries) else 0]
-        self.query_one("#queue-message", Static).update(t("examiner.queue.loading"))
+        self.query_one("#queue-message", Static).update("…")
         self._open(entry)
 
     @work(thread=True, exclusive=True, group="queue")
@@ -159,7 +159,7 @@ class QueueScreen(_Base):
         self.query_one("#queue-message", Static).update(message)
 
     def action_refresh(self) -> None:
-        self.query_one("#queue-message", Static).update(t("examiner.queue.loading"))
+        self.query_one("#queue-message", Static).update("…")
         self._reload()
 
     @work(thread=True, exclusive=True, group="queue")
@@ -370,7 +370,7 @@ class MarkScreen(_Base):
         # Nothing is "saved" until the service acknowledged its commit.
         self.saving = True
         self.query_one("#save", Button).disabled = True
-        self.query_one("#mark-message", Static).update(t("examiner.mark.saving"))
+        self.query_one("#mark-message", Static).update(t("exam.saving"))
         comment = self.query_one("#comment", Input).value
         # The app's worker, not this screen's: going back to the queue while the service is
         # slow must not abandon the save (a screen's workers end with the screen).
@@ -411,8 +411,8 @@ class MarkScreen(_Base):
         else:
             app.pop_screen()
         app.call_after_refresh(
-            app.notify, t("examiner.mark.saved", code=done["code"], item=done["item"],
-                               points=_pts(done["points"])))
+            app.notify, f"{t('exam.saved')}: {done['code']} {done['item']} "
+                        f"({_pts(done['points'])})")
 
     def action_back(self) -> None:
         self.app.pop_screen()
