@@ -252,22 +252,3 @@ def exam_and_banks(centre: Centre, exam_id: str, passphrase: str | None = None
     if check.errors or check.exam is None:
         raise ExamError(check.errors)
     return check.exam, dict(check.banks)
-
-
-def load_exam_file(centre: Centre, exam_path: Path, *, replace: bool = False) -> str:
-    """Seal an exam file in memory under a throwaway passphrase and load it like a package."""
-    import secrets
-
-    from kiosk.domain.packages import build_payload, seal
-
-    payload, errors = build_payload(exam_path)
-    if payload is None:
-        raise KioskError(errors[0] + (f" (and {len(errors) - 1} more problems)"
-                                      if len(errors) > 1 else ""))
-    passphrase = secrets.token_urlsafe(24)
-    blob = seal(payload.to_bytes(), passphrase, n=2**14)
-    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
-        package = Path(tmp) / f"{payload.exam}.kpkg"
-        package.write_bytes(blob)
-        load_package(centre, package, passphrase, replace=replace, actor="system")
-    return payload.exam

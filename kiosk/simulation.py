@@ -70,8 +70,9 @@ def prepare(centre_dir: Path, exam: str, candidates: int, *, passphrase: str | N
     """A centre ready for `candidates` simulated candidates: creates the centre when the directory
     holds none, loads `exam` when it names an exam file, registers the missing SIM0001… candidates
     and creates a new self-start sitting (room "SIM") for them, whose access code it returns."""
+    from kiosk.commands.demo import load_exam_file
     from kiosk.domain import roster as rosters
-    from kiosk.exam_store import LOADED, latest_loads, load_exam_file
+    from kiosk.exam_store import LOADED, latest_loads
     from kiosk.ledger.store import NewEvent
     from kiosk.service.rooms.sittings import create_sitting
 

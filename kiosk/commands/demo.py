@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sys
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,9 @@ from kiosk.commands.common import centre_option
 from kiosk.commands.sittings import create_sitting
 from kiosk.domain import roster as rosters
 from kiosk.domain import sittings as S
+from kiosk.domain.packages import build_payload, seal
 from kiosk.errors import KioskError
-from kiosk.exam_store import LOADED, latest_loads
-from kiosk.exam_store import load_exam_file as load_exam_file  # re-exported (tests, tools)
+from kiosk.exam_store import LOADED, latest_loads, load_package
 from kiosk.exit_pin import check_pin, set_pin
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import NewEvent
@@ -50,6 +51,21 @@ class DemoCentre:
     code: str
     pin: str | None
     actions: list[str]
+
+
+def load_exam_file(centre: Centre, exam_path: Path, *, replace: bool = False) -> str:
+    """Seal an exam file in memory under a throwaway passphrase and load it like a package."""
+    payload, errors = build_payload(exam_path)
+    if payload is None:
+        raise KioskError(errors[0] + (f" (and {len(errors) - 1} more problems)"
+                                      if len(errors) > 1 else ""))
+    passphrase = secrets.token_urlsafe(24)
+    blob = seal(payload.to_bytes(), passphrase, n=2**14)
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
+        package = Path(tmp) / f"{payload.exam}.kpkg"
+        package.write_bytes(blob)
+        load_package(centre, package, passphrase, replace=replace, actor="system")
+    return payload.exam
 
 
 def _exam_id(exam_path: Path) -> str:
