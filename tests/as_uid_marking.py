@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv  # noqa: F401
 import datetime  # noqa: F401
 
+import kiosk.apps.examiner.app  # noqa: F401
 import kiosk.commands.results_cmd  # noqa: F401
 import kiosk.domain.numbers  # noqa: F401
 import kiosk.domain.regimes  # noqa: F401

@@ -103,6 +103,10 @@ def test_an_examiner_who_cannot_read_the_centre_marks_through_the_socket(tmp_pat
         # Without a login the foreign account is not the operator: one line, refused.
         anon = kiosk_as(NOBODY, "mark-queue", "--centre", c, sock=sock, password=None)
         assert anon.returncode != 0 and len(anon.stderr.strip().splitlines()) == 1
+    # The app's command with no service: one line, no traceback, nothing started.
+    app = kiosk_as(NOBODY, "mark", "--centre", c, sock=sock)
+    assert app.returncode != 0 and "no centre service listens" in app.stderr
+    assert len(app.stderr.strip().splitlines()) == 1, app.stderr
     marks = events(s, "marked")
     assert [(e.body["item"], e.body["marker"], e.actor) for e in marks] == [
         ("m:e1", "anna", "examiner:anna"), ("m:e2", "anna", "examiner:anna")]
