@@ -3,17 +3,15 @@ checked `marked`, `remarked`, `review_*`, `appeal_*` events (the fold is kiosk.d
 
 Every write re-reads the marking events just before appending, so a second marker who saved the
 same round a moment earlier is refused with a clear message instead of being silently ignored by
-the fold. Markers are examiners; their actor is "examiner:NAME".
+the fold. Markers are examiners; their actor is "examiner:NAME". The centre service calls these
+(kiosk/service/rooms/marking.py), with the marker's name from the caller's login.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import click
 
 from kiosk.crypto import passwords
 from kiosk.domain import accounts
@@ -26,7 +24,6 @@ from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Event, Ledger
 from kiosk.results import ExamContent, fold_attempts, load_exams, needs_marking
 
-PASSWORD_ENV = "KIOSK_PASSWORD"
 EXAMINER = "examiner"
 
 
@@ -46,15 +43,6 @@ def login_examiner(ledger: Ledger, name: str, password: str) -> str:
     if user is None:
         raise KioskError("Unknown user name or wrong password (an examiner account is needed).")
     return user.name
-
-
-def cli_examiner(ledger: Ledger, name: str | None) -> str:
-    """--user NAME with the password from $KIOSK_PASSWORD or asked."""
-    if not name:
-        raise KioskError("--user NAME is required: every mark carries the examiner's name")
-    password = os.environ.get(PASSWORD_ENV) or click.prompt(f"Password for {name}",
-                                                            hide_input=True)
-    return login_examiner(ledger, name, password)
 
 
 def anon_key(ledger: Ledger) -> str:

@@ -162,6 +162,16 @@ class CandidateResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CandidateResult:
+        """The result as `to_dict` gave it (after a trip through JSON: the centre service's
+        `results.compute` answer), so a client formats exactly what the service computed."""
+        d = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        d["parts"] = [PartScore(**p) for p in d.get("parts") or []]
+        d["items"] = [ItemResult(**i) for i in d.get("items") or []]
+        d["subjects"] = [SubjectScore(**x) for x in d.get("subjects") or []]
+        return cls(**d)
+
 
 # --- scoring one attempt --------------------------------------------------------------------
 

@@ -71,10 +71,10 @@ def prepare(centre_dir: Path, exam: str, candidates: int, *, passphrase: str | N
     holds none, loads `exam` when it names an exam file, registers the missing SIM0001… candidates
     and creates a new self-start sitting (room "SIM") for them, whose access code it returns."""
     from kiosk.commands.demo import load_exam_file
-    from kiosk.commands.sittings import create_sitting
     from kiosk.domain import roster as rosters
     from kiosk.exam_store import LOADED, latest_loads
     from kiosk.ledger.store import NewEvent
+    from kiosk.service.rooms.sittings import create_sitting
 
     if candidates < 1:
         raise KioskError("--candidates: at least 1")

@@ -24,6 +24,13 @@ def _language() -> Iterator[None]:
     set_language("hu")
 
 
+async def settle(pilot: Any) -> None:
+    """Let the screen's workers (calls to the centre service) finish and their answers show."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 async def log_in(pilot: Any, user: str = "anna", password: str = PASSWORD) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, LoginScreen)
@@ -31,7 +38,7 @@ async def log_in(pilot: Any, user: str = "anna", password: str = PASSWORD) -> No
     screen.query_one("#password", Input).value = password
     screen.query_one("#password", Input).focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 def screen_text(app: ExaminerApp) -> str:
@@ -58,7 +65,7 @@ def test_login_mark_one_response_appends_a_marked_event(tmp_path: Path) -> None:
             for secret in ("Kovács", "Nagy", "C1", "C2", *attempts.values()):
                 assert secret not in text
             await pilot.press("m")
-            await pilot.pause()
+            await settle(pilot)
             mark = app.screen
             assert isinstance(mark, MarkScreen)
             assert mark.entry.item == "m:e1"
@@ -71,13 +78,13 @@ def test_login_mark_one_response_appends_a_marked_event(tmp_path: Path) -> None:
             mark.query_one("#crit-0", Input).value = "5"
             mark.query_one("#crit-1", Input).value = "9"  # above the criterion's 4 points
             mark.save()
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, MarkScreen)
             assert "Nyelvhelyesség: at most 4 points" in str(
                 app.screen.query_one("#mark-message", Static).render())
             mark.query_one("#crit-1", Input).value = "3"
             mark.save()
-            await pilot.pause()
+            await settle(pilot)
             # the next response of the same item opens at once; Escape goes back to the queue
             assert isinstance(app.screen, MarkScreen) and app.screen is not mark
             assert app.screen.entry.item == "m:e1"

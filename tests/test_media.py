@@ -233,7 +233,7 @@ def test_marking_screen_shows_the_items_image_and_zooms(tmp_path: Path, monkeypa
     from kiosk.apps.examiner.screens import MarkScreen
     from kiosk.apps.widgets.media import ZoomScreen
     from tests.marking_helpers import essay_answers, mark_setup, sit
-    from tests.test_examiner_app import log_in
+    from tests.test_examiner_app import log_in, settle
 
     s = mark_setup(tmp_path)
     sit(s, "C1", essay_answers("Szöveg"))
@@ -246,13 +246,16 @@ def test_marking_screen_shows_the_items_image_and_zooms(tmp_path: Path, monkeypa
                                    source=figure.source)
 
     monkeypatch.setattr(marking.Context, "item", with_figure)
+    from kiosk.service.usecases import LocalCalls
 
     async def body() -> None:
-        app = ExaminerApp(s.centre.path, language="en")
+        # The use cases in this process (the patched item is in-process); the picture travels
+        # through the `marking.response` answer all the same (base64, registered by hash).
+        app = ExaminerApp(s.centre.path, language="en", calls=lambda: LocalCalls(s.centre))
         async with app.run_test(size=(140, 45)) as pilot:
             await log_in(pilot)
             await pilot.press("m")
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, MarkScreen)
             assert "🖼 a square and a circle (PNG 64×32)" in _svg_text(app.export_screenshot())
             await pilot.press("f4")

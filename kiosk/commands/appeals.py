@@ -1,4 +1,5 @@
-"""`kiosk review open|close` (the betekintés window) and `kiosk appeal lodge|list|decide`."""
+"""`kiosk review open|close` (the betekintés window) and `kiosk appeal lodge|list|decide`.
+Thin: the centre's `review.*` and `appeal.*` use cases (kiosk/service/rooms/marking.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, centre_passphrase, echo_json
-from kiosk.commands.marking_cmd import POINTS
-from kiosk.ledger.centre import Centre
+from kiosk.commands.common import centre_calls, centre_option, echo_json
+from kiosk.commands.marking_cmd import EXAMINER_ROLE, POINTS
 
 
 @click.group("review")
@@ -22,15 +22,9 @@ def review_group() -> None:
 @centre_option
 def review_open(exam_id: str, user: str, centre_dir: Path) -> None:
     """Open the review window: candidates may see their marked paper and object."""
-    from kiosk import marking
-
-    centre = Centre.open(centre_dir)
-    passphrase = centre_passphrase(centre)
-    with centre.ledger(passphrase) as ledger:
-        name = marking.cli_examiner(ledger, user)
-        ctx = marking.load_context(centre, ledger, passphrase, exam_id=exam_id)
-        event = marking.open_review(ledger, ctx, exam_id, name)
-    click.echo(f"Review of {exam_id} open (event #{event.seq})")
+    with centre_calls(centre_dir, user=user, roles=EXAMINER_ROLE) as calls:
+        done = calls.call("review.open", exam=exam_id)
+    click.echo(f"Review of {exam_id} open (event #{done['seq']})")
 
 
 @review_group.command("close")
@@ -39,13 +33,9 @@ def review_open(exam_id: str, user: str, centre_dir: Path) -> None:
 @centre_option
 def review_close(exam_id: str, user: str, centre_dir: Path) -> None:
     """Close the review window: no more objections."""
-    from kiosk import marking
-
-    centre = Centre.open(centre_dir)
-    with centre.ledger(centre_passphrase(centre)) as ledger:
-        name = marking.cli_examiner(ledger, user)
-        event = marking.close_review(ledger, exam_id, name)
-    click.echo(f"Review of {exam_id} closed (event #{event.seq})")
+    with centre_calls(centre_dir, user=user, roles=EXAMINER_ROLE) as calls:
+        done = calls.call("review.close", exam=exam_id)
+    click.echo(f"Review of {exam_id} closed (event #{done['seq']})")
 
 
 @click.group("appeal")
@@ -58,45 +48,28 @@ def appeal_group() -> None:
 @click.option("--candidate", required=True, help="The candidate's id.")
 @click.option("--item", required=True, help="The item objected to (item id).")
 @click.option("--text", required=True, help="The objection.")
+@click.option("--user", "user", default=None, help="The examiner taking it down (password: "
+              "$KIOSK_PASSWORD or asked); without it, the centre's operator account.")
 @centre_option
-def appeal_lodge(exam_id: str, candidate: str, item: str, text: str, centre_dir: Path) -> None:
+def appeal_lodge(exam_id: str, candidate: str, item: str, text: str, user: str | None,
+                 centre_dir: Path) -> None:
     """Record a candidate's objection during the review window."""
-    from kiosk import marking
-
-    centre = Centre.open(centre_dir)
-    passphrase = centre_passphrase(centre)
-    with centre.ledger(passphrase) as ledger:
-        ctx = marking.load_context(centre, ledger, passphrase, exam_id=exam_id)
-        state = marking.latest_attempt(ctx, candidate, exam_id)
-        event = marking.lodge_appeal(ledger, ctx, state.attempt, item, text,
-                                     actor=f"candidate:{state.candidate}")
-    click.echo(f"Objection recorded: #{event.seq} ({event.body['item']})")
+    with centre_calls(centre_dir, user=user) as calls:
+        done = calls.call("appeal.lodge", exam=exam_id, candidate=candidate, item=item,
+                          text=text)
+    click.echo(f"Objection recorded: #{done['seq']} ({done['item']})")
 
 
 @appeal_group.command("list")
 @click.option("--exam", "exam_id", default=None)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--user", "user", default=None, help="An examiner (password: $KIOSK_PASSWORD or "
+              "asked); without it, the centre's operator account.")
 @centre_option
-def appeal_list(exam_id: str | None, as_json: bool, centre_dir: Path) -> None:
+def appeal_list(exam_id: str | None, as_json: bool, user: str | None, centre_dir: Path) -> None:
     """Objections and their decisions."""
-    from kiosk.domain import marking as M
-    from kiosk.results import fold_attempts
-
-    centre = Centre.open(centre_dir)
-    with centre.reader() as reader:
-        events = list(reader.events())
-    states = fold_attempts(events)
-    state = M.fold_events(events)
-    rows = []
-    for a in state.appeals.values():
-        exam = states[a.attempt].exam if a.attempt in states else ""
-        if exam_id is not None and exam != exam_id:
-            continue
-        d = a.decision
-        rows.append({"appeal": a.seq, "exam": exam, "candidate": a.candidate,
-                     "attempt": a.attempt, "item": a.item, "text": a.text,
-                     "decided": d is not None, "points": d.points if d else None,
-                     "decision": d.seq if d else None})
+    with centre_calls(centre_dir, user=user) as calls:
+        rows = calls.call("appeal.list", exam=exam_id)
     if as_json:
         echo_json(rows)
         return
@@ -119,15 +92,9 @@ def appeal_list(exam_id: str | None, as_json: bool, centre_dir: Path) -> None:
 def appeal_decide(appeal_seq: int, points: float, user: str, comment: str,
                   centre_dir: Path) -> None:
     """Record the board's decision on objection APPEAL (final: it cannot be decided again)."""
-    from kiosk import marking
-
-    centre = Centre.open(centre_dir)
-    passphrase = centre_passphrase(centre)
-    with centre.ledger(passphrase) as ledger:
-        name = marking.cli_examiner(ledger, user)
-        ctx = marking.load_context(centre, ledger, passphrase)
-        event = marking.decide_appeal(ledger, ctx, appeal_seq, points, name, comment)
-    click.echo(f"Decided #{appeal_seq}: {points:g} points (event #{event.seq}); final")
+    with centre_calls(centre_dir, user=user, roles=EXAMINER_ROLE) as calls:
+        done = calls.call("appeal.decide", appeal=appeal_seq, points=points, comment=comment)
+    click.echo(f"Decided #{appeal_seq}: {points:g} points (event #{done['seq']}); final")
 
 
 COMMANDS = [review_group, appeal_group]

@@ -3,11 +3,12 @@ and `kiosk mark-queue` (what is left to mark, by item, with anonymous codes only
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
-from kiosk.commands.common import centre_option, centre_passphrase, echo_json
+from kiosk.commands.common import centre_calls, centre_option, centre_passphrase, echo_json
 from kiosk.errors import KioskError
 from kiosk.i18n import languages
 from kiosk.ledger.centre import Centre
@@ -50,15 +51,44 @@ def parse_criteria(values: tuple[str, ...]) -> dict[str, float]:
 @centre_option
 @click.option("--lang", "language", type=click.Choice(languages()), default=None,
               help="Interface language (default: the centre's).")
-def mark_command(centre_dir: Path, language: str | None) -> None:
-    """The marking app: log in as an examiner, mark responses item by item, anonymously."""
-    centre = Centre.open(centre_dir)
-    # Asked (and checked) before the full-screen app takes the terminal.
-    passphrase = centre_passphrase(centre)
-    centre.ledger(passphrase).close()
-    from kiosk.apps.examiner.app import ExaminerApp
+@click.option("--socket", "socket_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The centre service's socket (default: $KIOSK_SOCKET or "
+              "CENTRE/service.sock).")
+def mark_command(centre_dir: Path, language: str | None, socket_path: Path | None) -> None:
+    """The marking app: log in as an examiner, mark responses item by item, anonymously.
 
-    ExaminerApp(centre.path, language=language, passphrase=passphrase).run()
+    A client of the centre service: when none listens, one is started for this app (the
+    single-user setup) and stopped at the end."""
+    from kiosk.client import socket_path as resolve
+    from kiosk.service.spawn import listening, start_service
+
+    path = resolve(centre_dir, socket_path)
+    child = None
+    if not listening(path):
+        if socket_path is not None or not _own_centre(Path(centre_dir)):
+            raise KioskError(f"{centre_dir}: no centre service listens at {path} (start "
+                             f"`kiosk serve --centre {centre_dir}` as the centre's account)")
+        # Asked (and checked by the service) before the full-screen app takes the terminal.
+        child = start_service(centre_dir, path,
+                              passphrase=centre_passphrase(Centre.open(centre_dir)))
+    try:
+        from kiosk.apps.examiner.app import ExaminerApp
+
+        ExaminerApp(centre_dir, language=language, socket=path).run()
+    finally:
+        if child is not None:
+            child.stop()
+
+
+def _own_centre(path: Path) -> bool:
+    """A centre this account may serve itself (an examiner's own account may not even look)."""
+    try:
+        return (path / "ledger.db").is_file() and os.access(path, os.R_OK | os.W_OK | os.X_OK)
+    except OSError:
+        return False
+
+
+EXAMINER_ROLE = ("examiner",)
 
 
 @click.command("mark-set")
@@ -74,22 +104,12 @@ def mark_command(centre_dir: Path, language: str | None) -> None:
 def mark_set_command(attempt: str, item: str, points: float | None, user: str,
                      criteria: tuple[str, ...], comment: str, centre_dir: Path) -> None:
     """Mark one response: ATTEMPT is an attempt id or a marker's code, ITEM an item id."""
-    from kiosk import marking
-
-    centre = Centre.open(centre_dir)
-    passphrase = centre_passphrase(centre)
     crit = parse_criteria(criteria)
-    with centre.ledger(passphrase) as ledger:
-        name = marking.cli_examiner(ledger, user)
-        ctx = marking.load_context(centre, ledger, passphrase)
-        attempt_id = ctx.resolve_attempt(attempt)
-        state = ctx.states[attempt_id]
-        key = ctx.resolve_item(state.exam, item, state)
-        event = marking.record_mark(ledger, ctx, attempt_id, key, name, points=points,
-                                    criteria=crit, comment=comment)
-    code = marking.M.anon_code(attempt_id, ctx.key)
-    click.echo(f"Marked {code} {key}: {event.body['points']:g} points, round "
-               f"{event.body['round']} (event #{event.seq})")
+    with centre_calls(centre_dir, user=user, roles=EXAMINER_ROLE) as calls:
+        done = calls.call("marking.mark", attempt=attempt, item=item, points=points,
+                          criteria=crit, comment=comment)
+    click.echo(f"Marked {done['code']} {done['item']}: {done['points']:g} points, round "
+               f"{done['round']} (event #{done['seq']})")
 
 
 @click.command("remark")
@@ -102,41 +122,34 @@ def mark_set_command(attempt: str, item: str, points: float | None, user: str,
 def remark_command(seq: int, points: float | None, user: str, criteria: tuple[str, ...],
                    comment: str, centre_dir: Path) -> None:
     """Re-mark: a new mark replacing mark event SEQ (which stays in the ledger)."""
-    from kiosk import marking
-
-    centre = Centre.open(centre_dir)
-    passphrase = centre_passphrase(centre)
-    with centre.ledger(passphrase) as ledger:
-        name = marking.cli_examiner(ledger, user)
-        ctx = marking.load_context(centre, ledger, passphrase)
-        event = marking.record_remark(ledger, ctx, seq, name, points=points,
-                                      criteria=parse_criteria(criteria), comment=comment)
-    click.echo(f"Re-marked #{seq}: {event.body['points']:g} points (event #{event.seq})")
+    crit = parse_criteria(criteria)
+    with centre_calls(centre_dir, user=user, roles=EXAMINER_ROLE) as calls:
+        done = calls.call("marking.remark", seq=seq, points=points, criteria=crit,
+                          comment=comment)
+    click.echo(f"Re-marked #{seq}: {done['points']:g} points (event #{done['seq']})")
 
 
 @click.command("mark-queue")
 @centre_option
 @click.option("--exam", "exam_id", default=None)
 @click.option("--json", "as_json", is_flag=True)
-def mark_queue_command(centre_dir: Path, exam_id: str | None, as_json: bool) -> None:
+@click.option("--user", "user", default=None, help="An examiner: their own queue (password: "
+              "$KIOSK_PASSWORD or asked); without it, the centre's operator sees all.")
+def mark_queue_command(centre_dir: Path, exam_id: str | None, as_json: bool,
+                       user: str | None) -> None:
     """Responses waiting for a human mark, by item (anonymous codes, never names)."""
-    from kiosk import marking
-
-    centre = Centre.open(centre_dir)
-    ctx = marking.load_context(centre, passphrase=centre_passphrase(centre), exam_id=exam_id)
-    groups = ctx.queue()
+    with centre_calls(centre_dir, user=user) as calls:
+        groups = calls.call("marking.queue", exam=exam_id)
     if as_json:
-        echo_json([{"exam": g.exam, "item": g.item, "done": g.done,
-                    "waiting": [{"code": e.code, "round": e.round} for e in g.entries]}
-                   for g in groups])
+        echo_json(groups)
         return
     if not groups:
         click.echo("Nothing to mark.")
         return
     for g in groups:
-        click.echo(f"{g.exam} {g.item}: {len(g.entries)} waiting, {g.done} done")
-        for e in g.entries:
-            click.echo(f"  {e.code}  round {e.round}")
+        click.echo(f"{g['exam']} {g['item']}: {len(g['waiting'])} waiting, {g['done']} done")
+        for e in g["waiting"]:
+            click.echo(f"  {e['code']}  round {e['round']}")
 
 
 COMMANDS = [mark_command, mark_set_command, remark_command, mark_queue_command]

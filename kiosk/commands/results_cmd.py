@@ -1,5 +1,6 @@
 """`kiosk results` (per-candidate results through the exam's regime) and `kiosk stats EXAM`
-(item analysis)."""
+(item analysis). Thin: the service computes (`results.*` use cases, kiosk/service/rooms/
+results.py, the one result path); these commands format."""
 
 from __future__ import annotations
 
@@ -8,16 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kiosk.commands.common import centre_option, centre_passphrase, echo_json
+from kiosk.commands.common import centre_calls, centre_option, echo_json
 from kiosk.errors import KioskError
 from kiosk.i18n import languages
-from kiosk.ledger.centre import Centre
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from kiosk.results import CandidateResult
-    from kiosk.stats import ExamStats
 
 
 #: the catalogue's `results.label.*` strings
@@ -104,23 +103,24 @@ def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]
 @click.option("--due", is_flag=True, help="Which sittings' results are due or overdue (Szkr "
               "290. § (6): within 5 days; szakvizsga: on the exam day).")
 @click.option("--today", default=None, help="With --due: the day to judge by (YYYY-MM-DD).")
+@click.option("--user", "user", default=None, help="An examiner (password: $KIOSK_PASSWORD or "
+              "asked); without it, the centre's operator account.")
 def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv: bool,
                     csv_sep: str | None, language: str | None, due: bool,
-                    today: str | None) -> None:
+                    today: str | None, user: str | None) -> None:
     """Per-candidate points, percent, grade and pass/fail per part and overall; voided and
     absent candidates are listed as such."""
-    from kiosk.i18n import centre_language
-    from kiosk.results import compute_results, csv_dialect, results_csv, results_json
+    from kiosk.results import CandidateResult, csv_dialect, results_csv, results_json
 
     if as_json and as_csv:
         raise KioskError("give --json or --csv, not both")
-    centre = Centre.open(centre_dir)
     if due:
-        _due(centre, exam_id, today, as_json)
+        _due(centre_dir, exam_id, today, as_json, user)
         return
-    lang = centre_language(centre.config(), language)
-    results = compute_results(centre, exam_id, passphrase=centre_passphrase(centre),
-                              language=lang, listed=True)
+    with centre_calls(centre_dir, user=user) as calls:
+        done = calls.call("results.compute", exam=exam_id, language=language)
+    lang = done["language"]
+    results = [CandidateResult.from_dict(r) for r in done["results"]]
     if as_json:
         echo_json(results_json(results))
         return
@@ -131,60 +131,29 @@ def results_command(centre_dir: Path, exam_id: str | None, as_json: bool, as_csv
     click.echo("\n".join(result_lines(results, lang)))
 
 
-def _due(centre: Centre, exam_id: str | None, today_text: str | None, as_json: bool) -> None:
+def _due(centre_dir: Path, exam_id: str | None, today: str | None, as_json: bool,
+         user: str | None) -> None:
     """`kiosk results --due`: one line per sitting of a regime with a deadline."""
     from datetime import date
 
-    from kiosk.domain import exam_rules as R
-    from kiosk.domain.sittings import KINDS, sittings
-    from kiosk.exam_store import LOADED, latest_loads
-    from kiosk.results import compute_results, load_exams
-
-    try:
-        today = date.fromisoformat(today_text) if today_text else date.today()
-    except ValueError:
-        raise KioskError(f"--today: expected YYYY-MM-DD, got {today_text!r}") from None
-    passphrase = centre_passphrase(centre)
-    with centre.reader() as reader:
-        found = sittings(reader.events(kind=KINDS))
-        loaded = list(latest_loads(reader.events(kind=LOADED)))
-        exported = [(e.body.get("exam"), date.fromisoformat(e.ts[:10]))
-                    for e in reader.events(kind="exported")]
-    wanted = [e for e in loaded if exam_id is None or e == exam_id]
-    exams = load_exams(centre, wanted, passphrase)
-    provisional: dict[str, int] = {}
-    for r in compute_results(centre, exam_id, exams=exams):
-        if r.provisional:
-            provisional[r.exam] = provisional.get(r.exam, 0) + 1
-    rows = []
-    for s in found.values():
-        if s.exam not in exams:
-            continue
-        try:
-            rows.append((s.id, s.exam, exams[s.exam][0].regime, date.fromisoformat(s.date)))
-        except ValueError:
-            continue
-    from kiosk.plugins import regime_rules
-
-    report = R.results_due(rows, exported, provisional, today, regime_rules())
+    with centre_calls(centre_dir, user=user) as calls:
+        rows = calls.call("results.due", exam=exam_id, today=today)
     if as_json:
-        echo_json([{"sitting": d.sitting, "exam": d.exam, "regime": d.regime,
-                    "date": d.day.isoformat(), "due": d.due.isoformat(),
-                    "missing": list(d.missing), "overdue_days": d.overdue_days}
-                   for d in report])
+        echo_json(rows)
         return
-    if not report:
+    if not rows:
         click.echo("No sittings of a regime with a results deadline.")
         return
-    for d in report:
-        if not d.missing:
+    for d in rows:
+        if not d["missing"]:
             state = "announced (exported, nothing provisional)"
-        elif d.overdue_days:
-            state = f"OVERDUE by {d.overdue_days} day(s): {', '.join(d.missing)}"
+        elif d["overdue_days"]:
+            state = f"OVERDUE by {d['overdue_days']} day(s): {', '.join(d['missing'])}"
         else:
-            state = f"due: {', '.join(d.missing)}"
-        click.echo(f"{d.sitting}  {d.exam} ({d.regime})  exam day {d.day.isoformat()}  "
-                   f"results due {d.due.isoformat()}  {state}")
+            state = f"due: {', '.join(d['missing'])}"
+        click.echo(f"{d['sitting']}  {d['exam']} ({d['regime']})  exam day "
+                   f"{date.fromisoformat(d['date']).isoformat()}  results due {d['due']}  "
+                   f"{state}")
 
 
 @click.command("stats")
@@ -197,21 +166,21 @@ def _due(centre: Centre, exam_id: str | None, today_text: str | None, as_json: b
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Write the calibrated difficulties (0–1) into this bank file's items, for "
               "`difficulty_tolerance` in the exam file.")
+@click.option("--user", "user", default=None, help="An examiner (password: $KIOSK_PASSWORD or "
+              "asked); without it, the centre's operator account.")
 def stats_command(exam_id: str, centre_dir: Path, as_csv: bool, bins: int,
-                  bank_file: Path | None) -> None:
+                  bank_file: Path | None, user: str | None) -> None:
     """Item analysis: facility, point-biserial, 27 % discrimination, distractors, KR-20/alpha;
     Rasch calibration across random papers, model reliability, paper difficulty per sitting."""
-    from kiosk.stats import render_csv, render_text
-
-    centre = Centre.open(centre_dir)
-    stats = centre_stats(centre, exam_id, centre_passphrase(centre), bins)
+    with centre_calls(centre_dir, user=user) as calls:
+        stats = calls.call("results.stats", exam=exam_id, bins=bins)
     if bank_file is not None:
-        click.echo(write_difficulties(stats, bank_file))
+        click.echo(write_difficulties(exam_id, stats["calibration"], bank_file))
         return
-    click.echo(render_csv(stats) if as_csv else render_text(stats), nl=False)
+    click.echo(stats["csv"] if as_csv else stats["text"], nl=False)
 
 
-def write_difficulties(stats: ExamStats, bank_file: Path) -> str:
+def write_difficulties(exam_id: str, calibration: Mapping[str, float], bank_file: Path) -> str:
     """Set the calibrated difficulties of the bank's items in `bank_file` (atomically)."""
     import tomllib
 
@@ -222,11 +191,11 @@ def write_difficulties(stats: ExamStats, bank_file: Path) -> str:
         bank_id = str(tomllib.loads(text).get("bank", {}).get("id", ""))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise KioskError(f"{bank_file}: cannot read the bank ({exc})") from None
-    values = {key.split(":", 1)[1]: c.difficulty for key, c in stats.calibration.items()
+    values = {key.split(":", 1)[1]: d for key, d in calibration.items()
               if key.split(":", 1)[0] == bank_id}
     if not values:
         raise KioskError(f"{bank_file}: no calibrated item of bank {bank_id!r} in exam "
-                         f"{stats.exam!r}")
+                         f"{exam_id!r}")
     try:
         new, missing = set_difficulties(text, values)
     except BankEditError as exc:
@@ -237,22 +206,6 @@ def write_difficulties(stats: ExamStats, bank_file: Path) -> str:
     note = f"; not in the file: {', '.join(missing)}" if missing else ""
     return (f"{bank_file}: difficulty set for {len(values) - len(missing)} items of bank "
             f"{bank_id!r}{note}")
-
-
-def centre_stats(centre: Centre, exam_id: str, passphrase: str | None = None, bins: int = 10
-                 ) -> ExamStats:
-    from kiosk.domain.banks import all_items
-    from kiosk.results import compute_results, fold_attempts, load_exams
-    from kiosk.stats import exam_stats
-
-    # Raises "not loaded" itself.
-    exams = load_exams(centre, [exam_id], passphrase)
-    results = compute_results(centre, exam_id, exams=exams)
-    with centre.reader() as reader:
-        states = fold_attempts(reader.events(kind=("attempt_created", "answer_saved",
-                                                   "part_submitted", "attempt_submitted",
-                                                   "attempt_voided")))
-    return exam_stats(exam_id, results, states, all_items(exams[exam_id][1].values()), bins)
 
 
 COMMANDS = [results_command, stats_command]

@@ -56,9 +56,18 @@ def add_call_routes(app: web.Application, svc: Service) -> None:
 
             return web.json_response({"result": await loop.run_in_executor(None, read)})
 
+        extra: dict[str, Any] = {}
+        if (read_first := uc.read_first) is not None:
+            def first() -> Any:
+                with svc.centre.reader() as reader:
+                    return read_first(U.Context(svc.centre, reader, caller, svc.passphrase),
+                                      args)
+
+            extra["first"] = await loop.run_in_executor(None, first)
+
         def job() -> Any:
             ctx = U.Context(svc.centre, svc.ledger, caller, svc.passphrase,
-                            extra=svc.call_extra())
+                            extra={**svc.call_extra(), **extra})
             result = U.run(uc, ctx, args)
             # Candidates' sessions fold others' events on their next call; the console's
             # version tells watchers something changed.

@@ -78,6 +78,11 @@ class UseCase:
     #: A reading use case that decrypts exam content (results, marking views) needs the key's
     #: passphrase in the embedded path; writing ones always do.
     needs_key: bool = False
+    #: Slow reading a write rests on (a marking context: every attempt folded and scored),
+    #: done first on a reader connection off the writer thread, so the write transaction does
+    #: not hold up candidates' saves; its result reaches the write as `ctx.extra["first"]`, and
+    #: the write re-checks inside its transaction what may have changed since.
+    read_first: Callable[[Context, dict[str, Any]], Any] | None = None
 
 
 USE_CASES: dict[str, UseCase] = {}
@@ -85,17 +90,20 @@ USE_CASES: dict[str, UseCase] = {}
 
 def use_case(name: str, *, roles: tuple[str, ...], writes: bool = True,
              prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-             needs_key: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             needs_key: bool = False,
+             read_first: Callable[[Context, dict[str, Any]], Any] | None = None
+             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in USE_CASES and USE_CASES[name].fn is not fn:
             raise RuntimeError(f"use case {name!r} registered twice")
-        USE_CASES[name] = UseCase(name, fn, roles, writes, prepare, needs_key)
+        USE_CASES[name] = UseCase(name, fn, roles, writes, prepare, needs_key, read_first)
         return fn
 
     return register
 
 
-ROOMS = ("accounts", "sittings", "exports", "invigilation")
+ROOMS = ("accounts", "sittings", "exports", "invigilation", "marking", "records", "oral",
+         "results")
 
 
 def load_rooms() -> dict[str, UseCase]:
@@ -215,9 +223,15 @@ class LocalCalls:
             key = self.passphrase if uc.needs_key else None
             with self.centre.reader() as reader:
                 return run(uc, Context(self.centre, reader, self.caller, key), args)
+        extra: dict[str, Any] = {}
+        if uc.read_first is not None:
+            with self.centre.reader() as reader:
+                extra["first"] = uc.read_first(
+                    Context(self.centre, reader, self.caller, self.passphrase), args)
         ledger = self.ledger()
         with ledger.transaction():
-            return run(uc, Context(self.centre, ledger, self.caller, self.passphrase), args)
+            return run(uc, Context(self.centre, ledger, self.caller, self.passphrase,
+                                   extra=extra), args)
 
     def close(self) -> None:
         if self._ledger is not None:

@@ -1,4 +1,5 @@
-"""Screens of the examiner app: login, queue, marking, statistics."""
+"""Screens of the examiner app: login, queue, marking, statistics. Every call to the centre
+service runs in a worker thread; the screens only show what comes back."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
+from kiosk.apps.examiner.app import Entry, Group, Response
 from kiosk.apps.widgets.staff_login import StaffLoginScreen
-from kiosk.domain import marking as M
 from kiosk.errors import KioskError
 from kiosk.i18n import t
 
@@ -29,8 +30,39 @@ class _Base(Screen[None]):
 class LoginScreen(StaffLoginScreen, _Base):
     ROLE = "examiner"
 
-    def authenticate(self, name: str, password: str) -> None:
-        self.examiner.login(name, password)
+    def attempt_login(self) -> None:
+        # The password check (scrypt) and the first queue take a moment: off the UI thread.
+        if self.query_one("#login", Button).disabled:
+            return  # one login at a time
+        self.query_one("#login", Button).disabled = True
+        self._login(self.query_one("#user", Input).value,
+                    self.query_one("#password", Input).value)
+
+    @work(thread=True, exclusive=True, group="login")
+    def _login(self, name: str, password: str) -> None:
+        from kiosk.apps.examiner.app import LoginRefused
+
+        try:
+            self.examiner.login(name, password)
+        except LoginRefused:
+            # A wrong name, password or role: one generic message.
+            self.app.call_from_thread(self._failed, None)
+        except KioskError as exc:
+            # No service, or it did not start: what it said.
+            self.app.call_from_thread(self._failed, str(exc))
+        else:
+            self.app.call_from_thread(self._logged_in)
+
+    def _failed(self, message: str | None) -> None:
+        password = self.query_one("#password", Input)
+        password.value = ""
+        self.query_one("#login-message", Static).update(
+            message or t(f"{self.ROLE}.login.failed"))
+        self.query_one("#login", Button).disabled = False
+        password.focus()
+
+    def _logged_in(self) -> None:
+        self.app.switch_screen(QueueScreen())
 
 
 class QueueScreen(_Base):
@@ -67,9 +99,8 @@ class QueueScreen(_Base):
     def on_screen_resume(self) -> None:
         self.fill()
 
-    def groups(self) -> list[M.QueueGroup]:
-        ctx = self.examiner.ctx
-        return ctx.queue(self.examiner.user) if ctx is not None else []
+    def groups(self) -> list[Group]:
+        return self.examiner.groups
 
     def fill(self) -> None:
         table = self.query_one("#groups", DataTable)
@@ -86,7 +117,7 @@ class QueueScreen(_Base):
             else t("examiner.queue.hint"))
         self.fill_entries()
 
-    def selected_group(self) -> M.QueueGroup | None:
+    def selected_group(self) -> Group | None:
         groups = self.groups()
         row = self.query_one("#groups", DataTable).cursor_row
         return groups[row] if 0 <= row < len(groups) else None
@@ -96,7 +127,7 @@ class QueueScreen(_Base):
         table.clear()
         group = self.selected_group()
         for e in group.entries if group else []:
-            table.add_row(e.code, str(e.round), key=e.attempt)
+            table.add_row(e.code, str(e.round), key=e.code)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "groups":
@@ -112,11 +143,33 @@ class QueueScreen(_Base):
             return
         row = self.query_one("#entries", DataTable).cursor_row if from_entries else 0
         entry = group.entries[row if 0 <= row < len(group.entries) else 0]
-        self.app.push_screen(MarkScreen(entry))
+        self.query_one("#queue-message", Static).update("…")
+        self._open(entry)
+
+    @work(thread=True, exclusive=True, group="queue")
+    def _open(self, entry: Entry) -> None:
+        try:
+            response = self.examiner.open_response(entry)
+        except KioskError as exc:
+            self.app.call_from_thread(self._problem, str(exc))
+            return
+        self.app.call_from_thread(self.app.push_screen, MarkScreen(response))
+
+    def _problem(self, message: str) -> None:
+        self.query_one("#queue-message", Static).update(message)
 
     def action_refresh(self) -> None:
-        self.examiner.reload()
-        self.fill()
+        self.query_one("#queue-message", Static).update("…")
+        self._reload()
+
+    @work(thread=True, exclusive=True, group="queue")
+    def _reload(self) -> None:
+        try:
+            self.examiner.reload()
+        except KioskError as exc:
+            self.app.call_from_thread(self._problem, str(exc))
+            return
+        self.app.call_from_thread(self.fill)
 
     def action_stats(self) -> None:
         self.app.push_screen(StatsScreen())
@@ -133,19 +186,14 @@ class MarkScreen(_Base):
     BINDINGS = [Binding("escape", "back", t("examiner.keys.back")),
                 Binding("f4", "zoom", show=False)]
 
-    def __init__(self, entry: M.QueueEntry) -> None:
+    def __init__(self, response: Response) -> None:
         super().__init__()
-        self.entry = entry
-        ctx = self.examiner.ctx
-        assert ctx is not None
-        self.item = ctx.item(entry.exam, entry.item)
+        self.entry = response.entry
+        self.item = response.item
         self.rubric: list[dict[str, Any]] = list(self.item.spec.get("rubric") or [])
-        from kiosk.domain.marking_view import marking_view
-
-        qtype = (ctx.registry.question_types.get(self.item.type)
-                 if ctx.registry is not None else None)
-        self.view = marking_view(self.item, entry.response, qtype or _PlainType(),
-                                 ctx.marks.get(entry.attempt, entry.item), entry.round)
+        self.view = response.view
+        #: a save is with the service: no second one until it answered
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         e, v = self.entry, self.view
@@ -286,6 +334,8 @@ class MarkScreen(_Base):
         problem = " ".join(problems)
         self.query_one("#total", Static).update(
             t("examiner.mark.total", total=_pts(total), points=_pts(self.item.points)))
+        if self.saving:
+            return  # "Saving…" and a disabled Save stand until the service answers
         self.query_one("#mark-message", Static).update(problem)
         self.query_one("#save", Button).disabled = bool(problem)
 
@@ -310,26 +360,59 @@ class MarkScreen(_Base):
             self.save()
 
     def save(self) -> None:
-        app = self.examiner
-        ctx = app.ctx
-        assert ctx is not None and app.user is not None
+        if self.saving:
+            return
         try:
             points, criteria = self._values()
-            from kiosk import marking
-
-            marking.record_mark(app.writer, ctx, self.entry.attempt, self.entry.item, app.user,
-                                points=points, criteria=criteria,
-                                comment=self.query_one("#comment", Input).value)
         except KioskError as exc:
             self.query_one("#mark-message", Static).update(str(exc))
             return
-        # Straight on to the next response of the same item, as markers work through a pile.
-        following = next((g.entries for g in ctx.queue(app.user)
-                          if g.exam == self.entry.exam and g.item == self.entry.item), [])
-        if following:
-            app.switch_screen(MarkScreen(following[0]))
+        # Nothing is "saved" until the service acknowledged its commit.
+        self.saving = True
+        self.query_one("#save", Button).disabled = True
+        self.query_one("#mark-message", Static).update(t("exam.saving"))
+        comment = self.query_one("#comment", Input).value
+        # The app's worker, not this screen's: going back to the queue while the service is
+        # slow must not abandon the save (a screen's workers end with the screen).
+        app = self.examiner
+        app.run_worker(lambda: self._save(app, points, criteria, comment), thread=True,
+                       group="save", name="save a mark")
+
+    def _save(self, app: ExaminerApp, points: float | None, criteria: dict[str, float],
+              comment: str) -> None:
+        # `app`, not `self.app`: this screen may have left the screen stack by now.
+        try:
+            done, following = app.save_mark(self.entry, points, criteria, comment)
+        except KioskError as exc:
+            app.call_from_thread(self._not_saved, app, str(exc))
+            return
+        app.call_from_thread(self._saved, app, done, following)
+
+    def _not_saved(self, app: ExaminerApp, message: str) -> None:
+        # The typed marks stay on screen: fix them, or save again when the service answers.
+        self.saving = False
+        if app.screen is not self:  # the marker went back meanwhile
+            app.notify(message, severity="error")
+            return
+        self.query_one("#mark-message", Static).update(message)
+        self.query_one("#save", Button).disabled = False
+
+    def _saved(self, app: ExaminerApp, done: dict[str, Any], following: Response | None
+               ) -> None:
+        # Straight on to the next response of the same item, as markers work through a pile;
+        # the acknowledgement is shown on the screen that follows.
+        self.saving = False
+        current = app.screen
+        if current is not self:  # the marker went back meanwhile: only the news
+            if isinstance(current, QueueScreen):
+                current.fill()
+        elif following is not None:
+            app.switch_screen(MarkScreen(following))
         else:
             app.pop_screen()
+        app.call_after_refresh(
+            app.notify, f"{t('exam.saved')}: {done['code']} {done['item']} "
+                        f"({_pts(done['points'])})")
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -342,19 +425,6 @@ def _pts(value: Any) -> str:
     return points_text(float(value or 0), current_language())
 
 
-class _PlainType:
-    """Stands in for a question type that is not installed: the text as it is."""
-
-    def render_item(self, item: Any, presentation: Any = None) -> str:
-        return str(item.stem)
-
-    def render_response(self, item: Any, response: Any) -> str:
-        return response if isinstance(response, str) else repr(response)
-
-    def judge(self, item: Any, response: Any) -> Any:
-        return None
-
-
 class StatsScreen(_Base):
     """Item statistics of one exam, with the score distribution as a histogram."""
 
@@ -363,8 +433,7 @@ class StatsScreen(_Base):
 
     def __init__(self) -> None:
         super().__init__()
-        ctx = self.examiner.ctx
-        self.exam_ids = sorted(ctx.exams) if ctx is not None else []
+        self.exam_ids: list[str] = []
         self.index = 0
 
     def compose(self) -> ComposeResult:
@@ -382,12 +451,14 @@ class StatsScreen(_Base):
         yield PlotextPlot(id="histogram")
 
     def on_mount(self) -> None:
-        self.show()
+        self.query_one("#stats-text", Static).update(t("examiner.stats.computing"))
+        self._compute(None)
 
     def show(self) -> None:
         header = self.query_one("#stats-header", Static)
         if not self.exam_ids:
             header.update(t("examiner.stats.none"))
+            self.query_one("#stats-text", Static).update("")
             return
         exam_id = self.exam_ids[self.index]
         header.update(t("examiner.stats.header", exam=exam_id))
@@ -395,35 +466,46 @@ class StatsScreen(_Base):
         self._compute(exam_id)
 
     @work(thread=True, exclusive=True, group="stats")
-    def _compute(self, exam_id: str) -> None:
-        """Item analysis and the Rasch calibration read the ledger and take a while: off the
-        UI thread, so the screen keeps answering keys."""
-        from kiosk.commands.results_cmd import centre_stats
-
+    def _compute(self, exam_id: str | None) -> None:
+        """Item analysis and the Rasch calibration are the service's (`results.stats`) and
+        take a while: off the UI thread, so the screen keeps answering keys. Without
+        `exam_id`: first the exams with papers, then the first one's."""
         app = self.examiner
         try:
-            stats = centre_stats(app.centre, exam_id, app.passphrase)
+            if exam_id is None:
+                exams = app.exams()
+                self.app.call_from_thread(self._set_exams, exams)
+                if not exams:
+                    return
+                exam_id = exams[0]
+            stats = app.stats(exam_id)
         except KioskError as exc:
             self.app.call_from_thread(self._show_text, str(exc))
             return
         self.app.call_from_thread(self._show_stats, exam_id, stats)
 
+    def _set_exams(self, exams: list[str]) -> None:
+        self.exam_ids, self.index = exams, 0
+        header = self.query_one("#stats-header", Static)
+        header.update(t("examiner.stats.header", exam=exams[0]) if exams
+                      else t("examiner.stats.none"))
+        if not exams:
+            self.query_one("#stats-text", Static).update("")
+
     def _show_text(self, text: str) -> None:
         self.query_one("#stats-text", Static).update(text)
 
-    def _show_stats(self, exam_id: str, stats: Any) -> None:
-        from kiosk.stats import render_text
-
+    def _show_stats(self, exam_id: str, stats: dict[str, Any]) -> None:
         if not self.exam_ids or self.exam_ids[self.index] != exam_id:
             return  # the examiner moved on to another exam meanwhile
-        self.query_one("#stats-text", Static).update(render_text(stats))
+        self.query_one("#stats-text", Static).update(stats["text"])
         plots = self.query("#histogram")
         if plots:
             widget = plots.first()
             plt = widget.plt  # type: ignore[attr-defined]
             plt.clear_data()
-            labels = [f"{b.low:.0f}" for b in stats.histogram]
-            plt.bar(labels, [b.count for b in stats.histogram])
+            labels = [f"{low:.0f}" for low, _count in stats["histogram"]]
+            plt.bar(labels, [count for _low, count in stats["histogram"]])
             plt.title(t("examiner.stats.histogram"))
             widget.refresh()
 
