@@ -281,7 +281,8 @@ def _accommodated(people: Mapping[str, _Candidate], accommodations: Mapping[str,
         aids = [str(a) for a in getattr(acc, "aids", ()) or ()]
         note = str(getattr(acc, "note", "") or "")
         if extra or aids or note:
-            accommodated.append((c.id, c.name, tr("extra_minutes", minutes=extra) if extra else "–",
+            accommodated.append((c.id, c.name,
+                                 tr("extra_minutes", minutes=extra) if extra else "–",
                                  "; ".join([*aids, note] if note else aids) or "–"))
     return accommodated
 

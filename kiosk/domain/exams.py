@@ -299,7 +299,8 @@ class _Reader:
         for i, rel in enumerate(raw_banks):
             if self.files is not None:
                 if rel not in self.files:
-                    self.error(self.line(block, "banks"), f"banks[{i}]: {rel!r} is not in the package")
+                    self.error(self.line(block, "banks"),
+                               f"banks[{i}]: {rel!r} is not in the package")
                 banks.append(Path(rel))
                 continue
             p = bank_path(self.path, rel)
