@@ -120,116 +120,179 @@ def collect(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Mapping[s
         c.seat = room.seat_of(c.id)
         c.attempt = room.by_candidate.get(c.id)
         c.status = room.row(c.id, 0.0).status
-    by_attempt = {c.attempt: c for c in people.values() if c.attempt}
-    started: str | None = None
-    closed: str | None = None
-    last_submitted: str | None = None
-    interventions: list[tuple[str, ...]] = []
-    irregularities: list[Irregularity] = []
-    interruptions: list[tuple[str, ...]] = []
-    last_seen: dict[str, str] = {}  # attempt -> ts of its terminal's last event
-    records: list[tuple[str, ...]] = []
+    walk = _Walk(people, tr, tz)
     for e in mine:
+        walk.event(e)
+
+    present = [c for c in people.values() if c.first_login]
+    absent = [c for c in people.values() if not c.first_login]
+    ordered = [people[row.candidate]
+               for row in R.sort_rows([room.row(c, 0.0) for c in people], "seat")]
+    accommodated = _accommodated(people, accommodations or {}, tr)
+    tables = [
+        Table(tr("seating", present=len(present), total=len(people)),
+              (tr("col.seat"), tr("col.id"), tr("col.name"), tr("col.arrived"),
+               tr("col.other_seats")), _seating(ordered, tz), (14, 14, 36, 14, 22), tr("none")),
+        Table(tr("absent", count=len(absent)),
+              (tr("col.id"), tr("col.name"), tr("col.planned_seat")),
+              [(c.id, c.name, c.seat or "–") for c in absent], (20, 50, 30), tr("none")),
+        Table(tr("accommodations", count=len(accommodated)),
+              (tr("col.id"), tr("col.name"), tr("col.extra_time"), tr("col.aids")),
+              accommodated, (14, 32, 20, 34), tr("none")),
+        Table(tr("interruptions", count=len(walk.interruptions)),
+              (tr("col.relogin"), tr("col.candidate"), tr("col.seat"),
+               tr("col.last_seen"), tr("col.lost")),
+              walk.interruptions, (14, 36, 14, 16, 20), tr("none")),
+        Table(tr("interventions", count=len(walk.interventions)),
+              (tr("col.time"), tr("col.action"), tr("col.subject"), tr("col.details"),
+               tr("col.by")),
+              walk.interventions, (11, 19, 22, 34, 14), tr("none")),
+        Table(tr("records", count=len(walk.records)),
+              (tr("col.time"), tr("col.candidate"), tr("col.details"), tr("col.by")),
+              walk.records, (14, 24, 44, 18), tr("none")),
+        Table(tr("receipts"), (tr("col.id"), tr("col.name"), tr("col.receipt"),
+                               tr("col.time"), tr("col.how"), tr("col.latest")),
+              _receipts(ordered, latest, tr, tz), (11, 25, 19, 10, 16, 19), tr("none")),
+    ]
+    head_lines: list[str] = []
+    if signed_head is not None:
+        head_lines = [tr("signed_head"), f"#{signed_head.upto_seq} {signed_head.head_hash}",
+                      tr("signed_checkpoint", checkpoint=signed_head.id,
+                         code=receipt_code(signed_head.head_hash))]
+    return Minutes(
+        language=language,
+        title=tr("title", sitting=sitting.id),
+        facts=_facts(sitting, walk, centre, exam_title, printed, tr, tz),
+        tables=tables,
+        irregularities_heading=tr("irregularities", count=len(walk.irregularities)),
+        irregularities=walk.irregularities,
+        none=tr("none"),
+        signatures=(tr("sign.invigilator"), tr("sign.invigilator"), tr("sign.commissioner"),
+                    tr("sign.place_date")),
+        signatures_heading=tr("sign.heading"),
+        signed_head=head_lines,
+    )
+
+
+class _Walk:
+    """The sitting's events in ledger order, as the minutes record them: the start and the
+    end, logins and relogins, submissions, interventions, irregularities and exam records."""
+
+    def __init__(self, people: Mapping[str, _Candidate], tr: Any, tz: tzinfo | None) -> None:
+        self.people, self.tr, self.tz = people, tr, tz
+        self.by_attempt = {c.attempt: c for c in people.values() if c.attempt}
+        self.started: str | None = None
+        self.closed: str | None = None
+        self.last_submitted: str | None = None
+        self.interventions: list[tuple[str, ...]] = []
+        self.irregularities: list[Irregularity] = []
+        self.interruptions: list[tuple[str, ...]] = []
+        self.last_seen: dict[str, str] = {}  # attempt -> ts of its terminal's last event
+        self.records: list[tuple[str, ...]] = []
+
+    def event(self, e: LedgerEvent) -> None:
         if e.kind in X.KINDS:
-            records.append(_record(e, people, tz))
-            continue
-        who = by_attempt.get(e.attempt) if e.attempt else None
+            self.records.append(_record(e, self.people, self.tz))
+            return
+        who = self.by_attempt.get(e.attempt) if e.attempt else None
         if e.kind == A.LOGGED_IN and who is not None:
-            seat = str(e.body.get("seat") or "")
-            if who.first_login is None:
-                who.first_login = e.ts
-            else:
-                # A relogin: the terminal before it died (or was closed) mid-exam.
-                gap = R.epoch(e.ts) - R.epoch(last_seen.get(str(e.attempt), e.ts))
-                interruptions.append((when(e.ts, tz)[11:], _who(who), seat or "–",
-                                      when(last_seen[str(e.attempt)], tz)[11:]
-                                      if str(e.attempt) in last_seen else "–",
-                                      _duration(gap)))
-            if seat and seat not in who.login_seats:
-                who.login_seats.append(seat)
+            self.logged_in(e, who)
         if e.attempt and e.actor.startswith("candidate:"):
-            last_seen[str(e.attempt)] = e.ts
-        if e.kind == A.STARTED and started is None:
-            started = e.ts
+            self.last_seen[str(e.attempt)] = e.ts
+        if e.kind == A.STARTED and self.started is None:
+            self.started = e.ts
         if e.kind == A.SUBMITTED and who is not None and who.submitted is None:
             who.submitted, who.submit_reason = e, str(e.body.get("reason", ""))
-            last_submitted = e.ts
+            self.last_submitted = e.ts
         if e.kind == R.SITTING_CLOSED:
-            closed = e.ts
+            self.closed = e.ts
         if e.kind == R.SITTING_OPENED:
-            closed = None
+            self.closed = None
         if e.kind == R.IRREGULARITY and who is not None:
-            irregularities.append(_irregularity(e, who, tr, tz))
-            continue
+            self.irregularities.append(_irregularity(e, who, self.tr, self.tz))
+            return
         if e.kind in INTERVENTIONS and (e.kind in AT_TERMINAL or not e.actor.startswith(
                 ("candidate:", "system"))):
-            interventions.append(_intervention(e, who, people, tr, tz))
+            self.interventions.append(_intervention(e, who, self.people, self.tr, self.tz))
 
+    def logged_in(self, e: LedgerEvent, who: _Candidate) -> None:
+        """A first login, or a relogin (an interruption: the time since the terminal was last
+        heard from); the seats a candidate logged in at."""
+        seat = str(e.body.get("seat") or "")
+        if who.first_login is None:
+            who.first_login = e.ts
+        else:
+            # A relogin: the terminal before it died (or was closed) mid-exam.
+            tz, last_seen = self.tz, self.last_seen
+            gap = R.epoch(e.ts) - R.epoch(last_seen.get(str(e.attempt), e.ts))
+            self.interruptions.append((when(e.ts, tz)[11:], _who(who), seat or "–",
+                                       when(last_seen[str(e.attempt)], tz)[11:]
+                                       if str(e.attempt) in last_seen else "–",
+                                       _duration(gap)))
+        if seat and seat not in who.login_seats:
+            who.login_seats.append(seat)
+
+
+def _facts(sitting: Sitting, walk: _Walk, centre: str, exam_title: str, printed: str | None,
+           tr: Any, tz: tzinfo | None) -> list[tuple[str, str]]:
+    """The head of the minutes: centre, exam, room, dates, and the end (or that the sitting is
+    still open)."""
     facts = [
         (tr("centre"), centre or "–"),
         (tr("exam"), f"{exam_title or sitting.exam} ({sitting.exam})"),
         (tr("room"), sitting.room or "–"),
         (tr("date"), sitting.date or "–"),
         (tr("created"), when(sitting.ts, tz) if sitting.ts else "–"),
-        (tr("started"), when(started, tz) if started else "–"),
+        (tr("started"), when(walk.started, tz) if walk.started else "–"),
     ]
-    if closed:
-        facts.append((tr("closed_at"), when(closed, tz)))
+    if walk.closed:
+        facts.append((tr("closed_at"), when(walk.closed, tz)))
     else:
         # An open sitting has no end yet: say so once, never "ended" beside "still open".
         facts.append((tr("status"), tr("still_open")
-                      + (f" ({tr('last_submission')}: {when(last_submitted, tz)})"
-                         if last_submitted else "")))
+                      + (f" ({tr('last_submission')}: {when(walk.last_submitted, tz)})"
+                         if walk.last_submitted else "")))
     if printed:
         facts.append((tr("printed"), printed))
+    return facts
 
-    present = [c for c in people.values() if c.first_login]
-    absent = [c for c in people.values() if not c.first_login]
-    ordered = R.sort_rows([room.row(c, 0.0) for c in people], "seat")
+
+def _seating(ordered: list[_Candidate], tz: tzinfo | None) -> list[tuple[str, ...]]:
+    """The seating plan: who arrived, in seat order, with the other seats they logged in at."""
     seating = []
-    for row in ordered:
-        c = people[row.candidate]
+    for c in ordered:
         if not c.first_login:
             continue
         others = [s for s in c.login_seats if s != c.seat]
         seating.append((c.seat or "–", c.id, c.name, when(c.first_login, tz)[11:],
                         ", ".join(others)))
-    tables = [
-        Table(tr("seating", present=len(present), total=len(people)),
-              (tr("col.seat"), tr("col.id"), tr("col.name"), tr("col.arrived"),
-               tr("col.other_seats")), seating, (14, 14, 36, 14, 22), tr("none")),
-        Table(tr("absent", count=len(absent)),
-              (tr("col.id"), tr("col.name"), tr("col.planned_seat")),
-              [(c.id, c.name, c.seat or "–") for c in absent], (20, 50, 30), tr("none")),
-    ]
+    return seating
+
+
+def _accommodated(people: Mapping[str, _Candidate], accommodations: Mapping[str, Any],
+                  tr: Any) -> list[tuple[str, ...]]:
+    """The candidates granted extra time, aids or a note, with what they were granted."""
     accommodated = []
     for c in people.values():
-        acc = (accommodations or {}).get(c.id)
+        acc = accommodations.get(c.id)
         if acc is None:
             continue
         extra = int(getattr(acc, "extra_minutes", 0) or 0)
         aids = [str(a) for a in getattr(acc, "aids", ()) or ()]
         note = str(getattr(acc, "note", "") or "")
         if extra or aids or note:
-            accommodated.append((c.id, c.name, tr("extra_minutes", minutes=extra) if extra else "–",
+            accommodated.append((c.id, c.name,
+                                 tr("extra_minutes", minutes=extra) if extra else "–",
                                  "; ".join([*aids, note] if note else aids) or "–"))
-    tables.append(Table(tr("accommodations", count=len(accommodated)),
-                        (tr("col.id"), tr("col.name"), tr("col.extra_time"), tr("col.aids")),
-                        accommodated, (14, 32, 20, 34), tr("none")))
-    tables.append(Table(tr("interruptions", count=len(interruptions)),
-                        (tr("col.relogin"), tr("col.candidate"), tr("col.seat"),
-                         tr("col.last_seen"), tr("col.lost")),
-                        interruptions, (14, 36, 14, 16, 20), tr("none")))
-    tables.append(Table(tr("interventions", count=len(interventions)),
-                        (tr("col.time"), tr("col.action"), tr("col.subject"), tr("col.details"),
-                         tr("col.by")),
-                        interventions, (11, 19, 22, 34, 14), tr("none")))
-    tables.append(Table(tr("records", count=len(records)),
-                        (tr("col.time"), tr("col.candidate"), tr("col.details"), tr("col.by")),
-                        records, (14, 24, 44, 18), tr("none")))
+    return accommodated
+
+
+def _receipts(ordered: list[_Candidate], latest: Mapping[str, str], tr: Any,
+              tz: tzinfo | None) -> list[tuple[str, ...]]:
+    """Each candidate with an attempt, in seat order: the receipt code of the submission (or
+    voided / not submitted) and the code after the attempt's latest change."""
     receipts = []
-    for row in ordered:
-        c = people[row.candidate]
+    for c in ordered:
         if c.attempt is None:
             continue
         # The code after the attempt's latest mark, void or appeal decision: on paper, it
@@ -243,27 +306,7 @@ def collect(sitting: Sitting, events: Iterable[LedgerEvent], *, names: Mapping[s
                              tr("reason." + c.submit_reason) if c.submit_reason else "", after))
         else:
             receipts.append((c.id, c.name, tr("not_submitted"), "", "", after))
-    tables.append(Table(tr("receipts"), (tr("col.id"), tr("col.name"), tr("col.receipt"),
-                                         tr("col.time"), tr("col.how"), tr("col.latest")),
-                        receipts, (11, 25, 19, 10, 16, 19), tr("none")))
-    head_lines: list[str] = []
-    if signed_head is not None:
-        head_lines = [tr("signed_head"), f"#{signed_head.upto_seq} {signed_head.head_hash}",
-                      tr("signed_checkpoint", checkpoint=signed_head.id,
-                         code=receipt_code(signed_head.head_hash))]
-    return Minutes(
-        language=language,
-        title=tr("title", sitting=sitting.id),
-        facts=facts,
-        tables=tables,
-        irregularities_heading=tr("irregularities", count=len(irregularities)),
-        irregularities=irregularities,
-        none=tr("none"),
-        signatures=(tr("sign.invigilator"), tr("sign.invigilator"), tr("sign.commissioner"),
-                    tr("sign.place_date")),
-        signatures_heading=tr("sign.heading"),
-        signed_head=head_lines,
-    )
+    return receipts
 
 
 def _sitting_events(s: Sitting, events: Iterable[LedgerEvent]) -> list[LedgerEvent]:

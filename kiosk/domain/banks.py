@@ -223,89 +223,23 @@ class _Checker:
 
     def check_item(self, f: _FileRead, block: Block | None, raw: dict[str, Any], bank_id: str
                    ) -> Item | None:
-        start = block.start if block else 1
-        ok = True
-
-        def where(key: str) -> int:
-            if block is None:
-                return start
-            return f.src.field_line(block, "items", key)
-
-        def bad(key: str | None, reason: str) -> None:
-            nonlocal ok
-            ok = False
-            self.error(f.path, where(key) if key else start, reason)
-
-        # Values from TOML are Any until checked; `ok` says whether every check passed.
+        at = _ItemCheck(self, f, block)
+        # Values from TOML are Any until checked; `at.ok` says whether every check passed.
         item_id: Any = raw.get("id")
         label = f"item {item_id!r}" if isinstance(item_id, str) else "item"
-        if item_id is None:
-            bad(None, "item without id")
-        elif not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
-            bad("id", f"{label}: id must match [A-Za-z0-9._-]+, got {item_id!r}")
-
+        _check_id(at, item_id, label)
         qtype_name: Any = raw.get("type")
-        qtype: Any = None
-        if qtype_name is None:
-            bad(None, f"{label}: type is required")
-        elif not isinstance(qtype_name, str):
-            bad("type", f"{label}: type must be a string, got {qtype_name!r}")
-        elif qtype_name not in self.qtypes:
-            known = ", ".join(sorted(self.qtypes)) or "none registered"
-            bad("type", f"{label}: unknown type {qtype_name!r} (known: {known})")
-        else:
-            qtype = self.qtypes[qtype_name]
-
+        qtype = self._checked_type(at, qtype_name, label)
         topic: Any = raw.get("topic")
-        if topic is None:
-            bad(None, f"{label}: topic is required")
-        elif not isinstance(topic, str) or not topic.strip():
-            bad("topic", f"{label}: topic must be a non-empty string, got {topic!r}")
-
-        points: Any = raw.get("points")
-        scored = getattr(qtype, "scored", True)
-        if not scored:
-            # An unscored kind (description): no points, or 0.
-            if points is None:
-                points = 0
-            elif not _is_number(points) or points != 0:
-                bad("points", f"{label}: a {qtype_name} item carries no points (0), got {points!r}")
-        elif points is None:
-            bad(None, f"{label}: points is required")
-        elif not _is_number(points) or points <= 0:
-            bad("points", f"{label}: points must be a number > 0, got {points!r}")
-
+        _check_text(at, topic, "topic", label, f"topic must be a non-empty string, got {topic!r}")
+        points = _checked_points(at, raw.get("points"), qtype, qtype_name, label)
         stem: Any = raw.get("stem")
-        if stem is None:
-            bad(None, f"{label}: stem is required")
-        elif not isinstance(stem, str) or not stem.strip():
-            bad("stem", f"{label}: stem must be non-empty text")
-
-        difficulty = raw.get("difficulty")
-        if difficulty is not None and (not _is_number(difficulty) or not 0 <= difficulty <= 1):
-            bad("difficulty", f"{label}: difficulty must be a number from 0 to 1, got {difficulty!r}")
-        for key in ("tags", "enemies"):
-            if key in raw and not _is_str_list(raw[key]):
-                bad(key, f"{label}: {key} must be a list of strings, got {raw[key]!r}")
-        scoring = raw.get("scoring")
-        if scoring is not None:
-            if not isinstance(scoring, str):
-                bad("scoring", f"{label}: scoring must be a string, got {scoring!r}")
-            elif scoring not in self.rules:
-                known = ", ".join(sorted(self.rules)) or "none registered"
-                bad("scoring", f"{label}: unknown scoring rule {scoring!r} (known: {known})")
-        step = raw.get("step")
-        if step is not None and (not _is_number(step) or step <= 0):
-            bad("step", f"{label}: step must be a number > 0, got {step!r}")
-        feedback = raw.get("feedback")
-        if feedback is not None and not isinstance(feedback, str):
-            bad("feedback", f"{label}: feedback must be text")
-        attachments = raw.get("attachments", [])
-        for problem in attachment_errors(attachments, f.media):
-            bad("attachments", f"{label}: {problem}")
-        if not ok:
+        _check_text(at, stem, "stem", label, "stem must be non-empty text")
+        self._check_optional(at, raw, label)
+        if not at.ok:
             return None
 
+        attachments = raw.get("attachments", [])
         item = Item(
             id=item_id,
             type=qtype_name,
@@ -313,33 +247,130 @@ class _Checker:
             points=points,
             stem=stem,
             spec={k: v for k, v in raw.items() if k not in COMMON_KEYS},
-            difficulty=difficulty,
+            difficulty=raw.get("difficulty"),
             tags=tuple(raw.get("tags", ())),
             enemies=tuple(raw.get("enemies", ())),
-            scoring=scoring,
-            step=step,
-            feedback=feedback,
+            scoring=raw.get("scoring"),
+            step=raw.get("step"),
+            feedback=raw.get("feedback"),
             attachments=tuple(dict(a) for a in attachments),
             bank=bank_id,
             source=f.path,
-            line=start,
+            line=at.start,
         )
+        return self._typed(at, item, qtype, label)
+
+    def _checked_type(self, at: _ItemCheck, qtype_name: Any, label: str) -> Any:
+        """The registered question type the item names (None, with the error, when it does not
+        name one)."""
+        if qtype_name is None:
+            at.bad(None, f"{label}: type is required")
+        elif not isinstance(qtype_name, str):
+            at.bad("type", f"{label}: type must be a string, got {qtype_name!r}")
+        elif qtype_name not in self.qtypes:
+            known = ", ".join(sorted(self.qtypes)) or "none registered"
+            at.bad("type", f"{label}: unknown type {qtype_name!r} (known: {known})")
+        else:
+            return self.qtypes[qtype_name]
+        return None
+
+    def _check_optional(self, at: _ItemCheck, raw: dict[str, Any], label: str) -> None:
+        """Whether the optional common keys (difficulty, tags, enemies, scoring, step, feedback,
+        attachments) hold what they may."""
+        difficulty = raw.get("difficulty")
+        if difficulty is not None and (not _is_number(difficulty) or not 0 <= difficulty <= 1):
+            at.bad("difficulty",
+                   f"{label}: difficulty must be a number from 0 to 1, got {difficulty!r}")
+        for key in ("tags", "enemies"):
+            if key in raw and not _is_str_list(raw[key]):
+                at.bad(key, f"{label}: {key} must be a list of strings, got {raw[key]!r}")
+        scoring = raw.get("scoring")
+        if scoring is not None:
+            if not isinstance(scoring, str):
+                at.bad("scoring", f"{label}: scoring must be a string, got {scoring!r}")
+            elif scoring not in self.rules:
+                known = ", ".join(sorted(self.rules)) or "none registered"
+                at.bad("scoring", f"{label}: unknown scoring rule {scoring!r} (known: {known})")
+        step = raw.get("step")
+        if step is not None and (not _is_number(step) or step <= 0):
+            at.bad("step", f"{label}: step must be a number > 0, got {step!r}")
+        feedback = raw.get("feedback")
+        if feedback is not None and not isinstance(feedback, str):
+            at.bad("feedback", f"{label}: feedback must be text")
+        for problem in attachment_errors(raw.get("attachments", []), at.f.media):
+            at.bad("attachments", f"{label}: {problem}")
+
+    def _typed(self, at: _ItemCheck, item: Item, qtype: Any, label: str) -> Item | None:
+        """The item as its question type validates and normalises it (None, with the type's
+        problems or failure, when it refuses)."""
+        path, start = at.f.path, at.start
         try:
             problems = qtype.validate(item)
         except Exception as exc:  # a buggy type plugin must not crash the check
-            self.error(f.path, start, f"{label}: type {qtype_name!r} failed to validate it: {exc}")
+            self.error(path, start, f"{label}: type {item.type!r} failed to validate it: {exc}")
             return None
         for problem in problems:
-            line = problem.line or where(problem.field)
-            self.error(f.path, line, f"{label}: {problem.field}: {problem.reason}")
+            line = problem.line or at.where(problem.field)
+            self.error(path, line, f"{label}: {problem.field}: {problem.reason}")
         if problems:
             return None
         try:
             normalised: Item = qtype.normalise(item)
         except Exception as exc:
-            self.error(f.path, start, f"{label}: type {qtype_name!r} failed to normalise it: {exc}")
+            self.error(path, start, f"{label}: type {item.type!r} failed to normalise it: {exc}")
             return None
         return normalised
+
+
+class _ItemCheck:
+    """One [[items]] table under check: the line each key is on, and whether every check
+    passed so far."""
+
+    def __init__(self, checker: _Checker, f: _FileRead, block: Block | None) -> None:
+        self.checker, self.f, self.block = checker, f, block
+        self.start = block.start if block else 1
+        self.ok = True
+
+    def where(self, key: str) -> int:
+        if self.block is None:
+            return self.start
+        return self.f.src.field_line(self.block, "items", key)
+
+    def bad(self, key: str | None, reason: str) -> None:
+        self.ok = False
+        self.checker.error(self.f.path, self.where(key) if key else self.start, reason)
+
+
+def _check_id(at: _ItemCheck, item_id: Any, label: str) -> None:
+    """Whether the item has an id of the allowed characters."""
+    if item_id is None:
+        at.bad(None, "item without id")
+    elif not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
+        at.bad("id", f"{label}: id must match [A-Za-z0-9._-]+, got {item_id!r}")
+
+
+def _check_text(at: _ItemCheck, value: Any, key: str, label: str, wrong: str) -> None:
+    """Whether a required text key (topic, stem) is there and not blank (`wrong`: the reason
+    when it is there but not text)."""
+    if value is None:
+        at.bad(None, f"{label}: {key} is required")
+    elif not isinstance(value, str) or not value.strip():
+        at.bad(key, f"{label}: {wrong}")
+
+
+def _checked_points(at: _ItemCheck, points: Any, qtype: Any, qtype_name: Any, label: str) -> Any:
+    """The item's points: required and > 0 for a scored type; an unscored one (description)
+    carries none, or 0."""
+    if not getattr(qtype, "scored", True):
+        if points is None:
+            return 0
+        if not _is_number(points) or points != 0:
+            at.bad("points", f"{label}: a {qtype_name} item carries no points (0), got {points!r}")
+    elif points is None:
+        at.bad(None, f"{label}: points is required")
+    elif not _is_number(points) or points <= 0:
+        at.bad("points", f"{label}: points must be a number > 0, got {points!r}")
+    return points
 
 
 def check_bank_sources(

@@ -249,34 +249,11 @@ class _Reader:
                        "exam title is required (a non-empty string)")
         language = get("language", lambda v: isinstance(v, str) and v, "a language code", "hu")
 
-        banks: list[Path] = []
-        raw_banks = head.get("banks")
-        if not _is_str_list(raw_banks) or not raw_banks:
-            self.error(self.line(block, "banks") if "banks" in head else at,
-                       "exam banks is required: a list of bank file paths")
-        else:
-            for i, rel in enumerate(raw_banks):
-                if self.files is not None:
-                    if rel not in self.files:
-                        self.error(self.line(block, "banks"), f"banks[{i}]: {rel!r} is not in the package")
-                    banks.append(Path(rel))
-                    continue
-                p = bank_path(self.path, rel)
-                if p not in self.bank_files:
-                    self.error(self.line(block, "banks"), f"banks[{i}]: no such file {rel!r} "
-                               f"(looked for {p})")
-                banks.append(p)
-
+        banks = self.banks(head, block, at)
         regime = get("regime", lambda v: isinstance(v, str) and v, "a regime name", GENERIC_REGIME)
-        if (regime != GENERIC_REGIME and self.known.regimes is not None
-                and regime not in self.known.regimes):
-            names = ", ".join(sorted({GENERIC_REGIME, *self.known.regimes}))
-            self.error(self.line(block, "regime"), f"unknown regime {regime!r} (known: {names})")
+        self.check_regime(regime, block)
         scale = get("grade_scale", lambda v: isinstance(v, str) and v, "a grade scale id")
-        if scale is not None and self.known.scales is not None and scale not in self.known.scales:
-            names = ", ".join(sorted(self.known.scales)) or "none registered"
-            self.error(self.line(block, "grade_scale"),
-                       f"unknown grade scale {scale!r} (known: {names})")
+        self.check_scale(scale, block)
         scoring = get("scoring", lambda v: isinstance(v, str) and v, "a scoring rule name",
                       DEFAULT_SCORING)
         self.check_rule(scoring, self.line(block, "scoring"), "exam scoring")
@@ -309,6 +286,43 @@ class _Reader:
             source=str(self.path), extra={k: v for k, v in head.items() if k not in EXAM_KEYS},
             **flags,
         )
+
+    def banks(self, head: Mapping[str, Any], block: Block | None, at: int) -> list[Path]:
+        """The exam's bank paths, each checked to be in the package (in memory) or an existing
+        file (on disk)."""
+        banks: list[Path] = []
+        raw_banks = head.get("banks")
+        if not _is_str_list(raw_banks) or not raw_banks:
+            self.error(self.line(block, "banks") if "banks" in head else at,
+                       "exam banks is required: a list of bank file paths")
+            return banks
+        for i, rel in enumerate(raw_banks):
+            if self.files is not None:
+                if rel not in self.files:
+                    self.error(self.line(block, "banks"),
+                               f"banks[{i}]: {rel!r} is not in the package")
+                banks.append(Path(rel))
+                continue
+            p = bank_path(self.path, rel)
+            if p not in self.bank_files:
+                self.error(self.line(block, "banks"), f"banks[{i}]: no such file {rel!r} "
+                           f"(looked for {p})")
+            banks.append(p)
+        return banks
+
+    def check_regime(self, regime: Any, block: Block | None) -> None:
+        """Whether the regime is the generic one or a registered one (when the names are known)."""
+        if (regime != GENERIC_REGIME and self.known.regimes is not None
+                and regime not in self.known.regimes):
+            names = ", ".join(sorted({GENERIC_REGIME, *self.known.regimes}))
+            self.error(self.line(block, "regime"), f"unknown regime {regime!r} (known: {names})")
+
+    def check_scale(self, scale: Any, block: Block | None) -> None:
+        """Whether a named grade scale is a known one (when the names are known)."""
+        if scale is not None and self.known.scales is not None and scale not in self.known.scales:
+            names = ", ".join(sorted(self.known.scales)) or "none registered"
+            self.error(self.line(block, "grade_scale"),
+                       f"unknown grade scale {scale!r} (known: {names})")
 
     def check_rule(self, name: str, line: int, what: str) -> None:
         rules = self.known.scoring_rules
@@ -396,60 +410,78 @@ class _Reader:
                 self.error(line, f"{label}: must be a table")
                 continue
             before = len(self.errors)
-            for key in raw:
-                if key not in DRAW_KEYS:
-                    self.error(self.line(block, key), f"{label}: unknown key {key!r} (known: "
-                               f"{', '.join(sorted(DRAW_KEYS))})")
-            forms = [k for k in ("fixed", "count", "equal_share") if k in raw]
-            if len(forms) != 1:
-                self.error(line, f"{label}: give exactly one of fixed, count, equal_share"
-                           + (f" (found {', '.join(forms)})" if forms else ""))
-            fixed = raw.get("fixed", [])
-            if "fixed" in raw:
-                if not _is_str_list(fixed) or not fixed:
-                    self.error(self.line(block, "fixed"),
-                               f"{label}: fixed must be a non-empty list of item ids")
-                    fixed = []
-                for key in ("topic", "type", "tags", "topics"):
-                    if key in raw:
-                        self.error(self.line(block, key),
-                                   f"{label}: {key} cannot be combined with fixed")
-            for key in ("count", "equal_share"):
-                value = raw.get(key)
-                if key in raw and (not isinstance(value, int) or isinstance(value, bool)
-                                   or value <= 0):
-                    self.error(self.line(block, key),
-                               f"{label}: {key} must be a whole number > 0, got {value!r}")
-            for key in ("topic", "type"):
-                if key in raw and (not isinstance(raw[key], str) or not raw[key]):
-                    self.error(self.line(block, key), f"{label}: {key} must be a string")
-            qtypes = self.known.question_types
-            if isinstance(raw.get("type"), str) and qtypes is not None and raw["type"] not in qtypes:
-                self.error(self.line(block, "type"), f"{label}: unknown type {raw['type']!r} "
-                           f"(known: {', '.join(sorted(qtypes)) or 'none registered'})")
-            for key in ("tags", "topics"):
-                if key in raw and not _is_str_list(raw[key]):
-                    self.error(self.line(block, key), f"{label}: {key} must be a list of strings")
-            if "topics" in raw and "equal_share" not in raw:
-                self.error(self.line(block, "topics"), f"{label}: topics goes with equal_share "
-                           "(use topic = \"...\" with count)")
-            if "topic" in raw and "equal_share" in raw:
-                self.error(self.line(block, "topic"),
-                           f"{label}: equal_share shares over topics = [...], not one topic")
-            share, topics = raw.get("equal_share"), raw.get("topics")
-            if (isinstance(share, int) and _is_str_list(topics) and topics
-                    and share % len(topics)):
-                self.error(self.line(block, "equal_share"),
-                           f"{label}: equal_share {share} cannot be split evenly over "
-                           f"{len(topics)} topics")
+            fixed = self.draw_form(raw, block, line, label)
+            self.draw_values(raw, block, label)
+            self.draw_topics(raw, block, label)
             if len(self.errors) > before:
                 continue
+            share, topics = raw.get("equal_share"), raw.get("topics")
             rules.append(DrawRule(
                 label=label, line=line, count=raw.get("count"), topic=raw.get("topic"),
                 type=raw.get("type"), tags=tuple(raw.get("tags", ())), fixed=tuple(fixed),
                 equal_share=share, topics=tuple(topics or ()),
             ))
         return rules
+
+    def draw_form(self, raw: Mapping[str, Any], block: Block | None, line: int, label: str
+                  ) -> list[str]:
+        """Whether a draw rule's keys are known and it has exactly one form (fixed, count,
+        equal_share); its fixed item ids ([] when none or unusable)."""
+        for key in raw:
+            if key not in DRAW_KEYS:
+                self.error(self.line(block, key), f"{label}: unknown key {key!r} (known: "
+                           f"{', '.join(sorted(DRAW_KEYS))})")
+        forms = [k for k in ("fixed", "count", "equal_share") if k in raw]
+        if len(forms) != 1:
+            self.error(line, f"{label}: give exactly one of fixed, count, equal_share"
+                       + (f" (found {', '.join(forms)})" if forms else ""))
+        fixed = raw.get("fixed", [])
+        if "fixed" in raw:
+            if not _is_str_list(fixed) or not fixed:
+                self.error(self.line(block, "fixed"),
+                           f"{label}: fixed must be a non-empty list of item ids")
+                fixed = []
+            for key in ("topic", "type", "tags", "topics"):
+                if key in raw:
+                    self.error(self.line(block, key),
+                               f"{label}: {key} cannot be combined with fixed")
+        return list(fixed)
+
+    def draw_values(self, raw: Mapping[str, Any], block: Block | None, label: str) -> None:
+        """Whether a draw rule's counts are whole numbers > 0, and its topic, type, tags and
+        topics have their kinds (a type a registered one)."""
+        for key in ("count", "equal_share"):
+            value = raw.get(key)
+            if key in raw and (not isinstance(value, int) or isinstance(value, bool)
+                               or value <= 0):
+                self.error(self.line(block, key),
+                           f"{label}: {key} must be a whole number > 0, got {value!r}")
+        for key in ("topic", "type"):
+            if key in raw and (not isinstance(raw[key], str) or not raw[key]):
+                self.error(self.line(block, key), f"{label}: {key} must be a string")
+        qtypes = self.known.question_types
+        if isinstance(raw.get("type"), str) and qtypes is not None and raw["type"] not in qtypes:
+            self.error(self.line(block, "type"), f"{label}: unknown type {raw['type']!r} "
+                       f"(known: {', '.join(sorted(qtypes)) or 'none registered'})")
+        for key in ("tags", "topics"):
+            if key in raw and not _is_str_list(raw[key]):
+                self.error(self.line(block, key), f"{label}: {key} must be a list of strings")
+
+    def draw_topics(self, raw: Mapping[str, Any], block: Block | None, label: str) -> None:
+        """Whether topic/topics go with the right form (topics with equal_share, one topic with
+        count) and an equal share splits evenly over the topics given."""
+        if "topics" in raw and "equal_share" not in raw:
+            self.error(self.line(block, "topics"), f"{label}: topics goes with equal_share "
+                       "(use topic = \"...\" with count)")
+        if "topic" in raw and "equal_share" in raw:
+            self.error(self.line(block, "topic"),
+                       f"{label}: equal_share shares over topics = [...], not one topic")
+        share, topics = raw.get("equal_share"), raw.get("topics")
+        if (isinstance(share, int) and _is_str_list(topics) and topics
+                and share % len(topics)):
+            self.error(self.line(block, "equal_share"),
+                       f"{label}: equal_share {share} cannot be split evenly over "
+                       f"{len(topics)} topics")
 
 
 def bank_path(exam_path: Path, rel: str) -> Path:
@@ -665,46 +697,79 @@ def draw_errors(exam: Exam, banks: Mapping[str, Bank] | Iterable[Bank]) -> list[
     items = all_items(bank_list)
     where = "the bank has" if len(bank_list) == 1 else "the banks have"
     fixed, errors = fixed_keys(exam, items)
-    enemies = enemy_map(items)
-    for key, (_part, rule) in fixed.items():
-        for other in enemies[key] & set(fixed):
-            if key < other:
-                errors.append(f"{exam.source}:{rule.line}: {rule.label}: fixed items {key!r} and "
-                              f"{other!r} are enemies and can never be on one paper")
+    errors.extend(_fixed_enemy_errors(exam, fixed, enemy_map(items)))
     slots, slot_errors = slots_for(exam, items)
     errors.extend(slot_errors)
 
     candidates = [sorted(k for k, it in items.items() if k not in fixed and s.matches(it))
                   for s in slots]
-    short = False
+    errors.extend(_short_errors(exam, slots, candidates, where))
+    # Totals are only meaningful when every rule can be met.
+    if not errors:
+        errors.extend(_total_errors(exam, items, fixed, slots, candidates))
+    return errors
+
+
+def _fixed_enemy_errors(exam: Exam, fixed: Mapping[str, tuple[Part, DrawRule]],
+                        enemies: Mapping[str, set[str]]) -> list[str]:
+    """Pairs of fixed items that are enemies (never on one paper), each pair once."""
+    errors = []
+    for key, (_part, rule) in fixed.items():
+        for other in enemies[key] & set(fixed):
+            if key < other:
+                errors.append(f"{exam.source}:{rule.line}: {rule.label}: fixed items {key!r} and "
+                              f"{other!r} are enemies and can never be on one paper")
+    return errors
+
+
+def _short_errors(exam: Exam, slots: list[Slot], candidates: list[list[str]], where: str
+                  ) -> list[str]:
+    """Slots with too few matching items; when each has enough alone, those that cannot all be
+    filled at once (other rules draw from the same items)."""
+    errors = []
     for slot, cands in zip(slots, candidates, strict=True):
         if len(cands) < slot.count:
-            short = True
             errors.append(f"{exam.source}:{slot.rule.line}: {slot.label}: {where} only "
                           f"{_plural(len(cands))}, {slot.count - len(cands)} short")
-    if not short:
-        filled = _max_matching(slots, candidates)
-        for slot, got, cands in zip(slots, filled, candidates, strict=True):
-            if got < slot.count:
-                errors.append(f"{exam.source}:{slot.rule.line}: {slot.label}: {where} "
-                              f"{_plural(len(cands))} for it, but other rules draw from the same "
-                              f"items: only {got} left, {slot.count - got} short")
+    if errors:
+        return errors
+    filled = _max_matching(slots, candidates)
+    for slot, got, cands in zip(slots, filled, candidates, strict=True):
+        if got < slot.count:
+            errors.append(f"{exam.source}:{slot.rule.line}: {slot.label}: {where} "
+                          f"{_plural(len(cands))} for it, but other rules draw from the same "
+                          f"items: only {got} left, {slot.count - got} short")
+    return errors
 
-    # Totals are only meaningful when every rule can be met.
-    for part in exam.parts if not errors else ():
+
+def _points_range(part: Part, items: Mapping[str, Item],
+                  fixed: Mapping[str, tuple[Part, DrawRule]], slots: list[Slot],
+                  candidates: list[list[str]]) -> tuple[float, float]:
+    """The fewest and most points a draw can give the part (fixed items plus the cheapest or
+    dearest items each slot can draw)."""
+    low = high = 0.0
+    for key, (p, _rule) in fixed.items():
+        if p is part:
+            low += items[key].points
+            high += items[key].points
+    for slot, cands in zip(slots, candidates, strict=True):
+        if slot.part is not part:
+            continue
+        pts = sorted(items[k].points for k in cands)
+        low += sum(pts[: slot.count])
+        high += sum(pts[-slot.count:]) if slot.count else 0
+    return low, high
+
+
+def _total_errors(exam: Exam, items: Mapping[str, Item],
+                  fixed: Mapping[str, tuple[Part, DrawRule]], slots: list[Slot],
+                  candidates: list[list[str]]) -> list[str]:
+    """Parts whose total_points the drawn items do not give (or give only on some draws)."""
+    errors = []
+    for part in exam.parts:
         if part.total_points is None:
             continue
-        low = high = 0.0
-        for key, (p, _rule) in fixed.items():
-            if p is part:
-                low += items[key].points
-                high += items[key].points
-        for slot, cands in zip(slots, candidates, strict=True):
-            if slot.part is not part:
-                continue
-            pts = sorted(items[k].points for k in cands)
-            low += sum(pts[: slot.count])
-            high += sum(pts[-slot.count:]) if slot.count else 0
+        low, high = _points_range(part, items, fixed, slots, candidates)
         total = part.total_points
         if abs(low - high) < 1e-9 and abs(low - total) > 1e-9:
             errors.append(f"{exam.source}:{part.line}: {part.label}: total_points = "

@@ -157,6 +157,62 @@ def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _conditions(conditions: Any, errors: list[str]) -> dict[str, Any]:
+    """A scale's [conditions] table ({} when it is not a table); unknown names and values of
+    the wrong kind go to `errors`."""
+    if not isinstance(conditions, dict):
+        errors.append("conditions: must be a table, e.g. [conditions] written_min_percent = 24")
+        return {}
+    for key, value in conditions.items():
+        kind = CONDITIONS.get(key)
+        if kind is None:
+            errors.append(f"conditions.{key}: unknown condition (known: "
+                          f"{', '.join(CONDITIONS)})")
+        elif kind == "bool" and not isinstance(value, bool):
+            errors.append(f"conditions.{key}: must be true or false, got {value!r}")
+        elif kind == "number" and (not _number(value) or value < 0):
+            errors.append(f"conditions.{key}: must be a number >= 0, got {value!r}")
+    return conditions
+
+
+def _bands(raw_bands: Any, errors: list[str]) -> list[Band]:
+    """A scale's usable [[bands]] in file order; the problems of the others go to `errors`."""
+    if not isinstance(raw_bands, list) or not raw_bands:
+        errors.append("bands: at least one [[bands]] entry is required")
+        return []
+    bands: list[Band] = []
+    for i, raw in enumerate(raw_bands):
+        band = _band(f"bands[{i}]", raw, errors)
+        if band is not None:
+            bands.append(band)
+    return bands
+
+
+def _band(where: str, raw: Any, errors: list[str]) -> Band | None:
+    """One [[bands]] entry (min, grade, names), or None with its first problem in `errors`."""
+    if not isinstance(raw, dict):
+        errors.append(f"{where}: must be a table")
+        return None
+    low, g = raw.get("min"), raw.get("grade")
+    if not _number(low):
+        errors.append(f"{where}.min: must be a number, got {low!r}")
+        return None
+    if not isinstance(g, int) or isinstance(g, bool):
+        errors.append(f"{where}.grade: must be an integer, got {g!r}")
+        return None
+    usual = GRADE_NAMES.get(g)
+    default_hu, default_en = (usual.source, _USUAL_EN[g]) if usual else ("", "")
+    name_hu, name_en = raw.get("name_hu", default_hu), raw.get("name_en", default_en)
+    if not isinstance(name_hu, str) or not isinstance(name_en, str) or not name_hu or not name_en:
+        errors.append(f"{where}: name_hu and name_en are required for grade {g}")
+        return None
+    # The usual names are the catalogue's messages (so a third language translates them);
+    # a scale's own names are its translations, used as written.
+    name = usual if usual and (name_hu, name_en) == (default_hu, default_en) else Text(
+        "", name_hu, (("hu", name_hu), ("en", name_en)))
+    return Band(float(low), g, name)
+
+
 def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
     """Build a scale from TOML data; every problem is collected into one ScaleError."""
     errors: list[str] = []
@@ -180,47 +236,8 @@ def parse_scale(data: Mapping[str, Any], source: str = "<scale>") -> GradeScale:
     if not isinstance(note, str):
         errors.append("note: must be a string")
         note = ""
-    conditions = data.get("conditions", {})
-    if not isinstance(conditions, dict):
-        errors.append("conditions: must be a table, e.g. [conditions] written_min_percent = 24")
-        conditions = {}
-    for key, value in conditions.items():
-        kind = CONDITIONS.get(key)
-        if kind is None:
-            errors.append(f"conditions.{key}: unknown condition (known: "
-                          f"{', '.join(CONDITIONS)})")
-        elif kind == "bool" and not isinstance(value, bool):
-            errors.append(f"conditions.{key}: must be true or false, got {value!r}")
-        elif kind == "number" and (not _number(value) or value < 0):
-            errors.append(f"conditions.{key}: must be a number >= 0, got {value!r}")
-    raw_bands = data.get("bands")
-    bands: list[Band] = []
-    if not isinstance(raw_bands, list) or not raw_bands:
-        errors.append("bands: at least one [[bands]] entry is required")
-        raw_bands = []
-    for i, raw in enumerate(raw_bands):
-        where = f"bands[{i}]"
-        if not isinstance(raw, dict):
-            errors.append(f"{where}: must be a table")
-            continue
-        low, g = raw.get("min"), raw.get("grade")
-        if not _number(low):
-            errors.append(f"{where}.min: must be a number, got {low!r}")
-            continue
-        if not isinstance(g, int) or isinstance(g, bool):
-            errors.append(f"{where}.grade: must be an integer, got {g!r}")
-            continue
-        usual = GRADE_NAMES.get(g)
-        default_hu, default_en = (usual.source, _USUAL_EN[g]) if usual else ("", "")
-        name_hu, name_en = raw.get("name_hu", default_hu), raw.get("name_en", default_en)
-        if not isinstance(name_hu, str) or not isinstance(name_en, str) or not name_hu or not name_en:
-            errors.append(f"{where}: name_hu and name_en are required for grade {g}")
-            continue
-        # The usual names are the catalogue's messages (so a third language translates them);
-        # a scale's own names are its translations, used as written.
-        name = usual if usual and (name_hu, name_en) == (default_hu, default_en) else Text(
-            "", name_hu, (("hu", name_hu), ("en", name_en)))
-        bands.append(Band(float(low), g, name))
+    conditions = _conditions(data.get("conditions", {}), errors)
+    bands = _bands(data.get("bands"), errors)
     mins = [b.min for b in bands]
     if len(set(mins)) != len(mins):
         errors.append("bands: two bands have the same min")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -185,68 +185,96 @@ def _mark(event: _Event, refers_to: int | None = None) -> Mark | None:
 
 def fold_marking(state: MarkingState, event: _Event) -> MarkingState:
     """Reducer: apply one event (extends `state` in place and returns it)."""
-    kind, b = event.kind, event.body
-    if kind == MARKED:
-        mark = _mark(event)
-        if mark is None:
-            state.ignored.append((event.seq, "malformed mark"))
-            return state
-        resp = state.response(mark.attempt, mark.item)
-        if resp.decision is not None:
-            state.ignored.append((event.seq, "the response has a final appeal decision"))
-        elif mark.round in resp.rounds:
-            state.ignored.append((event.seq, f"round {mark.round} is already marked "
-                                  f"(#{resp.rounds[mark.round].seq}); a change is a re-mark"))
-        else:
-            resp.rounds[mark.round] = mark
-            resp.history.append(mark)
-            state.by_seq[mark.seq] = mark
-    elif kind == REMARKED:
-        old = state.by_seq.get(b.get("refers_to"))  # type: ignore[arg-type]
-        mark = _mark(event, refers_to=b.get("refers_to"))
-        if old is None or mark is None:
-            state.ignored.append((event.seq, "re-mark of an unknown mark"))
-            return state
-        resp = state.response(old.attempt, old.item)
-        if resp.decision is not None:
-            state.ignored.append((event.seq, "the response has a final appeal decision"))
-        elif resp.rounds.get(old.round) is not old:
-            state.ignored.append((event.seq, f"mark #{old.seq} was already replaced"))
-        else:
-            # The round and the response are the old mark's, whatever the body claims.
-            mark = Mark(**{**mark.__dict__, "attempt": old.attempt, "item": old.item,
-                           "round": old.round})
-            resp.rounds[old.round] = mark
-            resp.history.append(mark)
-            state.by_seq[mark.seq] = mark
-    elif kind in (REVIEW_OPENED, REVIEW_CLOSED):
-        exam = b.get("exam")
-        if isinstance(exam, str):
-            state.review_open[exam] = kind == REVIEW_OPENED
-    elif kind == APPEAL_LODGED:
-        if not isinstance(b.get("attempt"), str) or not isinstance(b.get("item"), str):
-            state.ignored.append((event.seq, "malformed appeal"))
-            return state
-        appeal = Appeal(seq=event.seq, ts=event.ts, attempt=b["attempt"], item=b["item"],
-                        text=str(b.get("text") or ""), candidate=str(b.get("candidate") or ""))
-        state.appeals[appeal.seq] = appeal
-        state.response(appeal.attempt, appeal.item).appeals.append(appeal)
-    elif kind == APPEAL_DECIDED:
-        decided = state.appeals.get(b.get("refers_to"))  # type: ignore[arg-type]
-        points = _number(b.get("points"))
-        if decided is None or points is None:
-            state.ignored.append((event.seq, "decision on an unknown appeal"))
-            return state
-        resp = state.response(decided.attempt, decided.item)
-        if resp.decision is not None or decided.decision is not None:
-            state.ignored.append((event.seq, "the appeal was already decided (final)"))
-            return state
-        decision = Decision(seq=event.seq, ts=event.ts, points=points, refers_to=decided.seq,
-                            board=str(b.get("board") or event.actor),
-                            comment=str(b.get("comment") or ""))
-        decided.decision = decision
-        resp.decision = decision
+    fold = _FOLDS.get(event.kind)
+    if fold is not None:
+        fold(state, event)
     return state
+
+
+def _marked(state: MarkingState, event: _Event) -> None:
+    """A first mark of a round: kept unless malformed, the round is marked or a decision is
+    final."""
+    mark = _mark(event)
+    if mark is None:
+        state.ignored.append((event.seq, "malformed mark"))
+        return
+    resp = state.response(mark.attempt, mark.item)
+    if resp.decision is not None:
+        state.ignored.append((event.seq, "the response has a final appeal decision"))
+    elif mark.round in resp.rounds:
+        state.ignored.append((event.seq, f"round {mark.round} is already marked "
+                              f"(#{resp.rounds[mark.round].seq}); a change is a re-mark"))
+    else:
+        resp.rounds[mark.round] = mark
+        resp.history.append(mark)
+        state.by_seq[mark.seq] = mark
+
+
+def _remarked(state: MarkingState, event: _Event) -> None:
+    """A re-mark: replaces the current mark it refers to, in that mark's round and response."""
+    b = event.body
+    old = state.by_seq.get(b.get("refers_to"))  # type: ignore[arg-type]
+    mark = _mark(event, refers_to=b.get("refers_to"))
+    if old is None or mark is None:
+        state.ignored.append((event.seq, "re-mark of an unknown mark"))
+        return
+    resp = state.response(old.attempt, old.item)
+    if resp.decision is not None:
+        state.ignored.append((event.seq, "the response has a final appeal decision"))
+    elif resp.rounds.get(old.round) is not old:
+        state.ignored.append((event.seq, f"mark #{old.seq} was already replaced"))
+    else:
+        # The round and the response are the old mark's, whatever the body claims.
+        mark = Mark(**{**mark.__dict__, "attempt": old.attempt, "item": old.item,
+                       "round": old.round})
+        resp.rounds[old.round] = mark
+        resp.history.append(mark)
+        state.by_seq[mark.seq] = mark
+
+
+def _review(state: MarkingState, event: _Event) -> None:
+    """An exam's review (betekintés) opening or closing."""
+    exam = event.body.get("exam")
+    if isinstance(exam, str):
+        state.review_open[exam] = event.kind == REVIEW_OPENED
+
+
+def _appeal_lodged(state: MarkingState, event: _Event) -> None:
+    """An appeal against one response's mark (ignored when it names no attempt and item)."""
+    b = event.body
+    if not isinstance(b.get("attempt"), str) or not isinstance(b.get("item"), str):
+        state.ignored.append((event.seq, "malformed appeal"))
+        return
+    appeal = Appeal(seq=event.seq, ts=event.ts, attempt=b["attempt"], item=b["item"],
+                    text=str(b.get("text") or ""), candidate=str(b.get("candidate") or ""))
+    state.appeals[appeal.seq] = appeal
+    state.response(appeal.attempt, appeal.item).appeals.append(appeal)
+
+
+def _appeal_decided(state: MarkingState, event: _Event) -> None:
+    """The board's final decision on an appeal: its points stand for the response."""
+    b = event.body
+    decided = state.appeals.get(b.get("refers_to"))  # type: ignore[arg-type]
+    points = _number(b.get("points"))
+    if decided is None or points is None:
+        state.ignored.append((event.seq, "decision on an unknown appeal"))
+        return
+    resp = state.response(decided.attempt, decided.item)
+    if resp.decision is not None or decided.decision is not None:
+        state.ignored.append((event.seq, "the appeal was already decided (final)"))
+        return
+    decision = Decision(seq=event.seq, ts=event.ts, points=points, refers_to=decided.seq,
+                        board=str(b.get("board") or event.actor),
+                        comment=str(b.get("comment") or ""))
+    decided.decision = decision
+    resp.decision = decision
+
+
+#: event kind -> what it does to the marking state (other kinds leave it as it is)
+_FOLDS: dict[str, Callable[[MarkingState, _Event], None]] = {
+    MARKED: _marked, REMARKED: _remarked, REVIEW_OPENED: _review, REVIEW_CLOSED: _review,
+    APPEAL_LODGED: _appeal_lodged, APPEAL_DECIDED: _appeal_decided,
+}
 
 
 def fold_events(events: Iterable[_Event], state: MarkingState | None = None) -> MarkingState:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from kiosk.domain.grading import GradeScale
 from kiosk.domain.regimes import (
     Outcome,
     PartMark,
@@ -70,32 +71,10 @@ class GenericRegime(Regime):
                 continue
             pts, mx = check_points(mark)
             pct = percent(pts, mx)
-            g, g_name = grade_from(scale, pts, mx) if scale else (None, NO_TEXT)
-            min_pct, min_pts = part_minimum(
-                mark, part_config(config, mark.part_id), f"parts.{mark.part_id}")
-            passed = True
-            notes: list[str] = []
-            if min_pct is not None and pct < to_decimal(min_pct):
-                passed = False
-                notes.append(f"{fmt(pct)} % is below the part minimum of {fmt(min_pct)} %")
-            if min_pts is not None and pts < to_decimal(min_pts):
-                passed = False
-                notes.append(f"{fmt(pts)} points are below the part minimum of "
-                             f"{fmt(min_pts)}")
-            if not passed:
+            notes = _minimum_notes(mark, config, pts, pct)
+            if notes:
                 part_failed.append(mark.part_id)
-            if scale is not None and g == failed_grade(scale)[0]:
-                # Graded elégtelen: the part is not passed (the exam's own pass rule, on the
-                # total, still decides the overall result).
-                passed = False
-            if mark.replacement_card:
-                notes.append(f"replacement card: {fmt(mark.points)} points halved and rounded "
-                             f"up to {fmt(pts)}")
-            out.parts.append(PartResult(
-                part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
-                percent=float(pct), grade=g, grade_name=g_name,
-                passed=passed, raw_points=mark.points, replacement_card=mark.replacement_card,
-                date=mark.date, notes=notes))
+            out.parts.append(_part_result(mark, scale, pts, mx, pct, notes))
             total += pts
             top += mx
             w = to_decimal(mark.weight) if mark.weight is not None else Decimal(1)
@@ -111,32 +90,78 @@ class GenericRegime(Regime):
         if scale is not None:
             out.grade, out.grade_name = (
                 grade_percent(scale, overall) if weighted else grade_from(scale, total, top))
-        passed = True
-        pass_pct = config_number(config, "pass_percent")
-        pass_pts = config_number(config, "pass_points")
-        if pass_pct is not None and overall < to_decimal(pass_pct):
-            passed = False
-            out.notes.append(f"{fmt(overall)} % is below the pass mark of {fmt(pass_pct)} %")
-        if pass_pts is not None and total < to_decimal(pass_pts):
-            passed = False
-            out.notes.append(f"{fmt(total)} points are below the pass mark of {fmt(pass_pts)}")
-        if pass_pct is None and pass_pts is None and out.grade is not None:
-            lowest = failed_grade(scale)[0]
-            passed = out.grade != lowest
+        passed = _passes(out, config, scale, overall, total)
         if part_failed:
             passed = False
             out.notes.append("failed: part minimum missed in " + ", ".join(part_failed))
             out.outstanding = list(part_failed)
         out.passed = passed
-        if not passed and scale is not None:
-            low = failed_grade(scale)
-            if out.grade != low[0]:
-                out.notes.append(f"the total alone would be {out.grade_name} ({out.grade}), "
-                                 "but the exam is failed")
-            out.grade, out.grade_name = low
-        if not passed and not out.outstanding:
-            out.outstanding = [p.part_id for p in out.parts if not p.exempt]
+        if not passed:
+            _failed(out, scale)
         if out.grade is not None and not out.grade_name:
             out.grade_name = grade_names(out.grade)
         return out
 
+
+def _minimum_notes(mark: PartMark, config: Mapping[str, Any], pts: Decimal, pct: Decimal
+                  ) -> list[str]:
+    """How the part missed its minimum percent or points ([] when it did not)."""
+    min_pct, min_pts = part_minimum(
+        mark, part_config(config, mark.part_id), f"parts.{mark.part_id}")
+    notes: list[str] = []
+    if min_pct is not None and pct < to_decimal(min_pct):
+        notes.append(f"{fmt(pct)} % is below the part minimum of {fmt(min_pct)} %")
+    if min_pts is not None and pts < to_decimal(min_pts):
+        notes.append(f"{fmt(pts)} points are below the part minimum of "
+                     f"{fmt(min_pts)}")
+    return notes
+
+
+def _part_result(mark: PartMark, scale: GradeScale | None, pts: Decimal, mx: Decimal,
+                 pct: Decimal, notes: list[str]) -> PartResult:
+    """A marked part's result: passed unless it missed its minimum (`notes`) or was graded
+    with the scale's lowest band."""
+    g, g_name = grade_from(scale, pts, mx) if scale else (None, NO_TEXT)
+    # Graded elégtelen: the part is not passed (the exam's own pass rule, on the total, still
+    # decides the overall result).
+    passed = not notes and not (scale is not None and g == failed_grade(scale)[0])
+    if mark.replacement_card:
+        notes.append(f"replacement card: {fmt(mark.points or 0)} points halved and rounded "
+                     f"up to {fmt(pts)}")
+    return PartResult(
+        part_id=mark.part_id, kind=mark.kind, points=float(pts), max_points=float(mx),
+        percent=float(pct), grade=g, grade_name=g_name,
+        passed=passed, raw_points=mark.points, replacement_card=mark.replacement_card,
+        date=mark.date, notes=notes)
+
+
+def _passes(out: Outcome, config: Mapping[str, Any], scale: GradeScale | None,
+            overall: Decimal, total: Decimal) -> bool:
+    """Whether the totals reach the exam's pass percent and pass points (without either: whether
+    the grade is above the scale's lowest band); a miss is noted on `out`."""
+    passed = True
+    pass_pct = config_number(config, "pass_percent")
+    pass_pts = config_number(config, "pass_points")
+    if pass_pct is not None and overall < to_decimal(pass_pct):
+        passed = False
+        out.notes.append(f"{fmt(overall)} % is below the pass mark of {fmt(pass_pct)} %")
+    if pass_pts is not None and total < to_decimal(pass_pts):
+        passed = False
+        out.notes.append(f"{fmt(total)} points are below the pass mark of {fmt(pass_pts)}")
+    if pass_pct is None and pass_pts is None and out.grade is not None:
+        lowest = failed_grade(scale)[0]
+        passed = out.grade != lowest
+    return passed
+
+
+def _failed(out: Outcome, scale: GradeScale | None) -> None:
+    """A failed exam: graded with the scale's lowest band (the grade its total would earn is
+    noted), every part outstanding unless a missed minimum named some."""
+    if scale is not None:
+        low = failed_grade(scale)
+        if out.grade != low[0]:
+            out.notes.append(f"the total alone would be {out.grade_name} ({out.grade}), "
+                             "but the exam is failed")
+        out.grade, out.grade_name = low
+    if not out.outstanding:
+        out.outstanding = [p.part_id for p in out.parts if not p.exempt]

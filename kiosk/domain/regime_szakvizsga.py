@@ -203,33 +203,16 @@ class SzakvizsgaRegime(Regime):
         undated_failure = False
         for mark in marks:
             att = self._attempt(subject, mark, scale)
-            deadline = (add_years(failing_since, RETAKE_YEARS)
-                        if failing_since and per_part else None)
-            if deadline is not None and att.date is not None and att.date > deadline:
-                part.lapsed_on = deadline
-                part.notes.append(
-                    f"{label}: first failed on {failing_since.isoformat()}, not passed by "
-                    f"{deadline.isoformat()} (two-year rule); the attempt on "
-                    f"{att.date.isoformat()} comes after the deadline")
+            if failing_since is not None and per_part:
+                deadline = add_years(failing_since, RETAKE_YEARS)
+                if att.date is not None and att.date > deadline:
+                    part.lapsed_on = deadline
+                    part.notes.append(
+                        f"{label}: first failed on {failing_since.isoformat()}, not passed by "
+                        f"{deadline.isoformat()} (two-year rule); the attempt on "
+                        f"{att.date.isoformat()} comes after the deadline")
             prev = part.final
-            if prev is None:
-                part.final = att
-            elif not prev.passed:
-                att.earlier = [*prev.earlier, _bare(prev)]
-                att.notes.append(f"retake: replaces the failed attempt of "
-                                 f"{_when(prev.date)} ({prev.grade_name})")
-                part.final = att
-            elif policy == "later" or (att.grade or 0) > (prev.grade or 0):
-                att.earlier = [*prev.earlier, _bare(prev)]
-                att.notes.append(f"improvement exam: {att.grade_name} ({att.grade}) replaces "
-                                 f"{prev.grade_name} ({prev.grade}) of {_when(prev.date)}")
-                part.final = att
-            else:
-                prev.earlier = [*prev.earlier, _bare(att)]
-                prev.notes.append(f"improvement exam of {_when(att.date)} gave "
-                                  f"{att.grade_name} ({att.grade}); the better original "
-                                  "grade stands")
-            final = part.final
+            part.final = final = att if prev is None else _standing(prev, att, policy)
             part.timeline.append((att.date, final.passed))
             if final.passed:
                 failing_since = None
@@ -361,6 +344,27 @@ def _lapse_note(pending: dict[str, _Part], since: date, first: str, deadline: da
 def _bare(result: PartResult) -> PartResult:
     """A copy without its own history, for another result's `earlier` list."""
     return PartResult(**{**result.__dict__, "earlier": [], "notes": list(result.notes)})
+
+
+def _standing(prev: PartResult, att: PartResult, policy: str) -> PartResult:
+    """Which of a part's standing attempt and a later one stands (a retake replaces a failure;
+    an improvement exam the worse grade, or any grade under the "later" policy); the other
+    becomes its earlier attempt."""
+    if not prev.passed:
+        att.earlier = [*prev.earlier, _bare(prev)]
+        att.notes.append(f"retake: replaces the failed attempt of "
+                         f"{_when(prev.date)} ({prev.grade_name})")
+        return att
+    if policy == "later" or (att.grade or 0) > (prev.grade or 0):
+        att.earlier = [*prev.earlier, _bare(prev)]
+        att.notes.append(f"improvement exam: {att.grade_name} ({att.grade}) replaces "
+                         f"{prev.grade_name} ({prev.grade}) of {_when(prev.date)}")
+        return att
+    prev.earlier = [*prev.earlier, _bare(att)]
+    prev.notes.append(f"improvement exam of {_when(att.date)} gave "
+                      f"{att.grade_name} ({att.grade}); the better original "
+                      "grade stands")
+    return prev
 
 
 def _when(day: date | None) -> str:

@@ -80,6 +80,26 @@ def format_number(value: float) -> str:
     return repr(value).replace(".", ",")
 
 
+def _check_value(answer: dict[str, Any], path: str, errors: list[FieldError]) -> None:
+    """Whether a value answer has a number, a tolerance ≥ 0 and a true/false `relative`."""
+    if not is_number(answer["value"]):
+        errors.append(FieldError(f"{path}.value", f"must be a number, got {answer['value']!r}"))
+    tol = answer.get("tolerance", 0)
+    if not is_number(tol) or tol < 0:
+        errors.append(FieldError(f"{path}.tolerance", f"must be a number ≥ 0, got {tol!r}"))
+    check_bool(answer, "relative", path, errors)
+
+
+def _check_range(answer: dict[str, Any], path: str, errors: list[FieldError]) -> None:
+    """Whether a range answer has numbers for min and max, min not above max."""
+    for key in ("min", "max"):
+        if not is_number(answer.get(key)):
+            errors.append(FieldError(f"{path}.{key}", f"must be a number, got {answer.get(key)!r}"))
+    low, high = answer.get("min"), answer.get("max")
+    if is_number(low) and is_number(high) and low > high:
+        errors.append(FieldError(f"{path}.min", f"{low:g} is above max {high:g}"))
+
+
 class Numeric(BuiltinType):
     name: ClassVar[str] = "numeric"
     title: ClassVar[Text] = Text("qtype.numeric", "Számérték")
@@ -98,27 +118,9 @@ class Numeric(BuiltinType):
             if has_value and has_range:
                 errors.append(FieldError(path, "give either value or min/max, not both"))
             elif has_value:
-                if not is_number(answer["value"]):
-                    errors.append(
-                        FieldError(f"{path}.value", f"must be a number, got {answer['value']!r}")
-                    )
-                tol = answer.get("tolerance", 0)
-                if not is_number(tol) or tol < 0:
-                    errors.append(
-                        FieldError(f"{path}.tolerance", f"must be a number ≥ 0, got {tol!r}")
-                    )
-                check_bool(answer, "relative", path, errors)
+                _check_value(answer, path, errors)
             elif has_range:
-                for key in ("min", "max"):
-                    if not is_number(answer.get(key)):
-                        errors.append(
-                            FieldError(
-                                f"{path}.{key}", f"must be a number, got {answer.get(key)!r}"
-                            )
-                        )
-                low, high = answer.get("min"), answer.get("max")
-                if is_number(low) and is_number(high) and low > high:
-                    errors.append(FieldError(f"{path}.min", f"{low:g} is above max {high:g}"))
+                _check_range(answer, path, errors)
             else:
                 errors.append(FieldError(path, "needs value (with tolerance) or min and max"))
             if "tolerance" in answer and not has_value:
