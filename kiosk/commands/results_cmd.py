@@ -5,7 +5,7 @@ results.py, the one result path); these commands format."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,25 @@ if TYPE_CHECKING:
 
 #: the catalogue's `results.label.*` strings
 _LABELS = "results.label"
+
+
+def _part_line(p: Any, rounding: Any, lab: Mapping[str, str], language: str) -> str:
+    """One part of a result: points, percent, grade, pass/fail, and what an appeal or a
+    replacement card changed."""
+    from kiosk.domain.numbers import percent_text, points_text, score_text
+
+    pts = score_text(p.points, p.max_points, language)
+    pct = percent_text(p.percent, rounding, language)
+    grade = f" {p.grade_name} ({p.grade})" if p.grade is not None else ""
+    status = lab["exempt"] if p.exempt else lab["passed" if p.passed else "failed"]
+    line = f"  {p.part_id:<10} {p.kind:<8} {pts}{'  ' + pct if pct else ''}{grade}  {status}"
+    if p.original_points is not None:
+        line += (f"  ({lab['appeal']}: {lab['original']} "
+                 f"{points_text(p.original_points, language)} → {lab['final']} "
+                 f"{points_text(p.points, language)})")
+    if p.raw_points is not None:
+        line += f"  ({lab['replacement'].format(raw=points_text(p.raw_points, language))})"
+    return line
 
 
 def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]:
@@ -45,19 +64,7 @@ def result_lines(results: Sequence[CandidateResult], language: str) -> list[str]
         if r.error:
             lines.append(f"  {lab['cannot']}: {r.error}")
             continue
-        for p in r.parts:
-            pts = score_text(p.points, p.max_points, language)
-            pct = percent_text(p.percent, r.rounding, language)
-            grade = f" {p.grade_name} ({p.grade})" if p.grade is not None else ""
-            status = lab["exempt"] if p.exempt else lab["passed" if p.passed else "failed"]
-            line = f"  {p.part_id:<10} {p.kind:<8} {pts}{'  ' + pct if pct else ''}{grade}  {status}"
-            if p.original_points is not None:
-                line += (f"  ({lab['appeal']}: {lab['original']} "
-                         f"{points_text(p.original_points, language)} → {lab['final']} "
-                         f"{points_text(p.points, language)})")
-            if p.raw_points is not None:
-                line += f"  ({lab['replacement'].format(raw=points_text(p.raw_points, language))})"
-            lines.append(line)
+        lines.extend(_part_line(p, r.rounding, lab, language) for p in r.parts)
         for sub in r.subjects:
             grade = (lab["exempt"] if sub.exempt else
                      f"{sub.grade_name} ({sub.grade})" if sub.grade is not None else "–")
