@@ -252,19 +252,26 @@ def compressed_clock(speed: float) -> Callable[[], float]:
 
 def run_candidate(job: Job) -> None:
     """Sit one exam to submission (or to the timeout), logging every save with its latency."""
-    from kiosk.plugins import registry
-    from kiosk.session import (
-        CandidateSession,
-        NotInProgress,
-        NotSaved,
-        PartClosed,
-        SessionElsewhere,
-    )
+    from kiosk.session import SessionElsewhere
 
     log = _Log(job.log)
-    rng = random.Random(f"{job.seed}:{job.candidate}:{os.getpid()}")
-    ability = true_ability(job.seed, job.candidate)
-    clock = compressed_clock(job.speed)
+    session = _login(job, log)
+    if session is None:
+        return
+    while job.go and not os.path.exists(job.go):
+        time.sleep(0.05)
+    try:
+        _Sitter(job, session, log).sit()
+    except SessionElsewhere as exc:
+        log(t="error", kind="SessionElsewhere", msg=str(exc)[:200])
+    except KioskError as exc:
+        log(t="error", kind=type(exc).__name__, msg=str(exc)[:200])
+
+
+def _login(job: Job, log: _Log) -> Any:
+    """The candidate's session (through the service, or in-process), or None (logged)."""
+    from kiosk.session import CandidateSession
+
     t0 = time.perf_counter()
     try:
         if job.service:
@@ -276,66 +283,119 @@ def run_candidate(job: Job) -> None:
                                           patience=60.0)
         else:
             session = CandidateSession.login(job.centre, job.candidate, job.code, seat=job.seat,
-                                             clock=clock)
+                                             clock=compressed_clock(job.speed))
     except KioskError as exc:
         log(t="error", kind=type(exc).__name__, where="login", msg=str(exc)[:200])
         if job.ready:
             Path(job.ready).touch()
-        return
+        return None
     log(t="login", ms=(time.perf_counter() - t0) * 1000, attempt=session.attempt_id)
     if job.ready:
         Path(job.ready).touch()
-    while job.go and not os.path.exists(job.go):
-        time.sleep(0.05)
-    types = registry().question_types
-    last_tick = time.monotonic()
+    return session
 
-    def tick() -> bool:
+
+class _Sitter:
+    """One simulated candidate working through the paper: thinks, answers, flags, goes back
+    and changes answers, ticks once a real second, submits each part."""
+
+    def __init__(self, job: Job, session: Any, log: _Log) -> None:
+        from kiosk.plugins import registry
+
+        self.job, self.session, self.log = job, session, log
+        self.rng = random.Random(f"{job.seed}:{job.candidate}:{os.getpid()}")
+        self.ability = true_ability(job.seed, job.candidate)
+        self.types = registry().question_types
+        self.last_tick = time.monotonic()
+        self.answered: list[tuple[str, Any, dict[str, Any]]] = []
+
+    def tick(self) -> bool:
         """False once the attempt is over."""
-        nonlocal last_tick
-        last_tick = time.monotonic()
-        view = session.tick()
+        self.last_tick = time.monotonic()
+        view = self.session.tick()
         return view.status not in ("submitted", "timed_out", "voided")
 
-    def wait(exam_seconds: float) -> bool:
+    def wait(self, exam_seconds: float) -> bool:
         """Think for `exam_seconds` of exam time, ticking once a real second."""
-        end = time.monotonic() + exam_seconds / job.speed
+        every = self.job.tick_every
+        end = time.monotonic() + exam_seconds / self.job.speed
         while True:
             now = time.monotonic()
             if now >= end:
                 return True
-            if now - last_tick >= job.tick_every and not tick():
+            if now - self.last_tick >= every and not self.tick():
                 return False
-            time.sleep(min(end - now, max(0.0, job.tick_every - (now - last_tick))))
+            time.sleep(min(end - now, max(0.0, every - (now - self.last_tick))))
 
-    def save(key: str, response: Any) -> bool:
-        current = session.view().answers.get(key)
-        if current == response:
+    def save(self, key: str, response: Any) -> bool:
+        from kiosk.session import NotInProgress, NotSaved, PartClosed
+
+        if self.session.view().answers.get(key) == response:
             return True
-        log(t="try", item=key)
+        self.log(t="try", item=key)
         start = time.perf_counter()
         try:
-            session.save_answer(key, response)
+            self.session.save_answer(key, response)
         except NotSaved as exc:
-            log(t="error", kind="NotSaved", msg=str(exc)[:200],
-                ms=(time.perf_counter() - start) * 1000)
+            self.log(t="error", kind="NotSaved", msg=str(exc)[:200],
+                     ms=(time.perf_counter() - start) * 1000)
             return True
         except (PartClosed, NotInProgress):
             return False
-        log(t="ack", attempt=session.attempt_id, item=key, r=digest(response),
-            ms=(time.perf_counter() - start) * 1000)
+        self.log(t="ack", attempt=self.session.attempt_id, item=key, r=digest(response),
+                 ms=(time.perf_counter() - start) * 1000)
         return True
 
-    try:
+    def model(self, item: Any, presentation: Any, key: str) -> Any:
+        return model_response(item, presentation, self.rng, _correct(self.types, item),
+                              self.ability, true_difficulty(self.job.seed, key))
+
+    def essay(self, key: str) -> bool:
+        text = ""
+        for _ in range(self.rng.randint(2, 5)):
+            if not self.wait(self.rng.uniform(*BURST_S)):
+                return False
+            text += " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(5, 25)))
+            text += ". "
+            if not self.save(key, text):
+                return False
+        return True
+
+    def answer(self, part: Any, index: int, pv: Any) -> bool:
+        """One item, then perhaps a flag and a change of an earlier answer; False once the
+        attempt or the part is over."""
+        session, rng = self.session, self.rng
+        if index != session.view().index:
+            session.goto(index)
+        correct = _correct(self.types, pv.item)
+        if pv.item.type == "essay":
+            running = self.essay(pv.key)
+        else:
+            running = self.wait(rng.uniform(*THINK_S)) and self.save(
+                pv.key, self.model(pv.item, pv.presentation, pv.key))
+        self.answered.append((pv.key, correct, pv.presentation))
+        if running and rng.random() < FLAG_P:
+            session.set_flag(pv.key, True)
+            self.log(t="flag", item=pv.key)
+        if running and len(self.answered) > 1 and rng.random() < CHANGE_P:
+            back = rng.randrange(len(part.items))
+            other = part.items[back]
+            if other.item.type != "essay":
+                session.goto(back)
+                running = self.wait(rng.uniform(5.0, 20.0)) and self.save(
+                    other.key, self.model(other.item, other.presentation, other.key))
+        return running
+
+    def sit(self) -> None:
+        session = self.session
         session.start()
-        answered: list[tuple[str, Any, dict[str, Any]]] = []
         running = True
         while running:
             view = session.view()
             if view.status in ("submitted", "timed_out", "voided"):
                 break
             if view.status not in ("in_progress", "away"):
-                running = wait(2.0)  # paused or not started: wait for the invigilator
+                running = self.wait(2.0)  # paused or not started: wait for the invigilator
                 continue
             part = session.parts[view.part_index]
             for index, pv in enumerate(part.items):
@@ -343,53 +403,18 @@ def run_candidate(job: Job) -> None:
                     break
                 if pv.key in session.view().answers:
                     continue  # answered before a crash: the candidate goes on from there
-                if index != session.view().index:
-                    session.goto(index)
-                correct = _correct(types, pv.item)
-                if pv.item.type == "essay":
-                    text = ""
-                    for _ in range(rng.randint(2, 5)):
-                        running = wait(rng.uniform(*BURST_S))
-                        if not running:
-                            break
-                        text += " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 25)))
-                        text += ". "
-                        running = save(pv.key, text)
-                else:
-                    running = wait(rng.uniform(*THINK_S)) and save(
-                        pv.key, model_response(pv.item, pv.presentation, rng, correct,
-                                               ability, true_difficulty(job.seed, pv.key)))
-                answered.append((pv.key, correct, pv.presentation))
-                if running and rng.random() < FLAG_P:
-                    session.set_flag(pv.key, True)
-                    log(t="flag", item=pv.key)
-                if running and len(answered) > 1 and rng.random() < CHANGE_P:
-                    back = rng.randrange(len(part.items))
-                    key = part.items[back].key
-                    item = part.items[back].item
-                    if item.type != "essay":
-                        session.goto(back)
-                        running = wait(rng.uniform(5.0, 20.0)) and save(
-                            key, model_response(item, part.items[back].presentation, rng,
-                                                _correct(types, item), ability,
-                                                true_difficulty(job.seed, key)))
+                running = self.answer(part, index, pv)
             if running:
-                view = session.view()
-                if view.part_index >= len(session.parts) - 1:
-                    receipt = session.submit()
-                    log(t="submitted", receipt=receipt)
+                if session.view().part_index >= len(session.parts) - 1:
+                    self.log(t="submitted", receipt=session.submit())
                     running = False
                 else:
                     session.submit_part()
         final = session.view()
         if final.status == "timed_out":
-            log(t="timed_out")
+            self.log(t="timed_out")
         session.close(force=True)
-        log(t="done", status=final.status)
-    except SessionElsewhere as exc:
-        log(t="error", kind="SessionElsewhere", msg=str(exc)[:200])
-    except KioskError as exc:
-        log(t="error", kind=type(exc).__name__, msg=str(exc)[:200])
+        self.log(t="done", status=final.status)
 
 
 def _correct(types: dict[str, Any], item: Any) -> Any:
@@ -531,7 +556,6 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
     while the load runs. Logins happen first; everyone starts answering at the same moment.
     With `service` the candidates are clients of a centre service started here (its exam clock
     compressed by `speed`), as `kiosk sit` terminals are."""
-    from kiosk.ledger.verify import verify_ledger
 
     if speed <= 0:
         raise KioskError("--speed must be positive")
@@ -616,18 +640,36 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
             running = still
             time.sleep(0.02)
     finally:
-        for r in running:
-            if r.process.is_alive():
-                os.kill(r.process.pid or 0, signal.SIGKILL)
-                r.process.join()
-        if console_proc is not None:
-            os.kill(console_proc.pid or 0, signal.SIGTERM)
-            console_proc.join(timeout=10)
-        if child_service is not None:
-            child_service.stop()
+        _stop_all(running, console_proc, child_service)
     # Throughput counts the answering phase only.
     report.wall_s = max(1e-6, time.monotonic() - (go_at or t_start))
     report.total_s = time.monotonic() - t_start
+    _account(report, setup, logs, verify)
+    if own_dir:
+        import shutil
+
+        shutil.rmtree(logs, ignore_errors=True)
+    return report
+
+
+def _stop_all(running: list[_Running], console_proc: Any, child_service: Any) -> None:
+    """Whatever still runs at the end (or on an error): terminals killed, console and service
+    stopped."""
+    for r in running:
+        if r.process.is_alive():
+            os.kill(r.process.pid or 0, signal.SIGKILL)
+            r.process.join()
+    if console_proc is not None:
+        os.kill(console_proc.pid or 0, signal.SIGTERM)
+        console_proc.join(timeout=10)
+    if child_service is not None:
+        child_service.stop()
+
+
+def _account(report: SimReport, setup: SimSetup, logs: Path, verify: bool) -> None:
+    """The saves from the logs, the acknowledged ones missing from the ledger, and verify."""
+    from kiosk.ledger.verify import verify_ledger
+
     _gather(report, logs)
     report.lost = lost_saves(Centre.open(setup.centre), logs)
     with Centre.open(setup.centre).reader() as reader:
@@ -637,11 +679,6 @@ def simulate(setup: SimSetup, *, speed: float = 20.0, seed: int = 1, kill_fracti
         result = verify_ledger(centre.ledger_path, centre.public_key())
         report.verify_ok = result.ok
         report.verify_problems = [p.reason for p in result.problems]
-    if own_dir:
-        import shutil
-
-        shutil.rmtree(logs, ignore_errors=True)
-    return report
 
 
 def _preload() -> None:
