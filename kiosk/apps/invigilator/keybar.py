@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.style import Style
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
@@ -94,6 +95,12 @@ class KeyBar(Widget):
         if keys != self.keys:
             self.keys = keys
             self.refresh(layout=True)
+
+    @property
+    def link_style(self) -> Style:
+        """Each key is a link (clickable), drawn as the footer draws it: no underline, and the
+        key letter keeps its own colour."""
+        return Style()
 
     def lines(self, width: int | None = None) -> list[list[tuple[str, str, str]]]:
         return key_lines(self.keys, width if width is not None else self.content_size.width)
