@@ -7,6 +7,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from kiosk.apps.candidate.saver import SaveState
@@ -76,6 +78,12 @@ class ExamScreen(KioskScreen):
         Binding("f9,ctrl+r", "review", show=False, priority=True),
         Binding("f1", "help", show=False, priority=True),
     ]
+
+    #: Textual repaints the whole screen when the focus moves (`Screen.focused` repaints), and
+    #: every next question moves it to the new question's input: that full repaint was ~10 % of
+    #: a keypress's CPU (benchmarks/next_question.py). The widgets that gain and lose the focus
+    #: restyle and repaint themselves, so nothing else needs redrawing.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self) -> None:
         super().__init__()
