@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
+from kiosk.apps.invigilator.keybar import KeyBar, key_lines
 from kiosk.apps.invigilator.screens.dialogs import FormDialog, MessageDialog
 from kiosk.apps.invigilator.screens.room import RoomScreen
 from kiosk.crypto import passwords
@@ -166,18 +167,34 @@ def test_a_dead_terminals_time_does_not_count_down(room: Room) -> None:
     run(scenario())
 
 
+def screen_lines(app: Any) -> list[str]:
+    """The screen as a person sees it, one string a row."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+#: Every key the room view offers in its key bar while the sitting is open.
+BAR_KEYS = ["F1 Help", "a Admit", "s Start", "p Pause", "r Resume", "e Extend",
+            "l Left/returned", "i Irregularity", "n Message", "g Room map",
+            "c Close/open sitting"]
+
+
 @size_ids
-def test_the_footer_shows_the_keys_and_f1_is_a_table(room: Room, size: tuple[int, int]
-                                                     ) -> None:
+def test_every_key_is_on_screen_and_f1_is_a_table(room: Room, size: tuple[int, int]) -> None:
+    """At 80 columns Textual's one-line footer hid message, room map and close (and at 120 cut
+    "Close/open sitting"): the key bar wraps between keys instead."""
     async def scenario() -> None:
         app = room.app()
         async with app.run_test(size=size) as pilot:
-            await log_in(pilot)
-            footer = app.screen.query_one(Footer)
-            shown = {b.description for b in footer.screen.active_bindings.values() if b[1].show
-                     for b in [b[1]]}
-            for key in ("Admit", "Start", "Pause", "Extend", "Message", "Help"):
-                assert key in shown, key
+            screen = await log_in(pilot)
+            bar = screen.query_one(KeyBar)
+            assert [f"{k} {label}" for k, label, _ in bar.keys] == BAR_KEYS
+            lines = screen_lines(app)
+            bottom = lines[-bar.outer_size.height:]
+            assert bar.outer_size.height == (2 if size[0] < 140 else 1)
+            for key in BAR_KEYS:
+                assert any(key in line for line in bottom), (key, bottom)
+            # the table above keeps its rows: the bar takes two lines, not the screen
+            assert any("Tóth Bence" in line for line in lines[:-bar.outer_size.height])
             await pilot.press("f1")
             await settle(pilot)
             dialog = app.screen
@@ -190,6 +207,42 @@ def test_the_footer_shows_the_keys_and_f1_is_a_table(room: Room, size: tuple[int
             assert admit.index("Admit") == start_all.index("Start all")
 
     run(scenario())
+
+
+@size_ids
+def test_a_key_in_the_bar_is_clickable_and_the_bar_follows_the_close(
+        room: Room, size: tuple[int, int]) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=size) as pilot:
+            screen = await log_in(pilot)
+            bar = screen.query_one(KeyBar)
+            row, line = next((y, text) for y, text in enumerate(screen_lines(app)[-2:])
+                             if "g Room map" in text)
+            top = app.size.height - 2
+            await pilot.click(offset=(line.index("g Room map") + 2, top + row))
+            await pilot.pause()
+            assert isinstance(app.screen, MessageDialog)  # the room map
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("c")
+            await pilot.pause()
+            await pilot.click("#yes")
+            await pilot.pause()
+            assert not screen.room.open
+            shown = " ".join(screen_lines(app)[-bar.outer_size.height:])
+            assert "c Close/open sitting" in shown and "g Room map" in shown
+            assert "a Admit" not in shown and "p Pause" not in shown
+
+    run(scenario())
+
+
+def test_key_lines_break_between_keys_only() -> None:
+    keys = [(k, label, "x") for k, label in (("F1", "Help"), ("a", "Admit"),
+                                              ("c", "Close/open sitting"))]
+    assert key_lines(keys, 80) == [keys]
+    assert key_lines(keys, 20) == [keys[:2], keys[2:]]
+    assert key_lines(keys, 5) == [[k] for k in keys]  # too narrow: one key a line, never split
 
 
 def test_force_submit_asks_a_reason_and_the_minutes_carry_it(room: Room) -> None:

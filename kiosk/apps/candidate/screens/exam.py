@@ -7,6 +7,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from kiosk.apps.candidate.saver import SaveState
@@ -77,6 +79,12 @@ class ExamScreen(KioskScreen):
         Binding("f1", "help", show=False, priority=True),
     ]
 
+    #: Textual repaints the whole screen when the focus moves (`Screen.focused` repaints), and
+    #: every next question moves it to the new question's input: that full repaint was ~10 % of
+    #: a keypress's CPU (benchmarks/next_question.py). The widgets that gain and lose the focus
+    #: restyle and repaint themselves, so nothing else needs redrawing.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     def __init__(self) -> None:
         super().__init__()
         self.index = 0
@@ -136,6 +144,10 @@ class ExamScreen(KioskScreen):
         entry = items[index]
         area = self.query_one("#question-area", VerticalScroll)
         with self.app.batch_update():
+            # Let go of the focus first: removing the focused input makes Textual hand the
+            # focus to the question area and take it back, restyling the whole area (old and
+            # new question) twice; ~1/6 of a keypress's CPU.
+            self.set_focus(None)
             await area.remove_children()
             widget = self._widget_for(entry)
             self.question = widget if isinstance(widget, QuestionWidget) else None
@@ -145,6 +157,8 @@ class ExamScreen(KioskScreen):
             self._refresh_navigator()
             if self.question is not None:
                 self.question.focus_first()
+            if not any(child.focusable for child in widget.walk_children()):
+                area.focus()  # nothing to answer (a description): the arrows scroll the text
 
     def _widget_for(self, entry: Any) -> Any:
         qtype = registry().question_types.get(entry.item.type)

@@ -19,9 +19,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from kiosk.apps.invigilator.feed import RemoteRoom, RoomFeed
+from kiosk.apps.invigilator.keybar import KeyBar, key_name
 from kiosk.apps.invigilator.screens.dialogs import (
     ConfirmDialog,
     Field,
@@ -54,7 +55,7 @@ Cell = tuple[str, str]  # text, style
 
 class RoomScreen(Screen[None]):
     BINDINGS = [
-        # The footer shows the everyday keys (a compact footer fits them at 120 columns);
+        # The key bar shows the everyday keys (wrapped onto two lines at 80 columns);
         # F1 lists every key in a table.
         Binding("f1,question_mark", "help", "invigilator.keys.help"),
         Binding("enter", "detail", "invigilator.keys.detail", show=False),
@@ -133,7 +134,7 @@ class RoomScreen(Screen[None]):
                              compact=True)
             yield Static("", id="room-alerts", classes="alerts")
             yield DataTable(id="room", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(id="keys")
 
     def _status_options(self) -> list[tuple[str, str]]:
         return ([(t("invigilator.filter.all"), ""),
@@ -736,25 +737,13 @@ class RoomScreen(Screen[None]):
         table.add_column(t("invigilator.help.action"), ratio=1)
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
-                keys = " / ".join(_key_name(k) for k in binding.key.split(","))
+                keys = " / ".join(key_name(k) for k in binding.key.split(","))
                 table.add_row(keys, t(binding.description))
         table.add_row("Ctrl+Q", t("invigilator.help.quit"))
         self.app.push_screen(MessageDialog(t("invigilator.help.title"), table))
 
     def action_back(self) -> None:
         self.console.choose_sitting()
-
-
-def _key_name(key: str) -> str:
-    """A binding's key as printed on the keyboard: "slash" → "/", "f1" → "F1", "S" → "Shift+S"."""
-    names = {"slash": "/", "question_mark": "?", "escape": "Esc", "enter": "Enter"}
-    if key in names:
-        return names[key]
-    if len(key) == 1 and key.isupper():
-        return f"Shift+{key}"
-    if key.startswith("f") and key[1:].isdigit():
-        return key.upper()
-    return key
 
 
 def _clock_of(epoch: float) -> str:
