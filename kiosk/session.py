@@ -29,7 +29,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -979,16 +979,33 @@ def _closed_sitting_matches(ledger: Ledger, candidate_id: str, code: str) -> boo
     return any([s.check_code(code) for s in closed])  # every one checked, as in _find_sitting
 
 
-def _find_sitting(ledger: Ledger, candidate_id: str, code: str
+#: (candidate id casefolded) -> (the registered candidate or None, every sitting)
+Lookup = Callable[[str], tuple[Any, Iterable[Sitting]]]
+
+
+def _lookup(ledger: Ledger) -> Lookup:
+    def lookup(wanted: str) -> tuple[Any, Iterable[Sitting]]:
+        candidate = next((c for c in roster(ledger).values() if c.id.casefold() == wanted), None)
+        if candidate is None:
+            return None, ()
+        return candidate, sittings(ledger.events(kind=SITTING_KINDS)).values()
+
+    return lookup
+
+
+def _find_sitting(ledger: Ledger, candidate_id: str, code: str, *, lookup: Lookup | None = None,
+                  check: Callable[[Sitting, str], bool] | None = None
                   ) -> tuple[Sitting, str, str] | None:
     """(sitting, candidate id as registered, name) for an open sitting of this candidate whose
-    code matches; every candidate sitting's code is checked so the time taken does not tell."""
-    registered = roster(ledger)
+    code matches; every candidate sitting's code is checked so the time taken does not tell.
+    The centre service passes its incremental roster/sitting index (`lookup`) and its cache of
+    verified room codes (`check`); by default both are read and checked here."""
     wanted = candidate_id.strip().casefold()
-    candidate = next((c for c in registered.values() if c.id.casefold() == wanted), None)
+    candidate, every_sitting = (lookup or _lookup(ledger))(wanted)
+    check = check or (lambda sitting, given: sitting.check_code(given))
     found: list[Sitting] = []
     if candidate is not None:
-        every = sittings(ledger.events(kind=SITTING_KINDS)).values()
+        every = list(every_sitting)
         open_sittings = [s for s in every if s.open and s.has(candidate.id)]
         closed = [s for s in every if not s.open and s.has(candidate.id)]
         if closed:
@@ -999,7 +1016,7 @@ def _find_sitting(ledger: Ledger, candidate_id: str, code: str
             open_sittings += review_only(closed, ledger.events(kind=(
                 A.ATTEMPT_CREATED, A.SUBMITTED, A.VOIDED, *REVIEW_KINDS)), candidate.id)
         for sitting in open_sittings:
-            if sitting.check_code(code):
+            if check(sitting, code):
                 found.append(sitting)
         if not open_sittings:
             burn_check()

@@ -18,8 +18,10 @@ every failure is an event in the ledger with the client's uid.
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -27,6 +29,8 @@ from typing import Any
 
 from kiosk.domain import attempts as A
 from kiosk.domain.exams import Exam
+from kiosk.domain.sittings import KINDS as SITTING_KINDS
+from kiosk.domain.sittings import Sitting, fold_sitting, normalise_code
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
@@ -189,6 +193,71 @@ class ServiceSession(CandidateSession):
             self._closed = True
 
 
+class LoginIndex:
+    """What a login looks up, kept by the service between logins (called from the login
+    threads, hence the lock):
+
+    - the registered candidates (by casefolded id) and the sittings, folded incrementally from
+      the ledger: a login must not re-read every registration of the centre (with 2,000
+      candidates that was 2,000 × 2,000 events);
+    - the room codes already verified. A sitting's access code is one secret for the whole
+      room, and scrypt (~40 ms of CPU, slow on purpose) is there against guessing, not against
+      the room's 300th candidate typing the code the first one typed. After one successful
+      check the service keeps an HMAC of the code under a random key of this process (never
+      the code, never written anywhere); a later login whose code gives the same HMAC (compared
+      in constant time) is accepted without scrypt. Anything else — a wrong code, an unknown
+      candidate, a sitting re-coded — takes the full scrypt path as before, so a guess costs
+      what it cost, and the throttling and failure events are untouched (they are in the
+      route and in `CandidateRoom.login`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._candidates: dict[str, Any] = {}
+        self._sittings: dict[str, Sitting] = {}
+        self._key = secrets.token_bytes(32)
+        self._verified: dict[tuple[str, str, str], bytes] = {}
+
+    def lookup(self, reader: Ledger) -> Callable[[str], tuple[Any, list[Sitting]]]:
+        from kiosk.domain.roster import REGISTERED, Candidate
+
+        with self._lock:
+            for e in reader.events(kind=(REGISTERED, *SITTING_KINDS), after=self._seq):
+                if e.kind == REGISTERED:
+                    candidate = Candidate.from_body(e.body)
+                    fold = candidate.id.casefold()
+                    held = self._candidates.get(fold)
+                    # As roster(): a re-registration updates; of two ids that differ only in
+                    # case, the first registered is the one a login finds.
+                    if held is None or held.id == candidate.id:
+                        self._candidates[fold] = candidate
+                else:
+                    fold_sitting(self._sittings, e)
+                self._seq = e.seq
+            candidates = self._candidates
+            every = list(self._sittings.values())
+
+        def find(wanted: str) -> tuple[Any, list[Sitting]]:
+            candidate = candidates.get(wanted)
+            return (candidate, every) if candidate is not None else (None, [])
+
+        return find
+
+    def _mac(self, code: str) -> bytes:
+        return hmac.new(self._key, normalise_code(code).encode("utf-8"), "sha256").digest()
+
+    def check(self, sitting: Sitting, code: str) -> bool:
+        key = (sitting.code_hash, sitting.code_salt, sitting.code_kdf)
+        known = self._verified.get(key)
+        if known is not None and hmac.compare_digest(known, self._mac(code)):
+            return True
+        if not sitting.check_code(code):
+            return False
+        self._verified[key] = self._mac(code)
+        return True
+
+
 class CandidateRoom:
     """Every candidate session of the centre, keyed by token. Called on the writer thread."""
 
@@ -209,6 +278,7 @@ class CandidateRoom:
         self._created_seq = 0
         self._registrations: dict[str, Any] = {}
         self._registered_seq = 0
+        self.login_index = LoginIndex()
 
     def content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
         """Decrypted once per exam load (the `exam_loaded` head decides when to re-read)."""
@@ -256,9 +326,12 @@ class CandidateRoom:
 
     def find(self, candidate_id: str, code: str) -> Any:
         """Check the access code (scrypt, slow on purpose) on a reader connection: called off
-        the writer thread, so saves never queue behind logins."""
+        the writer thread, so saves never queue behind logins. The roster and the sittings come
+        from the room's incremental index, and a room code verified once is not re-derived."""
         with self.centre.reader() as reader:
-            return _find_sitting(reader, candidate_id, code)
+            lookup = self.login_index.lookup(reader)
+            return _find_sitting(reader, candidate_id, code, lookup=lookup,
+                                 check=self.login_index.check)
 
     def login(self, candidate_id: str, code: str, *, seat: str, language: str | None,
               peer: Peer, found: Any = None, checked: bool = False) -> ServiceSession:
