@@ -3,10 +3,14 @@ for speed keep the behaviour (a wrong code still costs a full check and fails)."
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
 
+from kiosk.client import ServiceUnavailable
 from kiosk.domain import sittings as sittings_mod
 from kiosk.service.candidate import CandidateRoom
 from tests.session_helpers import Setup, import_roster, make_setup, new_sitting
@@ -73,3 +77,132 @@ def test_the_login_index_follows_new_registrations_and_sittings(
         assert room.find("C4", code) is None
     finally:
         ledger.close()
+
+
+# --- time: charged per call, up to a staff action's moment ---------------------------------------
+
+
+class FakeNow:
+    """The service's real-time clock, moved by the test (the exam clock is what is tested)."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_charged_clock_charges_calls_only_capped_and_never_before_the_first() -> None:
+    from kiosk.service.candidate import TICK_CAP_S, ChargedClock
+
+    now = FakeNow()
+    clock = ChargedClock(now=now)
+    now.t += 50
+    clock.advance(at=now.t - 40)  # the first call: nothing before it is charged
+    assert clock() == 0
+    now.t += 1.5
+    clock.advance()
+    assert clock() == pytest.approx(1.5)
+    now.t += 2
+    clock.advance(at=now.t - 1)  # up to a moment between the calls
+    assert clock() == pytest.approx(2.5)
+    clock.advance(at=now.t - 5)  # a moment before the last charged one: nothing
+    assert clock() == pytest.approx(2.5)
+    clock.advance()
+    assert clock() == pytest.approx(3.5)
+    now.t += 600  # a stall: one capped step
+    clock.advance()
+    assert clock() == pytest.approx(3.5 + TICK_CAP_S)
+
+
+def test_a_pause_stops_the_clock_where_the_invigilator_paused(setup: Setup) -> None:
+    """Terminals call every few seconds now; a pause between two calls must not charge the
+    time from the pause to the next call (nor a resume the time before it)."""
+    from kiosk import invigilation as inv
+    from kiosk.service.candidate import Peer
+
+    ledger = setup.centre.ledger()
+    now = FakeNow()
+    try:
+        room = CandidateRoom(setup.centre, ledger)
+        room.now = now
+        peer = Peer(uid=os.getuid(), pid=os.getpid())
+        found = room.find("C1", setup.code)
+        session = room.login("C1", setup.code, seat="S1", language=None, peer=peer,
+                             found=found, checked=True)
+        room.call(session.token, peer).start()
+        full = room.call(session.token, peer).tick().remaining_s
+        now.t += 2.0
+        assert room.call(session.token, peer).tick().remaining_s == pytest.approx(full - 2.0)
+        now.t += 1.0
+        inv.pause(ledger, inv.Invigilator("Ildikó"), session.attempt_id, "fire alarm")
+        room.version += 1
+        now.t += 2.5  # the terminal's next call comes 2.5 s after the pause
+        view = room.call(session.token, peer).tick()
+        assert view.paused and view.remaining_s == pytest.approx(full - 3.0)
+        now.t += 30
+        assert room.call(session.token, peer).tick().remaining_s == pytest.approx(full - 3.0)
+        now.t += 1.0
+        inv.resume(ledger, inv.Invigilator("Ildikó"), session.attempt_id)
+        room.version += 1
+        now.t += 2.0  # charged from the resume on, not from the call before it
+        view = room.call(session.token, peer).tick()
+        assert not view.paused and view.remaining_s == pytest.approx(full - 5.0)
+    finally:
+        ledger.close()
+
+
+# --- the terminal: a call every few seconds, its clock counted down in between ------------------
+
+
+def test_the_terminal_asks_the_service_every_few_seconds_and_counts_down_in_between(
+        setup: Setup) -> None:
+    from kiosk.client import TICK_EVERY_S, RemoteSession
+    from tests.service_helpers import running_service
+
+    with running_service(setup.centre.path) as svc:
+        session = RemoteSession.login(svc.path, "C1", setup.code, seat="S1")
+        session.start()
+        calls: list[str] = []
+        request = session.client.request
+
+        def spy(method: str, url: str, *args: object, **kw: object) -> object:
+            calls.append(url)
+            return request(method, url, *args, **kw)
+
+        session.client.request = spy  # type: ignore[method-assign]
+        assert session.tick() is not None and calls == []  # start() answered just now
+        session.answered_at -= TICK_EVERY_S
+        first = session.tick()
+        assert calls == ["/v1/candidate/tick"]
+        shown = [first.remaining_s]
+        began = time.monotonic()
+        while time.monotonic() - began < 2 * TICK_EVERY_S + 0.2:
+            time.sleep(0.5)
+            view = session.tick()
+            assert view.warnings_due == []
+            shown.append(view.remaining_s)
+        ticks = calls.count("/v1/candidate/tick")
+        assert 2 <= ticks <= 3, calls  # not one per call of tick()
+        assert shown == sorted(shown, reverse=True) and shown[-1] < shown[0] - 2 * TICK_EVERY_S + 1
+        # what the terminal shows stays within a second of what the service charged
+        served = session.fetch_view().remaining_s
+        assert abs(session.tick().remaining_s - served) < 1.0
+        # a save is a call: the next tick is local again
+        calls.clear()
+        session.save_answer(session.parts[0].items[0].key, True)
+        session.tick()
+        assert calls == ["/v1/candidate/answer"]
+        # while the service does not answer, every tick asks it (the app shows the outage)
+        os.kill(svc.proc.pid, signal.SIGSTOP)
+        try:
+            session.client.timeout = 0.5
+            session.answered_at -= TICK_EVERY_S
+            for _ in range(2):
+                with pytest.raises(ServiceUnavailable):
+                    session.tick()
+        finally:
+            os.kill(svc.proc.pid, signal.SIGCONT)
+        session.client.timeout = 5.0
+        session.tick()
+        session.close()

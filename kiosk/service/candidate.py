@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kiosk.client import TICK_EVERY_S
 from kiosk.domain import attempts as A
 from kiosk.domain.exams import Exam
 from kiosk.domain.sittings import KINDS as SITTING_KINDS
@@ -44,8 +45,10 @@ from kiosk.session import (
     throttle_seconds,
 )
 
-#: At most this many real seconds are charged per client call (ticks come every second).
-TICK_CAP_S = 2.0
+#: At most this many real seconds are charged per client call: a terminal calls at least every
+#: `TICK_EVERY_S` (its clock counts down locally in between), plus a margin for a busy
+#: terminal or service. A stall or an outage therefore costs at most this once.
+TICK_CAP_S = TICK_EVERY_S + 2.0
 LEASE_TTL_S = 10.0
 
 #: Item spec fields that carry the answer key (or a grader's hints): never sent to a terminal.
@@ -81,11 +84,17 @@ class ChargedClock:
         self._now = now
         self._last: float | None = None
 
-    def advance(self) -> None:
+    def advance(self, at: float | None = None) -> None:
+        """Charge the real time since the last call, up to now (or up to `at`, a moment between
+        the last call and now: when an invigilator paused, say)."""
         now = self._now()
-        if self._last is not None:
-            self.value += min(max(0.0, now - self._last), self.cap) * self.scale
-        self._last = now
+        if self._last is None:
+            self._last = now  # the first call: nothing before it is charged
+            return
+        until = now if at is None else min(at, now)
+        if until > self._last:
+            self.value += min(until - self._last, self.cap) * self.scale
+            self._last = until
 
     def __call__(self) -> float:
         return self.value
@@ -159,6 +168,9 @@ class ServiceSession(CandidateSession):
         if self._room_version != self.room.version:
             self._room_version = self.room.version
             self._dv = -1
+            # Charge the time up to the staff action, then fold it (a pause stops the clock
+            # where it was paused, not where this terminal next called).
+            self._clock.advance(self.room.version_at)  # type: ignore[attr-defined]
         return super().refresh()
 
     # The lease lives in the service's memory: no table, no wall clock.
@@ -272,13 +284,26 @@ class CandidateRoom:
         self.logins = Throttle()
         self.pins = Throttle()
         #: bumped by every staff action through the service (see ServiceSession.refresh)
-        self.version = 0
+        self._version = 0
+        #: the service's real-time clock (monotonic; tests may pass their own)
+        self.now: Callable[[], float] = time.monotonic
+        self.version_at = self.now()
         self._content: dict[str, tuple[Exam, dict[str, Any]]] = {}
         self._created: dict[str, list[Any]] = {}
         self._created_seq = 0
         self._registrations: dict[str, Any] = {}
         self._registered_seq = 0
         self.login_index = LoginIndex()
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        # When the staff action happened, so that each session charges its time up to it.
+        self._version = value
+        self.version_at = self.now()
 
     def content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
         """Decrypted once per exam load (the `exam_loaded` head decides when to re-read)."""
@@ -350,11 +375,12 @@ class CandidateRoom:
         self.logins.clear(*keys)
         sitting, candidate, name = found
         session = ServiceSession(self.centre, self.ledger, seat=seat,
-                                 clock=ChargedClock(self.time_scale), busy_timeout=5.0,
+                                 clock=ChargedClock(self.time_scale, now=self.now), busy_timeout=5.0,
                                  passphrase=self.passphrase)
         # Persist the time every few real seconds, whatever the clock's compression.
         session._persist_every = PERSIST_EVERY_S * self.time_scale
         session.room = self
+        session._room_version = self.version  # the login reads the ledger as it is now
         session.peer = peer
         session.peer_uid = peer.uid
         session.token = secrets.token_urlsafe(24)
@@ -392,6 +418,14 @@ class CandidateRoom:
             raise SessionElsewhere(session.elsewhere)
         session.peer.pid = peer.pid or session.peer.pid
         session.last_seen = time.monotonic()
+        return session
+
+    def call(self, token: str, peer: Peer) -> ServiceSession:
+        """The session of a candidate call, with what others wrote folded in and the time up to
+        now charged (only now: a staff action since the last call is charged up to its moment
+        by `refresh`)."""
+        session = self.session(token, peer)
+        session.refresh()
         session._clock.advance()  # type: ignore[attr-defined]
         return session
 
@@ -466,6 +500,7 @@ def paper_json(session: CandidateSession) -> dict[str, Any]:
         "attempt": session.attempt_id,
         "language": session.language,
         "can_self_start": session.can_self_start,
+        "time_scale": getattr(getattr(session, "room", None), "time_scale", 1.0),
         "exam": {"id": exam.id, "title": exam.title, "show_score": bool(exam.show_score),
                  "language": exam.language, "review_allowed": exam.extra.get("review_allowed")
                  is True},

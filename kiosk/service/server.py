@@ -200,9 +200,7 @@ class Service:
             raise Refused("a staff token cannot act as a candidate")
 
         def job() -> Any:
-            session = self.room.session(token, peer)
-            session.refresh()
-            return fn(session)
+            return fn(self.room.call(token, peer))
 
         return await self.writer.run(job, tag=token)
 
