@@ -114,6 +114,15 @@ async def one_client(session: object, cid: str, code: str, go_at: float, until: 
             out["errors"].append(type(exc).__name__)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a running process (Linux /proc), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def worker(sock: str, ids: list[str], code: str, go_at_wall: float, duration: float,
            result_path: str, tick_every: float) -> None:
     import aiohttp
@@ -168,11 +177,13 @@ def main() -> None:
                                               args.duration, str(tmp / f"out{i}.json"),
                                               tick_every))
              for i, chunk in enumerate(chunks)]
+    service_cpu = 0.0
     try:
         for p in procs:
             p.start()
         for p in procs:
             p.join()
+        service_cpu = cpu_seconds(service.proc.pid)
     finally:
         service.stop()
     merged: dict[str, list] = {"logins": [], "ticks": [], "saves": [], "acked": [], "errors": []}
@@ -198,6 +209,9 @@ def main() -> None:
           f"p99 {pct(saves, 99):.1f} ms  max {max(saves or [0]):.1f} ms "
           f"({'✔' if pct(saves, 99) < 50 else '✘'} target p99 < 50 ms)")
     print(f"ticks: {len(ticks)}  p50 {pct(ticks, 50):.1f} ms  p99 {pct(ticks, 99):.1f} ms")
+    requests = len(ticks) + len(saves) + 2 * len(merged["logins"])
+    print(f"service CPU: {service_cpu:.1f} s in all (logins included), "
+          f"{service_cpu / max(1, requests) * 1000:.2f} ms per request")
     errs: dict[str, int] = {}
     for e in merged["errors"]:
         errs[e] = errs.get(e, 0) + 1

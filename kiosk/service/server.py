@@ -22,6 +22,7 @@ import signal
 import socket
 import struct
 import sys
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +70,20 @@ class Staff:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+#: SO_PEERCRED per connection: the peer of a connection never changes, and a terminal keeps
+#: its connection open for the whole exam (asked once, not on every tick).
+_PEERS: weakref.WeakKeyDictionary[Any, tuple[int, int]] = weakref.WeakKeyDictionary()
+
+
 def peer_of(request: web.Request) -> Peer:
     """uid and pid of the process at the other end of the Unix socket (SO_PEERCRED)."""
     transport = request.transport
-    sock = transport.get_extra_info("socket") if transport is not None else None
+    if transport is None:
+        return Peer()
+    known = _PEERS.get(transport)
+    if known is not None:
+        return Peer(uid=known[1], pid=known[0])
+    sock = transport.get_extra_info("socket")
     if sock is None or getattr(sock, "family", None) != socket.AF_UNIX:
         return Peer()
     try:
@@ -80,6 +91,10 @@ def peer_of(request: web.Request) -> Peer:
     except OSError:
         return Peer()
     pid, uid, _gid = struct.unpack("3i", raw)
+    try:
+        _PEERS[transport] = (pid, uid)
+    except TypeError:
+        pass  # a transport that cannot be weakly referenced: asked every time
     return Peer(uid=uid, pid=pid)
 
 
