@@ -167,7 +167,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-async-"))
     setup = prepare(tmp / "centre", str(EXAM), args.clients)
     service = start_service(setup.centre, tmp / "svc.sock", log=tmp / "service.log")
-    window = args.login_window or 30.0 + 0.06 * args.clients
+    window = args.login_window or 20.0 + 0.015 * args.clients
     go_at = time.time() + window
     load0 = os.getloadavg()[0]
     ids = setup.candidates
