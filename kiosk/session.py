@@ -679,8 +679,7 @@ class CandidateSession:
         # Inside the service's group commit the events are durable only after its COMMIT.
         self._ledger.after_commit(lambda: _notify_lifecycle(written))
         self._last_persist = self._clock()
-        self._dv = self._safe_dv()
-        self._pull()
+        self._absorb(written)
         self._rebuild_opt()
 
     def _safe_dv(self) -> int:
@@ -713,11 +712,16 @@ class CandidateSession:
             return
         try:
             self._check_lease()
-            self._ledger.append(A.TICK, {"part": part, "consumed_ms": self._consumed_ms(part)},
-                                actor=self._actor, attempt=self._state.attempt)
+            written = self._ledger.append(A.TICK, {"part": part,
+                                                   "consumed_ms": self._consumed_ms(part)},
+                                          actor=self._actor, attempt=self._state.attempt)
         except (sqlite3.OperationalError, OSError):
             return
         self._last_persist = self._clock()
+        self._absorb([written])
+
+    def _absorb(self, written: list[Event]) -> None:
+        """Fold what this session just wrote (and whatever others wrote before it)."""
         self._dv = self._safe_dv()
         self._pull()
 

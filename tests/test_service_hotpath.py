@@ -206,3 +206,44 @@ def test_the_terminal_asks_the_service_every_few_seconds_and_counts_down_in_betw
         session.client.timeout = 5.0
         session.tick()
         session.close()
+
+
+# --- a save folds its own events without reading them back, and misses nothing ------------------
+
+
+def test_a_save_folds_its_own_events_and_still_sees_what_was_written_in_between(
+        setup: Setup) -> None:
+    from kiosk.domain import attempts as A
+    from kiosk.service.candidate import Peer
+
+    ledger = setup.centre.ledger()
+    try:
+        room = CandidateRoom(setup.centre, ledger)
+        peer = Peer(uid=os.getuid(), pid=os.getpid())
+
+        def login(cid: str) -> object:
+            return room.login(cid, setup.code, seat=f"S-{cid}", language=None, peer=peer,
+                              found=room.find(cid, setup.code), checked=True)
+
+        one, two = login("C1"), login("C2")
+        room.call(one.token, peer).start()
+        room.call(two.token, peer).start()
+        keys = [v.key for v in one.parts[0].items]
+        room.call(one.token, peer).save_answer(keys[0], False)  # reads C2's start, written since
+        statements: list[str] = []
+        ledger.conn.set_trace_callback(statements.append)
+        room.call(one.token, peer).save_answer(keys[0], True)
+        ledger.conn.set_trace_callback(None)
+        assert one.view().answers == {keys[0]: True}
+        # nothing else was written since it last read: its own event is not read back
+        assert not [q for q in statements if "FROM events" in q and "attempt" in q], statements
+        # another candidate's save, and a message to C1's room written on the same connection
+        # (no data_version change, no staff version bump): the next save must still see it
+        room.call(two.token, peer).save_answer(two.parts[0].items[0].key, False)
+        ledger.append(A.PAUSED, {"sitting": setup.sitting, "reason": "fire alarm"},
+                      actor="invigilator:Ildikó")
+        room.call(one.token, peer).save_answer(keys[1], False)
+        view = one.view()
+        assert view.paused and view.answers == {keys[0]: True, keys[1]: False}
+    finally:
+        ledger.close()
