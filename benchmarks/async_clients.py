@@ -114,6 +114,20 @@ async def one_client(session: object, cid: str, code: str, go_at: float, until: 
             out["errors"].append(type(exc).__name__)
 
 
+def print_service_timings(path: Path) -> None:
+    """The same calls measured inside the service (handler start to response ready): what the
+    service itself adds, apart from the simulated terminals waiting for CPU on this machine."""
+    if not path.exists():
+        print("service-side timings: none written")
+        return
+    ms = json.loads(path.read_text(encoding="utf-8"))
+    for route in ("/v1/candidate/answer", "/v1/candidate/tick"):
+        xs = ms.get(route) or []
+        if xs:
+            print(f"  inside the service, {route}: {len(xs)}  p50 {pct(xs, 50):.1f} ms  "
+                  f"p95 {pct(xs, 95):.1f} ms  p99 {pct(xs, 99):.1f} ms  max {max(xs):.1f} ms")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a running process (Linux /proc), in seconds."""
     try:
@@ -161,11 +175,14 @@ def main() -> None:
     tick_every = args.tick or TICK_EVERY_S
     from kiosk.ledger.centre import Centre
     from kiosk.ledger.verify import verify_ledger
+    from kiosk.service.server import TIMINGS_ENV
     from kiosk.service.spawn import start_service
     from kiosk.simulation import prepare
 
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-async-"))
     setup = prepare(tmp / "centre", str(EXAM), args.clients)
+    timings = tmp / "timings.json"
+    os.environ[TIMINGS_ENV] = str(timings)  # the service's own handling times, at its end
     service = start_service(setup.centre, tmp / "svc.sock", log=tmp / "service.log")
     window = args.login_window or 20.0 + 0.015 * args.clients
     go_at = time.time() + window
@@ -209,6 +226,7 @@ def main() -> None:
           f"p99 {pct(saves, 99):.1f} ms  max {max(saves or [0]):.1f} ms "
           f"({'✔' if pct(saves, 99) < 50 else '✘'} target p99 < 50 ms)")
     print(f"ticks: {len(ticks)}  p50 {pct(ticks, 50):.1f} ms  p99 {pct(ticks, 99):.1f} ms")
+    print_service_timings(timings)
     requests = len(ticks) + len(saves) + 2 * len(merged["logins"])
     print(f"service CPU: {service_cpu:.1f} s in all (logins included), "
           f"{service_cpu / max(1, requests) * 1000:.2f} ms per request")

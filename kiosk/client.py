@@ -12,6 +12,7 @@ in again with the credentials typed at the start, transparently.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -72,40 +73,20 @@ class ServiceUnavailable(NotSaved):
     call is known to be saved; the caller keeps it and retries."""
 
 
-_connection_class: Any = None
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
 
-
-def _unix_connection() -> Any:
-    """http.client's connection over a Unix socket. Made on first use: http.client (and the
-    email package it imports) is 15–30 ms of a terminal's start-up, before the login screen
-    needs nothing of it."""
-    global _connection_class
-    if _connection_class is None:
-        import http.client
-
-        class _UnixConnection(http.client.HTTPConnection):
-            def __init__(self, path: str, timeout: float) -> None:
-                super().__init__("localhost", timeout=timeout)
-                self._path = path
-
-            def connect(self) -> None:
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.settimeout(self.timeout)
-                try:
-                    sock.connect(self._path)
-                except OSError:
-                    sock.close()
-                    raise
-                self.sock = sock
-
-        _connection_class = _UnixConnection
-    return _connection_class
-
-
-def __getattr__(name: str) -> Any:
-    if name == "_UnixConnection":
-        return _unix_connection()
-    raise AttributeError(name)
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
 
 
 class Client:
@@ -115,7 +96,7 @@ class Client:
         self.path = str(path)
         self.timeout = timeout
         self.token: str | None = None
-        self._conn: Any = None
+        self._conn: _UnixConnection | None = None
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -130,13 +111,11 @@ class Client:
         headers = {"Content-Type": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        from http.client import HTTPException
-
         with self._lock:
             for attempt in (1, 2):
                 wait = timeout or self.timeout
                 if self._conn is None:
-                    self._conn = _unix_connection()(self.path, wait)
+                    self._conn = _UnixConnection(self.path, wait)
                 self._conn.timeout = wait
                 if self._conn.sock is not None:
                     self._conn.sock.settimeout(wait)
@@ -146,7 +125,7 @@ class Client:
                     raw = resp.read()
                     status = resp.status
                     break
-                except (OSError, HTTPException) as exc:
+                except (OSError, http.client.HTTPException) as exc:
                     self._conn.close()
                     self._conn = None
                     # A keep-alive connection the service closed: retry once on a fresh one.

@@ -22,6 +22,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -165,6 +166,36 @@ def error_response(exc: BaseException) -> web.Response:
     return _error(500, "internal", f"internal error ({type(exc).__name__})")
 
 
+#: A file to write the service's per-route handling times to when it stops (benchmarks: the
+#: service's own latency, apart from the simulated terminals' scheduling on a shared machine).
+TIMINGS_ENV = "KIOSK_SERVICE_TIMINGS"
+#: Kept per route at most (a benchmark's worth; the oldest are not dropped, later ones are).
+MAX_TIMINGS = 500_000
+
+
+class Timings:
+    """Milliseconds from the handler's start to its response being ready, per route. Off by
+    default; no route exposes them (they are written to a file at the end)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, list[float]] = {}
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        start = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            resource = request.match_info.route.resource
+            name = resource.canonical if resource is not None else "?"
+            samples = self.ms.setdefault(name, [])
+            if len(samples) < MAX_TIMINGS:
+                samples.append((time.perf_counter() - start) * 1000)
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.ms), encoding="utf-8")
+
+
 class Service:
     def __init__(self, centre: Centre, *, passphrase: str | None = None,
                  time_scale: float = 1.0) -> None:
@@ -177,6 +208,8 @@ class Service:
                                   time_scale=time_scale)
         self.writer = Writer(self.ledger, on_batch_failed=self.room.drop)
         self.staff: dict[str, Staff] = {}
+        #: per-route handling times, only when a benchmark asks for them (TIMINGS_ENV)
+        self.timings = Timings() if os.environ.get(TIMINGS_ENV) else None
 
     def close(self) -> None:
         def close_all() -> None:
@@ -250,7 +283,10 @@ class Service:
             except Exception as exc:  # noqa: BLE001 - every failure is one JSON line
                 return error_response(exc)
 
-        app = web.Application(middlewares=[errors], client_max_size=4 * 1024 * 1024)
+        middlewares: list[Any] = [errors]
+        if self.timings is not None:
+            middlewares.insert(0, self.timings.middleware)
+        app = web.Application(middlewares=middlewares, client_max_size=4 * 1024 * 1024)
         from kiosk.service import routes
 
         routes.add_routes(app, self)
@@ -359,6 +395,8 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
             path.unlink()
         except OSError:
             pass
+        if service.timings is not None:
+            service.timings.write(Path(os.environ[TIMINGS_ENV]))
 
 
 def new_token() -> str:
