@@ -247,3 +247,24 @@ def test_a_save_folds_its_own_events_and_still_sees_what_was_written_in_between(
         assert view.paused and view.answers == {keys[0]: True, keys[1]: False}
     finally:
         ledger.close()
+
+
+def test_a_benchmark_can_have_the_service_write_its_handling_times(
+        setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off unless asked for; then written when the service stops, per route."""
+    import json
+
+    from kiosk.client import RemoteSession
+    from kiosk.service.server import TIMINGS_ENV
+    from tests.service_helpers import running_service
+
+    out = tmp_path / "timings.json"
+    monkeypatch.setenv(TIMINGS_ENV, str(out))
+    with running_service(setup.centre.path) as svc:
+        session = RemoteSession.login(svc.path, "C1", setup.code, seat="S1")
+        session.start()
+        session.save_answer(session.parts[0].items[0].key, True)
+        session.close()
+    ms = json.loads(out.read_text(encoding="utf-8"))
+    assert len(ms["/v1/candidate/answer"]) == 1 and ms["/v1/candidate/answer"][0] > 0
+    assert len(ms["/v1/candidate/login"]) == 1
