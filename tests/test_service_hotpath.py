@@ -268,3 +268,51 @@ def test_a_benchmark_can_have_the_service_write_its_handling_times(
     ms = json.loads(out.read_text(encoding="utf-8"))
     assert len(ms["/v1/candidate/answer"]) == 1 and ms["/v1/candidate/answer"][0] > 0
     assert len(ms["/v1/candidate/login"]) == 1
+
+
+# --- a stall of the service is charged to nobody, whatever the tick interval ---------------------
+
+
+def test_the_services_own_stalls_are_not_charged() -> None:
+    from kiosk.service.candidate import ALIVE_EVERY_S, ChargedClock, Stalls
+
+    now = FakeNow()
+    stalls = Stalls(now)
+    clock = ChargedClock(now=now, stalls=stalls)
+    clock.advance()
+    for _ in range(8):  # the loop notes it is alive, the terminal calls now and then
+        now.t += ALIVE_EVERY_S
+        stalls.alive()
+    clock.advance()
+    assert clock() == pytest.approx(8 * ALIVE_EVERY_S)
+    now.t += 0.5
+    stalls.alive()
+    now.t += 30  # stopped: nothing runs, then a call arrives before the loop noted anything
+    clock.advance()
+    assert clock() == pytest.approx(8 * ALIVE_EVERY_S + 0.5)
+    stalls.alive()  # now the stall is on record
+    now.t += 1.0
+    stalls.alive()
+    clock.advance()
+    assert clock() == pytest.approx(8 * ALIVE_EVERY_S + 1.5)
+
+
+def test_a_stopped_service_charges_nothing_for_the_stop(setup: Setup) -> None:
+    from kiosk.client import RemoteSession
+    from kiosk.service.candidate import TICK_CAP_S
+    from tests.service_helpers import running_service
+
+    with running_service(setup.centre.path) as svc:
+        session = RemoteSession.login(svc.path, "C1", setup.code, seat="S1")
+        session.start()
+        before = session.fetch_view().remaining_s
+        os.kill(svc.proc.pid, signal.SIGSTOP)
+        try:
+            time.sleep(TICK_CAP_S + 3)
+        finally:
+            os.kill(svc.proc.pid, signal.SIGCONT)
+        after = session.fetch_view().remaining_s
+        session.close()
+    # before: one capped step (5 s) of the stop was charged; now none of it (a margin of one
+    # second for the calls themselves and the stall detection)
+    assert before - after < 1.5, (before, after)

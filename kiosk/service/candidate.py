@@ -74,15 +74,51 @@ class Peer:
     pid: int | None = None
 
 
+#: The service's event loop notes that it is alive this often; a gap of more than
+#: `STALL_S` between two notes is the service stalled (SIGSTOP, a frozen VM, swapping), and
+#: that span is charged to nobody.
+ALIVE_EVERY_S = 0.25
+STALL_S = 1.5
+
+
+class Stalls:
+    """When the service itself was not running. A candidate is never charged for those spans,
+    whatever the tick interval: a terminal's gap between two calls minus the service's stalls
+    in it is what counts (then capped)."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self.last_alive: float | None = None
+        #: recent stalls, (from, to) monotonic; written on the event loop, read by the writer
+        self.spans: list[tuple[float, float]] = []
+
+    def alive(self) -> None:
+        now = self._now()
+        if self.last_alive is not None and now - self.last_alive > STALL_S:
+            self.spans = [*self.spans[-63:], (self.last_alive, now)]
+        self.last_alive = now
+
+    def within(self, start: float, end: float) -> float:
+        """Seconds of [start, end] the service was stalled, the stall still going on (not
+        noted yet: the loop has not run since) included."""
+        spans = list(self.spans)
+        if self.last_alive is not None and end - self.last_alive > STALL_S:
+            spans.append((self.last_alive, end))
+        return sum(max(0.0, min(b, end) - max(a, start)) for a, b in spans)
+
+
 class ChargedClock:
-    """A candidate's exam clock: advances only on `advance()`, by min(real elapsed, cap)."""
+    """A candidate's exam clock: advances only on `advance()`, by the real time elapsed since
+    the last call less the service's own stalls, at most `cap`."""
 
     def __init__(self, scale: float = 1.0, cap: float = TICK_CAP_S,
-                 now: Callable[[], float] = time.monotonic) -> None:
+                 now: Callable[[], float] = time.monotonic, stalls: Stalls | None = None
+                 ) -> None:
         self.value = 0.0
         self.scale = scale
         self.cap = cap
         self._now = now
+        self._stalls = stalls
         self._last: float | None = None
 
     def advance(self, at: float | None = None) -> None:
@@ -94,7 +130,10 @@ class ChargedClock:
             return
         until = now if at is None else min(at, now)
         if until > self._last:
-            self.value += min(until - self._last, self.cap) * self.scale
+            span = until - self._last
+            if self._stalls is not None:
+                span = max(0.0, span - self._stalls.within(self._last, until))
+            self.value += min(span, self.cap) * self.scale
             self._last = until
 
     def __call__(self) -> float:
@@ -304,6 +343,7 @@ class CandidateRoom:
         #: the service's real-time clock (monotonic; tests may pass their own)
         self.now: Callable[[], float] = time.monotonic
         self.version_at = self.now()
+        self.stalls = Stalls(lambda: self.now())
         self._content: dict[str, tuple[Exam, dict[str, Any]]] = {}
         self._created: dict[str, list[Any]] = {}
         self._created_seq = 0
@@ -391,7 +431,8 @@ class CandidateRoom:
         self.logins.clear(*keys)
         sitting, candidate, name = found
         session = ServiceSession(self.centre, self.ledger, seat=seat,
-                                 clock=ChargedClock(self.time_scale, now=self.now), busy_timeout=5.0,
+                                 clock=ChargedClock(self.time_scale, now=self.now,
+                                                    stalls=self.stalls), busy_timeout=5.0,
                                  passphrase=self.passphrase)
         # Persist the time every few real seconds, whatever the clock's compression.
         session._persist_every = PERSIST_EVERY_S * self.time_scale
