@@ -9,7 +9,10 @@ service every `kiosk.client.TICK_EVERY_S` seconds; `--tick 1` for the old once a
 answers a question every 20–90 s (the pacing of kiosk.simulation at speed 1), each answer a new
 value.
 Reported: login time for all, save latency p50/p95/p99/max over the answering phase, tick
-latency, errors, and lost saves (acknowledged but not in the ledger afterwards: must be 0).
+latency, errors, and lost saves (acknowledged but not in the ledger afterwards: must be 0); the
+same calls timed inside the service; the service's CPU per request; and the baseline measured in
+the same minutes on the same disk, a bare durable SQLite insert every 50 ms
+(benchmarks/fsync_probe.py).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 EXAM = ROOT / "question_banks" / "practice_en.exam.toml"
 THINK_S = (20.0, 90.0)
@@ -195,6 +199,9 @@ def main() -> None:
                                               tick_every))
              for i, chunk in enumerate(chunks)]
     service_cpu = 0.0
+    from fsync_probe import Probe
+
+    probe = Probe(tmp)
     try:
         for p in procs:
             p.start()
@@ -202,6 +209,7 @@ def main() -> None:
             p.join()
         service_cpu = cpu_seconds(service.proc.pid)
     finally:
+        bare = probe.stop()
         service.stop()
     merged: dict[str, list] = {"logins": [], "ticks": [], "saves": [], "acked": [], "errors": []}
     for i in range(args.procs):
@@ -227,6 +235,9 @@ def main() -> None:
           f"({'✔' if pct(saves, 99) < 50 else '✘'} target p99 < 50 ms)")
     print(f"ticks: {len(ticks)}  p50 {pct(ticks, 50):.1f} ms  p99 {pct(ticks, 99):.1f} ms")
     print_service_timings(timings)
+    print(f"baseline, same minutes, same disk: bare durable SQLite insert p50 {pct(bare, 50):.1f} ms"
+          f"  p95 {pct(bare, 95):.1f} ms  p99 {pct(bare, 99):.1f} ms ({len(bare)} inserts); "
+          f"save p99 / bare p99 = {pct(saves, 99) / pct(bare, 99):.1f}×")
     requests = len(ticks) + len(saves) + 2 * len(merged["logins"])
     print(f"service CPU: {service_cpu:.1f} s in all (logins included), "
           f"{service_cpu / max(1, requests) * 1000:.2f} ms per request")

@@ -14,6 +14,9 @@ acknowledged saves per second, errors (NotSaved = the candidate would be told to
 invigilator), lost saves (acknowledged but not in the ledger afterwards: must be 0), whether the
 ledger verifies, and the invigilator console's refresh (poll + fold + build every row) measured
 twice a second in its own process during the load. CPU is the children's user+system time.
+Also: the same saves timed inside the service (handler start to response ready: what the service
+adds, apart from the simulated terminals waiting for CPU), and the baseline measured in the same
+minutes on the same disk: a bare durable SQLite insert every 50 ms (benchmarks/fsync_probe.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kiosk.simulation import prepare, simulate  # noqa: E402
 
@@ -42,22 +46,27 @@ def run_level(n: int, speed: float, seed: int, kill: float, service: bool = True
         setup = prepare(Path(tmp) / "centre", str(EXAM), n)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         load0 = os.getloadavg()[0]
+        from fsync_probe import Probe, pct
+
         from kiosk.service.server import TIMINGS_ENV
 
         timings = Path(tmp) / "timings.json"
         os.environ[TIMINGS_ENV] = str(timings)  # the service's own handling times
+        probe = Probe(Path(tmp))  # the disk's durable-commit latency, same minutes
         try:
             report = simulate(setup, speed=speed, seed=seed, kill_fraction=kill, console=True,
                               service=service)
         finally:
             del os.environ[TIMINGS_ENV]
+            bare = probe.stop()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         data = report.as_dict()
         data.update(login_s=round(report.login_s, 1), total_s=round(report.total_s, 1),
                     cpu_s=round(cpu, 1), loadavg_before=round(load0, 2),
                     loadavg_after=round(os.getloadavg()[0], 2),
-                    error_samples=report.error_samples[:3])
+                    error_samples=report.error_samples[:3],
+                    bare_p50_ms=round(pct(bare, 50), 2), bare_p99_ms=round(pct(bare, 99), 2))
         if timings.exists():
             saves = json.loads(timings.read_text(encoding="utf-8")).get("/v1/candidate/answer")
             if saves:
@@ -115,6 +124,9 @@ def print_level(d: dict[str, object]) -> None:
     if d.get("service_p99_ms") is not None:
         print(f"  inside the service (handler start to response ready): p50 "
               f"{d['service_p50_ms']}  p95 {d['service_p95_ms']}  p99 {d['service_p99_ms']} ms")
+    print(f"baseline, same minutes: bare durable SQLite insert p50 {d['bare_p50_ms']} ms, p99 "
+          f"{d['bare_p99_ms']} ms; save p99 / bare p99 = "
+          f"{float(d['p99_ms'] or 0) / max(1e-9, float(d['bare_p99_ms'])):.1f}×")  # type: ignore[arg-type]
     print(f"acknowledged saves: {d['saves_acked']} of {d['saves_made']} made; throughput "
           f"{ms('throughput')} saves/s; {d['events']} events in the ledger")
     print(f"errors: {d['errors'] or 0}; kills {d['kills']}; submitted {d['submitted']}, "
