@@ -3,9 +3,10 @@ one-terminal lease and throttling. The logic of an attempt is `kiosk.session.Can
 here it runs inside the service, on the writer thread, over the service's one ledger.
 
 Time belongs to the service: a candidate's exam clock (`ChargedClock`) advances only when that
-candidate's client calls (a tick each second, or a save), by at most `TICK_CAP_S` real seconds
-per call. A client that is gone, or a service that is stopped or stalled, charges nothing beyond
-one capped step.
+candidate's client calls (a tick every `TICK_EVERY_S`, or a save), by the real time since its
+previous call less the service's own stalls (`Stalls`), at most `TICK_CAP_S` per call. A client
+that is gone charges nothing beyond one capped step; a service that is stopped or stalled charges
+nothing. A staff action through the service is charged up to its moment (`CandidateRoom.version`).
 
 Lease: one live terminal per attempt, decided here. The holder is the session that called last;
 it stays live while it called within `LEASE_TTL_S` and its client process (SO_PEERCRED pid)
