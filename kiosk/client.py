@@ -30,6 +30,15 @@ SOCKET_ENV = "KIOSK_SOCKET"
 MAX_SOCKET_PATH = 100
 #: A call that takes longer than this is treated as "no service" (the app retries).
 CALL_TIMEOUT_S = 5.0
+#: A terminal asks the service for its view (and so is charged its time) at least this often;
+#: between two calls its clock counts down locally from the last answer. The service charges
+#: only the time between calls it received (capped a little above this), so the interval
+#: bounds what a stall can cost, and it sets how many requests a room makes: 2,000 terminals
+#: ticking every second were 2,000 requests a second, which one service process cannot serve.
+TICK_EVERY_S = 3.0
+#: A tick this close to the interval calls already (the app ticks about once a second, with
+#: jitter): the interval is kept, not rounded up to the next whole second.
+TICK_SLACK_S = 0.3
 #: A login waits longer: it checks the code (scrypt) and may assemble a paper; giving up early
 #: and asking again would only add work to a busy service.
 LOGIN_TIMEOUT_S = 30.0
@@ -53,6 +62,10 @@ def socket_path(centre: Path | str | None = None, explicit: Path | str | None = 
         digest = hashlib.sha256(os.fsencode(Path(centre).resolve())).hexdigest()[:16]
         path = Path(tempfile.gettempdir()) / f"kiosk-{digest}.sock"
     return path
+
+
+#: The attempt statuses in which the exam clock runs (time away from the room counts).
+RUNNING = ("in_progress", "away")
 
 
 class ServiceUnavailable(NotSaved):
@@ -214,6 +227,10 @@ class RemoteSession:
     remote: bool = True
     #: seconds to keep retrying a call the service does not answer (0: the caller retries)
     patience: float = 0.0
+    #: the service's exam seconds per real second (compressed exams in tests and benchmarks)
+    time_scale: float = 1.0
+    #: monotonic time of the last call the service answered (its view is from then)
+    answered_at: float = 0.0
 
     @classmethod
     def login(cls, path: Path | str, candidate_id: str, code: str, *, seat: str,
@@ -248,6 +265,7 @@ class RemoteSession:
         self.attempt_id = paper["attempt"]
         self.language = paper["language"]
         self.can_self_start = bool(paper["can_self_start"])
+        self.time_scale = float(paper.get("time_scale") or 1.0)
         self.parts = [SessionPart(p["id"], p["title"], float(p["minutes"]),
                                   [PaperItemView(i["key"], _item(i["item"]), i["presentation"])
                                    for i in p["items"]],
@@ -276,6 +294,7 @@ class RemoteSession:
 
     def _took(self, data: dict[str, Any]) -> Any:
         if "view" in data:
+            self.answered_at = time.monotonic()
             self.last_view = _view(data["view"])
             if self.last_view.receipt:
                 self.receipt_code = self.last_view.receipt
@@ -305,7 +324,28 @@ class RemoteSession:
         return False  # tick() folds what others wrote, in the service
 
     def tick(self) -> Any:
+        """The view, once a second for the app. The service is asked every `TICK_EVERY_S`
+        (and whenever the last call failed, so an outage shows at once); in between, the
+        last view with its clock counted down here."""
+        local = self._local_view()
+        if local is not None:
+            return local
         return self._took(self._call("POST", "/v1/candidate/tick"))
+
+    def _local_view(self) -> Any:
+        view = self.last_view
+        elapsed = time.monotonic() - self.answered_at
+        if view is None or elapsed >= TICK_EVERY_S - TICK_SLACK_S or view.unsaved:
+            return None
+        from dataclasses import replace
+
+        # Time warnings come once, from the service: never repeated by a local view.
+        if view.status in RUNNING and view.part_id is not None:
+            remaining = view.remaining_s - elapsed * self.time_scale
+            if remaining <= 0:
+                return None  # the service submits at zero: ask it
+            return replace(view, remaining_s=remaining, warnings_due=[])
+        return replace(view, warnings_due=[])
 
     def start(self) -> None:
         self._took(self._call("POST", "/v1/candidate/start"))

@@ -29,7 +29,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -669,8 +669,7 @@ class CandidateSession:
         # Inside the service's group commit the events are durable only after its COMMIT.
         self._ledger.after_commit(lambda: _notify_lifecycle(written))
         self._last_persist = self._clock()
-        self._dv = self._safe_dv()
-        self._pull()
+        self._absorb(written)
         self._rebuild_opt()
 
     def _safe_dv(self) -> int:
@@ -703,11 +702,16 @@ class CandidateSession:
             return
         try:
             self._check_lease()
-            self._ledger.append(A.TICK, {"part": part, "consumed_ms": self._consumed_ms(part)},
-                                actor=self._actor, attempt=self._state.attempt)
+            written = self._ledger.append(A.TICK, {"part": part,
+                                                   "consumed_ms": self._consumed_ms(part)},
+                                          actor=self._actor, attempt=self._state.attempt)
         except (sqlite3.OperationalError, OSError):
             return
         self._last_persist = self._clock()
+        self._absorb([written])
+
+    def _absorb(self, written: list[Event]) -> None:
+        """Fold what this session just wrote (and whatever others wrote before it)."""
         self._dv = self._safe_dv()
         self._pull()
 
@@ -969,16 +973,33 @@ def _closed_sitting_matches(ledger: Ledger, candidate_id: str, code: str) -> boo
     return any([code_matches(s, code) for s in closed])  # every one checked, as in _find_sitting
 
 
-def _find_sitting(ledger: Ledger, candidate_id: str, code: str
+#: (candidate id casefolded) -> (the registered candidate or None, every sitting)
+Lookup = Callable[[str], tuple[Any, Iterable[Sitting]]]
+
+
+def _lookup(ledger: Ledger) -> Lookup:
+    def lookup(wanted: str) -> tuple[Any, Iterable[Sitting]]:
+        candidate = next((c for c in roster(ledger).values() if c.id.casefold() == wanted), None)
+        if candidate is None:
+            return None, ()
+        return candidate, sittings(ledger.events(kind=SITTING_KINDS)).values()
+
+    return lookup
+
+
+def _find_sitting(ledger: Ledger, candidate_id: str, code: str, *, lookup: Lookup | None = None,
+                  check: Callable[[Sitting, str], bool] | None = None
                   ) -> tuple[Sitting, str, str] | None:
     """(sitting, candidate id as registered, name) for an open sitting of this candidate whose
-    code matches; every candidate sitting's code is checked so the time taken does not tell."""
-    registered = roster(ledger)
+    code matches; every candidate sitting's code is checked so the time taken does not tell.
+    The centre service passes its incremental roster/sitting index (`lookup`) and its cache of
+    verified room codes (`check`); by default both are read and checked here."""
     wanted = candidate_id.strip().casefold()
-    candidate = next((c for c in registered.values() if c.id.casefold() == wanted), None)
+    candidate, every_sitting = (lookup or _lookup(ledger))(wanted)
+    check = check or code_matches
     found: list[Sitting] = []
     if candidate is not None:
-        every = sittings(ledger.events(kind=SITTING_KINDS)).values()
+        every = list(every_sitting)
         open_sittings = [s for s in every if s.open and s.has(candidate.id)]
         closed = [s for s in every if not s.open and s.has(candidate.id)]
         if closed:
@@ -989,7 +1010,7 @@ def _find_sitting(ledger: Ledger, candidate_id: str, code: str
             open_sittings += review_only(closed, ledger.events(kind=(
                 A.ATTEMPT_CREATED, A.SUBMITTED, A.VOIDED, *REVIEW_KINDS)), candidate.id)
         for sitting in open_sittings:
-            if code_matches(sitting, code):
+            if check(sitting, code):
                 found.append(sitting)
         if not open_sittings:
             burn_check()

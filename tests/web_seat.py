@@ -27,6 +27,7 @@ def _preload() -> None:
     import kiosk.apps.candidate.app  # noqa: F401
     import kiosk.client  # noqa: F401
     import kiosk.commands.sit  # noqa: F401
+    import kiosk.service.spawn  # noqa: F401  (kiosk sit, only when no socket is named)
     from kiosk.cli import build_cli
 
     build_cli()

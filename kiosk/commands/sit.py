@@ -68,14 +68,16 @@ def sit_through_service(centre_dir: Path, socket_path: Path | None = None, *,
     """Run the candidate app (`run`, default `run_candidate_app`) as a client of the centre's
     service, starting one for this terminal when none listens and stopping it afterwards."""
     from kiosk.client import socket_path as resolve
-    from kiosk.service.spawn import listening, start_service
 
     explicit = socket_path is not None or bool(os.environ.get("KIOSK_SOCKET"))
     path = resolve(centre_dir, socket_path)
     child = None
     # With a socket named (a lab terminal of a served centre) nothing is started here: the
-    # login screen says the service is unavailable until it answers.
-    if not explicit and not listening(path):
+    # login screen says the service is unavailable until it answers. (The spawning code is
+    # imported only here: a lab terminal's start-up does not pay for it.)
+    if not explicit and not _listening(path):
+        from kiosk.service.spawn import start_service
+
         # Nobody serves this centre: start one for this terminal (the embedded default;
         # everything under one user: fine for practice and demos, no trust boundary).
         if not (centre_dir / "ledger.db").is_file():
@@ -93,6 +95,12 @@ def sit_through_service(centre_dir: Path, socket_path: Path | None = None, *,
     finally:
         if child is not None:
             child.stop()
+
+
+def _listening(path: Path) -> bool:
+    from kiosk.service.spawn import listening
+
+    return listening(path)
 
 
 COMMANDS = [sit_command]

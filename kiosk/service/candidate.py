@@ -3,9 +3,10 @@ one-terminal lease and throttling. The logic of an attempt is `kiosk.session.Can
 here it runs inside the service, on the writer thread, over the service's one ledger.
 
 Time belongs to the service: a candidate's exam clock (`ChargedClock`) advances only when that
-candidate's client calls (a tick each second, or a save), by at most `TICK_CAP_S` real seconds
-per call. A client that is gone, or a service that is stopped or stalled, charges nothing beyond
-one capped step.
+candidate's client calls (a tick every `TICK_EVERY_S`, or a save), by the real time since its
+previous call less the service's own stalls (`Stalls`), at most `TICK_CAP_S` per call. A client
+that is gone charges nothing beyond one capped step; a service that is stopped or stalled charges
+nothing. A staff action through the service is charged up to its moment (`CandidateRoom.version`).
 
 Lease: one live terminal per attempt, decided here. The holder is the session that called last;
 it stays live while it called within `LEASE_TTL_S` and its client process (SO_PEERCRED pid)
@@ -18,15 +19,22 @@ every failure is an event in the ledger with the client's uid.
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kiosk.client import TICK_EVERY_S
+from kiosk.crypto.passwords import code_matches
 from kiosk.domain import attempts as A
+from kiosk.domain.attempts import fold_attempt
 from kiosk.domain.exams import Exam
+from kiosk.domain.sittings import KINDS as SITTING_KINDS
+from kiosk.domain.sittings import Sitting, fold_sitting, normalise_code
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
@@ -40,8 +48,10 @@ from kiosk.session import (
     throttle_seconds,
 )
 
-#: At most this many real seconds are charged per client call (ticks come every second).
-TICK_CAP_S = 2.0
+#: At most this many real seconds are charged per client call: a terminal calls at least every
+#: `TICK_EVERY_S` (its clock counts down locally in between), plus a margin for a busy
+#: terminal or service. A stall or an outage therefore costs at most this once.
+TICK_CAP_S = TICK_EVERY_S + 2.0
 LEASE_TTL_S = 10.0
 
 #: Item spec fields that carry the answer key (or a grader's hints): never sent to a terminal.
@@ -66,22 +76,67 @@ class Peer:
     pid: int | None = None
 
 
+#: The service's event loop notes that it is alive this often; a gap of more than
+#: `STALL_S` between two notes is the service stalled (SIGSTOP, a frozen VM, swapping), and
+#: that span is charged to nobody.
+ALIVE_EVERY_S = 0.25
+STALL_S = 1.5
+
+
+class Stalls:
+    """When the service itself was not running. A candidate is never charged for those spans,
+    whatever the tick interval: a terminal's gap between two calls minus the service's stalls
+    in it is what counts (then capped)."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self.last_alive: float | None = None
+        #: recent stalls, (from, to) monotonic; written on the event loop, read by the writer
+        self.spans: list[tuple[float, float]] = []
+
+    def alive(self) -> None:
+        now = self._now()
+        if self.last_alive is not None and now - self.last_alive > STALL_S:
+            self.spans = [*self.spans[-63:], (self.last_alive, now)]
+        self.last_alive = now
+
+    def within(self, start: float, end: float) -> float:
+        """Seconds of [start, end] the service was stalled, the stall still going on (not
+        noted yet: the loop has not run since) included."""
+        spans = list(self.spans)
+        if self.last_alive is not None and end - self.last_alive > STALL_S:
+            spans.append((self.last_alive, end))
+        return sum(max(0.0, min(b, end) - max(a, start)) for a, b in spans)
+
+
 class ChargedClock:
-    """A candidate's exam clock: advances only on `advance()`, by min(real elapsed, cap)."""
+    """A candidate's exam clock: advances only on `advance()`, by the real time elapsed since
+    the last call less the service's own stalls, at most `cap`."""
 
     def __init__(self, scale: float = 1.0, cap: float = TICK_CAP_S,
-                 now: Callable[[], float] = time.monotonic) -> None:
+                 now: Callable[[], float] = time.monotonic, stalls: Stalls | None = None
+                 ) -> None:
         self.value = 0.0
         self.scale = scale
         self.cap = cap
         self._now = now
+        self._stalls = stalls
         self._last: float | None = None
 
-    def advance(self) -> None:
+    def advance(self, at: float | None = None) -> None:
+        """Charge the real time since the last call, up to now (or up to `at`, a moment between
+        the last call and now: when an invigilator paused, say)."""
         now = self._now()
-        if self._last is not None:
-            self.value += min(max(0.0, now - self._last), self.cap) * self.scale
-        self._last = now
+        if self._last is None:
+            self._last = now  # the first call: nothing before it is charged
+            return
+        until = now if at is None else min(at, now)
+        if until > self._last:
+            span = until - self._last
+            if self._stalls is not None:
+                span = max(0.0, span - self._stalls.within(self._last, until))
+            self.value += min(span, self.cap) * self.scale
+            self._last = until
 
     def __call__(self) -> float:
         return self.value
@@ -155,7 +210,25 @@ class ServiceSession(CandidateSession):
         if self._room_version != self.room.version:
             self._room_version = self.room.version
             self._dv = -1
+            # Charge the time up to the staff action, then fold it (a pause stops the clock
+            # where it was paused, not where this terminal next called).
+            self._clock.advance(self.room.version_at)  # type: ignore[attr-defined]
         return super().refresh()
+
+    def _absorb(self, written: list[Any]) -> None:
+        # The service's one connection wrote them: when nothing else was appended since this
+        # session last read (its own events follow on directly), fold them as they are instead
+        # of reading them back (three statements and a JSON parse per save). Otherwise read
+        # everything new, as the base class does. (data_version does not move for our own
+        # connection's commits, so it is not read again here either.)
+        if written and written[0].seq == self._seen_seq + 1 and all(
+                e.attempt == self._state.attempt for e in written):
+            for e in written:
+                fold_attempt(self._state, e)
+            self._seen_seq = written[-1].seq
+            self._rebuild_opt()
+            return
+        self._pull()
 
     # The lease lives in the service's memory: no table, no wall clock.
     def _acquire_lease(self) -> None:
@@ -189,6 +262,71 @@ class ServiceSession(CandidateSession):
             self._closed = True
 
 
+class LoginIndex:
+    """What a login looks up, kept by the service between logins (called from the login
+    threads, hence the lock):
+
+    - the registered candidates (by casefolded id) and the sittings, folded incrementally from
+      the ledger: a login must not re-read every registration of the centre (with 2,000
+      candidates that was 2,000 × 2,000 events);
+    - the room codes already verified. A sitting's access code is one secret for the whole
+      room, and scrypt (~40 ms of CPU, slow on purpose) is there against guessing, not against
+      the room's 300th candidate typing the code the first one typed. After one successful
+      check the service keeps an HMAC of the code under a random key of this process (never
+      the code, never written anywhere); a later login whose code gives the same HMAC (compared
+      in constant time) is accepted without scrypt. Anything else — a wrong code, an unknown
+      candidate, a sitting re-coded — takes the full scrypt path as before, so a guess costs
+      what it cost, and the throttling and failure events are untouched (they are in the
+      route and in `CandidateRoom.login`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._candidates: dict[str, Any] = {}
+        self._sittings: dict[str, Sitting] = {}
+        self._key = secrets.token_bytes(32)
+        self._verified: dict[tuple[str, str, str], bytes] = {}
+
+    def lookup(self, reader: Ledger) -> Callable[[str], tuple[Any, list[Sitting]]]:
+        from kiosk.domain.roster import REGISTERED, Candidate
+
+        with self._lock:
+            for e in reader.events(kind=(REGISTERED, *SITTING_KINDS), after=self._seq):
+                if e.kind == REGISTERED:
+                    candidate = Candidate.from_body(e.body)
+                    fold = candidate.id.casefold()
+                    held = self._candidates.get(fold)
+                    # As roster(): a re-registration updates; of two ids that differ only in
+                    # case, the first registered is the one a login finds.
+                    if held is None or held.id == candidate.id:
+                        self._candidates[fold] = candidate
+                else:
+                    fold_sitting(self._sittings, e)
+                self._seq = e.seq
+            candidates = self._candidates
+            every = list(self._sittings.values())
+
+        def find(wanted: str) -> tuple[Any, list[Sitting]]:
+            candidate = candidates.get(wanted)
+            return (candidate, every) if candidate is not None else (None, [])
+
+        return find
+
+    def _mac(self, code: str) -> bytes:
+        return hmac.new(self._key, normalise_code(code).encode("utf-8"), "sha256").digest()
+
+    def check(self, sitting: Sitting, code: str) -> bool:
+        key = (sitting.code_hash, sitting.code_salt, sitting.code_kdf)
+        known = self._verified.get(key)
+        if known is not None and hmac.compare_digest(known, self._mac(code)):
+            return True
+        if not code_matches(sitting, code):
+            return False
+        self._verified[key] = self._mac(code)
+        return True
+
+
 class CandidateRoom:
     """Every candidate session of the centre, keyed by token. Called on the writer thread."""
 
@@ -203,12 +341,27 @@ class CandidateRoom:
         self.logins = Throttle()
         self.pins = Throttle()
         #: bumped by every staff action through the service (see ServiceSession.refresh)
-        self.version = 0
+        self._version = 0
+        #: the service's real-time clock (monotonic; tests may pass their own)
+        self.now: Callable[[], float] = time.monotonic
+        self.version_at = self.now()
+        self.stalls = Stalls(lambda: self.now())
         self._content: dict[str, tuple[Exam, dict[str, Any]]] = {}
         self._created: dict[str, list[Any]] = {}
         self._created_seq = 0
         self._registrations: dict[str, Any] = {}
         self._registered_seq = 0
+        self.login_index = LoginIndex()
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        # When the staff action happened, so that each session charges its time up to it.
+        self._version = value
+        self.version_at = self.now()
 
     def content(self, exam_id: str) -> tuple[Exam, dict[str, Any]]:
         """Decrypted once per exam load (the `exam_loaded` head decides when to re-read)."""
@@ -256,9 +409,12 @@ class CandidateRoom:
 
     def find(self, candidate_id: str, code: str) -> Any:
         """Check the access code (scrypt, slow on purpose) on a reader connection: called off
-        the writer thread, so saves never queue behind logins."""
+        the writer thread, so saves never queue behind logins. The roster and the sittings come
+        from the room's incremental index, and a room code verified once is not re-derived."""
         with self.centre.reader() as reader:
-            return _find_sitting(reader, candidate_id, code)
+            lookup = self.login_index.lookup(reader)
+            return _find_sitting(reader, candidate_id, code, lookup=lookup,
+                                 check=self.login_index.check)
 
     def login(self, candidate_id: str, code: str, *, seat: str, language: str | None,
               peer: Peer, found: Any = None, checked: bool = False) -> ServiceSession:
@@ -277,11 +433,13 @@ class CandidateRoom:
         self.logins.clear(*keys)
         sitting, candidate, name = found
         session = ServiceSession(self.centre, self.ledger, seat=seat,
-                                 clock=ChargedClock(self.time_scale), busy_timeout=5.0,
+                                 clock=ChargedClock(self.time_scale, now=self.now,
+                                                    stalls=self.stalls), busy_timeout=5.0,
                                  passphrase=self.passphrase)
         # Persist the time every few real seconds, whatever the clock's compression.
         session._persist_every = PERSIST_EVERY_S * self.time_scale
         session.room = self
+        session._room_version = self.version  # the login reads the ledger as it is now
         session.peer = peer
         session.peer_uid = peer.uid
         session.token = secrets.token_urlsafe(24)
@@ -319,6 +477,14 @@ class CandidateRoom:
             raise SessionElsewhere(session.elsewhere)
         session.peer.pid = peer.pid or session.peer.pid
         session.last_seen = time.monotonic()
+        return session
+
+    def call(self, token: str, peer: Peer) -> ServiceSession:
+        """The session of a candidate call, with what others wrote folded in and the time up to
+        now charged (only now: a staff action since the last call is charged up to its moment
+        by `refresh`)."""
+        session = self.session(token, peer)
+        session.refresh()
         session._clock.advance()  # type: ignore[attr-defined]
         return session
 
@@ -421,6 +587,7 @@ def paper_json(session: CandidateSession) -> dict[str, Any]:
         "attempt": session.attempt_id,
         "language": session.language,
         "can_self_start": session.can_self_start,
+        "time_scale": getattr(getattr(session, "room", None), "time_scale", 1.0),
         "exam": {"id": exam.id, "title": exam.title, "show_score": bool(exam.show_score),
                  "language": exam.language, "review_allowed": exam.extra.get("review_allowed")
                  is True},

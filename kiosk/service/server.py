@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import json
 import os
 import secrets
@@ -22,6 +23,8 @@ import signal
 import socket
 import struct
 import sys
+import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +36,7 @@ from kiosk.errors import KioskError
 from kiosk.json_limits import nesting_within
 from kiosk.ledger.centre import Centre
 from kiosk.service.candidate import (
+    ALIVE_EVERY_S,
     CandidateRoom,
     Peer,
     Refused,
@@ -69,10 +73,20 @@ class Staff:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+#: SO_PEERCRED per connection: the peer of a connection never changes, and a terminal keeps
+#: its connection open for the whole exam (asked once, not on every tick).
+_PEERS: weakref.WeakKeyDictionary[Any, tuple[int, int]] = weakref.WeakKeyDictionary()
+
+
 def peer_of(request: web.Request) -> Peer:
     """uid and pid of the process at the other end of the Unix socket (SO_PEERCRED)."""
     transport = request.transport
-    sock = transport.get_extra_info("socket") if transport is not None else None
+    if transport is None:
+        return Peer()
+    known = _PEERS.get(transport)
+    if known is not None:
+        return Peer(uid=known[1], pid=known[0])
+    sock = transport.get_extra_info("socket")
     if sock is None or getattr(sock, "family", None) != socket.AF_UNIX:
         return Peer()
     try:
@@ -80,6 +94,10 @@ def peer_of(request: web.Request) -> Peer:
     except OSError:
         return Peer()
     pid, uid, _gid = struct.unpack("3i", raw)
+    try:
+        _PEERS[transport] = (pid, uid)
+    except TypeError:
+        pass  # a transport that cannot be weakly referenced: asked every time
     return Peer(uid=uid, pid=pid)
 
 
@@ -161,6 +179,47 @@ def error_response(exc: BaseException) -> web.Response:
     return _error(500, "internal", f"internal error ({type(exc).__name__})")
 
 
+#: A file to write the service's per-route handling times to when it stops (benchmarks: the
+#: service's own latency, apart from the simulated terminals' scheduling on a shared machine).
+TIMINGS_ENV = "KIOSK_SERVICE_TIMINGS"
+#: Kept per route at most (a benchmark's worth; the oldest are not dropped, later ones are).
+MAX_TIMINGS = 500_000
+
+
+class Timings:
+    """Milliseconds from the handler's start to its response being ready, per route. Off by
+    default; no route exposes them (they are written to a file at the end)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, list[float]] = {}
+        # Garbage collections pause every thread: their durations, by generation.
+        self._gc_start = 0.0
+        gc.callbacks.append(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            samples = self.ms.setdefault(f"gc{info.get('generation')}", [])
+            if len(samples) < MAX_TIMINGS:
+                samples.append((time.perf_counter() - self._gc_start) * 1000)
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        start = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            resource = request.match_info.route.resource
+            name = resource.canonical if resource is not None else "?"
+            samples = self.ms.setdefault(name, [])
+            if len(samples) < MAX_TIMINGS:
+                samples.append((time.perf_counter() - start) * 1000)
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.ms), encoding="utf-8")
+
+
 class Service:
     def __init__(self, centre: Centre, *, passphrase: str | None = None,
                  time_scale: float = 1.0) -> None:
@@ -173,6 +232,8 @@ class Service:
                                   time_scale=time_scale)
         self.writer = Writer(self.ledger, on_batch_failed=self.room.drop)
         self.staff: dict[str, Staff] = {}
+        #: per-route handling times, only when a benchmark asks for them (TIMINGS_ENV)
+        self.timings = Timings() if os.environ.get(TIMINGS_ENV) else None
 
     def close(self) -> None:
         def close_all() -> None:
@@ -216,9 +277,7 @@ class Service:
             raise Refused("a staff token cannot act as a candidate")
 
         def job() -> Any:
-            session = self.room.session(token, peer)
-            session.refresh()
-            return fn(session)
+            return fn(self.room.call(token, peer))
 
         return await self.writer.run(job, tag=token)
 
@@ -253,7 +312,10 @@ class Service:
             except Exception as exc:  # noqa: BLE001 - every failure is one JSON line
                 return error_response(exc)
 
-        app = web.Application(middlewares=[errors], client_max_size=4 * 1024 * 1024)
+        middlewares: list[Any] = [errors]
+        if self.timings is not None:
+            middlewares.insert(0, self.timings.middleware)
+        app = web.Application(middlewares=middlewares, client_max_size=4 * 1024 * 1024)
         from kiosk.service import routes
 
         routes.add_routes(app, self)
@@ -324,6 +386,12 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
     # Two busy threads (the event loop and the writer) hand work to each other hundreds of times
     # a second; the default 5 ms GIL switch interval would make each hand-over wait that long.
     sys.setswitchinterval(0.0005)
+    # The service holds a large, long-lived heap (every session's paper and state, the exam
+    # content, the login index) and allocates briefly-lived objects per request. With the
+    # default thresholds short-lived objects reached the old generations and full collections
+    # of that heap paused every request for up to 200 ms (2,000 terminals). Young collections
+    # every 50,000 allocations instead of 700 let them die young; full ones become rare.
+    gc.set_threshold(50_000, 20, 100)
 
     async def main() -> None:
         # handler_cancellation: a terminal that hung up (a timeout, a kill) cancels its request,
@@ -337,6 +405,15 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
         os.chmod(path, 0o666)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        async def note_alive() -> None:
+            # A stall of the whole service (SIGSTOP, a frozen VM) shows as a gap here, and no
+            # candidate is charged for it (CandidateRoom.stalls).
+            while True:
+                service.room.stalls.alive()
+                await asyncio.sleep(ALIVE_EVERY_S)
+
+        alive = asyncio.create_task(note_alive())
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         if ready is not None:
@@ -353,6 +430,7 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
         try:
             await stop.wait()
         finally:
+            alive.cancel()
             if watcher is not None:
                 watcher.cancel()
             await runner.cleanup()
@@ -365,6 +443,8 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
             path.unlink()
         except OSError:
             pass
+        if service.timings is not None:
+            service.timings.write(Path(os.environ[TIMINGS_ENV]))
 
 
 def new_token() -> str:

@@ -16,7 +16,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.errors import KioskError
@@ -38,7 +38,9 @@ class _Job:
     tag: Any = None
     result: Any = None
     error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
+    #: set when the job is finished; only `Writer.call` (a plain thread) waits on it: an
+    #: asyncio caller awaits its future, and an Event per request is measurable under load
+    done: threading.Event | None = None
 
 
 class Writer:
@@ -65,8 +67,9 @@ class Writer:
 
     def call(self, fn: Callable[[], Any], *, tag: Any = None) -> Any:
         """The same from a plain thread (start-up, tests)."""
-        job = _Job(fn, None, None, tag)
+        job = _Job(fn, None, None, tag, done=threading.Event())
         self._queue.put(job)
+        assert job.done is not None
         job.done.wait()
         if job.error is not None:
             raise job.error
@@ -132,7 +135,8 @@ class Writer:
         # threads costs a GIL switch, and they add up under load.
         loops: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
         for job in batch:
-            job.done.set()
+            if job.done is not None:
+                job.done.set()
             if job.future is not None and job.loop is not None:
                 loops.setdefault(job.loop, []).append(job)
         for loop, jobs in loops.items():
