@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.client import ServiceUnavailable
-from kiosk.domain import sittings as sittings_mod
+from kiosk.crypto import passwords
 from kiosk.service.candidate import CandidateRoom
 from tests.session_helpers import Setup, import_roster, make_setup, new_sitting
 
@@ -24,13 +24,13 @@ def setup(tmp_path: Path) -> Setup:
 @pytest.fixture
 def kdf_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    real = sittings_mod._kdf
+    real = passwords._kdf
 
-    def counting(secret: str, salt: bytes, kdf: str = sittings_mod.KDF_NAME) -> bytes:
+    def counting(secret: str, salt: bytes, kdf: str = passwords.KDF_NAME) -> bytes:
         calls.append(secret)
         return real(secret, salt, kdf)
 
-    monkeypatch.setattr(sittings_mod, "_kdf", counting)
+    monkeypatch.setattr(passwords, "_kdf", counting)
     return calls
 
 
