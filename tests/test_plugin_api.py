@@ -376,8 +376,8 @@ def test_the_centre_service_announces_invigilator_actions(
         r = RemoteSession.login(svc.path, "C1", s.code, seat="PC1")
         r.start()
         staff = staff_client(svc.path, "ivy", "invigilator-pass-1")
-        for action in ("pause", "resume", "force-submit", "void"):
-            staff.request("POST", f"/v1/invigilation/{action}",
+        for action in ("pause", "resume", "force_submit", "void"):
+            staff.request("POST", f"/v1/call/invigilation.{action}",
                           {"attempt": r.attempt_id, "reason": "test"})
         r.close()
     lines = [json.loads(x) for x in heard.read_text().splitlines()]
