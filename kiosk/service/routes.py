@@ -24,10 +24,16 @@ def _str(data: dict[str, Any], key: str, *, limit: int = 256, default: str | Non
 
 
 def add_routes(app: web.Application, svc: Service) -> None:
-    from kiosk.service.server import Staff, new_token, peer_of
-
     r = web.RouteTableDef()
+    # One function per room: what a terminal, a staff member or anyone may call.
+    for room in (_health, _candidate_login, _candidate_answering, _candidate_changes,
+                 _candidate_after, _candidate_review, _attempts, _staff_and_seat):
+        room(r, svc)
+    app.add_routes(r)
 
+
+def _health(r: web.RouteTableDef, svc: Service) -> None:
+    """Is the service up (and which centre, in which language)."""
     @r.get("/v1/health")
     async def health(request: web.Request) -> web.Response:
         # The language lets a client that cannot read centre.toml (the console under its own
@@ -36,6 +42,11 @@ def add_routes(app: web.Application, svc: Service) -> None:
 
         return web.json_response({"ok": True, "centre": svc.centre.name, "pid": _pid(),
                                   "language": centre_language(svc.centre.config())})
+
+
+def _candidate_login(r: web.RouteTableDef, svc: Service) -> None:
+    """A terminal logs its candidate in (access code; throttled)."""
+    from kiosk.service.server import peer_of
 
     # -- candidate room ----------------------------------------------------------------------
 
@@ -59,6 +70,10 @@ def add_routes(app: web.Application, svc: Service) -> None:
 
         return web.json_response(await svc.writer.run(job))
 
+
+def _candidate_answering(r: web.RouteTableDef, svc: Service) -> None:
+    """What a terminal reads of its own attempt: time, view, paper, media."""
+
     async def call(request: web.Request, fn: Any) -> web.Response:
         return web.json_response(await svc.candidate_call(request, fn))
 
@@ -80,6 +95,12 @@ def add_routes(app: web.Application, svc: Service) -> None:
         # holds no exam store, so it asks for what its paper shows (and for nothing else).
         sha = request.match_info["sha"]
         return await call(request, lambda s: {"data": paper_media(s, sha)})
+
+def _candidate_changes(r: web.RouteTableDef, svc: Service) -> None:
+    """What the candidate does to their own attempt: start, answer, flag, move, submit a part."""
+
+    async def call(request: web.Request, fn: Any) -> web.Response:
+        return web.json_response(await svc.candidate_call(request, fn))
 
     @r.post("/v1/candidate/start")
     async def start(request: web.Request) -> web.Response:
@@ -139,6 +160,14 @@ def add_routes(app: web.Application, svc: Service) -> None:
 
         return await call(request, fn)
 
+
+def _candidate_after(r: web.RouteTableDef, svc: Service) -> None:
+    """Submitting, the result, the exit PIN and logging out."""
+    from kiosk.service.server import peer_of
+
+    async def call(request: web.Request, fn: Any) -> web.Response:
+        return web.json_response(await svc.candidate_call(request, fn))
+
     @r.post("/v1/candidate/submit")
     async def submit(request: web.Request) -> web.Response:
         def fn(s: Any) -> dict[str, Any]:
@@ -180,6 +209,12 @@ def add_routes(app: web.Application, svc: Service) -> None:
 
         return await call(request, fn)
 
+
+def _candidate_review(r: web.RouteTableDef, svc: Service) -> None:
+    """The review window and objections to marks."""
+    async def call(request: web.Request, fn: Any) -> web.Response:
+        return web.json_response(await svc.candidate_call(request, fn))
+
     @r.get("/v1/candidate/review")
     async def review(request: web.Request) -> web.Response:
         """Is the review window open, and (when it is) the marked paper."""
@@ -213,6 +248,9 @@ def add_routes(app: web.Application, svc: Service) -> None:
 
         return await call(request, fn)
 
+
+def _attempts(r: web.RouteTableDef, svc: Service) -> None:
+    """An attempt's events and an exam's answer key: its own candidate or staff."""
     # -- an attempt's events: its own candidate, or staff ----------------------------------------
 
     @r.get("/v1/attempts/{attempt}/events")
@@ -254,6 +292,11 @@ def add_routes(app: web.Application, svc: Service) -> None:
 
         return web.json_response({"key": await svc.writer.run(job)})
 
+
+def _staff_and_seat(r: web.RouteTableDef, svc: Service) -> None:
+    """Staff login; a seat's exit with no session (the login screen)."""
+    from kiosk.service.server import Staff, new_token, peer_of
+
     # -- staff -----------------------------------------------------------------------------------
 
     @r.post("/v1/staff/login")
@@ -290,8 +333,6 @@ def add_routes(app: web.Application, svc: Service) -> None:
         ok = await svc.writer.run(
             lambda: svc.room.exit_with_pin(pin, seat=seat, attempt=None, peer=peer))
         return web.json_response({"ok": ok})
-
-    app.add_routes(r)
 
 
 STAFF = ("invigilator", "examiner", "admin")
