@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import kiosk.ledger.store as store  # noqa: E402
-from kiosk.apps.invigilator.feed import RoomFeed  # noqa: E402
+from kiosk.console_feed import RoomFeed  # noqa: E402
 from kiosk.domain import room as R  # noqa: E402
 from kiosk.ledger.store import NewEvent  # noqa: E402
 from kiosk.service.rooms import invigilation as room_calls  # noqa: E402

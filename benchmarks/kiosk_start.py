@@ -161,8 +161,8 @@ def big_bank(n: int) -> str:
 
 
 def centre_with(n: int, tmp: Path) -> tuple[Path, str]:
-    from kiosk.commands.demo import load_exam_file
     from kiosk.commands.sittings import create_sitting
+    from kiosk.demo import load_exam_file
     from kiosk.ledger.centre import Centre
 
     setup = make_centre(tmp)

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.commands.demo import load_exam_file  # noqa: E402
 from kiosk.commands.sittings import create_sitting  # noqa: E402
+from kiosk.demo import load_exam_file  # noqa: E402
 from kiosk.domain import roster as rosters  # noqa: E402
 from kiosk.domain.banks import all_items  # noqa: E402
 from kiosk.domain.grading import merge_scales  # noqa: E402

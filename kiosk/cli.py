@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["sit"]:
         # A lab terminal must show its login screen fast: `kiosk sit` runs without loading
         # every plugin's commands (the question types load after the login, when needed).
-        from kiosk.commands.sit import sit_command
+        from kiosk.apps.candidate.command import sit_command
 
         group, args, prog = sit_command, args[1:], "kiosk sit"
     else:

@@ -70,7 +70,7 @@ def prepare(centre_dir: Path, exam: str, candidates: int, *, passphrase: str | N
     """A centre ready for `candidates` simulated candidates: creates the centre when the directory
     holds none, loads `exam` when it names an exam file, registers the missing SIM0001… candidates
     and creates a new self-start sitting (room "SIM") for them, whose access code it returns."""
-    from kiosk.commands.demo import load_exam_file
+    from kiosk.demo import load_exam_file
     from kiosk.domain import roster as rosters
     from kiosk.exam_store import LOADED, latest_loads
     from kiosk.ledger.store import NewEvent
@@ -768,7 +768,7 @@ def _console_child(setup: SimSetup, out: str, go: str, sock: str = "") -> None:
     fold it, build every row), twice a second while the load runs; one line per refresh:
     ms rows. Through the service's socket when one runs, else the same use case in-process."""
     try:
-        from kiosk.apps.invigilator.feed import RoomFeed
+        from kiosk.console_feed import RoomFeed
     except ImportError:
         os._exit(0)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))

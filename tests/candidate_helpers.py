@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.commands.demo import load_exam_file
 from kiosk.commands.sittings import create_sitting
+from kiosk.demo import load_exam_file
 from kiosk.domain import roster as rosters
 from kiosk.exit_pin import set_pin
 from kiosk.ledger.centre import Centre

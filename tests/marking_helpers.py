@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.commands.demo import load_exam_file
 from kiosk.crypto import passwords
+from kiosk.demo import load_exam_file
 from kiosk.domain.timing import ManualClock
 from kiosk.ledger.centre import Centre
 from kiosk.session import CandidateSession

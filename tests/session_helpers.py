@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.commands.demo import load_exam_file
 from kiosk.commands.sittings import create_sitting
+from kiosk.demo import load_exam_file
 from kiosk.domain import roster as rosters
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import NewEvent

@@ -18,7 +18,7 @@ from kiosk.apps.candidate.app import CandidateApp
 from kiosk.apps.candidate.screens.exam import ExamScreen
 from kiosk.apps.widgets.navigator import PARTLY, QuestionNavigator
 from kiosk.apps.widgets.questions import ClozeWidget, MatchingWidget, ShortTextWidget
-from kiosk.commands.demo import prepare_demo
+from kiosk.demo import prepare_demo
 from kiosk.domain.timing import ManualClock
 from kiosk.i18n import set_language, t
 from kiosk.ledger.centre import Centre
@@ -402,7 +402,7 @@ def test_the_demo_says_how_to_leave_and_opens_in_the_exams_language(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from kiosk.commands import demo
+    from kiosk.apps.candidate import demo
 
     started: dict[str, Any] = {}
     monkeypatch.setattr(demo, "_candidate_app",

@@ -261,7 +261,7 @@ def test_kiosk_invigilate_starts_a_service_and_stops_it(tmp_path: Path,
         calls.close()
 
     import kiosk.apps.invigilator as console_module
-    from kiosk.commands.invigilate import invigilate_command
+    from kiosk.apps.invigilator.command import invigilate_command
 
     monkeypatch.setattr(console_module, "run_invigilator_app", console)
     result = CliRunner().invoke(invigilate_command, ["--centre", str(setup.centre.path)])
@@ -278,7 +278,7 @@ def test_the_room_view_knows_the_live_terminals_from_the_service(tmp_path: Path)
     console, as the service stops charging it."""
     import time
 
-    from kiosk.apps.invigilator.feed import RoomFeed
+    from kiosk.console_feed import RoomFeed
     from kiosk.service.candidate import LEASE_TTL_S
 
     setup = room_setup(tmp_path)

@@ -309,7 +309,7 @@ def test_a_served_terminal_gets_its_papers_images_and_nothing_else(tmp_path: Pat
     its own paper by hash (checked), and a hash that is not on its paper is refused."""
     from kiosk import media
     from kiosk.client import Refused, RemoteSession
-    from kiosk.commands.demo import load_exam_file
+    from kiosk.demo import load_exam_file
     from kiosk.ledger.centre import Centre
     from tests.service_helpers import running_service
     from tests.session_helpers import import_roster, new_sitting

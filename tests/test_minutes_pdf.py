@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk import invigilation as inv
-from kiosk.commands.demo import prepare_demo
+from kiosk.demo import prepare_demo
 from kiosk.domain.timing import ManualClock
 from kiosk.ledger.centre import Centre
 from kiosk.minutes import collect_minutes, minutes_pdf, minutes_text

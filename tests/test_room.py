@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.apps.invigilator.feed import RoomFeed
+from kiosk.console_feed import RoomFeed
 from kiosk.domain import room as R
 from kiosk.domain.room import ExamTiming, RoomView
 from kiosk.ledger.store import Event, NewEvent

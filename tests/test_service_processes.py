@@ -84,7 +84,7 @@ minutes = 600
 topic = "S"
 count = 4
 """, encoding="utf-8")
-    from kiosk.commands.demo import load_exam_file
+    from kiosk.demo import load_exam_file
 
     exam = load_exam_file(centre, d / "exam.toml")
     import_roster(centre, "id;name;extra_minutes\n" + "".join(

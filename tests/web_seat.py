@@ -25,8 +25,8 @@ def _preload() -> None:
     for name in widgets.__all__:
         getattr(widgets, name)
     import kiosk.apps.candidate.app  # noqa: F401
+    import kiosk.apps.candidate.command  # noqa: F401
     import kiosk.client  # noqa: F401
-    import kiosk.commands.sit  # noqa: F401
     import kiosk.service.spawn  # noqa: F401  (kiosk sit, only when no socket is named)
     from kiosk.cli import build_cli
 

@@ -10,18 +10,13 @@ from typing import Any
 
 import click
 
+# Re-exported: every command takes its options from here.
+from kiosk.cli_options import centre_option as centre_option
+from kiosk.cli_options import centre_passphrase as centre_passphrase
+from kiosk.cli_options import may_open as _may_open
 from kiosk.errors import KioskError
-from kiosk.ledger.centre import DEFAULT_CENTRE, PASSPHRASE_ENV, Centre
+from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import Ledger
-
-centre_option = click.option(
-    "--centre",
-    "centre_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CENTRE,
-    show_default=True,
-    help="The centre directory (ledger and keys).",
-)
 
 
 def echo_json(data: Any) -> None:
@@ -30,12 +25,6 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def centre_passphrase(centre: Centre) -> str | None:
-    """The centre key's passphrase, asked when the key is encrypted and $KIOSK_PASSPHRASE does not
-    give it (None otherwise: `Centre.ledger` reads the environment itself)."""
-    if centre.key_is_encrypted() and not os.environ.get(PASSPHRASE_ENV):
-        return str(click.prompt("Centre key passphrase", hide_input=True))
-    return None
 
 
 def writable_ledger(centre: Centre) -> Ledger:
@@ -84,15 +73,6 @@ def centre_calls(centre_dir: Path, *, user: str | None = None,
         calls.close()
 
 
-def _may_open(where: Path) -> bool:
-    """False when the centre is there but closed to this account (its directory or a parent
-    not ours); True otherwise (a missing centre is `Centre.open`'s error to name)."""
-    try:
-        if not where.is_dir():
-            return True
-    except PermissionError:
-        return False
-    return os.access(where, os.R_OK | os.W_OK | os.X_OK)
 
 
 def echo_errors(exc: KioskError) -> None:

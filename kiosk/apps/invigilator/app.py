@@ -134,8 +134,8 @@ class InvigilatorApp(App[None]):
         self.background(lambda: self.calls.call("sitting.list"), show)
 
     def open_sitting(self, sitting_id: str) -> None:
-        from kiosk.apps.invigilator.feed import RoomFeed
         from kiosk.apps.invigilator.screens.room import RoomScreen
+        from kiosk.console_feed import RoomFeed
 
         feed = RoomFeed(self.calls, sitting_id)
         self.background(feed.fetch, lambda answer: (feed.apply(answer),

@@ -625,7 +625,7 @@ def test_exam_check_accepts_code_items_where_isolation_exists(
 
 def test_sitting_creation_refuses_code_items_in_exam_mode_without_isolation(
         no_isolation: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from kiosk.commands.demo import load_exam_file
+    from kiosk.demo import load_exam_file
     from kiosk.ledger.centre import Centre
     from tests.session_helpers import import_roster
 
@@ -778,7 +778,7 @@ def test_the_centre_service_refuses_code_items_in_exam_mode_without_isolation(
 
     from informatics_support import BANK
 
-    from kiosk.commands.demo import load_exam_file
+    from kiosk.demo import load_exam_file
     from kiosk.errors import KioskError
     from kiosk.ledger.centre import Centre
     from kiosk.service.candidate import CandidateRoom

@@ -21,7 +21,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
-from kiosk.apps.invigilator.feed import RemoteRoom, RoomFeed
 from kiosk.apps.invigilator.keybar import KeyBar, key_name
 from kiosk.apps.invigilator.screens.dialogs import (
     ConfirmDialog,
@@ -29,6 +28,7 @@ from kiosk.apps.invigilator.screens.dialogs import (
     FormDialog,
     MessageDialog,
 )
+from kiosk.console_feed import RemoteRoom, RoomFeed
 from kiosk.domain import room as R
 from kiosk.i18n import t
 

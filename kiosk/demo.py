@@ -1,4 +1,5 @@
-"""`kiosk demo`: prepare a demo centre (idempotently) and start the candidate app.
+"""The demo centre, prepared idempotently (`kiosk demo`, kiosk/apps/candidate/demo.py, then
+starts the candidate app on it).
 
 The demo centre holds the English practice exam, four demo candidates and a self-start sitting.
 Unlike a real centre it keeps the sitting's access code and the exit PIN in clear text in
@@ -10,17 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import tomli_w
 
-from kiosk.commands.common import centre_option
-from kiosk.commands.sittings import create_sitting
 from kiosk.crypto import passwords
 from kiosk.domain import roster as rosters
 from kiosk.domain import sittings as S
@@ -30,9 +27,10 @@ from kiosk.exit_pin import check_pin, set_pin
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import NewEvent
 from kiosk.packages import build_payload, seal
+from kiosk.service.rooms.sittings import create_sitting
 
 DEMO_FILE = "demo.toml"
-DEMO_EXAM = Path(__file__).resolve().parents[2] / "question_banks" / "practice_en.exam.toml"
+DEMO_EXAM = Path(__file__).resolve().parents[1] / "question_banks" / "practice_en.exam.toml"
 DEMO_ROSTER = (
     "id;name;extra_minutes;note\n"
     "DEMO1;Kovács Anna;;\n"
@@ -76,7 +74,7 @@ def _exam_id(exam_path: Path) -> str:
         raise KioskError(f"{exam_path}: not a readable exam file") from None
 
 
-def _exam_language(exam_path: Path) -> str | None:
+def exam_language(exam_path: Path) -> str | None:
     """The demo exam's language: its candidates read the login screen in it too."""
     try:
         lang = tomllib.loads(exam_path.read_text(encoding="utf-8"))["exam"].get("language")
@@ -149,53 +147,3 @@ def prepare_demo(centre_dir: Path, exam_path: Path = DEMO_EXAM) -> DemoCentre:
     candidates = [(r.candidate.id, r.candidate.name, r.candidate.accommodations.extra_minutes)
                   for r in parsed.rows]
     return DemoCentre(centre, exam_id, candidates, sitting.id, code, pin, actions)
-
-
-def _candidate_app() -> object | None:
-    try:
-        from kiosk.apps import candidate
-    except ModuleNotFoundError as exc:
-        if exc.name in ("kiosk.apps", "kiosk.apps.candidate"):
-            return None
-        raise
-    return getattr(candidate, "run_candidate_app", None)
-
-
-@click.command("demo")
-@centre_option
-@click.option("--exam", "exam_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEMO_EXAM, show_default=False,
-              help="The exam file to load (default: question_banks/practice_en.exam.toml).")
-@click.option("--seat", default=None, help="Seat name for the candidate app.")
-@click.option("--no-app", is_flag=True, help="Prepare the centre only (tests, CI).")
-def demo_command(centre_dir: Path, exam_path: Path, seat: str | None, no_app: bool) -> None:
-    """Prepare a demo centre (exam, candidates, self-start sitting) and start the candidate app."""
-    demo = prepare_demo(centre_dir, exam_path)
-    for action in demo.actions:
-        click.echo(f"- {action}")
-    if not demo.actions:
-        click.echo(f"Demo centre ready in {centre_dir} (nothing to change)")
-    click.echo("")
-    click.echo(f"Exam: {demo.exam}   sitting: {demo.sitting}")
-    click.echo("Candidates:")
-    for cid, name, extra in demo.candidates:
-        click.echo(f"  {cid}  {name}" + (f"  (+{extra} min)" if extra else ""))
-    click.echo(f"Access code: {demo.code}")
-    click.echo(f"Invigilator exit PIN: {demo.pin}")
-    click.echo("To leave the kiosk: press Ctrl+E, type the exit PIN and press Enter.")
-    click.echo("")
-    run = None if no_app else _candidate_app()
-    if run is None:  # checked only for availability: the app runs through the service
-        if not no_app:
-            click.echo("The candidate app is not available in this build.")
-        click.echo(f"Start the candidate app with: kiosk sit --centre {centre_dir}")
-        return
-    if sys.stdin.isatty():
-        # The app takes the whole screen: give the person time to note the ids and the code.
-        click.pause("Note the ids and the access code, then press any key to start the kiosk…")
-    from kiosk.commands.sit import sit_through_service
-
-    sit_through_service(centre_dir, seat=seat, language=_exam_language(exam_path), run=run)
-
-
-COMMANDS = [demo_command]
