@@ -36,7 +36,7 @@ from kiosk import invigilation  # noqa: E402
 from kiosk.apps.invigilator.feed import RoomFeed, exam_timing  # noqa: E402
 from kiosk.domain import room as R  # noqa: E402
 from kiosk.ledger.store import NewEvent  # noqa: E402
-from tests.invigilation_helpers import (  # noqa: E402
+from tests.support.invigilation_helpers import (  # noqa: E402
     PASSWORD,
     SITTING,
     USER,

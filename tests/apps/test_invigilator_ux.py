@@ -1,0 +1,333 @@
+"""The invigilator console as an invigilator uses it (issue 15): the real seat, a dead terminal's
+clock, keys on screen and in a clean table, reasons for force-submits, nothing offered after the
+close, messages to the screens, the candidate detail, alerts, accommodations and the room map.
+
+The events get fixed times (kiosk.ledger.store.utc_now is frozen) and the console's clock is a
+variable the test moves; pilots at 80x24 and 120x36.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable, Footer
+
+from kiosk.apps.invigilator.app import InvigilatorApp
+from kiosk.apps.invigilator.screens.dialogs import FormDialog, MessageDialog
+from kiosk.apps.invigilator.screens.room import RoomScreen
+from kiosk.domain import sittings as S
+from kiosk.i18n import set_language
+from kiosk.ledger.centre import Centre
+from kiosk.ledger.store import NewEvent
+from kiosk.minutes import minutes_text
+from tests.support.invigilation_helpers import (
+    PASSWORD,
+    SITTING,
+    USER,
+    FrozenTime,
+    add_user,
+    answer,
+    arrive,
+    attempt_id,
+    invigilate,
+)
+from tests.support.session_helpers import ONE_PART, import_roster, load_exam
+
+SIZES = [(80, 24), (120, 36)]
+size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+NAMES = [("S01", "Kovács Anna", ""), ("S02", "Nagy Gergő", "5"), ("S03", "Szűcs Réka", ""),
+         ("S04", "Tóth Bence", "")]
+SEATS = {"S01": "B204-03", "S02": "B204-02", "S03": "B204-01", "S04": "B204-04"}
+
+
+@pytest.fixture(autouse=True)
+def _language() -> Iterator[None]:
+    yield
+    set_language("hu")
+
+
+class Room:
+    """A sitting at 08:20 into a 10-minute exam; the console's clock is `now`."""
+
+    def __init__(self, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.clock = FrozenTime(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))
+        monkeypatch.setattr("kiosk.ledger.store.utc_now", self.clock)
+        centre, _ = Centre.init(tmp / "centre", "Teszt központ")
+        exam = load_exam(centre, tmp, ONE_PART.format(self_start="false"))
+        import_roster(centre, "id;name;extra_minutes\n"
+                      + "".join(f"{c};{n};{x}\n" for c, n, x in NAMES))
+        body = S.sitting_body(SITTING, exam, room="B204", date="2025-06-02",
+                              candidates=[c for c, _, _ in NAMES], code="ACDE-FGHJ",
+                              self_start=False, seats=SEATS)
+        with centre.ledger() as ledger:
+            ledger.append(S.CREATED, body, actor="invigilator:anna")
+        add_user(centre)
+        self.centre = centre
+        self.add(8, 10, 0, arrive("S02", "B204-02"))
+        self.add(8, 10, 5, arrive("S04", "B204-04"))
+        # S04's terminal persisted 470 s at 08:19:50 and then died.
+        self.add(8, 19, 50, [answer("S04", "t:a1", 470_000)])
+        self.add(8, 19, 55, [answer("S02", "t:a1", 100_000)])
+        self.now = self.clock.epoch(8, 20, 0)
+
+    def add(self, hh: int, mm: int, ss: int, new: list[NewEvent]) -> None:
+        self.clock.at(hh, mm, ss)
+        with self.centre.ledger() as ledger:
+            ledger.append_many(new)
+
+    def app(self) -> InvigilatorApp:
+        return InvigilatorApp(self.centre.path, language="en", sitting=SITTING,
+                              now=lambda: self.now, timers=False)
+
+
+@pytest.fixture
+def room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Room:
+    return Room(tmp_path, monkeypatch)
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def log_in(pilot: Any) -> RoomScreen:
+    app = pilot.app
+    app.screen.query_one("#user").value = USER
+    app.screen.query_one("#password").value = PASSWORD
+    app.screen.query_one("#password").focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, RoomScreen)
+    return app.screen
+
+
+def cell(screen: RoomScreen, candidate: str, column: str) -> str:
+    return str(screen.query_one("#room", DataTable).get_cell(candidate, column))
+
+
+def rendered(renderable: Any, width: int = 100) -> str:
+    console = Console(width=width, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def notices(app: Any) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@size_ids
+def test_the_real_seat_after_a_login_elsewhere(room: Room, size: tuple[int, int]) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=size) as pilot:
+            screen = await log_in(pilot)
+            assert cell(screen, "S01", "seat") == "B204-03"  # the plan, not yet arrived
+            # S01 logs in at B204-09 while the console is open.
+            room.add(8, 20, 1, arrive("S01", "B204-09", admitted=False, started=False))
+            screen.refresh_room()
+            assert cell(screen, "S01", "seat") == "B204-09"
+            screen.select_candidate("S01")
+            await pilot.press("a")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, FormDialog)
+            assert "B204-09" in dialog.info and "B204-03" not in dialog.info
+        # A fresh console shows the same, without "(@…)".
+        async with room.app().run_test(size=size) as pilot:
+            screen = await log_in(pilot)
+            assert cell(screen, "S01", "seat") == "B204-09"
+
+    run(scenario())
+
+
+def test_a_dead_terminals_time_does_not_count_down(room: Room) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await log_in(pilot)
+            # S04 wrote 10 s ago: alive, its clock runs on the console (600 - 470 - 10 s).
+            assert cell(screen, "S04", "remaining") in ("2:00", "2:01")
+            room.now += 60  # a minute later nobody has written: the terminal is dead
+            screen.redraw()
+            # S04 persisted 470 s 70 s ago (dead after 30 s): the console shows what a relogin
+            # resumes from.
+            assert cell(screen, "S04", "remaining") == "2:10"
+            room.now += 300
+            screen.redraw()
+            assert cell(screen, "S04", "remaining") == "2:10"
+
+    run(scenario())
+
+
+@size_ids
+def test_the_footer_shows_the_keys_and_f1_is_a_table(room: Room, size: tuple[int, int]
+                                                     ) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=size) as pilot:
+            await log_in(pilot)
+            footer = app.screen.query_one(Footer)
+            shown = {b.description for b in footer.screen.active_bindings.values() if b[1].show
+                     for b in [b[1]]}
+            for key in ("Admit", "Start", "Pause", "Extend", "Message", "Help"):
+                assert key in shown, key
+            await pilot.press("f1")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, MessageDialog)
+            text = rendered(dialog.text)
+            lines = [line for line in text.splitlines() if line.strip()]
+            # One key a line, the action in a column of its own.
+            admit = next(line for line in lines if line.lstrip().startswith("a "))
+            start_all = next(line for line in lines if "Shift+S" in line)
+            assert admit.index("Admit") == start_all.index("Start all")
+
+    run(scenario())
+
+
+def test_force_submit_asks_a_reason_and_the_minutes_carry_it(room: Room) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await log_in(pilot)
+            screen.select_candidate("S02")
+            await pilot.press("f")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, FormDialog)
+            assert [f.id for f in dialog.fields] == ["reason"] and dialog.fields[0].required
+            await pilot.click("#ok")  # empty: refused
+            await pilot.pause()
+            assert app.screen is dialog
+            dialog.query_one("#f-reason").value = "fire alarm, building evacuated"
+            dialog.action_save()
+            await pilot.pause()
+            assert screen.room.row("S02", room.now).status == "submitted", (notices(app), app.screen)
+        assert "fire alarm, building evacuated" in minutes_text(room.centre, SITTING,
+                                                                language="en")
+
+    run(scenario())
+
+
+def test_nothing_but_looking_and_reopening_after_the_close(room: Room) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await log_in(pilot)
+            await pilot.press("c")
+            await pilot.pause()
+            await pilot.click("#yes")
+            await pilot.pause()
+            assert not screen.room.open
+            screen.select_candidate("S02")
+            for key in ("a", "p", "e", "i", "n", "f", "S", "E"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is screen, key  # no dialog opened
+            shown = {b[1].description for b in screen.active_bindings.values() if b[1].show}
+            assert "Admit" not in shown and "Pause" not in shown
+            assert screen.check_action("detail", ()) and screen.check_action("close_sitting", ())
+
+    run(scenario())
+
+
+def test_a_message_to_the_room_and_to_one_candidate(room: Room) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await log_in(pilot)
+            await pilot.press("N")
+            await pilot.pause()
+            app.screen.query_one("#f-text").text = "Ten minutes left for everyone."
+            await pilot.click("#ok")
+            await pilot.pause()
+            screen.select_candidate("S02")
+            await pilot.press("n")
+            await pilot.pause()
+            app.screen.query_one("#f-text").text = "Please raise your hand."
+            await pilot.click("#ok")
+            await pilot.pause()
+        with Centre.open(room.centre.path).reader() as reader:
+            sent = [(e.attempt, e.body["text"]) for e in reader.events(kind="invigilator_message")]
+        assert sent == [(None, "Ten minutes left for everyone."),
+                        (attempt_id("S02"), "Please raise your hand.")]
+        text = minutes_text(room.centre, SITTING, language="en")
+        assert "the whole room" in text and "Please raise your hand." in text
+
+    run(scenario())
+
+
+def test_the_candidate_detail_view(room: Room) -> None:
+    room.add(8, 19, 58, [invigilate("S02", "time_extended",
+                                    {"minutes": 3, "reason": "power", "cause": "lost_time"})])
+
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await log_in(pilot)
+            screen.select_candidate("S02")
+            screen.query_one("#room", DataTable).focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, MessageDialog)
+            text = rendered(dialog.text)
+            assert "B204-02" in text
+            assert "part 1, question 1 of" in text
+            assert "Time used" in text and "1:40" in text  # 100 s persisted
+            assert "Time added" in text and "3:00" in text
+            assert "+5 min" in text  # the accommodation
+            assert "time extended: power" in text
+
+    run(scenario())
+
+
+def test_alerts_for_a_stale_terminal_and_repeated_wrong_pins(room: Room) -> None:
+    for ss in (1, 2, 3):
+        room.add(8, 19, 56 + ss, [NewEvent("kiosk_exit_refused", {"seat": "B204-02"},
+                                           "terminal:B204-02", attempt_id("S02"))])
+
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await log_in(pilot)
+            await pilot.pause()
+            assert any("3 wrong exit PINs" in n and "S02" in n for n in notices(app))
+            room.now += 40  # S04 silent for 50 s, past the 30 s of a stale terminal
+            screen.redraw()
+            await pilot.pause()
+            assert any("No sign of life" in n and "S04" in n for n in notices(app))
+            count = len(notices(app))
+            screen.redraw()
+            assert len(notices(app)) == count  # once per episode
+        text = minutes_text(room.centre, SITTING, language="en")
+        wrong = [line for line in text.splitlines() if "wrong exit PIN" in line]
+        assert len(wrong) == 3 and all("terminal at B204-02" in line for line in wrong)
+
+    run(scenario())
+
+
+@size_ids
+def test_accommodation_in_the_row_and_the_room_map(room: Room, size: tuple[int, int]) -> None:
+    async def scenario() -> None:
+        app = room.app()
+        async with app.run_test(size=size) as pilot:
+            screen = await log_in(pilot)
+            assert cell(screen, "S02", "extra") == "+5"
+            assert cell(screen, "S04", "extra") == ""
+            await pilot.press("g")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, MessageDialog)
+            text = rendered(dialog.text)
+            first = next(line for line in text.splitlines() if " 1 " in line)
+            # seats 1..4 in one row, in seat order: S03 (1) S02 (2) S01 (3) S04 (4)
+            assert first.index("S03") < first.index("S02") < first.index("S01") < \
+                first.index("S04")
+
+    run(scenario())
