@@ -33,7 +33,7 @@ from kiosk.apps.widgets.questions import (
 from kiosk.apps.widgets.questions.ordering import OrderList
 from kiosk.apps.widgets.size_notice import SizeNotice
 from kiosk.domain.timing import ManualClock
-from kiosk.i18n import set_language, t
+from kiosk.i18n import t
 from kiosk.ledger.centre import Centre
 from kiosk.session import CandidateSession
 from tests.support.candidate_helpers import (
@@ -48,16 +48,7 @@ from tests.support.candidate_helpers import (
     type_text,
 )
 
-
-@pytest.fixture(autouse=True)
-def _language() -> Any:
-    yield
-    set_language("hu")
-
-
-@pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    return make_centre(tmp_path)
+pytestmark = pytest.mark.world("candidate")
 
 
 def make_app(setup: Setup, clock: ManualClock | None = None, **kwargs: Any) -> CandidateApp:

@@ -18,18 +18,9 @@ from kiosk.i18n import set_language
 from kiosk.ledger.centre import Centre
 from kiosk.session import CandidateSession
 from tests.apps.test_candidate_app import kinds, saved_answers, text_of
-from tests.support.candidate_helpers import PIN, Setup, enter_exam, make_centre, settle, type_text
+from tests.support.candidate_helpers import PIN, Setup, enter_exam, settle, type_text
 
-
-@pytest.fixture(autouse=True)
-def _language() -> Any:
-    yield
-    set_language("hu")
-
-
-@pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    return make_centre(tmp_path)
+pytestmark = pytest.mark.world("candidate")
 
 
 def crashing_app(setup: Setup) -> CandidateApp:

@@ -18,7 +18,7 @@ from kiosk import marking
 from kiosk.apps.candidate.app import CandidateApp
 from kiosk.apps.candidate.screens.paper_review import ObjectionDialog, PaperReviewScreen
 from kiosk.domain.timing import ManualClock
-from kiosk.i18n import set_language, t
+from kiosk.i18n import t
 from kiosk.paper_review import load_paper_review, lodge_objection, review_offered
 from kiosk.session import CandidateSession
 from tests.support.candidate_helpers import login, settle
@@ -26,12 +26,6 @@ from tests.support.marking_helpers import MarkSetup, essay_answers, mark_setup, 
 
 COMMENT = "Hiányos felsorolás, de jó szerkezet."
 OBJECTION = "A második bekezdés is pontot ér."
-
-
-@pytest.fixture(autouse=True)
-def _language() -> Any:
-    yield
-    set_language("hu")
 
 
 def events(s: MarkSetup, kind: str) -> list[Any]:

@@ -18,16 +18,9 @@ from textual.widgets import Static
 
 from kiosk.apps.candidate.app import CandidateApp
 from kiosk.domain.timing import ManualClock
-from kiosk.i18n import set_language
 from tests.support.candidate_helpers import enter_exam, make_centre, settle
 
 SIZES = [(80, 24), (160, 48)]
-
-
-@pytest.fixture(autouse=True)
-def _language() -> Any:
-    yield
-    set_language("hu")
 
 
 def make_app(tmp_path: Path, language: str) -> tuple[CandidateApp, str]:

@@ -20,7 +20,7 @@ from kiosk.apps.widgets.navigator import PARTLY, QuestionNavigator
 from kiosk.apps.widgets.questions import ClozeWidget, MatchingWidget, ShortTextWidget
 from kiosk.commands.demo import prepare_demo
 from kiosk.domain.timing import ManualClock
-from kiosk.i18n import set_language, t
+from kiosk.i18n import t
 from kiosk.ledger.centre import Centre
 from tests.support.candidate_helpers import (
     EVERY_TYPE,
@@ -34,19 +34,10 @@ from tests.support.candidate_helpers import (
     type_text,
 )
 
+pytestmark = pytest.mark.world("candidate")
+
 SIZES = [(80, 24), (120, 36)]
 size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-
-
-@pytest.fixture(autouse=True)
-def _language() -> Any:
-    yield
-    set_language("hu")
-
-
-@pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    return make_centre(tmp_path)
 
 
 def make_app(setup: Setup, clock: ManualClock | None = None, **kwargs: Any) -> CandidateApp:

@@ -4,24 +4,15 @@ rubric, and markers never see a candidate's name or id."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.widgets import DataTable, Input, Static
 
 from kiosk.apps.examiner.app import ExaminerApp
 from kiosk.apps.examiner.screens import LoginScreen, MarkScreen, QueueScreen, StatsScreen
 from kiosk.domain import marking as M
-from kiosk.i18n import set_language
 from tests.support.marking_helpers import PASSWORD, essay_answers, mark_setup, sit
-
-
-@pytest.fixture(autouse=True)
-def _language() -> Iterator[None]:
-    yield
-    set_language("hu")
 
 
 async def log_in(pilot: Any, user: str = "anna", password: str = PASSWORD) -> None:

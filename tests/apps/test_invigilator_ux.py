@@ -9,7 +9,6 @@ variable the test moves; pilots at 80x24 and 120x36.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from kiosk.apps.invigilator.app import InvigilatorApp
 from kiosk.apps.invigilator.screens.dialogs import FormDialog, MessageDialog
 from kiosk.apps.invigilator.screens.room import RoomScreen
 from kiosk.domain import sittings as S
-from kiosk.i18n import set_language
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import NewEvent
 from kiosk.minutes import minutes_text
@@ -44,12 +42,6 @@ size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}"
 NAMES = [("S01", "Kovács Anna", ""), ("S02", "Nagy Gergő", "5"), ("S03", "Szűcs Réka", ""),
          ("S04", "Tóth Bence", "")]
 SEATS = {"S01": "B204-03", "S02": "B204-02", "S03": "B204-01", "S04": "B204-04"}
-
-
-@pytest.fixture(autouse=True)
-def _language() -> Iterator[None]:
-    yield
-    set_language("hu")
 
 
 class Room:

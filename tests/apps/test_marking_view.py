@@ -6,7 +6,6 @@ a save the next response opens."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from kiosk import marking
 from kiosk.apps.examiner.app import ExaminerApp
 from kiosk.apps.examiner.screens import MarkScreen, QueueScreen
 from kiosk.domain.marking_view import parse_points
-from kiosk.i18n import set_language, t
+from kiosk.i18n import t
 from kiosk.ledger.centre import Centre
 from tests.apps.test_examiner_app import log_in
 from tests.support.marking_helpers import MarkSetup, add_examiners, load, sit
@@ -71,12 +70,6 @@ fixed = ["jog-001"]
 '''
 
 ANSWER = {"eljaras": "sommás eljárás", "jogalap": "Ákr. 41. §", "hatarido": "2025.03.12."}
-
-
-@pytest.fixture(autouse=True)
-def _language() -> Iterator[None]:
-    yield
-    set_language("hu")
 
 
 def case_setup(tmp: Path, extra: str = "") -> MarkSetup:

@@ -18,24 +18,14 @@ from textual.widgets import Input, Select
 from kiosk.apps.candidate.app import CandidateApp
 from kiosk.apps.widgets.questions.matching import MatchingWidget
 from kiosk.apps.widgets.questions.ordering import OrderingWidget
-from kiosk.i18n import set_language, t
+from kiosk.i18n import t
 from kiosk.ledger.centre import Centre
 from kiosk.service.candidate import TICK_CAP_S
 from tests.apps.test_candidate_app import saved_answers, text_of
 from tests.support.candidate_helpers import Setup, make_centre, settle, type_text
 from tests.support.service_helpers import running_service
 
-
-@pytest.fixture(autouse=True)
-def _english() -> Any:
-    set_language("en")
-    yield
-    set_language("hu")
-
-
-@pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    return make_centre(tmp_path)
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.world("candidate")]
 
 
 async def until(pilot: Any, cond: Callable[[], bool], timeout: float = 10.0) -> None:

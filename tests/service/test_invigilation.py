@@ -27,14 +27,10 @@ from tests.support.invigilation_helpers import (
     arrive,
     attempt_id,
     bulk_centre,
-    room_setup,
 )
 from tests.support.session_helpers import Setup
 
-
-@pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    return room_setup(tmp_path)
+pytestmark = pytest.mark.world("room")
 
 
 def anna(setup: Setup) -> inv.Invigilator:

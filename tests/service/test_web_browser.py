@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.i18n import set_language
 from kiosk.ledger.verify import find_receipt
 from kiosk.web.seats import issue, record
 from kiosk.web.tls import create, spki_pin
@@ -29,8 +28,9 @@ from tests.support.web_helpers import (
     web_server,
 )
 
-pytestmark = pytest.mark.skipif(browser_available() is not None,
-                                reason=str(browser_available()))
+pytestmark = [pytest.mark.skipif(browser_available() is not None,
+                                 reason=str(browser_available())),
+              pytest.mark.usefixtures("english")]
 
 SEAT = "B204-07"
 try:
@@ -40,13 +40,6 @@ except ImportError:  # the module skips
 GAP_S = 10.0
 TIME_LEFT = re.compile(r"Time left: (\d+):(\d\d)")
 RECEIPT = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
-
-
-@pytest.fixture(autouse=True)
-def _english():  # type: ignore[no-untyped-def]
-    set_language("en")
-    yield
-    set_language("hu")
 
 
 def answers(centre: Path) -> dict[str, object]:

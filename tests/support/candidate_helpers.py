@@ -6,18 +6,13 @@ unshuffled, so that every run sees the same questions in the same order.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.commands.demo import load_exam_file
-from kiosk.commands.sittings import create_sitting
-from kiosk.domain import roster as rosters
 from kiosk.exit_pin import set_pin
 from kiosk.ledger.centre import Centre
-from kiosk.ledger.store import NewEvent
+from tests.support import world
 
 ROOT = Path(__file__).resolve().parents[2]
 PRACTICE_BANK = ROOT / "question_banks" / "practice_en.toml"
@@ -95,25 +90,14 @@ def exam_text(
 
 
 def make_centre(tmp: Path, text: str | None = None, *, self_start: bool = True) -> Setup:
-    """A centre in `tmp` with the exam loaded, three candidates and an open sitting."""
-    centre, _ = Centre.init(tmp / "centre", "Teszt központ")
-    content = tmp / "content"
-    content.mkdir(exist_ok=True)
-    shutil.copy(PRACTICE_BANK, content / PRACTICE_BANK.name)
-    exam_file = content / "exam.toml"
-    exam_file.write_text(
-        text or exam_text([("1", "Questions", 10, EVERY_TYPE)], self_start=self_start),
-        encoding="utf-8",
-    )
-    exam_id = load_exam_file(centre, exam_file)
-    parsed = rosters.parse_roster(ROSTER, "roster.csv")
-    assert parsed.ok, parsed.errors
-    with centre.ledger() as ledger:
-        sha = hashlib.sha256(ROSTER.encode()).hexdigest()
-        ledger.append_many(
-            [NewEvent(k, b, "examiner") for k, b in rosters.import_bodies(parsed, "roster.csv", sha)]
-        )
-        sitting, code = create_sitting(ledger, exam_id, room="B204", self_start=self_start)
+    """The candidate world: a centre in `tmp` with the exam loaded, three candidates and an
+    open sitting, and the exit PIN set."""
+    centre, _ = world.new_centre(tmp)
+    exam_id = world.load_exam(
+        centre, tmp, text or exam_text([("1", "Questions", 10, EVERY_TYPE)], self_start=self_start),
+        {PRACTICE_BANK.name: PRACTICE_BANK})
+    world.import_roster(centre, ROSTER)
+    _, code = world.new_sitting(centre, exam_id, self_start=self_start)
     set_pin(centre, PIN)
     return Setup(centre.path, code, exam_id)
 

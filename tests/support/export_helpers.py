@@ -11,11 +11,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.domain import accounts
 from kiosk.ledger import keys
 from kiosk.ledger.centre import Centre
 from kiosk.sealed import MANIFEST, SIGNATURE, SIGNED_DOMAIN, sha256, zip_bytes
 from kiosk.session import CandidateSession
+from tests.support import world
 from tests.support.session_helpers import ONE_PART, correct, import_roster, load_exam
 
 STAFF_PASSWORD = "vizsgáztató-jelszó-42"
@@ -37,18 +37,11 @@ def centre_with_results(tmp: Path, name: str = "Teszt központ", *,
     """A centre where each candidate submitted one attempt (the first `wrong` answers wrong
     for C2, so results differ), with an examiner account in the ledger."""
     tmp.mkdir(parents=True, exist_ok=True)
-    centre, fp = Centre.init(tmp / "centre", name, passphrase)
+    centre, fp = world.new_centre(tmp, name, passphrase)
     exam = load_exam(centre, tmp, ONE_PART.format(self_start="true"))
     import_roster(centre)
-    with centre.ledger(passphrase) as ledger:
-        ledger.append("user_added", {"user": "vizsga", "role": "examiner",
-                                     "password_hash": accounts.hash_password(STAFF_PASSWORD)},
-                      actor="system")
-        from kiosk.commands.sittings import create_sitting
-
-        sitting_obj, code = create_sitting(ledger, exam, room="B204", candidates="all",
-                                           self_start=True)
-    sitting = sitting_obj.id
+    world.add_user(centre, "vizsga", "examiner", STAFF_PASSWORD, passphrase=passphrase)
+    sitting, code = world.new_sitting(centre, exam, passphrase=passphrase)
     receipts = {cid: submit_attempt(centre, code, cid, wrong=wrong if cid == "C2" else 0)
                 for cid in candidates}
     return Sat(centre, fp, exam, sitting, code, receipts)

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain import accounts
 from kiosk.domain import sittings as S
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import NewEvent
+from tests.support import world
 from tests.support.session_helpers import ONE_PART, Setup, import_roster, load_exam, make_setup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,15 +26,12 @@ PASSWORD = "titok-1234"
 
 def add_user(centre: Centre, name: str = USER, password: str = PASSWORD,
              role: str = "invigilator") -> None:
-    with centre.ledger() as ledger:
-        ledger.append("user_added", {"user": name, "role": role,
-                                     "password_hash": accounts.hash_password(password)},
-                      actor="system")
+    world.add_user(centre, name, role, password)
 
 
 def room_setup(tmp: Path) -> Setup:
-    """A centre with the one-part (10-minute) exam, C1–C3 (C3 has 10 extra minutes), a
-    sitting the invigilator starts, and the invigilator account anna."""
+    """The room world: a centre with the one-part (10-minute) exam, C1–C3 (C3 has 10 extra
+    minutes), a sitting the invigilator starts, and the invigilator account anna."""
     setup = make_setup(tmp, self_start=False)
     add_user(setup.centre)
     return setup
@@ -134,7 +131,7 @@ def bulk_centre(tmp: Path, names: list[tuple[str, str]], *,
                 seats: dict[str, str] | None = None) -> Centre:
     """A centre with the one-part 10-minute exam, these candidates and sitting SITTING (fixed
     id, so screens and minutes are reproducible)."""
-    centre, _ = Centre.init(tmp / "centre", "Teszt központ")
+    centre, _ = world.new_centre(tmp)
     exam = load_exam(centre, tmp, ONE_PART.format(self_start="false"))
     import_roster(centre, "id;name;extra_minutes\n"
                   + "".join(f"{cid};{name};\n" for cid, name in names))

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.commands.demo import load_exam_file
-from kiosk.domain import accounts
 from kiosk.domain.timing import ManualClock
 from kiosk.ledger.centre import Centre
 from kiosk.session import CandidateSession
-from tests.support.session_helpers import import_roster, new_sitting
+from tests.support import world
+from tests.support.world import import_roster, new_sitting
 
-PASSWORD = "javito-1234"
+PASSWORD = world.EXAMINER_PASSWORD
 EXAMINERS = ("anna", "bela", "cecil")
 
 BANK = """
@@ -93,20 +92,15 @@ class MarkSetup:
 
 
 def add_examiners(centre: Centre, names: tuple[str, ...] = EXAMINERS) -> None:
-    with centre.ledger() as ledger:
-        for name in names:
-            ledger.append("user_added", {"user": name, "role": "examiner",
-                                         "password_hash": accounts.hash_password(PASSWORD)},
-                          actor="system")
+    for name in names:
+        world.add_user(centre, name, "examiner", PASSWORD)
 
 
 def load(centre: Centre, tmp: Path, exam_text: str, bank: str = BANK) -> str:
+    # Numbered exam files: a test may load several exams into one centre.
     d = tmp / "content"
-    d.mkdir(exist_ok=True)
-    (d / "bank.toml").write_text(bank, encoding="utf-8")
-    path = d / f"exam-{len(list(d.iterdir()))}.toml"
-    path.write_text(exam_text, encoding="utf-8")
-    return load_exam_file(centre, path)
+    n = len(set(d.iterdir()) | {d / "bank.toml"}) if d.is_dir() else 1
+    return world.load_exam(centre, tmp, exam_text, {"bank.toml": bank}, exam_name=f"exam-{n}.toml")
 
 
 def exam_text(exam_id: str = "essay", extra: str = "", items: list[str] | None = None) -> str:
@@ -116,7 +110,8 @@ def exam_text(exam_id: str = "essay", extra: str = "", items: list[str] | None =
 
 def mark_setup(tmp: Path, extra: str = "", *, exam: str | None = None,
                roster: str | None = None) -> MarkSetup:
-    centre, _ = Centre.init(tmp / "centre", "Javító központ")
+    """The marking world: an essay exam, C1–C3, examiners anna, bela and cecil, a sitting."""
+    centre, _ = world.new_centre(tmp, "Javító központ")
     exam_id = load(centre, tmp, exam if exam is not None else exam_text(extra=extra))
     if roster is None:
         import_roster(centre)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kiosk.client import Client
 from kiosk.service.spawn import ChildService, start_service
+from tests.support import world
 
 
 def socket_dir() -> Path:
@@ -39,12 +40,7 @@ def staff_client(sock: Path, name: str, password: str) -> Client:
 
 
 def add_user(centre: Path, name: str, role: str, password: str) -> None:
-    from kiosk.domain.accounts import hash_password
-    from kiosk.ledger.centre import Centre
-
-    with Centre.open(centre).ledger() as ledger:
-        ledger.append("user_added", {"user": name, "role": role,
-                                     "password_hash": hash_password(password)}, actor="admin")
+    world.add_user(centre, name, role, password, actor="admin")
 
 
 def env_with_repo() -> dict[str, str]:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.commands.demo import load_exam_file
-from kiosk.commands.sittings import create_sitting
-from kiosk.domain import roster as rosters
 from kiosk.ledger.centre import Centre
-from kiosk.ledger.store import NewEvent
 from kiosk.session import CandidateSession
+from tests.support import world
+from tests.support.world import ROSTER, import_roster, new_sitting
+
+__all__ = ["BANK", "ONE_PART", "ROSTER", "TWO_PART", "Setup", "correct", "import_roster",
+           "load_exam", "make_setup", "new_sitting", "simulate_crash"]
 
 BANK = """
 [bank]
@@ -84,14 +84,6 @@ topic = "B"
 count = 2
 """
 
-ROSTER = (
-    "id;name;extra_minutes\n"
-    "C1;Kovács Anna;\n"
-    "C2;Nagy Gergő;\n"
-    "C3;Szűcs Réka;10\n"
-)
-
-
 @dataclass
 class Setup:
     centre: Centre
@@ -100,33 +92,14 @@ class Setup:
 
 
 def load_exam(centre: Centre, tmp: Path, exam_text: str) -> str:
-    d = tmp / "content"
-    d.mkdir(exist_ok=True)
-    (d / "bank.toml").write_text(BANK, encoding="utf-8")
-    exam = d / "exam.toml"
-    exam.write_text(exam_text, encoding="utf-8")
-    return load_exam_file(centre, exam)
-
-
-def import_roster(centre: Centre, text: str = ROSTER) -> None:
-    parsed = rosters.parse_roster(text, "roster.csv")
-    assert parsed.ok, parsed.errors
-    with centre.ledger() as ledger:
-        ledger.append_many([NewEvent(k, b, "examiner") for k, b in rosters.import_bodies(
-            parsed, "roster.csv", hashlib.sha256(text.encode()).hexdigest())])
-
-
-def new_sitting(centre: Centre, exam_id: str, *, self_start: bool = True,
-                candidates: str = "all") -> tuple[str, str]:
-    with centre.ledger() as ledger:
-        sitting, code = create_sitting(ledger, exam_id, room="B204", candidates=candidates,
-                                       self_start=self_start)
-    return sitting.id, code
+    return world.load_exam(centre, tmp, exam_text, {"bank.toml": BANK})
 
 
 def make_setup(tmp: Path, *, two_parts: bool = False, self_start: bool = True,
                accommodation: str = "") -> Setup:
-    centre, _ = Centre.init(tmp / "centre", "Teszt központ")
+    """The session world: a centre with the one-part (or two-part) exam of the "t" bank,
+    C1–C3 and an open sitting."""
+    centre, _ = world.new_centre(tmp)
     if two_parts:
         acc = f'accommodation = "{accommodation}"' if accommodation else ""
         exam_id = load_exam(centre, tmp, TWO_PART.format(accommodation=acc))

@@ -12,8 +12,10 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.results import compute_results
-from tests.support.marking_helpers import PASSWORD, essay_answers, mark_setup, sit
+from tests.support.marking_helpers import essay_answers, mark_setup, sit
 from tests.unit.test_marking import events, mark
+
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -21,11 +23,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         main(list(args))
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
 
 
 def test_appeal_flow_original_and_final_and_decision_is_final(

@@ -11,7 +11,9 @@ from kiosk import marking
 from kiosk.cli import main
 from kiosk.domain import marking as M
 from kiosk.results import compute_results
-from tests.support.marking_helpers import PASSWORD, MarkSetup, essay_answers, mark_setup, sit
+from tests.support.marking_helpers import MarkSetup, essay_answers, mark_setup, sit
+
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 DOUBLE = "double_marking = true\ndouble_marking_threshold = 2"
 
@@ -21,11 +23,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         main(list(args))
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
 
 
 def events(setup: MarkSetup, kind: str) -> list:

@@ -16,7 +16,6 @@ from kiosk.domain import oral as O
 from kiosk.ledger.centre import Centre
 from kiosk.results import compute_results, results_csv
 from tests.support.marking_helpers import (
-    PASSWORD,
     MarkSetup,
     add_examiners,
     essay_answers,
@@ -26,6 +25,8 @@ from tests.support.marking_helpers import (
 )
 from tests.support.session_helpers import import_roster, new_sitting
 from tests.unit.test_marking import events
+
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 CARDS = "".join(f"""
 [[exam.oral.cards]]
@@ -130,11 +131,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         main(list(args))
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
 
 
 def iskolai(tmp_path: Path, prep: int = 30) -> MarkSetup:

@@ -15,12 +15,7 @@ from tests.support.session_helpers import import_roster, new_sitting
 from tests.unit.test_marking import events
 from tests.unit.test_oral_results import SZAKVIZSGA, SZV_BANK, iskolai, run
 
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.support.marking_helpers import PASSWORD
-
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 
 def szakvizsga(tmp_path: Path) -> MarkSetup:

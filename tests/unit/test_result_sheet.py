@@ -18,19 +18,16 @@ from pypdf import PdfReader
 from kiosk import marking
 from kiosk.commands.documents import write_result_sheet
 from kiosk.domain import attempts as A
-from tests.support.marking_helpers import EXAM, PASSWORD, essay_answers, mark_setup, sit
+from tests.support.marking_helpers import EXAM, essay_answers, mark_setup, sit
 from tests.unit.test_oral_results import iskolai, run
 from tests.unit.test_oral_rules import szakvizsga
+
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 LONG_TITLE = ("Írásbeli vizsgarész: közigazgatási eljárásjog, ügyfélkapcsolatok, elektronikus "
               "ügyintézés és adatvédelem a hatósági gyakorlatban – esettanulmányokkal")
 MARGIN_MM = 18.0
 DPI = 60
-
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
 
 
 def pages(pdf: Path, out_dir: Path) -> list[Image.Image]:

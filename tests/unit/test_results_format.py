@@ -15,14 +15,11 @@ from kiosk import marking
 from kiosk.domain import attempts as A
 from kiosk.domain.numbers import percent_text, points_text
 from kiosk.results import compute_results
-from tests.support.marking_helpers import PASSWORD, essay_answers, mark_setup, sit
+from tests.support.marking_helpers import essay_answers, mark_setup, sit
 from tests.unit.test_oral_results import run
 from tests.unit.test_oral_rules import szakvizsga
 
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 
 def test_one_function_formats_percentages_by_the_scale_rule() -> None:

@@ -19,9 +19,11 @@ from kiosk.results import compute_results
 from kiosk.session import CandidateSession
 from tests.support.invigilation_helpers import PASSWORD as INV_PASSWORD
 from tests.support.invigilation_helpers import USER, room_setup
-from tests.support.marking_helpers import PASSWORD, MarkSetup, add_examiners, load, mark_setup, sit
+from tests.support.marking_helpers import MarkSetup, add_examiners, load, mark_setup, sit
 from tests.support.session_helpers import import_roster, new_sitting
 from tests.unit.test_oral_results import SZAKVIZSGA, SZV_BANK
+
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 SCALES = {s.id: s for s in builtin_scales()}
 
@@ -31,11 +33,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         main(list(args))
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
 
 
 # --- 6. irregularity records: informed of the procedure, the candidate's signature ----------

@@ -12,8 +12,10 @@ import pytest
 from kiosk.cli import main
 from kiosk.domain import exam_rules as R
 from kiosk.ledger.centre import Centre
-from tests.support.marking_helpers import PASSWORD, add_examiners, load
+from tests.support.marking_helpers import add_examiners, load
 from tests.support.session_helpers import import_roster
+
+pytestmark = pytest.mark.usefixtures("examiner_password")
 
 ISKOLAI = """
 [exam]
@@ -56,11 +58,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         main(list(args))
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_PASSWORD", PASSWORD)
 
 
 def centre_with(tmp_path: Path, *exams: str, roster: str = ROSTER) -> Centre:
