@@ -23,7 +23,7 @@ from kiosk.ledger.centre import Centre
 from kiosk.service.candidate import TICK_CAP_S
 from tests.apps.test_candidate_app import saved_answers, text_of
 from tests.support.candidate_helpers import Setup, make_centre, settle, type_text
-from tests.support.service_helpers import running_service
+from tests.support.service_helpers import Served, running_service
 
 pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.world("candidate")]
 
@@ -54,7 +54,7 @@ async def enter_exam(pilot: Any, candidate: str, code: str) -> None:
     await settle(pilot)
 
 
-def test_login_through_the_service_keeps_the_screen_live(setup: Setup) -> None:
+def test_login_through_the_service_keeps_the_screen_live(setup: Setup, served: Served) -> None:
     async def scenario(svc: Any) -> None:
         app = CandidateApp(setup.centre, seat="S1", language="en", service=svc.path,
                            timers=True)
@@ -86,11 +86,10 @@ def test_login_through_the_service_keeps_the_screen_live(setup: Setup) -> None:
             await until(pilot, lambda: t("login.failed") in text_of(app))
             assert app.session is None
 
-    with running_service(setup.centre) as svc:
-        asyncio.run(scenario(svc))
+    asyncio.run(scenario(served.service))
 
 
-def test_whole_exam_in_the_app_through_the_service(setup: Setup) -> None:
+def test_whole_exam_in_the_app_through_the_service(setup: Setup, served: Served) -> None:
     async def scenario(sock: Path) -> None:
         app = CandidateApp(setup.centre, seat="S1", language="en", service=sock, timers=True)
         async with app.run_test(size=(100, 32)) as pilot:
@@ -125,11 +124,10 @@ def test_whole_exam_in_the_app_through_the_service(setup: Setup) -> None:
             await until(pilot, lambda: receipt in text_of(app))
             assert "/ 18 points" in text_of(app)  # the service's result, on the screen
 
-    with running_service(setup.centre) as svc:
-        asyncio.run(scenario(svc.path))
+    asyncio.run(scenario(served.service.path))
 
 
-def test_a_stalled_service_costs_no_time_and_no_keystroke(setup: Setup) -> None:
+def test_a_stalled_service_costs_no_time_and_no_keystroke(setup: Setup, served: Served) -> None:
     stop_for = 20.0  # as the issue asks
 
     async def scenario(svc: Any) -> None:
@@ -179,8 +177,7 @@ def test_a_stalled_service_costs_no_time_and_no_keystroke(setup: Setup) -> None:
             assert charged <= running + TICK_CAP_S + 1.0, (charged, running, elapsed)
             assert charged < elapsed - stop_for + TICK_CAP_S + 2.0
 
-    with running_service(setup.centre) as svc:
-        asyncio.run(scenario(svc))
+    asyncio.run(scenario(served.service))
 
 
 def test_two_parts_and_a_submission_during_an_outage(tmp_path: Path) -> None:

@@ -6,11 +6,22 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.client import Client
 from kiosk.service.spawn import ChildService, start_service
 from tests.support import world
+
+
+@dataclass
+class Served:
+    """A test world (`setup`) with its centre service running as a child process; the socket is
+    `service.path`."""
+
+    setup: Any
+    service: ChildService
 
 
 def socket_dir() -> Path:
