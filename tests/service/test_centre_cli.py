@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import given
@@ -15,14 +13,7 @@ from kiosk.ledger import receipts
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.store import heads_path
 from tests.support import ledger_tamper as t
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def kiosk(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args], cwd=REPO, capture_output=True, text=True, input=input
-    )
+from tests.support.cli import kiosk
 
 
 def test_init_prints_fingerprint_and_verify_passes(tmp_path: Path) -> None:

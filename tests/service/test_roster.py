@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +18,7 @@ from kiosk.domain.roster import (
     roster,
 )
 from kiosk.ledger.centre import Centre
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.cli import kiosk
 
 
 def edu(middle: int) -> str:
@@ -172,11 +169,6 @@ def test_unusable_files() -> None:
 
 
 # --- the roster in the ledger ---------------------------------------------------------------
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO,
-                          capture_output=True, text=True)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

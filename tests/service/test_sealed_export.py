@@ -24,6 +24,7 @@ from kiosk.sealed import (
     export_sealed,
     verify_bundle,
 )
+from tests.support.cli import kiosk
 from tests.support.export_helpers import (
     STAFF_PASSWORD,
     Sat,
@@ -33,13 +34,7 @@ from tests.support.export_helpers import (
     rewrite,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 ALL_FILES = (MANIFEST, SIGNATURE, PUBLIC_KEY, RESULTS_JSON, RESULTS_CSV, EVENTS, CHECKPOINTS)
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO, capture_output=True,
-                          text=True)
 
 
 @pytest.fixture(scope="module")

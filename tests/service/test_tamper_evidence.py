@@ -12,7 +12,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -28,18 +27,13 @@ from kiosk.ledger.verify import load_anchors, verify_ledger
 from kiosk.minutes import minutes_text
 from kiosk.sealed import RESULTS_CSV, RESULTS_JSON, export_sealed, verify_bundle
 from tests.support import ledger_tamper as t
+from tests.support.cli import kiosk
 from tests.support.export_helpers import Sat, centre_with_results, members, resign, rewrite
 
-REPO = Path(__file__).resolve().parents[2]
 #: A well-formed PEM public key of a type the cryptography library does not know (OID 1.2.3.4).
 UNKNOWN_KEY_PEM = (b"-----BEGIN PUBLIC KEY-----\n"
                    b"MCowBQYDKgMEAyEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=\n"
                    b"-----END PUBLIC KEY-----\n")
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=300)
 
 
 def one_line_exit_2(run: subprocess.CompletedProcess[str]) -> None:

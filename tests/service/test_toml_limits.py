@@ -3,8 +3,6 @@ line finder for bank errors stays linear."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -12,8 +10,8 @@ import pytest
 
 from kiosk.domain import toml_lines
 from kiosk.domain.toml_lines import SourceLines
+from tests.support.cli import kiosk
 
-REPO = Path(__file__).resolve().parents[2]
 BANK_HEAD = '[bank]\nid = "b"\ntitle = "B"\nlanguage = "hu"\n\n[[items]]\nid = "q1"\n'
 
 NESTED = {
@@ -21,11 +19,6 @@ NESTED = {
     "inline_table": "extra = " + "{ a = " * 3000 + "1" + " }" * 3000 + "\n",
     "dotted_keys": "a" + ".a" * 3000 + " = 1\n",
 }
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
 
 
 @pytest.mark.parametrize("shape", sorted(NESTED))
