@@ -4,17 +4,16 @@
     python -m tests.layout --apply    # git mv them (snapshot baselines too) and rewrite imports
 
 The rule, by what a file does (not its name):
-  apps/     drives a Textual app with the pilot (`run_test(`) or a snapshot (`snap_compare`),
-            unless starting processes is most of what it does;
+  apps/     drives a Textual app with the pilot (`run_test(`) or a snapshot (`snap_compare`)
+            more often than it starts processes;
   service/  starts real processes: the centre service, `python -m kiosk …` or a driver
             subprocess, kills, SSH, a browser, concurrent writers;
   plugins/  the core's plugin system itself (entry points, hooks); a plugin's own tests live in
             plugins/<name>/tests;
   unit/     everything else: pure domain, ledger, importers, documents, in-process commands.
-FOLDER below records the decisions for the files that existed when the layout was made; a file
-not in it is classified by `classify`. `--apply` also rewrites `tests.test_x` imports and
-`tests/test_x.py` mentions across the repository, and `tests.<helper>` to `tests.support.<helper>`
-for a helper module added at the top level by mistake is left to a person (move it with git mv).
+FOLDER below records the decisions for the files that existed when the layout was made (the rule
+gives the same answer for each); a file not in it is classified by `classify`. `--apply` also
+rewrites old module paths across the repository (`tests.test_x`, `tests.session_helpers`, …).
 """
 
 from __future__ import annotations
@@ -68,36 +67,54 @@ def classify(path: Path) -> str:
     return "apps" if pilot else "unit"
 
 
+#: Helper modules and drivers that lived at the top level before the layout (now tests/support).
+HELPERS = """as_uid candidate_helpers export_helpers fault_clock_driver fault_disk_full fuzz_targets
+    import_helpers invigilation_driver invigilation_helpers ledger_tamper ledger_writer
+    marking_helpers service_client service_helpers session_driver session_helpers
+    session_login_race web_helpers web_seat""".split()
+
+
 def top_level() -> list[Path]:
     return sorted(TESTS.glob("test_*.py"))
 
 
 def located() -> dict[str, str]:
-    """Module stem → folder, for every test file already in a folder."""
-    return {p.stem: p.parent.name for f in FOLDERS for p in (TESTS / f).glob("test_*.py")}
+    """Module stem → dotted package, for every test file in a folder and every support module."""
+    out = {p.stem: f"{f}" for f in FOLDERS for p in (TESTS / f).glob("test_*.py")}
+    out.update({p.stem: "support" for p in (TESTS / "support").glob("*.py")})
+    out.update({h: "support" for h in HELPERS})
+    out.pop("__init__", None)
+    return out
 
 
-def rewrite_references(moves: dict[str, str]) -> None:
-    """`tests.test_x` → `tests.<folder>.test_x` and `tests/test_x.py` → `tests/<folder>/…` in
-    every tracked Python, Markdown and TOML file."""
+def rewrite_references() -> list[str]:
+    """Old module paths to new ones in every tracked Python, Markdown and TOML file:
+    `tests.test_x` → `tests.<folder>.test_x`, `tests.session_helpers` → `tests.support.…`,
+    `from tests import x`, and `tests/test_x.py` mentions. Idempotent. The files changed."""
+    where = located()
     files = subprocess.run(["git", "ls-files", "*.py", "*.md", "*.toml"], cwd=REPO,
                            capture_output=True, text=True, check=True).stdout.split()
+    stems = "|".join(sorted(where, key=len, reverse=True))
+    dotted = re.compile(rf"\btests\.({stems})\b")
+    from_import = re.compile(rf"\bfrom tests import ({stems})\b")
+    slashed = re.compile(rf"\btests/({stems})\.py\b")
+    changed = []
     for name in files:
         path = REPO / name
-        if not path.is_file():
+        if not path.is_file() or path in (Path(__file__).resolve(), TESTS / "README.md") \
+                or "egg-info" in name:
             continue
         text = path.read_text(encoding="utf-8")
-        new = text
-        for stem, folder in moves.items():
-            new = re.sub(rf"\btests\.{stem}\b", f"tests.{folder}.{stem}", new)
-            new = re.sub(rf"\bfrom tests import {stem}\b", f"from tests.{folder} import {stem}", new)
-            new = re.sub(rf"\btests/{stem}\.py\b", f"tests/{folder}/{stem}.py", new)
+        new = dotted.sub(lambda m: f"tests.{where[m[1]]}.{m[1]}", text)
+        new = from_import.sub(lambda m: f"from tests.{where[m[1]]} import {m[1]}", new)
+        new = slashed.sub(lambda m: f"tests/{where[m[1]]}/{m[1]}.py", new)
         if new != text:
             path.write_text(new, encoding="utf-8")
+            changed.append(name)
+    return changed
 
 
 def apply() -> None:
-    moves: dict[str, str] = {}
     for path in top_level():
         folder = classify(path)
         (TESTS / folder).mkdir(exist_ok=True)
@@ -112,7 +129,6 @@ def apply() -> None:
             (TESTS / folder / "__snapshots__").mkdir(exist_ok=True)
             subprocess.run(["git", "mv", str(snaps), str(TESTS / folder / "__snapshots__")],
                            cwd=REPO, check=True)
-        moves[path.stem] = folder
         # One folder deeper: the repository root is one more parent up.
         moved = TESTS / folder / path.name
         text = moved.read_text(encoding="utf-8")
@@ -122,8 +138,15 @@ def apply() -> None:
                             "Path(__file__).resolve().parents[2]")
         moved.write_text(text, encoding="utf-8")
         print(f"{path.name} → tests/{folder}/")
-    if moves:
-        rewrite_references(moves)
+        if "Path(__file__).resolve().parent " in text or "with_name(" in text:
+            print(f"  check {moved.relative_to(REPO)}: it finds files beside itself "
+                  "(drivers are in tests/support, data in tests/data)")
+    for name in rewrite_references():
+        print(f"references updated: {name}")
+    for stray in sorted(set(TESTS.glob("*.py")) - {TESTS / "__init__.py", TESTS / "conftest.py",
+                                                    Path(__file__).resolve()}):
+        print(f"{stray.relative_to(REPO)}: not a test file; a helper or driver belongs in "
+              "tests/support (git mv, then run this again to update its importers)")
 
 
 def main(argv: list[str]) -> int:
