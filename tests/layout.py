@@ -141,8 +141,12 @@ def apply() -> None:
         if "Path(__file__).resolve().parent " in text or "with_name(" in text:
             print(f"  check {moved.relative_to(REPO)}: it finds files beside itself "
                   "(drivers are in tests/support, data in tests/data)")
-    for name in rewrite_references():
+    changed = rewrite_references()
+    for name in changed:
         print(f"references updated: {name}")
+    if changed:  # a rewritten import may sort differently now
+        subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "-q", "--select", "I001",
+                        *changed], cwd=REPO, check=False)
     for stray in sorted(set(TESTS.glob("*.py")) - {TESTS / "__init__.py", TESTS / "conftest.py",
                                                     Path(__file__).resolve()}):
         print(f"{stray.relative_to(REPO)}: not a test file; a helper or driver belongs in "
