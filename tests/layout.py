@@ -114,7 +114,28 @@ def rewrite_references() -> list[str]:
     return changed
 
 
+def deepen(path: Path) -> str:
+    """Moved one folder deeper: the repository root is one more parent up. The new text."""
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("Path(__file__).resolve().parents[1]", "Path(__file__).resolve().parents[2]")
+    text = text.replace("Path(__file__).resolve().parent.parent",
+                        "Path(__file__).resolve().parents[2]")
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def git_mv(src: Path, dst: Path) -> None:
+    subprocess.run(["git", "mv", str(src), str(dst)], cwd=REPO, check=True)
+
+
 def apply() -> None:
+    # Helpers and drivers (any other module at the top level) go to support/ first, so that the
+    # references to them are rewritten below with the tests'.
+    for stray in sorted(set(TESTS.glob("*.py")) - set(top_level())
+                        - {TESTS / "__init__.py", TESTS / "conftest.py", TESTS / "layout.py"}):
+        git_mv(stray, TESTS / "support" / stray.name)
+        deepen(TESTS / "support" / stray.name)
+        print(f"{stray.name} → tests/support/")
     for path in top_level():
         folder = classify(path)
         (TESTS / folder).mkdir(exist_ok=True)
@@ -122,24 +143,16 @@ def apply() -> None:
         if not init.exists():
             init.touch()
             subprocess.run(["git", "add", str(init)], cwd=REPO, check=True)
-        subprocess.run(["git", "mv", str(path), str(TESTS / folder / path.name)], cwd=REPO,
-                       check=True)
+        git_mv(path, TESTS / folder / path.name)
         snaps = TESTS / "__snapshots__" / path.stem
         if snaps.is_dir():  # pytest-textual-snapshot keys baselines by the test file's folder
             (TESTS / folder / "__snapshots__").mkdir(exist_ok=True)
-            subprocess.run(["git", "mv", str(snaps), str(TESTS / folder / "__snapshots__")],
-                           cwd=REPO, check=True)
-        # One folder deeper: the repository root is one more parent up.
-        moved = TESTS / folder / path.name
-        text = moved.read_text(encoding="utf-8")
-        text = text.replace("Path(__file__).resolve().parents[1]",
-                            "Path(__file__).resolve().parents[2]")
-        text = text.replace("Path(__file__).resolve().parent.parent",
-                            "Path(__file__).resolve().parents[2]")
-        moved.write_text(text, encoding="utf-8")
+            git_mv(snaps, TESTS / folder / "__snapshots__")
+        text = deepen(TESTS / folder / path.name)
         print(f"{path.name} → tests/{folder}/")
-        if "Path(__file__).resolve().parent " in text or "with_name(" in text:
-            print(f"  check {moved.relative_to(REPO)}: it finds files beside itself "
+        if re.search(r"Path\(__file__\)\.resolve\(\)\.parent\b(?!\.parent)|with_name\(|"
+                     r'REPO / "tests" /', text):
+            print(f"  look at tests/{folder}/{path.name}: it finds files by its own place "
                   "(drivers are in tests/support, data in tests/data)")
     changed = rewrite_references()
     for name in changed:
@@ -147,10 +160,6 @@ def apply() -> None:
     if changed:  # a rewritten import may sort differently now
         subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "-q", "--select", "I001",
                         *changed], cwd=REPO, check=False)
-    for stray in sorted(set(TESTS.glob("*.py")) - {TESTS / "__init__.py", TESTS / "conftest.py",
-                                                    Path(__file__).resolve()}):
-        print(f"{stray.relative_to(REPO)}: not a test file; a helper or driver belongs in "
-              "tests/support (git mv, then run this again to update its importers)")
 
 
 def main(argv: list[str]) -> int:

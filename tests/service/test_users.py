@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from kiosk.domain import accounts
 from kiosk.ledger.centre import Centre
-from tests.support.cli import kiosk
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def kiosk(*args: str, input: str | None = None, env: dict[str, str] | None = None
+          ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO, capture_output=True,
+                          text=True, input=input, env={**os.environ, **(env or {})})
 
 
 def test_add_list_disable_and_authenticate(centre: Centre) -> None:
