@@ -8,6 +8,7 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +19,10 @@ from kiosk.apps.invigilator.screens.dialogs import ConfirmDialog, FormDialog
 from kiosk.apps.invigilator.screens.login import LoginScreen
 from kiosk.apps.invigilator.screens.room import RoomScreen
 from kiosk.apps.invigilator.screens.sittings import SittingScreen
+from kiosk.i18n import set_language
 from kiosk.minutes import minutes_text
-from tests.support.invigilation_helpers import PASSWORD, USER, Candidate
+from tests.support.invigilation_helpers import PASSWORD, USER, Candidate, room_setup
 from tests.support.session_helpers import Setup
-
-pytestmark = pytest.mark.world("room")
 
 #: Clock-source granularity (the driver's monotonic clock against the wall-clock stamps), not a
 #: speed requirement: no timing thresholds here, Candidate.wait_for's timeout is the hang detector.
@@ -43,6 +43,17 @@ def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
         asyncio.run(test(*args, **kwargs))
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _language() -> Iterator[None]:
+    yield
+    set_language("hu")
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    return room_setup(tmp_path)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ and attempt ids are fixed, and the console's clock is a constant, so every remai
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from kiosk.apps.invigilator.app import InvigilatorApp
+from kiosk.i18n import set_language
 from kiosk.ledger.store import NewEvent
 from tests.support.invigilation_helpers import (
     PASSWORD,
@@ -33,6 +35,12 @@ NAMES = [("S01", "Kovács Anna"), ("S02", "Nagy Gergő"), ("S03", "Szűcs Réka"
          ("S04", "Tóth Bence"), ("S05", "Horváth Lili"), ("S06", "Varga Máté"),
          ("S07", "Kiss Zsófia"), ("S08", "Molnár Ádám"), ("S09", "Farkas Emma"),
          ("S10", "Balogh Dávid"), ("S11", "Papp Noémi")]
+
+
+@pytest.fixture(autouse=True)
+def _language() -> Iterator[None]:
+    yield
+    set_language("hu")
 
 
 def scenario(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, float]:
