@@ -41,7 +41,7 @@ Line = dict[str, Any]
 
 
 class Candidate:
-    """A candidate terminal in its own process (tests/support/invigilation_driver.py)."""
+    """A candidate terminal in its own process (tests/invigilation_driver.py)."""
 
     def __init__(self, setup: Setup, candidate: str, seat: str) -> None:
         self.proc = subprocess.Popen(
