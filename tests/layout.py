@@ -115,11 +115,14 @@ def rewrite_references() -> list[str]:
 
 
 def deepen(path: Path) -> str:
-    """Moved one folder deeper: the repository root is one more parent up. The new text."""
+    """Moved one folder deeper: `Path(__file__)`'s parents shift by one (the tests folder and the
+    repository root are one more parent up). The new text."""
     text = path.read_text(encoding="utf-8")
-    text = text.replace("Path(__file__).resolve().parents[1]", "Path(__file__).resolve().parents[2]")
-    text = text.replace("Path(__file__).resolve().parent.parent",
-                        "Path(__file__).resolve().parents[2]")
+    for form in ("Path(__file__).resolve()", "Path(__file__)"):
+        text = re.sub(re.escape(f"{form}.parents[") + r"(\d+)\]",
+                      lambda m, f=form: f"{f}.parents[{int(m[1]) + 1}]", text)
+        text = text.replace(f"{form}.parent.parent", f"{form}.parents[2]")
+        text = re.sub(re.escape(f"{form}.parent") + r"(?![.\w\[])", f"{form}.parents[1]", text)
     path.write_text(text, encoding="utf-8")
     return text
 
@@ -150,8 +153,7 @@ def apply() -> None:
             git_mv(snaps, TESTS / folder / "__snapshots__")
         text = deepen(TESTS / folder / path.name)
         print(f"{path.name} → tests/{folder}/")
-        if re.search(r"Path\(__file__\)\.resolve\(\)\.parent\b(?!\.parent)|with_name\(|"
-                     r'REPO / "tests" /', text):
+        if re.search(r'with_name\(|REPO / "tests" /|parents\[1\] / "\w+\.py"', text):
             print(f"  look at tests/{folder}/{path.name}: it finds files by its own place "
                   "(drivers are in tests/support, data in tests/data)")
     changed = rewrite_references()
