@@ -2,6 +2,7 @@
 
     python -m tests.layout            # list top-level test files and the folder each belongs in
     python -m tests.layout --apply    # git mv them (snapshot baselines too) and rewrite imports
+    python -m tests.layout --check    # exit 1 while a file is still at the top level
 
 The rule, by what a file does (not its name):
   apps/     drives a Textual app with the pilot (`run_test(`) or a snapshot (`snap_compare`)
@@ -10,7 +11,8 @@ The rule, by what a file does (not its name):
             subprocess, kills, SSH, a browser, concurrent writers;
   plugins/  the core's plugin system itself (entry points, hooks); a plugin's own tests live in
             plugins/<name>/tests;
-  unit/     everything else: pure domain, ledger, importers, documents, in-process commands.
+  unit/     everything else: pure domain, ledger, importers, documents, in-process commands;
+  support/  any other module (a helper or a subprocess driver).
 FOLDER below records the decisions for the files that existed when the layout was made (the rule
 gives the same answer for each); a file not in it is classified by `classify`. `--apply` also
 rewrites old module paths across the repository (`tests.test_x`, `tests.session_helpers`, …).
@@ -134,8 +136,7 @@ def git_mv(src: Path, dst: Path) -> None:
 def apply() -> None:
     # Helpers and drivers (any other module at the top level) go to support/ first, so that the
     # references to them are rewritten below with the tests'.
-    for stray in sorted(set(TESTS.glob("*.py")) - set(top_level())
-                        - {TESTS / "__init__.py", TESTS / "conftest.py", TESTS / "layout.py"}):
+    for stray in strays():
         git_mv(stray, TESTS / "support" / stray.name)
         deepen(TESTS / "support" / stray.name)
         print(f"{stray.name} → tests/support/")
@@ -164,13 +165,21 @@ def apply() -> None:
                         *changed], cwd=REPO, check=False)
 
 
+def strays() -> list[Path]:
+    return sorted(set(TESTS.glob("*.py")) - set(top_level())
+                  - {TESTS / "__init__.py", TESTS / "conftest.py", TESTS / "layout.py"})
+
+
 def main(argv: list[str]) -> int:
     if "--apply" in argv:
         apply()
         return 0
     for path in top_level():
         print(f"{path.name}: {classify(path)}")
-    return 0
+    for path in strays():
+        print(f"{path.name}: support")
+    # --check: for CI or a pre-merge look; non-zero while anything is still at the top level.
+    return 1 if "--check" in argv and (top_level() or strays()) else 0
 
 
 if __name__ == "__main__":
