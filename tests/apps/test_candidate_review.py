@@ -22,15 +22,10 @@ from kiosk.i18n import t
 from kiosk.paper_review import load_paper_review, lodge_objection, review_offered
 from kiosk.session import CandidateSession
 from tests.support.candidate_helpers import login, settle
-from tests.support.marking_helpers import MarkSetup, essay_answers, mark_setup, sit
+from tests.support.marking_helpers import MarkSetup, essay_answers, events, mark_setup, sit
 
 COMMENT = "Hiányos felsorolás, de jó szerkezet."
 OBJECTION = "A második bekezdés is pontot ér."
-
-
-def events(s: MarkSetup, kind: str) -> list[Any]:
-    with s.centre.reader() as reader:
-        return list(reader.events(kind=kind))
 
 
 def marked_paper(tmp: Path, extra: str = "review_allowed = true") -> tuple[MarkSetup, str]:

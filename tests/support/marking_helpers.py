@@ -142,6 +142,12 @@ def sit(setup: MarkSetup, candidate: str, answers: Mapping[str, Any]) -> str:
         session.close()
 
 
+def events(setup: MarkSetup, kind: str) -> list[Any]:
+    """The events of `kind` in the setup's ledger, in order."""
+    with setup.centre.reader() as reader:
+        return list(reader.events(kind=kind))
+
+
 def essay_answers(text: str = "Válaszom szövege", tf: bool = True, choice: str = "x"
                   ) -> dict[str, Any]:
     return {"e1": text + " 1", "e2": text + " 2", "q1": tf, "q2": not tf, "q3": tf,

@@ -12,8 +12,8 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.results import compute_results
-from tests.support.marking_helpers import essay_answers, mark_setup, sit
-from tests.unit.test_marking import events, mark
+from tests.support.marking_helpers import essay_answers, events, mark_setup, sit
+from tests.unit.test_marking import mark
 
 pytestmark = pytest.mark.usefixtures("examiner_password")
 

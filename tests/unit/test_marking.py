@@ -11,7 +11,7 @@ from kiosk import marking
 from kiosk.cli import main
 from kiosk.domain import marking as M
 from kiosk.results import compute_results
-from tests.support.marking_helpers import MarkSetup, essay_answers, mark_setup, sit
+from tests.support.marking_helpers import MarkSetup, essay_answers, events, mark_setup, sit
 
 pytestmark = pytest.mark.usefixtures("examiner_password")
 
@@ -23,11 +23,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         main(list(args))
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
-
-
-def events(setup: MarkSetup, kind: str) -> list:
-    with setup.centre.reader() as r:
-        return list(r.events(kind=kind))
 
 
 def result_of(setup: MarkSetup, candidate: str):  # type: ignore[no-untyped-def]

@@ -19,12 +19,12 @@ from tests.support.marking_helpers import (
     MarkSetup,
     add_examiners,
     essay_answers,
+    events,
     load,
     mark_setup,
     sit,
 )
 from tests.support.session_helpers import import_roster, new_sitting
-from tests.unit.test_marking import events
 
 pytestmark = pytest.mark.usefixtures("examiner_password")
 

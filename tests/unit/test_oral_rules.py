@@ -10,9 +10,8 @@ import pytest
 
 from kiosk.domain import oral as O
 from kiosk.ledger.centre import Centre
-from tests.support.marking_helpers import MarkSetup, add_examiners, load
+from tests.support.marking_helpers import MarkSetup, add_examiners, events, load
 from tests.support.session_helpers import import_roster, new_sitting
-from tests.unit.test_marking import events
 from tests.unit.test_oral_results import SZAKVIZSGA, SZV_BANK, iskolai, run
 
 pytestmark = pytest.mark.usefixtures("examiner_password")
