@@ -40,7 +40,7 @@ from kiosk.domain import room as R  # noqa: E402
 from kiosk.ledger.store import NewEvent  # noqa: E402
 from kiosk.service.rooms import invigilation as room_calls  # noqa: E402
 from kiosk.service.usecases import LocalCalls  # noqa: E402
-from tests.invigilation_helpers import (  # noqa: E402
+from tests.support.invigilation_helpers import (  # noqa: E402
     PASSWORD,
     SITTING,
     USER,

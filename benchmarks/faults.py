@@ -1,6 +1,6 @@
 """Fault drill at scale: candidates killed with SIGKILL at random moments, again and again, while
 the rest keep saving; then every acknowledged answer is looked for in the ledger and the ledger
-is verified. The CI-sized version is tests/test_faults.py.
+is verified. The CI-sized version is tests/service/test_faults.py.
 
     python benchmarks/faults.py [--candidates 60] [--kill 0.5] [--kills-each 4] [--speed 60]
 """

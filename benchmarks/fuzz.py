@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tests.fuzz_targets import TARGETS, Target, check  # noqa: E402
+from tests.support.fuzz_targets import TARGETS, Target, check  # noqa: E402
 
 
 def fuzz(target: Target, examples: int) -> tuple[Counter[str], str | None]:

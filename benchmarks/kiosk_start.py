@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.candidate_helpers import make_centre  # noqa: E402
+from tests.support.candidate_helpers import make_centre  # noqa: E402
 
 TYPES = ["single_choice", "true_false", "short_text", "multiple_response", "numeric"]
 
@@ -161,9 +161,9 @@ def big_bank(n: int) -> str:
 
 
 def centre_with(n: int, tmp: Path) -> tuple[Path, str]:
-    from kiosk.commands.sittings import create_sitting
     from kiosk.demo import load_exam_file
     from kiosk.ledger.centre import Centre
+    from kiosk.service.rooms.sittings import create_sitting
 
     setup = make_centre(tmp)
     content = tmp / "big"
@@ -184,7 +184,7 @@ def centre_with(n: int, tmp: Path) -> tuple[Path, str]:
 def next_question(n: int) -> None:
     from kiosk.apps.candidate.app import CandidateApp
     from kiosk.domain.timing import ManualClock
-    from tests.candidate_helpers import enter_exam
+    from tests.support.candidate_helpers import enter_exam
 
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     try:

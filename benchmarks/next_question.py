@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.kiosk_start import centre_with, percentile  # noqa: E402
-from tests.candidate_helpers import enter_exam  # noqa: E402
+from tests.support.candidate_helpers import enter_exam  # noqa: E402
 
 CPU: list[float] = []
 
@@ -51,7 +51,7 @@ async def presses(centre: Path, code: str, n: int, think: float = 0.0,
     from kiosk.domain.timing import ManualClock
 
     if service is not None:
-        from tests.test_candidate_service import enter_exam as enter_served
+        from tests.service.test_candidate_service import enter_exam as enter_served
 
         app = CandidateApp(centre, seat="bench", language="en", service=service, timers=False)
     else:
@@ -154,7 +154,7 @@ def main() -> None:
         for run in range(args.runs):
             centre, code = centre_with(args.questions, tmp / f"r{run}")
             if args.service:
-                from tests.service_helpers import running_service
+                from tests.support.service_helpers import running_service
 
                 with running_service(centre, sock=tmp / f"s{run}.sock") as svc:
                     timings = asyncio.run(presses(centre, code, args.questions, args.think,

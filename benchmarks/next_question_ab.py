@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.kiosk_start import centre_with  # noqa: E402
-from tests.candidate_helpers import enter_exam  # noqa: E402
+from tests.support.candidate_helpers import enter_exam  # noqa: E402
 
 
 def load(name: str, path: Path) -> ModuleType:

@@ -28,7 +28,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.commands.sittings import create_sitting  # noqa: E402
 from kiosk.demo import load_exam_file  # noqa: E402
 from kiosk.domain import roster as rosters  # noqa: E402
 from kiosk.domain.banks import all_items  # noqa: E402
@@ -44,6 +43,7 @@ from kiosk.results import (  # noqa: E402
     load_exams,
     results_from_events,
 )
+from kiosk.service.rooms.sittings import create_sitting  # noqa: E402
 from kiosk.stats import exam_stats  # noqa: E402
 
 BATCH = 50_000

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_service_processes import kill_run  # noqa: E402
+from tests.service.test_service_processes import kill_run  # noqa: E402
 
 
 def main() -> None:

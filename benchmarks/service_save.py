@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.session_helpers import make_setup  # noqa: E402
+from tests.support.session_helpers import make_setup  # noqa: E402
 
 
 def bare_db(path: Path) -> sqlite3.Connection:

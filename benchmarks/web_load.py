@@ -39,8 +39,8 @@ import aiohttp  # noqa: E402
 from kiosk.simulation import prepare  # noqa: E402
 from kiosk.web.seats import issue, record  # noqa: E402
 from kiosk.web.tls import create  # noqa: E402
-from tests.service_helpers import running_service, socket_dir  # noqa: E402
-from tests.web_helpers import ANSI, free_port  # noqa: E402
+from tests.support.service_helpers import running_service, socket_dir  # noqa: E402
+from tests.support.web_helpers import ANSI, free_port  # noqa: E402
 
 BANK = REPO / "question_banks" / "practice_en.toml"
 EXAM = """

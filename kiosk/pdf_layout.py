@@ -5,7 +5,7 @@ lines. Shared by the result sheet (kiosk.documents); a document module only deci
 Everything stays inside the margins: text is wrapped by fpdf2 (multi_cell / table cells, word
 mode), tables take the full text width and their column widths are fractions of it, so a long
 part title grows its row instead of running into the next column. The rendered-page tests
-(tests/test_result_sheet.py) check that on images of the pages.
+(tests/unit/test_result_sheet.py) check that on images of the pages.
 """
 
 from __future__ import annotations

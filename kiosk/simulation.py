@@ -141,7 +141,7 @@ WORDS = ("the", "exam", "answer", "because", "therefore", "energy", "market", "l
 # hash of the seed and the id (the same candidate and item give the same values in every run and
 # process), and a candidate answers an item right with probability 1 / (1 + exp(b − θ)). A wrong
 # answer is a wrong response of the item's type. Calibrating the results
-# (kiosk.domain.rasch) recovers b (tests/test_rasch.py).
+# (kiosk.domain.rasch) recovers b (tests/unit/test_rasch.py).
 
 
 def _normal(*parts: object) -> float:

@@ -4,7 +4,7 @@ ARCHITECTURE.md, "Translation").
 Babel's own Python extractor skips f-strings and joins both branches of
 `t("a" if x else "b")` into one msgid; this one reads the syntax tree instead: literal keys,
 both branches of a conditional, and f-string keys as patterns (`minutes.kind.{kind}` is the
-family `minutes.kind.*`, which tests/test_i18n.py checks against the catalogues).
+family `minutes.kind.*`, which tests/service/test_i18n.py checks against the catalogues).
 
     PYTHONPATH=. pybabel extract -F babel.cfg --no-default-keywords -k t -k tn -k Text -o kiosk.pot kiosk
 """

@@ -18,8 +18,8 @@ sys.path.insert(0, str(REPO))
 
 from kiosk.web.seats import issue, record  # noqa: E402
 from kiosk.web.tls import create, spki_pin  # noqa: E402
-from tests.service_helpers import running_service, socket_dir  # noqa: E402
-from tests.web_helpers import Browser, web_server  # noqa: E402
+from tests.support.service_helpers import running_service, socket_dir  # noqa: E402
+from tests.support.web_helpers import Browser, web_server  # noqa: E402
 
 
 def main() -> int:

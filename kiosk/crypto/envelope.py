@@ -17,7 +17,7 @@ Two ways to get the key, both recorded in the header with a fresh random salt pe
 
 The formats written before this module (`KPKG1` by kiosk.domain.packages, `KEXAM1` by
 kiosk.exam_store) are this layout byte for byte, so files written by earlier versions open
-unchanged (tests/test_crypto.py opens ones written by the old code). A future change of cipher
+unchanged (tests/unit/test_crypto.py opens ones written by the old code). A future change of cipher
 or KDF is a new header value (or a new magic), read beside the old one.
 
 Why not `age`: it would be a second format beside the packages already handed out, its Python

@@ -12,8 +12,8 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.results import compute_results
-from tests.marking_helpers import add_examiners, load, sit
-from tests.session_helpers import import_roster, new_sitting
+from tests.support.marking_helpers import add_examiners, load, sit
+from tests.support.session_helpers import import_roster, new_sitting
 
 BANK = '''
 [bank]

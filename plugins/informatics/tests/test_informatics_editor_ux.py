@@ -18,7 +18,7 @@ from textual.widgets import Button, Static, TextArea
 if str(REPO) not in sys.path:  # the kiosk's own candidate-app helpers live in tests/
     sys.path.insert(0, str(REPO))
 
-from tests.candidate_helpers import enter_exam, make_centre, settle  # noqa: E402
+from tests.support.candidate_helpers import enter_exam, make_centre, settle  # noqa: E402
 
 SIZES = [(80, 24), (120, 36)]
 

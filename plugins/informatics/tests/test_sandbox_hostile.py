@@ -627,7 +627,7 @@ def test_sitting_creation_refuses_code_items_in_exam_mode_without_isolation(
         no_isolation: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from kiosk.demo import load_exam_file
     from kiosk.ledger.centre import Centre
-    from tests.session_helpers import import_roster
+    from tests.support.session_helpers import import_roster
 
     centre, _ = Centre.init(tmp_path / "centre", "Teszt")
     import shutil

@@ -1,0 +1,1 @@
+"""Helpers and subprocess drivers shared by the tests (see tests/README.md)."""
