@@ -30,6 +30,7 @@ from kiosk.api.contracts import (
     RegisterNamed,
     RegisterObject,
 )
+from kiosk.builtins.importers.common import ExportResult, ImportFormatError, ImportResult
 from kiosk.builtins.qtypes.base import BuiltinType as FieldsType
 from kiosk.builtins.qtypes.base import (
     answered_table,
@@ -71,7 +72,6 @@ from kiosk.domain.scoring import ItemScore, Judgement, NeedsMarking, ScoringRule
 from kiosk.errors import KioskError
 from kiosk.hookspecs import hookimpl
 from kiosk.i18n import Message, current_language, domain, translate
-from kiosk.importers.common import ExportResult, ImportFormatError, ImportResult
 from kiosk.json_limits import nesting_within
 
 if TYPE_CHECKING:

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # the contracts must not import the domain at run time (hookspecs uses them)
     from kiosk.apps.widgets.questions.base import QuestionWidget
+    from kiosk.builtins.importers.common import ExportResult, ImportResult
     from kiosk.domain.exam_rules import RegimeRules
     from kiosk.domain.grading import GradeScale
     from kiosk.domain.items import FieldError, Item
     from kiosk.domain.regimes import Outcome, RegimeInput
     from kiosk.domain.scoring import Judgement, NeedsMarking
-    from kiosk.importers.common import ExportResult, ImportResult
 
 
 class QuestionTypeContract(Protocol):

@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
+from kiosk.builtins.importers.bank import build_bank, dump_bank
+from kiosk.builtins.importers.common import EXIT_PARTIAL, ImportResult, bank_id_from
 from kiosk.domain import toml_lines
 from kiosk.domain.banks import MEDIA_DIR, SHA256_RE
 from kiosk.errors import KioskError
-from kiosk.importers.bank import build_bank, dump_bank
-from kiosk.importers.common import EXIT_PARTIAL, ImportResult, bank_id_from
 from kiosk.plugins import registry
 
 

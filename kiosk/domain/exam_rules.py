@@ -76,15 +76,13 @@ SZAKVIZSGA_RULES = RegimeRules(results_due_days=0, oral_min_prep=20)
 
 
 def builtin_rules() -> dict[str, RegimeRules]:
-    """The built-in regimes' declared rules by name (what `rules=None` means)."""
-    # Imported here: the regime modules import this one for the constants above.
-    from kiosk.domain.regime_generic import GenericRegime
-    from kiosk.domain.regime_iskolai import IskolaiRegime
-    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
-    from kiosk.domain.regime_szkr import SzkrRegime
+    """The built-in regimes' declared rules by name (what `rules=None` means). The regimes live in
+    kiosk/builtins/regimes/, which the domain may not import; the table beside this module holds
+    the same constants they declare (tests/unit/test_regimes.py keeps the two equal)."""
+    # Imported here: the table imports this module for the constants above.
+    from kiosk.domain.regime_rules import BUILTIN_RULES
 
-    return {cls.name: cls.rules
-            for cls in (GenericRegime, IskolaiRegime, SzakvizsgaRegime, SzkrRegime)}
+    return dict(BUILTIN_RULES)
 
 
 def rules_for(regime: str, rules: Mapping[str, RegimeRules] | None = None) -> RegimeRules:

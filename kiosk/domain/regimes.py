@@ -1,8 +1,8 @@
 """Exam regimes: the contract that turns marks into part, subject and final results.
 
 A regime is an object with `name`, `title` (a Text: msgid regime.<name>) and `evaluate(inputs) ->
-Outcome`. The built-in ones live in kiosk/domain/regime_*.py and are registered by the default
-plugin kiosk/builtins/regimes.py. Inputs and outputs are plain dataclasses so the results
+Outcome`. The built-in ones live in kiosk/builtins/regimes/ (one module each) and are
+registered by the default plugin there, kiosk/builtins/regimes/__init__.py. Inputs and outputs are plain dataclasses so the results
 command, the marking app, PDFs and exports can all share them.
 
 How a caller builds the input from an exam file: `RegimeInput(marks=…, config=exam_config(exam))`.

@@ -19,7 +19,9 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 from kiosk.apps.candidate.app import CALM, HIGH_CONTRAST, CandidateApp
 from kiosk.apps.candidate.screens.pin import PinDialog
 from kiosk.apps.widgets.navigator import FLAGGED, QuestionNavigator
-from kiosk.apps.widgets.questions import (
+from kiosk.apps.widgets.size_notice import SizeNotice
+from kiosk.builtins.qtypes.ordering_widget import OrderList
+from kiosk.builtins.qtypes.widgets import (
     ClozeWidget,
     EssayWidget,
     MatchingWidget,
@@ -30,8 +32,6 @@ from kiosk.apps.widgets.questions import (
     SingleChoiceWidget,
     TrueFalseWidget,
 )
-from kiosk.apps.widgets.questions.ordering import OrderList
-from kiosk.apps.widgets.size_notice import SizeNotice
 from kiosk.domain.timing import ManualClock
 from kiosk.i18n import t
 from kiosk.ledger.centre import Centre

@@ -17,7 +17,7 @@ from textual.widgets import Input, OptionList, Select, Static
 from kiosk.apps.candidate.app import CandidateApp
 from kiosk.apps.candidate.screens.exam import ExamScreen
 from kiosk.apps.widgets.navigator import PARTLY, QuestionNavigator
-from kiosk.apps.widgets.questions import ClozeWidget, MatchingWidget, ShortTextWidget
+from kiosk.builtins.qtypes.widgets import ClozeWidget, MatchingWidget, ShortTextWidget
 from kiosk.demo import prepare_demo
 from kiosk.domain.timing import ManualClock
 from kiosk.i18n import t

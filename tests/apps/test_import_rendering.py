@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 
+from kiosk.builtins.importers.gift import parse_gift
 from kiosk.domain.items import Item
-from kiosk.importers.gift import parse_gift
 from kiosk.plugins import registry
 
 

@@ -16,8 +16,8 @@ import pytest
 from textual.widgets import Input, Select
 
 from kiosk.apps.candidate.app import CandidateApp
-from kiosk.apps.widgets.questions.matching import MatchingWidget
-from kiosk.apps.widgets.questions.ordering import OrderingWidget
+from kiosk.builtins.qtypes.matching_widget import MatchingWidget
+from kiosk.builtins.qtypes.ordering_widget import OrderingWidget
 from kiosk.i18n import t
 from kiosk.ledger.centre import Centre
 from kiosk.service.candidate import TICK_CAP_S

@@ -51,6 +51,31 @@ def test_a_broken_contract_is_reported(tmp_path: Path) -> None:
     assert "kiosk.domain.items -> kiosk.plugins" in run.stdout
 
 
+def test_an_app_importing_a_builtin_is_reported(tmp_path: Path) -> None:
+    """The built-ins plug into the apps, never the reverse: an app module that imports a
+    built-in question type's widget breaks contract apps-know-no-builtins (on a copy)."""
+    pytest.importorskip("importlinter", reason="import-linter is in the test extras")
+    import shutil
+
+    copy = tmp_path / "src"
+    shutil.copytree(REPO / "kiosk", copy / "kiosk",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.ttf", "*.png"))
+    bad = copy / "kiosk" / "apps" / "widgets" / "navigator.py"
+    bad.write_text(bad.read_text() + "\n\ndef _cloze():\n"
+                   "    from kiosk.builtins.qtypes.cloze_widget import ClozeWidget\n"
+                   "\n    return ClozeWidget\n")
+    config = tmp_path / "contracts.toml"
+    config.write_text((REPO / "pyproject.toml").read_text())
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; "
+         f"sys.exit(lint_imports(config_filename={str(config)!r}, no_logo=True, no_cache=True))"],
+        cwd=copy, capture_output=True, text=True, timeout=600,
+        env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    assert run.returncode != 0
+    assert "kiosk.apps never import kiosk.builtins" in run.stdout
+    assert "kiosk.apps.widgets.navigator -> kiosk.builtins.qtypes.cloze_widget" in run.stdout
+
+
 #: Calls that reach the file system or the terminal; import-linter cannot see them because
 #: pathlib stays allowed in the domain for paths as data (an exam's bank paths).
 #: (`replace` is left out: str.replace and dataclasses.replace are everywhere.)

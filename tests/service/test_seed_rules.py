@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.regime_generic import GenericRegime
-from kiosk.domain.regime_iskolai import IskolaiRegime
+from kiosk.builtins.regimes.generic import GenericRegime
+from kiosk.builtins.regimes.iskolai import IskolaiRegime
 from kiosk.domain.regimes import PartMark, RegimeInput, exam_config
 from kiosk.loading import builtin_scales, check_exam, load_exam
 
@@ -338,7 +338,7 @@ def test_two_year_rule_counts_from_the_first_failed_part() -> None:
     ismétlővizsga nem eredményes, akkor a vizsgát mindkét tárgyból meg kell ismételni." One
     clock from the first failed part (2022-01-10): the oral passed on 2024-03-01 is too late,
     though it is within two years of the oral's own failure."""
-    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+    from kiosk.builtins.regimes.szakvizsga import SzakvizsgaRegime
 
     got = SzakvizsgaRegime(SCALES).evaluate(RegimeInput(subjects=_overlapping_failures()))
     assert got.certificate is False
@@ -348,7 +348,7 @@ def test_two_year_rule_counts_from_the_first_failed_part() -> None:
 
 
 def test_two_year_rule_per_part_is_an_explicit_option() -> None:
-    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+    from kiosk.builtins.regimes.szakvizsga import SzakvizsgaRegime
     from kiosk.domain.regimes import RegimeError
 
     got = SzakvizsgaRegime(SCALES).evaluate(RegimeInput(
@@ -363,7 +363,7 @@ def test_two_year_clock_stops_when_nothing_failed_is_outstanding() -> None:
     """A failure that was put right starts no clock for a later, unrelated failure."""
     from datetime import date
 
-    from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
+    from kiosk.builtins.regimes.szakvizsga import SzakvizsgaRegime
     from kiosk.domain.regimes import SubjectInput
 
     k = SubjectInput("k", kind="compulsory", marks=(

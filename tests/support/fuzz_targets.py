@@ -190,19 +190,19 @@ def _roster(data: bytes) -> Any:
 
 
 def _gift(text: str) -> Any:
-    from kiosk.importers.gift import parse_gift
+    from kiosk.builtins.importers.gift import parse_gift
 
     return parse_gift(text, "fuzz.gift", "Fuzz")
 
 
 def _aiken(text: str) -> Any:
-    from kiosk.importers.aiken import parse_aiken
+    from kiosk.builtins.importers.aiken import parse_aiken
 
     return parse_aiken(text, "fuzz.txt", "Fuzz")
 
 
 def _qti(data: bytes) -> Any:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     return parse_qti_item(data, "item.xml", "Fuzz")
 
@@ -226,8 +226,8 @@ def _with_file(suffix: str, data: bytes, call: Callable[[Path], Any]) -> Any:
 
 
 def _qti_package(data: bytes) -> Any:
-    from kiosk.importers.common import IdAllocator
-    from kiosk.importers.qti import import_package
+    from kiosk.builtins.importers.common import IdAllocator
+    from kiosk.builtins.importers.qti import import_package
 
     return _with_file(".zip", data, lambda p: import_package(p, "Fuzz", IdAllocator()))
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.importers.bank import build_bank, dump_bank
-from kiosk.importers.common import ImportResult
+from kiosk.builtins.importers.bank import build_bank, dump_bank
+from kiosk.builtins.importers.common import ImportResult
 
 # The CI runs in a fresh clone with shared/ beside the repo (/work/main/../shared).
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from kiosk.importers.bank import build_bank, dump_bank
-from kiosk.importers.common import ImportResult
-from kiosk.importers.gift import import_gift, parse_gift
-from kiosk.importers.gift_export import export_gift
+from kiosk.builtins.importers.bank import build_bank, dump_bank
+from kiosk.builtins.importers.common import ImportResult
+from kiosk.builtins.importers.gift import import_gift, parse_gift
+from kiosk.builtins.importers.gift_export import export_gift
 from tests.support.import_helpers import bank_errors, run_cli, sample
 
 # Canonical items (as the importer writes them) covering what GIFT can express.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.importers.aiken import import_aiken, parse_aiken
+from kiosk.builtins.importers.aiken import import_aiken, parse_aiken
 from tests.support.import_helpers import bank_errors, run_cli, strip_common
 
 # The example from Moodle's Aiken format documentation, plus a ')' variant, a multi-line stem and

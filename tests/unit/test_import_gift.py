@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.importers.common import ImportFormatError
-from kiosk.importers.gift import import_gift, parse_gift
-from kiosk.importers.gift_export import export_gift
+from kiosk.builtins.importers.common import ImportFormatError
+from kiosk.builtins.importers.gift import import_gift, parse_gift
+from kiosk.builtins.importers.gift_export import export_gift
 from tests.support.import_helpers import Refused, bank_errors, run_cli, sample, strip_common
 
 # Every question of moodle-examples.gift, in file order (topic = file stem, points = 1).

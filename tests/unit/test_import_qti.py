@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.importers.qti import import_qti, parse_qti_item
+from kiosk.builtins.importers.qti import import_qti, parse_qti_item
 from tests.support.import_helpers import Refused, bank_errors, run_cli, sample, strip_common
 
 RICHARD = (

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.importers.gift import parse_gift
-from kiosk.importers.gift_export import export_gift
+from kiosk.builtins.importers.gift import parse_gift
+from kiosk.builtins.importers.gift_export import export_gift
 from kiosk.loading import check_bank_files
 from kiosk.plugins import registry
 from tests.support.import_helpers import bank_errors, run_cli
@@ -177,8 +177,8 @@ def _round_trip(fmt: str, doc: dict[str, Any]) -> tuple[Any, Any]:
     if fmt == "gift":
         exported = export_gift(doc["items"], doc["bank"])
         return exported, parse_gift(exported.text, "x.gift", "t")
-    from kiosk.importers.moodle_xml import parse_moodle_xml
-    from kiosk.importers.moodle_xml_export import export_moodle_xml
+    from kiosk.builtins.importers.moodle_xml import parse_moodle_xml
+    from kiosk.builtins.importers.moodle_xml_export import export_moodle_xml
 
     exported = export_moodle_xml(doc["items"], doc["bank"])
     return exported, parse_moodle_xml(exported.text.encode(), "x.xml", "t")
@@ -220,7 +220,7 @@ def test_every_shipped_bank_round_trips(bank: Path, fmt: str, tmp_path: Path) ->
 def test_html_conversion_never_fails_and_never_keeps_tags(html: str) -> None:
     import re
 
-    from kiosk.importers.text import html_to_markdown
+    from kiosk.builtins.importers.text import html_to_markdown
 
     assert isinstance(html_to_markdown(html, rich=False).text, str)
     out = html_to_markdown(html).text
@@ -231,7 +231,7 @@ def test_html_conversion_never_fails_and_never_keeps_tags(html: str) -> None:
 # -- Aiken --------------------------------------------------------------------------------------
 
 def test_aiken_option_without_a_space_after_the_parenthesis(tmp_path: Path) -> None:
-    from kiosk.importers.aiken import parse_aiken
+    from kiosk.builtins.importers.aiken import parse_aiken
 
     result = parse_aiken("Q?\nA)yes\nB)no\nANSWER: A\n", "a.txt", "t")
     assert result.errors == []
@@ -243,7 +243,7 @@ def test_aiken_option_without_a_space_after_the_parenthesis(tmp_path: Path) -> N
 
 
 def test_aiken_duplicate_options_are_reported_not_written(tmp_path: Path) -> None:
-    from kiosk.importers.aiken import parse_aiken
+    from kiosk.builtins.importers.aiken import parse_aiken
 
     result = parse_aiken("Q?\nA. same\nB. same\nANSWER: A\n\nR?\nA. x\nB. y\nANSWER: B\n",
                          "a.txt", "t")
@@ -253,7 +253,7 @@ def test_aiken_duplicate_options_are_reported_not_written(tmp_path: Path) -> Non
 
 
 def test_aiken_stem_is_escaped_for_markdown() -> None:
-    from kiosk.importers.aiken import parse_aiken
+    from kiosk.builtins.importers.aiken import parse_aiken
 
     item = parse_aiken("What is 2*3*4?\nA. 24\nB. 9\nANSWER: A\n", "a.txt", "t").items[0]
     assert item["stem"] == "What is 2\\*3\\*4?"
@@ -268,7 +268,7 @@ def _qti() -> Any:
 
 
 def test_qti_max_choices_one_with_multiple_cardinality_is_radio_buttons(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     q = _qti()
     data = q.qti(q.decl("R", ["B"], base="identifier", card="multiple"),
@@ -281,7 +281,7 @@ def test_qti_max_choices_one_with_multiple_cardinality_is_radio_buttons(tmp_path
 
 
 def test_qti_empty_inline_choice_placeholder_is_dropped(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     q = _qti()
     data = q.qti(q.decl("R", ["D"], base="identifier"),
@@ -296,7 +296,7 @@ def test_qti_empty_inline_choice_placeholder_is_dropped(tmp_path: Path) -> None:
 
 
 def test_qti_adaptive_item_says_it_is_adaptive() -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     q = _qti()
     data = q.qti(q.decl("R", ["A"], base="identifier"),
@@ -310,7 +310,7 @@ def test_qti_adaptive_item_says_it_is_adaptive() -> None:
 
 
 def test_qti_12_is_named_unsupported(tmp_path: Path) -> None:
-    from kiosk.importers.qti import import_qti
+    from kiosk.builtins.importers.qti import import_qti
 
     path = tmp_path / "old.xml"
     path.write_text('<?xml version="1.0"?><questestinterop><item ident="x"/></questestinterop>')
@@ -327,7 +327,7 @@ def test_qti_12_is_named_unsupported(tmp_path: Path) -> None:
 
 
 def test_qti_numeric_gap_in_a_cloze_is_compared_as_a_number(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     q = _qti()
     rp = ('<responseProcessing><responseCondition><responseIf><and>'
@@ -349,7 +349,7 @@ def test_qti_numeric_gap_in_a_cloze_is_compared_as_a_number(tmp_path: Path) -> N
 
 
 def test_qti_package_with_one_bad_manifest_path_imports_the_rest(tmp_path: Path) -> None:
-    from kiosk.importers.qti import import_qti
+    from kiosk.builtins.importers.qti import import_qti
     from tests.support.import_helpers import sample
 
     q = _qti()
@@ -365,7 +365,7 @@ def test_qti_package_with_one_bad_manifest_path_imports_the_rest(tmp_path: Path)
 
 
 def test_qti_assessment_test_among_items_costs_that_file_only(tmp_path: Path) -> None:
-    from kiosk.importers.qti import import_qti
+    from kiosk.builtins.importers.qti import import_qti
     from tests.support.import_helpers import sample
 
     test = tmp_path / "test.xml"
@@ -377,7 +377,7 @@ def test_qti_assessment_test_among_items_costs_that_file_only(tmp_path: Path) ->
 
 
 def test_qti_rich_text_survives(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     q = _qti()
     data = q.qti(q.decl("R", ["A"], base="identifier"),
@@ -473,7 +473,7 @@ def _choice_xml(rp: str, card: str = "multiple", max_choices: int = 0,
 
 def test_qti_custom_map_response_with_feedback_rules_keeps_partial_and_negative_marks(
         tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     mapping = ('<mapping defaultValue="0" lowerBound="0"><mapEntry mapKey="A" mappedValue="1"/>'
                '<mapEntry mapKey="B" mappedValue="1"/><mapEntry mapKey="C" mappedValue="-1"/>'
@@ -494,7 +494,7 @@ def test_qti_custom_map_response_with_feedback_rules_keeps_partial_and_negative_
 
 
 def test_qti_alternative_correct_sets_are_refused_with_the_reason() -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     rp = ('<responseProcessing><responseCondition><responseIf><match><variable identifier="R"/>'
           '<multiple><baseValue baseType="identifier">A</baseValue><baseValue '
@@ -512,7 +512,7 @@ def test_qti_alternative_correct_sets_are_refused_with_the_reason() -> None:
 
 
 def test_qti_custom_single_choice_partial_credit_becomes_weights(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     rp = ('<responseProcessing><responseCondition><responseIf><match><variable identifier="R"/>'
           '<baseValue baseType="identifier">A</baseValue></match><setOutcomeValue '
@@ -532,7 +532,7 @@ def test_qti_custom_single_choice_partial_credit_becomes_weights(tmp_path: Path)
 
 
 def test_qti_custom_all_or_nothing_on_a_multiple_choice(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     rp = ('<responseProcessing><responseCondition><responseIf><and><match><variable '
           'identifier="R"/><correct identifier="R"/></match><not><isNull><variable '
@@ -547,7 +547,7 @@ def test_qti_custom_all_or_nothing_on_a_multiple_choice(tmp_path: Path) -> None:
 
 
 def test_qti_custom_per_gap_sum_becomes_gap_points(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     q = _qti()
 
@@ -571,7 +571,7 @@ def test_qti_custom_per_gap_sum_becomes_gap_points(tmp_path: Path) -> None:
 
 
 def test_qti_unsupported_operator_is_refused_by_name() -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     rp = ('<responseProcessing><responseCondition><responseIf><patternMatch pattern="a.*">'
           '<variable identifier="R"/></patternMatch><setOutcomeValue identifier="SCORE">'
@@ -588,7 +588,7 @@ MOODLE_BANK = REPO / "tests" / "data" / "moodle-bank.xml"
 
 
 def test_moodle_xml_maps_every_type_and_reports_the_rest(tmp_path: Path) -> None:
-    from kiosk.importers.moodle_xml import import_moodle_xml
+    from kiosk.builtins.importers.moodle_xml import import_moodle_xml
 
     result = import_moodle_xml([MOODLE_BANK])
     kinds = {i["id"]: i["type"] for i in result.items}
@@ -620,8 +620,8 @@ def test_moodle_xml_maps_every_type_and_reports_the_rest(tmp_path: Path) -> None
 
 
 def test_moodle_xml_round_trip_preserves_every_item() -> None:
-    from kiosk.importers.moodle_xml import import_moodle_xml, parse_moodle_xml
-    from kiosk.importers.moodle_xml_export import export_moodle_xml
+    from kiosk.builtins.importers.moodle_xml import import_moodle_xml, parse_moodle_xml
+    from kiosk.builtins.importers.moodle_xml_export import export_moodle_xml
 
     first = import_moodle_xml([MOODLE_BANK])
     exported = export_moodle_xml(first.items, {"id": "b", "title": "B"}, files=first.files)
@@ -659,7 +659,7 @@ def test_moodle_xml_cli_writes_media_and_the_bank_checks(
 
 def test_export_bank_moodle_xml_carries_attachments(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from kiosk.importers.moodle_xml import import_moodle_xml
+    from kiosk.builtins.importers.moodle_xml import import_moodle_xml
 
     bank = tmp_path / "m.toml"
     run_cli(["import", "moodle-xml", str(MOODLE_BANK), "-o", str(bank)], capsys)
@@ -674,7 +674,7 @@ def test_export_bank_moodle_xml_carries_attachments(
 
 
 def test_moodle_xml_hostile_input_is_refused(tmp_path: Path) -> None:
-    from kiosk.importers.moodle_xml import import_moodle_xml
+    from kiosk.builtins.importers.moodle_xml import import_moodle_xml
 
     bomb = tmp_path / "bomb.xml"
     bomb.write_text('<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY a "aaaa">]>\n<quiz>&a;</quiz>')
@@ -690,7 +690,7 @@ def test_qti_package_keeps_images_and_a_linked_stimulus_as_attachments(tmp_path:
 
     from PIL import Image
 
-    from kiosk.importers.qti import import_qti
+    from kiosk.builtins.importers.qti import import_qti
 
     q = _qti()
     buf = io.BytesIO()
@@ -726,7 +726,7 @@ def test_qti_file_on_disk_never_reads_outside_its_folder(tmp_path: Path) -> None
 
     from PIL import Image
 
-    from kiosk.importers.qti import import_qti
+    from kiosk.builtins.importers.qti import import_qti
 
     q = _qti()
     buf = io.BytesIO()
@@ -787,7 +787,7 @@ def test_gift_html_image_beside_the_file_becomes_an_attachment(tmp_path: Path) -
 
     from PIL import Image
 
-    from kiosk.importers.gift import import_gift
+    from kiosk.builtins.importers.gift import import_gift
 
     buf = io.BytesIO()
     Image.new("RGB", (6, 6), "green").save(buf, "PNG")
@@ -834,7 +834,7 @@ _MOODLE_BITS = st.sampled_from([
 @given(st.lists(st.tuples(st.sampled_from(_MOODLE_TYPES), st.lists(_MOODLE_BITS, max_size=6)),
                 max_size=5))
 def test_fuzz_moodle_xml_never_raises(questions: list[tuple[str, list[str]]]) -> None:
-    from kiosk.importers.moodle_xml import parse_moodle_xml
+    from kiosk.builtins.importers.moodle_xml import parse_moodle_xml
 
     body = "".join(f'<question type="{kind}"><name><text>n</text></name>{"".join(bits)}'
                    "</question>" for kind, bits in questions)
@@ -849,7 +849,7 @@ def test_fuzz_moodle_xml_never_raises(questions: list[tuple[str, list[str]]]) ->
 
 
 def test_qti_gaps_inside_a_table_are_kept(tmp_path: Path) -> None:
-    from kiosk.importers.qti import parse_qti_item
+    from kiosk.builtins.importers.qti import parse_qti_item
 
     q = _qti()
     data = q.qti(q.decl("R", ["D"], base="identifier"),
@@ -867,7 +867,7 @@ def test_moodle_xml_question_its_type_refuses_is_reported_and_the_rest_import(
         tmp_path: Path) -> None:
     """Found by the fuzz test: a multichoice whose positive fractions add up to 50 % gave a bank
     that `bank check` refused. The question is refused (file:line, reason), the rest import."""
-    from kiosk.importers.moodle_xml import parse_moodle_xml
+    from kiosk.builtins.importers.moodle_xml import parse_moodle_xml
 
     xml = ('<quiz>\n<question type="multichoice"><name><text>half</text></name>'
            '<questiontext><text>Q</text></questiontext><single>false</single>'
@@ -888,7 +888,7 @@ def test_moodle_xml_question_its_type_refuses_is_reported_and_the_rest_import(
 def test_gift_question_its_type_refuses_is_reported_and_the_rest_import(tmp_path: Path) -> None:
     """The same for GIFT: positive weights of 50 % never give full marks; that question is
     refused with its line, the next imports."""
-    from kiosk.importers.gift import parse_gift
+    from kiosk.builtins.importers.gift import parse_gift
 
     result = parse_gift("::q::Pick {~%50%b ~%-100%c}\n\n::ok::Sky is blue {T}\n", "f.gift", "t")
     assert [i["type"] for i in result.items] == ["true_false"]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.regime_generic import GenericRegime
-from kiosk.domain.regime_iskolai import IskolaiRegime
-from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
-from kiosk.domain.regime_szkr import SzkrRegime
+from kiosk.builtins.regimes.generic import GenericRegime
+from kiosk.builtins.regimes.iskolai import IskolaiRegime
+from kiosk.builtins.regimes.szakvizsga import SzakvizsgaRegime
+from kiosk.builtins.regimes.szkr import SzkrRegime
 from kiosk.domain.regimes import (
     ActivityInput,
     Outcome,
@@ -549,3 +549,14 @@ def test_a_regime_knows_only_the_scales_it_is_given() -> None:
     scales = {s.id: s for s in builtin_scales()}
     assert GenericRegime(scales).lookup("hu-szkr") is scales["hu-szkr"]
     assert GenericRegime(registry().grade_scales.__getitem__).lookup("hu-szkr").id == "hu-szkr"
+
+
+def test_the_domains_builtin_rules_are_the_regimes_own() -> None:
+    """The domain may not import kiosk/builtins/regimes/, so its `rules=None` default repeats the
+    built-in regimes' rules by name (kiosk/domain/regime_rules.py); this keeps the two equal."""
+    from kiosk.domain.exam_rules import builtin_rules
+
+    regimes = (GenericRegime, IskolaiRegime, SzakvizsgaRegime, SzkrRegime)
+    assert builtin_rules() == {cls.name: cls.rules for cls in regimes}
+    assert {name: r.rules for name, r in registry().regimes.items()
+            if type(r) in regimes} == builtin_rules()

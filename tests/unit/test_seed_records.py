@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import invigilation as inv
+from kiosk.builtins.regimes.szkr import SzkrRegime
 from kiosk.cli import main
-from kiosk.domain.regime_szkr import SzkrRegime
 from kiosk.domain.regimes import Interruption, PartMark, RegimeInput
 from kiosk.loading import builtin_scales
 from kiosk.minutes import minutes_text

@@ -1,4 +1,6 @@
-"""The built-in question types, one module each; `ALL` is what the default plugin registers."""
+"""The built-in question types, one module each, with the Textual widget beside it in
+`<type>_widget.py` (imported lazily by the type's `widget()`, so importing this package imports
+no Textual); `ALL` is what the default plugin registers."""
 
 from __future__ import annotations
 

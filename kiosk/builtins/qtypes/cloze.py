@@ -298,6 +298,6 @@ class Cloze(BuiltinType):
         return render_table(response, ((g["id"], f"{g['id']}: ") for g in gaps_of(item)))
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.cloze import ClozeWidget
+        from kiosk.builtins.qtypes.cloze_widget import ClozeWidget
 
         return ClozeWidget(item, presentation, response)

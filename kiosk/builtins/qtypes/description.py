@@ -33,6 +33,6 @@ class Description(BuiltinType):
         return ""
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.description import DescriptionWidget
+        from kiosk.builtins.qtypes.description_widget import DescriptionWidget
 
         return DescriptionWidget(item, presentation, response)

@@ -112,6 +112,6 @@ class Essay(BuiltinType):
         return f"{response}\n\n({'; '.join(notes)})"
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.essay import EssayWidget
+        from kiosk.builtins.qtypes.essay_widget import EssayWidget
 
         return EssayWidget(item, presentation, response)

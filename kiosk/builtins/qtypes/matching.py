@@ -153,6 +153,6 @@ class Matching(BuiltinType):
         )
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.matching import MatchingWidget
+        from kiosk.builtins.qtypes.matching_widget import MatchingWidget
 
         return MatchingWidget(item, presentation, response)

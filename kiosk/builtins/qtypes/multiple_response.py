@@ -98,6 +98,6 @@ class MultipleResponse(choices.ChoiceType):
         return "; ".join(choices.text_of(item, r) for r in response)
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.choice import MultipleResponseWidget
+        from kiosk.builtins.qtypes.choices_widget import MultipleResponseWidget
 
         return MultipleResponseWidget(item, presentation, response)

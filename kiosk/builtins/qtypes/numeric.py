@@ -221,6 +221,6 @@ class Numeric(BuiltinType):
         return response if isinstance(response, str) else json_text(response)
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.text import NumericWidget
+        from kiosk.builtins.qtypes.text_widget import NumericWidget
 
         return NumericWidget(item, presentation, response)

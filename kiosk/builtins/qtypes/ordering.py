@@ -107,6 +107,6 @@ class Ordering(BuiltinType):
         )
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.ordering import OrderingWidget
+        from kiosk.builtins.qtypes.ordering_widget import OrderingWidget
 
         return OrderingWidget(item, presentation, response)

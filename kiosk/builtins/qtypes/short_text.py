@@ -76,6 +76,6 @@ class ShortText(BuiltinType):
         return response if isinstance(response, str) else json_text(response)
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.text import ShortTextWidget
+        from kiosk.builtins.qtypes.text_widget import ShortTextWidget
 
         return ShortTextWidget(item, presentation, response)

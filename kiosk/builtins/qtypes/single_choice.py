@@ -93,6 +93,6 @@ class SingleChoice(choices.ChoiceType):
         return choices.text_of(item, response)
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.choice import SingleChoiceWidget
+        from kiosk.builtins.qtypes.choices_widget import SingleChoiceWidget
 
         return SingleChoiceWidget(item, presentation, response)

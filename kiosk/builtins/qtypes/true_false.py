@@ -68,6 +68,6 @@ class TrueFalse(BuiltinType):
         return LABELS[response]
 
     def widget(self, item: Item, presentation: dict[str, Any], response: Any) -> Any:
-        from kiosk.apps.widgets.questions.choice import TrueFalseWidget
+        from kiosk.builtins.qtypes.choices_widget import TrueFalseWidget
 
         return TrueFalseWidget(item, presentation, response)

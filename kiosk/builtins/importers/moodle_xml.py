@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 from xml.etree.ElementTree import Element
 
-from kiosk.importers.common import (
+from kiosk.builtins.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
@@ -46,9 +46,9 @@ from kiosk.importers.common import (
     safe_id,
     type_problems,
 )
-from kiosk.importers.gift import category_topic
-from kiosk.importers.qti import parse_xml
-from kiosk.importers.text import escape_markdown, html_to_markdown, looks_like_html
+from kiosk.builtins.importers.gift import category_topic
+from kiosk.builtins.importers.qti import parse_xml
+from kiosk.builtins.importers.text import escape_markdown, html_to_markdown, looks_like_html
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",

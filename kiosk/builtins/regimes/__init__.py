@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kiosk.builtins.regimes.generic import GenericRegime
+from kiosk.builtins.regimes.iskolai import IskolaiRegime
+from kiosk.builtins.regimes.szakvizsga import SzakvizsgaRegime
+from kiosk.builtins.regimes.szkr import SzkrRegime
 from kiosk.domain.grading import GradeScale
-from kiosk.domain.regime_generic import GenericRegime
-from kiosk.domain.regime_iskolai import IskolaiRegime
-from kiosk.domain.regime_szakvizsga import SzakvizsgaRegime
-from kiosk.domain.regime_szkr import SzkrRegime
 from kiosk.hookspecs import hookimpl
 
 if TYPE_CHECKING:

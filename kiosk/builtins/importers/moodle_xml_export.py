@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
-from kiosk.importers.common import ExportResult
-from kiosk.importers.gift_export import fmt_number, fmt_percent
+from kiosk.builtins.importers.common import ExportResult
+from kiosk.builtins.importers.gift_export import fmt_number, fmt_percent
 
 _LOSSY = ("difficulty", "enemies", "scoring", "step", "mapping", "penalty")
 

@@ -41,8 +41,8 @@ from defusedxml import (
     ExternalReferenceForbidden,
 )
 
-from kiosk.importers import qti_rp
-from kiosk.importers.common import (
+from kiosk.builtins.importers import qti_rp
+from kiosk.builtins.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
@@ -57,7 +57,7 @@ from kiosk.importers.common import (
     safe_id,
     type_problems,
 )
-from kiosk.importers.text import escape_markdown, html_to_markdown
+from kiosk.builtins.importers.text import escape_markdown, html_to_markdown
 
 MAX_XML_BYTES = 16 * 1024 * 1024
 MAX_PACKAGE_BYTES = 256 * 1024 * 1024

@@ -6,7 +6,7 @@ from typing import Any
 
 import tomli_w
 
-from kiosk.importers.common import ImportResult, order_item
+from kiosk.builtins.importers.common import ImportResult, order_item
 
 
 def build_bank(

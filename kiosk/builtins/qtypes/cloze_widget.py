@@ -14,8 +14,8 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from kiosk.apps.widgets.questions.base import QuestionWidget, stem_renderable
-from kiosk.apps.widgets.questions.text import MAX_LINE
 from kiosk.builtins.qtypes.cloze import PLACEHOLDER, gaps_of
+from kiosk.builtins.qtypes.text_widget import MAX_LINE
 from kiosk.i18n import t
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.importers.common import ExportResult
+from kiosk.builtins.importers.common import ExportResult
 
 _SPECIAL = "~=#{}:"
 

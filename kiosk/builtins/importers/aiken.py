@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kiosk.importers.common import (
+from kiosk.builtins.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
@@ -24,7 +24,7 @@ from kiosk.importers.common import (
     read_text,
     safe_id,
 )
-from kiosk.importers.text import escape_markdown
+from kiosk.builtins.importers.text import escape_markdown
 
 _OPTION = re.compile(r"([A-Za-z])(?:[.)]\s+|\)\s*)(.*\S)\s*$")
 _ANSWER = re.compile(r"ANSWER\s*:\s*(.*?)\s*$", re.IGNORECASE)

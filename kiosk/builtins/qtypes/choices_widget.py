@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, RadioSet, Static
 
 from kiosk.apps.widgets.questions.base import QuestionWidget, letter, plain
-from kiosk.apps.widgets.questions.marks import MarkedCheckbox, MarkedRadioButton
 from kiosk.builtins.qtypes import choices
+from kiosk.builtins.qtypes.marks_widget import MarkedCheckbox, MarkedRadioButton
 from kiosk.i18n import t
 
 

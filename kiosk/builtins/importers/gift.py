@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from kiosk.importers.common import (
+from kiosk.builtins.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
@@ -39,7 +39,7 @@ from kiosk.importers.common import (
     safe_id,
     type_problems,
 )
-from kiosk.importers.text import escape_markdown, html_to_markdown, looks_like_html
+from kiosk.builtins.importers.text import escape_markdown, html_to_markdown, looks_like_html
 
 # Escaped control characters are parked in the private use area while the structure is parsed.
 _ESCAPES = {
