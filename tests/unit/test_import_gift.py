@@ -512,3 +512,14 @@ def test_importers_are_registered_as_a_default_plugin() -> None:
     assert "gift" in reg.exporters
     assert set(reg.provided["kiosk.builtins.importers"]["importers"]) == {"gift", "aiken", "qti",
                                                                          "moodle-xml"}
+
+
+@pytest.mark.parametrize(("topic", "written"), [
+    ("/", "$course$/top///"), ("/a", "$course$/top///a"), ("a/", "$course$/top/a//"),
+    ("a/b", "$course$/top/a//b"), ("Networks", "$course$/top/Default for X/Networks")])
+def test_a_category_with_slashes_reads_back_as_written(topic: str, written: str) -> None:
+    """A slash in a topic is exported as `//` after the separator; an odd run of slashes is the
+    separator, then escaped ones (found by the structural fuzz test: `$CATEGORY://`)."""
+    from kiosk.builtins.importers.gift import category_topic
+
+    assert category_topic(written) == topic

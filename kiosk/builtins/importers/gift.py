@@ -608,8 +608,15 @@ _GAP_MARK = "\ue010"
 
 
 def category_topic(path: str) -> str:
-    """`$course$/top/Default for X/Networks` -> `Networks`; `//` stands for a literal `/`."""
-    parts = [p.replace("\0", "/").strip() for p in path.replace("//", "\0").split("/")]
+    """`$course$/top/Default for X/Networks` -> `Networks`; `//` stands for a literal `/`. An
+    odd run of slashes is a separator followed by literal ones (`top///` is the topic `/`: the
+    separator, then the escaped slash, as the exporter writes it)."""
+
+    def run(m: re.Match[str]) -> str:
+        n = len(m.group(0))
+        return ("/" if n % 2 else "") + "\0" * (n // 2)
+
+    parts = [p.replace("\0", "/").strip() for p in re.sub(r"/+", run, path).split("/")]
     parts = [p for p in parts if p and not (p.startswith("$") and p.endswith("$"))]
     return parts[-1] if parts else ""
 
