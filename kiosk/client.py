@@ -106,13 +106,19 @@ class Client:
                 self._conn = None
 
     def request(self, method: str, url: str, body: dict[str, Any] | None = None, *,
-                timeout: float | None = None) -> dict[str, Any]:
+                timeout: float | None = None, retry: bool = True) -> dict[str, Any]:
+        """One call. `retry=False` for a call that must not run twice (a staff action): it
+        goes on a fresh connection, so a failure is never a stale keep-alive one, and it is
+        not repeated when the connection breaks after it may have been sent."""
         payload = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         with self._lock:
-            for attempt in (1, 2):
+            if not retry and self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            for attempt in ((1, 2) if retry else (2,)):
                 wait = timeout or self.timeout
                 if self._conn is None:
                     self._conn = _UnixConnection(self.path, wait)
@@ -460,7 +466,10 @@ class RemoteCalls:
 
     def call(self, use_case: str, /, **args: Any) -> Any:
         try:
-            return self.client.request("POST", f"/v1/call/{use_case}", args)["result"]
+            # Never twice: a staff action whose reply was lost may already be done (an
+            # extension given twice is not harmless); the person sees the error and looks.
+            return self.client.request("POST", f"/v1/call/{use_case}", args,
+                                       retry=False)["result"]
         except ServiceUnavailable:
             raise KioskError(f"{self.client.path}: the centre service does not answer "
                              "(is `kiosk serve` running?)") from None

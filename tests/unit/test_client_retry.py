@@ -1,0 +1,63 @@
+"""The terminal's client repeats a call once when its kept-alive connection breaks (every
+candidate call is idempotent in the service); a staff call is never repeated: it may already
+have been carried out when the reply was lost."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from kiosk.client import Client, RemoteCalls, ServiceUnavailable
+from kiosk.errors import KioskError
+
+
+def hanging_up_server(path: Path) -> tuple[list[bytes], threading.Thread]:
+    """Accepts connections, reads each request and closes without answering."""
+    seen: list[bytes] = []
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(str(path))
+    srv.listen(8)
+    srv.settimeout(5)
+
+    def serve() -> None:
+        try:
+            while True:
+                conn, _ = srv.accept()
+                with conn:
+                    conn.settimeout(2)
+                    data = conn.recv(65536)
+                    if data:
+                        seen.append(data)
+        except OSError:
+            pass
+        finally:
+            srv.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return seen, thread
+
+
+@pytest.fixture
+def sock() -> Path:
+    return Path(tempfile.mkdtemp(prefix="kiosk-retry-", dir="/tmp")) / "s.sock"
+
+
+def test_a_candidate_call_is_tried_twice(sock: Path) -> None:
+    seen, _ = hanging_up_server(sock)
+    with pytest.raises(ServiceUnavailable):
+        Client(sock, timeout=2).request("POST", "/v1/candidate/tick", {})
+    assert len(seen) == 2
+
+
+def test_a_staff_call_is_sent_once(sock: Path) -> None:
+    seen, _ = hanging_up_server(sock)
+    calls = RemoteCalls(sock, timeout=2)
+    with pytest.raises(KioskError, match="does not answer"):
+        calls.call("invigilation.extend", attempt="A1", minutes=10, reason="x")
+    assert len(seen) == 1
+    assert b"/v1/call/invigilation.extend" in seen[0]
