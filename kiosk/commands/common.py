@@ -16,7 +16,6 @@ from kiosk.cli_options import centre_passphrase as centre_passphrase
 from kiosk.cli_options import may_open as _may_open
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
-from kiosk.ledger.store import Ledger
 
 
 def echo_json(data: Any) -> None:
@@ -25,11 +24,6 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-
-
-def writable_ledger(centre: Centre) -> Ledger:
-    """The centre's ledger for appending; asks for the key passphrase when the key needs one."""
-    return centre.ledger(centre_passphrase(centre))
 
 
 PASSWORD_ENV = "KIOSK_PASSWORD"

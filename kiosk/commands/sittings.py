@@ -9,12 +9,6 @@ import click
 
 from kiosk.commands.common import centre_calls, centre_option, echo_errors, echo_json
 from kiosk.errors import KioskError
-from kiosk.service.rooms.sittings import (  # noqa: F401 - re-exported for older callers
-    ACTOR,
-    RuleErrors,
-    create_sitting,
-    resolve_candidates,
-)
 
 
 @click.group("sitting")

@@ -20,6 +20,7 @@ imports them once.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,10 +46,6 @@ class Caller:
     role: str
     uid: int | None = None
 
-    @property
-    def is_operator(self) -> bool:
-        return self.role == OPERATOR
-
 
 @dataclass
 class Context:
@@ -59,8 +56,6 @@ class Context:
     ledger: Ledger
     caller: Caller
     passphrase: str | None = None
-    #: Set by a use case that changed what the candidates' sessions must re-read.
-    touched: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -142,12 +137,12 @@ def run(uc: UseCase, ctx: Context, args: dict[str, Any]) -> Any:
     """Call the use case with its arguments; a wrong argument is one clear line, not a
     traceback."""
     try:
-        result = uc.fn(ctx, **args)
+        # Checked against the signature first, so a TypeError from inside the use case stays
+        # what it is (a bug), never mistaken for the caller's wrong argument.
+        inspect.signature(uc.fn).bind(ctx, **args)
     except TypeError as exc:
-        if "argument" in str(exc) and uc.fn.__name__ in str(exc):
-            raise KioskError(f"{uc.name}: {exc}".replace(f"{uc.fn.__name__}() ", "")) from None
-        raise
-    return as_json(result)
+        raise KioskError(f"{uc.name}: {exc}") from None
+    return as_json(uc.fn(ctx, **args))
 
 
 def event_json(event: Event) -> dict[str, Any]:

@@ -152,8 +152,11 @@ def test_hostile_calls_are_refused(tmp_path: Path) -> None:
             staff.call("user.add", name="evil", role="admin", password="x" * 12)
         with pytest.raises(KioskError, match="no such call"):
             staff.call("ledger.drop")
-        with pytest.raises(KioskError):
+        with pytest.raises(KioskError, match="sitting.open: got an unexpected keyword "
+                                             "argument 'extra_field'"):
             staff.call("sitting.open", sitting=s.sitting, extra_field=1)
+        with pytest.raises(KioskError, match="sitting.open: missing a required argument"):
+            staff.call("sitting.open")
         # The operator (this test's own uid) cannot hand in a hash of its own choosing.
         operator = RemoteCalls(sock)
         with pytest.raises(KioskError, match="password"):
