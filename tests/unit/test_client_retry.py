@@ -61,3 +61,29 @@ def test_a_staff_call_is_sent_once(sock: Path) -> None:
         calls.call("invigilation.extend", attempt="A1", minutes=10, reason="x")
     assert len(seen) == 1
     assert b"/v1/call/invigilation.extend" in seen[0]
+
+
+def test_a_request_goes_out_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """http.client writes the head and the body separately: the service then woke up twice
+    per request. The terminal's connection sends a JSON request in one write."""
+    from kiosk import client as client_module
+
+    writes: list[bytes] = []
+    real_send = client_module._UnixConnection.send
+
+    def send(self: client_module._UnixConnection, data: bytes) -> None:
+        writes.append(bytes(data))
+        real_send(self, data)
+
+    monkeypatch.setattr(client_module._UnixConnection, "send", send)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.sock"
+        seen, _ = hanging_up_server(path)
+        c = Client(path, timeout=2)
+        with pytest.raises(ServiceUnavailable):
+            c.request("POST", "/v1/candidate/answer", {"item": "q1", "response": "Balaton"})
+    assert writes, "nothing was sent"
+    for data in writes:  # the first try and the retry on a fresh connection
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"POST /v1/candidate/answer HTTP/1.1")
+        assert body == b'{"item": "q1", "response": "Balaton"}'
