@@ -182,8 +182,6 @@ def error_response(exc: BaseException) -> web.Response:
 #: A file to write the service's per-route handling times to when it stops (benchmarks: the
 #: service's own latency, apart from the simulated terminals' scheduling on a shared machine).
 TIMINGS_ENV = "KIOSK_SERVICE_TIMINGS"
-#: Event-loop turns a request yields before it counts as alone (`Service.alone`).
-SETTLE_TURNS = 3
 #: Kept per route at most (a benchmark's worth; the oldest are not dropped, later ones are).
 MAX_TIMINGS = 500_000
 
@@ -232,11 +230,7 @@ class Service:
         self.ledger = centre.ledger(passphrase)
         self.room = CandidateRoom(centre, self.ledger, passphrase=passphrase,
                                   time_scale=time_scale)
-        #: requests being handled now (the writer commits a lone one on the loop's thread)
-        self.inflight = 0
-        #: open client connections (set by `serve` once its server runs)
-        self.connections: Callable[[], int] | None = None
-        self.writer = Writer(self.ledger, on_batch_failed=self.room.drop, alone=self.alone)
+        self.writer = Writer(self.ledger, on_batch_failed=self.room.drop)
         self.staff: dict[str, Staff] = {}
         #: per-route handling times, only when a benchmark asks for them (TIMINGS_ENV)
         self.timings = Timings() if os.environ.get(TIMINGS_ENV) else None
@@ -256,20 +250,6 @@ class Service:
             self.ledger.close()
 
     # -- plumbing ----------------------------------------------------------------------------
-
-    async def alone(self) -> bool:
-        """True when no other request is being handled or about to be: the writer then commits
-        this one on the loop's thread instead of handing it over (see kiosk/service/writer.py).
-        With one connection open (this request's: a client sends one request at a time) that is
-        certain; with more, requests that arrived with this one need a few loop turns to wake
-        their connection's task and start their handler before they show in `inflight`."""
-        if self.inflight > 1:
-            return False
-        if self.connections is not None and self.connections() <= 1:
-            return True
-        for _ in range(SETTLE_TURNS):
-            await asyncio.sleep(0)
-        return self.inflight <= 1
 
     def call_extra(self) -> dict[str, Any]:
         """What a use case may know of the service beyond the ledger: the candidates' room
@@ -325,15 +305,12 @@ class Service:
     def app(self) -> web.Application:
         @web.middleware
         async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-            self.inflight += 1
             try:
                 return await handler(request)
             except web.HTTPException:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure is one JSON line
                 return error_response(exc)
-            finally:
-                self.inflight -= 1
 
         middlewares: list[Any] = [errors]
         if self.timings is not None:
@@ -422,9 +399,6 @@ def serve(centre_dir: Path, *, socket_path: Path | None = None, passphrase: str 
         runner = web.AppRunner(service.app(), access_log=None, handle_signals=False,
                                handler_cancellation=True)
         await runner.setup()
-        server = runner.server
-        if server is not None:
-            service.connections = lambda: len(server.connections)
         # A room of terminals reconnects at once after a restart: a deep accept queue.
         site = web.UnixSite(runner, str(path), backlog=1024)
         await site.start()

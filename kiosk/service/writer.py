@@ -7,14 +7,6 @@ commit. A job's result is handed back only after the COMMIT returned (synchronou
 disk), so an acknowledgement always means durable. When the COMMIT itself fails, every job of
 the batch fails with `NotDurable` and `on_batch_failed` is told which jobs were in it (their
 in-memory state may include events that were rolled back).
-
-A request that is alone in the service does not wait for the hand-over: when nothing else is in
-flight (the service says so through `alone`), nothing is queued and the writer thread is idle,
-`run` commits the job on the event loop's own thread. On this 2-core VM each hand-over between
-threads is a cross-CPU wake-up (~25 µs measured, two per request), and a quiet room's single save
-was 20–30 % faster without them (BENCHMARKS.md). As soon as two requests are in flight they go
-to the writer thread and are grouped as before; both paths hold the same lock around a batch,
-so there is still one transaction at a time.
 """
 
 from __future__ import annotations
@@ -23,7 +15,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,13 +44,9 @@ class _Job:
 
 
 class Writer:
-    def __init__(self, ledger: Ledger, *, on_batch_failed: Callable[[list[Any]], None] | None = None,
-                 alone: Callable[[], Awaitable[bool]] | None = None) -> None:
+    def __init__(self, ledger: Ledger, *, on_batch_failed: Callable[[list[Any]], None] | None = None
+                 ) -> None:
         self.ledger = ledger
-        self._alone = alone
-        #: held by whoever commits a batch (the writer thread, or the loop for a lone request)
-        self._busy = threading.Lock()
-        self.inline = 0
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._on_batch_failed = on_batch_failed
         self._thread = threading.Thread(target=self._run, name="kiosk-writer", daemon=True)
@@ -69,22 +57,9 @@ class Writer:
     # -- submitting ------------------------------------------------------------------------
 
     async def run(self, fn: Callable[[], Any], *, tag: Any = None) -> Any:
-        """Run `fn` inside the next transaction (on the writer thread, or here when the request
-        is alone); returns its result after the COMMIT (raises what `fn` raised, or
-        NotDurable)."""
+        """Run `fn` on the writer thread inside the next transaction; returns its result after
+        the COMMIT (raises what `fn` raised, or NotDurable)."""
         loop = asyncio.get_running_loop()
-        if self._alone is not None and await self._alone():
-            if self._queue.empty() and self._busy.acquire(blocking=False):
-                job = _Job(fn, None, None, tag)
-                try:
-                    # Blocks the loop for one commit: nothing else was waiting for it.
-                    self._commit([job])
-                    self.inline += 1
-                finally:
-                    self._busy.release()
-                if job.error is not None:
-                    raise job.error
-                return job.result
         job = _Job(fn, loop.create_future(), loop, tag)
         self._queue.put(job)
         assert job.future is not None
@@ -122,8 +97,7 @@ class Writer:
                     stop = True
                     break
                 batch.append(job)
-            with self._busy:
-                self._commit(batch)
+            self._commit(batch)
             if stop:
                 return
 

@@ -10,7 +10,6 @@ import pytest
 from kiosk.errors import KioskError
 from kiosk.ledger.centre import Centre
 from kiosk.ledger.verify import verify_ledger
-from kiosk.service.server import SETTLE_TURNS
 from kiosk.service.writer import NotDurable, Writer
 
 
@@ -93,76 +92,3 @@ def test_a_failed_commit_fails_every_job_of_the_batch(tmp_path: Path) -> None:
         ledger.close()
     with centre.reader() as r:
         assert [e for e in r.events(kind="note")] == []
-
-
-def test_a_lone_request_commits_on_the_loop_thread_and_company_goes_to_the_writer(
-        tmp_path: Path) -> None:
-    """A request alone in the service skips the two thread hand-overs (it commits on the event
-    loop's thread, durably, one signed checkpoint); requests in company are grouped by the
-    writer thread as before; a lone request that finds the writer busy waits for it instead of
-    committing beside it (one transaction at a time)."""
-    import threading
-
-    centre, _ = Centre.init(tmp_path / "c", "W")
-    ledger = centre.ledger()
-    inflight = [0]
-
-    async def alone() -> bool:
-        # as Service.alone does with more than one connection open
-        if inflight[0] > 1:
-            return False
-        for _ in range(SETTLE_TURNS):
-            await asyncio.sleep(0)
-        return inflight[0] <= 1
-
-    writer = Writer(ledger, alone=alone)
-    loop_thread = threading.get_ident()
-
-    def append(n: int) -> tuple[int, int]:
-        return ledger.append("note", {"n": n}, actor="t").seq, threading.get_ident()
-
-    async def request(n: int) -> tuple[int, int]:
-        inflight[0] += 1
-        try:
-            return await writer.run(lambda: append(n))
-        finally:
-            inflight[0] -= 1
-
-    async def main() -> tuple[tuple[int, int], list[tuple[int, int]], tuple[int, int], float]:
-        lone = await request(0)
-        crowd = await asyncio.gather(*(request(n) for n in range(1, 6)))
-        # A job of a plain thread holds the writer: the lone request must not commit beside it.
-        release, started = threading.Event(), threading.Event()
-
-        def hold() -> None:
-            started.set()
-            release.wait(5)
-
-        holder = threading.Thread(target=writer.call, args=(hold,))
-        holder.start()
-        started.wait(5)
-        asyncio.get_running_loop().call_later(0.2, release.set)
-        t0 = asyncio.get_running_loop().time()
-        after = await request(6)
-        waited = asyncio.get_running_loop().time() - t0
-        holder.join(5)
-        return lone, crowd, after, waited
-
-    cps_before = _checkpoints(centre)
-    batches_before, inline_before = writer.batches, writer.inline
-    lone, crowd, after, waited = asyncio.run(main())
-    writer.stop()
-    ledger.close()
-    assert lone[1] == loop_thread  # committed on the loop's own thread
-    assert all(thread != loop_thread for _, thread in crowd)  # in company: the writer thread
-    assert after[1] != loop_thread and waited >= 0.15  # queued behind the busy writer
-    assert writer.inline - inline_before == 1
-    # the crowd of five shared fewer transactions than jobs (grouped), every one signed
-    crowd_batches = writer.batches - batches_before - 1 - 2  # minus the lone one, hold, after
-    assert 1 <= crowd_batches < 5
-    assert _checkpoints(centre) == cps_before + 1 + crowd_batches + 1
-    with centre.reader() as r:
-        notes = [e.body["n"] for e in r.events(kind="note")]
-    # concurrent requests have no order among themselves; the lone ones come where they were
-    assert notes[0] == 0 and sorted(notes[1:6]) == [1, 2, 3, 4, 5] and notes[6] == 6
-    assert verify_ledger(centre.ledger_path, centre.public_key()).ok
