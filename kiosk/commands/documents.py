@@ -14,7 +14,7 @@ from kiosk.commands.common import centre_calls, centre_option
 from kiosk.i18n import languages
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from kiosk.ledger.centre import Centre
 
@@ -25,7 +25,7 @@ lang_option = click.option("--lang", "language", type=click.Choice(languages()),
                            help="Language of the document (default: the centre's).")
 
 
-def user_option(role: str) -> Any:
+def user_option(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--user", "user", default=None,
                         help=f"Log in as this {role} (password: $KIOSK_PASSWORD or asked); "
                         "without it, the centre's operator account.")
