@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
 from kiosk.documents import FONT_DIR, SANS
@@ -623,11 +622,3 @@ def minutes_text(centre: Any, sitting_id: str, *, language: str | None = None,
                  tz: tzinfo | None = None) -> str:
     """The minutes as text (`kiosk minutes`)."""
     return render_text(collect_minutes(centre, sitting_id, language=language, tz=tz))
-
-
-def write_minutes_pdf(centre: Any, sitting_id: str, out: Path, *,
-                      language: str | None = None, tz: tzinfo | None = None) -> None:
-    """The minutes as a typeset PDF, written whole or not at all."""
-    from kiosk.documents import write_pdf
-
-    write_pdf(minutes_pdf(collect_minutes(centre, sitting_id, language=language, tz=tz)), out)
