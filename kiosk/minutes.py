@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
 from kiosk.documents import FONT_DIR, SANS
@@ -87,6 +86,29 @@ class Minutes:
     #: the signed ledger head at printing (an anchor: `kiosk verify --anchor` catches a later
     #: rollback): a heading and lines, the hash on a line of its own so it never wraps
     signed_head: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Minutes:
+        """The minutes as `dataclasses.asdict` gave them, after a trip through JSON (the centre
+        service's `documents.minutes` answer), so a client typesets exactly what the service
+        collected."""
+
+        def pairs(rows: Any) -> list[tuple[str, str]]:
+            return [(str(a), str(b)) for a, b in rows]
+
+        return cls(
+            language=str(data["language"]), title=str(data["title"]),
+            facts=pairs(data["facts"]),
+            tables=[Table(str(x["heading"]), tuple(x["columns"]),
+                          [tuple(row) for row in x["rows"]], tuple(x["widths"]),
+                          str(x.get("empty", ""))) for x in data["tables"]],
+            irregularities_heading=str(data["irregularities_heading"]),
+            irregularities=[Irregularity(str(i["who"]), pairs(i["facts"]),
+                                         tuple(i["signatures"]))
+                            for i in data["irregularities"]],
+            none=str(data["none"]), signatures=tuple(data["signatures"]),
+            signatures_heading=str(data["signatures_heading"]),
+            signed_head=[str(line) for line in data.get("signed_head") or []])
 
 
 def when(ts: str, tz: tzinfo | None = None) -> str:
@@ -573,15 +595,18 @@ def _signature_lines(pdf: Any, labels: tuple[str, ...]) -> None:
 
 
 def collect_minutes(centre: Any, sitting_id: str, *, language: str | None = None,
-                    tz: tzinfo | None = None) -> Minutes:
-    """The minutes of a sitting of `centre` (a kiosk.ledger.Centre), read from its ledger."""
+                    tz: tzinfo | None = None, ledger: Any = None) -> Minutes:
+    """The minutes of a sitting of `centre` (a kiosk.ledger.Centre), read from its ledger (or
+    from `ledger`, a reader already open: the centre service's)."""
+    from contextlib import nullcontext
+
     from kiosk import invigilation
     from kiosk.domain.roster import roster
     from kiosk.exam_store import LOADED, latest_loads
     from kiosk.i18n import centre_language
 
     lang = centre_language(centre.config(), language)
-    with centre.reader() as ledger:
+    with centre.reader() if ledger is None else nullcontext(ledger) as ledger:
         sitting = invigilation.sitting(ledger, sitting_id)
         registered = roster(ledger)
         names = {c.id: c.name for c in registered.values()}
@@ -597,11 +622,3 @@ def minutes_text(centre: Any, sitting_id: str, *, language: str | None = None,
                  tz: tzinfo | None = None) -> str:
     """The minutes as text (`kiosk minutes`)."""
     return render_text(collect_minutes(centre, sitting_id, language=language, tz=tz))
-
-
-def write_minutes_pdf(centre: Any, sitting_id: str, out: Path, *,
-                      language: str | None = None, tz: tzinfo | None = None) -> None:
-    """The minutes as a typeset PDF, written whole or not at all."""
-    from kiosk.documents import write_pdf
-
-    write_pdf(minutes_pdf(collect_minutes(centre, sitting_id, language=language, tz=tz)), out)

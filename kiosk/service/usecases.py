@@ -98,7 +98,7 @@ def use_case(name: str, *, roles: tuple[str, ...], writes: bool = True,
 
 
 ROOMS = ("accounts", "sittings", "exports", "invigilation", "marking", "records", "oral",
-         "results")
+         "results", "documents")
 
 
 def load_rooms() -> dict[str, UseCase]:

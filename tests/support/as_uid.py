@@ -17,6 +17,7 @@ def main() -> None:
 
     import kiosk.client  # noqa: F401
     import kiosk.commands.common  # noqa: F401
+    import kiosk.results  # noqa: F401
     import kiosk.service.spawn  # noqa: F401
     import kiosk.service.usecases as usecases
     from kiosk.cli import build_cli
@@ -24,10 +25,28 @@ def main() -> None:
 
     build_cli()
     usecases.load_rooms()
+    _typeset_once()
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
     kiosk_main(sys.argv[2:])
+
+
+def _typeset_once() -> None:
+    """The documents a staff member prints are typeset in their own process; fpdf2 and
+    fontTools import codecs and modules lazily, at the first page: typeset one of each kind
+    now, while the interpreter's files are still readable."""
+    from kiosk import pdf_layout as L
+    from kiosk.minutes import Minutes, minutes_pdf
+
+    minutes_pdf(Minutes(language="hu", title="ő", facts=[("a", "ű")], tables=[],
+                        irregularities_heading="x", irregularities=[], none="-",
+                        signatures=("y",), signatures_heading="z"))
+    doc = L.Document("ő")
+    doc.add_page()
+    L.paragraph(doc, "ű", bold=True)
+    L.paragraph(doc, "ű", mono=True)
+    doc.output()
 
 
 if __name__ == "__main__":
