@@ -806,12 +806,16 @@ def results_rows(results: Sequence[CandidateResult], language: str = "en"
 
 
 def csv_dialect(language: str, sep: str | None = None) -> tuple[str, str]:
-    """(separator, number language): a Hungarian centre's spreadsheets expect `;` and decimal
-    commas; an English one `,` and decimal points. An explicit `sep` wins; decimal commas go
-    with `;` only (a comma separator would split them)."""
+    """(separator, number language): where the language writes a decimal comma (a Hungarian
+    or German centre) spreadsheets expect `;` and decimal commas; elsewhere `,` and decimal
+    points. An explicit `sep` wins; decimal commas go with `;` only (a comma separator would
+    split them)."""
+    from kiosk.domain.numbers import decimal_symbol
+
+    comma = decimal_symbol(language) == ","
     if sep is None:
-        sep = ";" if language == "hu" else ","
-    return sep, ("hu" if sep == ";" and language == "hu" else "en")
+        sep = ";" if comma else ","
+    return sep, (language if sep == ";" and comma else "en")
 
 
 def results_csv(results: Sequence[CandidateResult], sep: str = ",", language: str = "en"

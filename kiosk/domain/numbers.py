@@ -5,13 +5,15 @@ A percentage follows the grade scale's own rounding rule (kiosk.domain.grading):
 truncates to whole percent (Szkr 290. § (2)) shows "56 %" for 56.67 %, exactly the value its
 grade was read from; a scale with rounding "none" shows at most two decimals, cut rather than
 rounded, so 39.999 % never reads as "40 %". Points show at most two decimals, rounded (a mean
-of three markers, 7.1666…, reads 7.17). Hungarian writes a decimal comma.
+of three markers, 7.1666…, reads 7.17). The decimal symbol is the language's own, from the
+Unicode CLDR data through Babel (Hungarian and German write a comma, English a point).
 """
 
 from __future__ import annotations
 
 import math
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from kiosk.domain.grading import apply_rounding
 
@@ -24,7 +26,20 @@ def _text(value: Decimal, language: str) -> str:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"
-    return text.replace(".", ",") if language == "hu" else text
+    point = decimal_symbol(language)
+    return text.replace(".", point) if point != "." else text
+
+
+@lru_cache(maxsize=32)
+def decimal_symbol(language: str) -> str:
+    """The language's decimal symbol ("," for hu, de; "." for en); "." for an unknown code."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_decimal_symbol
+
+    try:
+        return str(get_decimal_symbol(Locale.parse(language.replace("-", "_"))))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "."
 
 
 def percent_value(value: float, rounding: str = "") -> Decimal:

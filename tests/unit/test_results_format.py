@@ -30,6 +30,20 @@ def test_one_function_formats_percentages_by_the_scale_rule() -> None:
     assert points_text(43 / 6) == "7,17" and points_text(7.0, "en") == "7"
 
 
+def test_the_decimal_symbol_and_the_csv_dialect_follow_the_language() -> None:
+    """Not a special case for "hu": the language's own decimal symbol (CLDR through Babel), so a
+    German catalogue's centre also writes "7,17" and gets `;` spreadsheets; an unknown code or
+    a region variant does not break a result sheet."""
+    from kiosk.results import csv_dialect
+
+    assert points_text(43 / 6, "de") == "7,17" and points_text(43 / 6, "hu_HU") == "7,17"
+    assert points_text(43 / 6, "en_GB") == "7.17" and points_text(43 / 6, "xx") == "7.17"
+    assert percent_text(100 * 17 / 30, "none", "de") == "56,66 %"
+    assert csv_dialect("hu") == (";", "hu") and csv_dialect("de") == (";", "de")
+    assert csv_dialect("en") == (",", "en")
+    assert csv_dialect("hu", ",") == (",", "en")  # a comma separator cannot carry decimal commas
+
+
 def marked(tmp_path: Path) -> tuple[object, str]:
     """C1: 4 true/false right, choice wrong, e1 4.5, e2 0 → 8.5 / 26 = 32.69 % (elégtelen)."""
     s = mark_setup(tmp_path)
