@@ -928,13 +928,16 @@ class CandidateSession:
         if self._pending:
             try:
                 self._flush()
-            except NotSaved:
+            except KioskError:
                 if not force:
                     raise
         else:
             self._persist_time()
         self._release_lease()
         self._closed = True
+        self._close_ledger()
+
+    def _close_ledger(self) -> None:
         self._ledger.close()
 
     def __enter__(self) -> CandidateSession:

@@ -245,21 +245,8 @@ class ServiceSession(CandidateSession):
         if self.room.leases.get(self._state.attempt) is self:
             del self.room.leases[self._state.attempt]
 
-    def close(self, *, force: bool = False) -> None:
-        with self._mutex:
-            if self._closed:
-                return
-            self._charge()
-            if self._pending:
-                try:
-                    self._flush()
-                except KioskError:
-                    if not force:
-                        raise
-            else:
-                self._persist_time()
-            self._release_lease()
-            self._closed = True
+    def _close_ledger(self) -> None:
+        pass  # the service's one ledger outlives every session
 
 
 class LoginIndex:
