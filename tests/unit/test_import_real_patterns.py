@@ -16,7 +16,7 @@ from kiosk.builtins.importers.gift import parse_gift
 from kiosk.builtins.importers.gift_export import export_gift
 from kiosk.loading import check_bank_files
 from kiosk.plugins import registry
-from tests.support.import_helpers import bank_errors, run_cli
+from tests.support.import_helpers import SAMPLES, bank_errors, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED_BANKS = sorted(p for p in (REPO / "question_banks").glob("*.toml")
@@ -894,3 +894,28 @@ def test_gift_question_its_type_refuses_is_reported_and_the_rest_import(tmp_path
     assert [i["type"] for i in result.items] == ["true_false"]
     assert len(result.errors) == 1 and result.errors[0].startswith("f.gift:1: ")
     assert bank_errors(result, tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", ["aiken", "gift", "moodle_xml", "qti"])
+def test_a_file_that_cannot_be_read_costs_that_file_only(fmt: str, tmp_path: Path) -> None:
+    """Every importer goes through one loop over its files: a path that cannot be read (here a
+    directory; root reads any file) is one error naming it, and the readable file beside it
+    still imports."""
+    from importlib import import_module
+
+    good = {
+        "aiken": ("q.txt", "What is 2 + 2?\nA. 3\nB. 4\nANSWER: B\n"),
+        "gift": ("q.gift", "::two:: What is 2 + 2? {=4 ~3}\n"),
+        "moodle_xml": ("q.xml", MOODLE_BANK.read_text(encoding="utf-8")),
+        "qti": ("q.xml", (SAMPLES / "qti21" / "choice.xml").read_text(encoding="utf-8")),
+    }[fmt]
+    path = tmp_path / good[0]
+    path.write_text(good[1], encoding="utf-8")
+    broken = tmp_path / f"unreadable.{path.suffix[1:]}"
+    broken.mkdir()
+    importer = getattr(import_module(f"kiosk.builtins.importers.{fmt}"), f"import_{fmt}")
+    result = importer([broken, path])
+    assert result.items, result.errors
+    about_broken = [e for e in result.errors if e.startswith(str(broken))]
+    assert about_broken == [result.errors[0]]  # (the Moodle sample has one broken question too)
+    assert about_broken[0].startswith(f"{broken}: cannot read file")

@@ -18,8 +18,8 @@ from kiosk.builtins.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
-    default_topic,
     duplicate_text,
+    import_each,
     order_item,
     read_text,
     safe_id,
@@ -143,14 +143,5 @@ def parse_aiken(
 
 
 def import_aiken(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
-    result = ImportResult()
-    ids = IdAllocator()
-    for path in paths:
-        path = Path(path)
-        try:
-            text = read_text(path)
-        except ImportFormatError as exc:
-            result.errors.append(str(exc))  # an unreadable file costs that file only
-            continue
-        result.extend(parse_aiken(text, str(path), default_topic(path, topic), ids, path.stem))
-    return result
+    return import_each(paths, topic, lambda path, item_topic, ids: parse_aiken(
+        read_text(path), str(path), item_topic, ids, path.stem))

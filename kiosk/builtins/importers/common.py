@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,24 @@ def decode_text(data: bytes, name: str) -> str:
 
 def default_topic(path: Path, topic: str | None) -> str:
     return topic if topic else path.stem
+
+
+def import_each(paths: Sequence[Path], topic: str | None,
+                one: Callable[[Path, str, IdAllocator], ImportResult]) -> ImportResult:
+    """Every importer's loop over its files: one id allocator across them (ids stay unique in
+    the bank), each file's topic (`topic` or the file's name), and a file that cannot be read
+    or is not of the format costs that file only: its error is listed and the rest go on."""
+    result = ImportResult()
+    ids = IdAllocator()
+    for path in (Path(p) for p in paths):
+        try:
+            result.extend(one(path, default_topic(path, topic), ids))
+        except OSError as exc:
+            result.errors.append(str(ImportFormatError(
+                str(path), f"cannot read file: {exc.strerror or exc}")))
+        except ImportFormatError as exc:
+            result.errors.append(str(exc))
+    return result
 
 
 def _same(text: str) -> str:

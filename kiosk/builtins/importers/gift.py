@@ -27,10 +27,10 @@ from kiosk.builtins.importers.common import (
     ImportFormatError,
     ImportResult,
     attach,
-    default_topic,
     duplicate_text,
     folder_reader,
     fraction,
+    import_each,
     is_image,
     matching_as_cloze,
     number,
@@ -632,15 +632,5 @@ def parse_gift(
 
 
 def import_gift(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
-    result = ImportResult()
-    ids = IdAllocator()
-    for path in paths:
-        path = Path(path)
-        try:
-            text = read_text(path)
-        except ImportFormatError as exc:
-            result.errors.append(str(exc))  # an unreadable file costs that file only
-            continue
-        result.extend(parse_gift(text, str(path), default_topic(path, topic), ids, path.stem,
-                                 folder_reader(path.parent)))
-    return result
+    return import_each(paths, topic, lambda path, item_topic, ids: parse_gift(
+        read_text(path), str(path), item_topic, ids, path.stem, folder_reader(path.parent)))

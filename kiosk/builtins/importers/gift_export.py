@@ -124,12 +124,12 @@ def _short(item: dict[str, Any], lost: list[str]) -> str:
 
 
 def _short_block(answers: list[dict[str, Any]], sep: str) -> str:
-    if any("->" in str(a.get("text", "")) for a in answers):
-        # With `=` markers, `->` would make Moodle (and us) read a matching question; a lone
-        # full-credit answer can go without the marker.
+    if any("->" in str(a.get("text", "")) + str(a.get("feedback", "")) for a in answers):
+        # With `=` markers, `->` (in an answer or its feedback) would make Moodle (and us) read
+        # a matching question; a lone full-credit answer can go without the marker.
         only = answers[0]
-        if len(answers) == 1 and float(only.get("weight", 1.0)) == 1.0 and not only.get("feedback"):
-            return escape(only["text"])
+        if len(answers) == 1 and float(only.get("weight", 1.0)) == 1.0:
+            return escape(only["text"]) + _feedback(only)
         raise _Unsupported("an answer contains '->', which GIFT reads as a matching pair")
     return sep.join(_short_answer(a) for a in answers)
 

@@ -37,9 +37,9 @@ from kiosk.builtins.importers.common import (
     IdAllocator,
     ImportFormatError,
     ImportResult,
-    default_topic,
     duplicate_text,
     fraction,
+    import_each,
     matching_as_cloze,
     number,
     order_item,
@@ -560,15 +560,5 @@ def parse_moodle_xml(data: bytes, source: str, topic: str, ids: IdAllocator | No
 
 
 def import_moodle_xml(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
-    result = ImportResult()
-    ids = IdAllocator()
-    for path in paths:
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-            result.extend(parse_moodle_xml(data, str(path), default_topic(path, topic), ids))
-        except OSError as exc:
-            result.errors.append(f"{path}: cannot read file: {exc.strerror or exc}")
-        except ImportFormatError as exc:
-            result.errors.append(str(exc))
-    return result
+    return import_each(paths, topic, lambda path, item_topic, ids: parse_moodle_xml(
+        path.read_bytes(), str(path), item_topic, ids))

@@ -47,9 +47,9 @@ from kiosk.builtins.importers.common import (
     ImportFormatError,
     ImportResult,
     attach,
-    default_topic,
     duplicate_text,
     folder_reader,
+    import_each,
     is_image,
     matching_as_cloze,
     number,
@@ -1326,24 +1326,10 @@ def import_package(path: Path, topic: str, ids: IdAllocator) -> ImportResult:
 
 
 def import_qti(paths: Sequence[Path], topic: str | None = None) -> ImportResult:
-    result = ImportResult()
-    ids = IdAllocator()
-    for path in paths:
-        path = Path(path)
-        item_topic = default_topic(path, topic)
-        try:
-            is_zip = zipfile.is_zipfile(path)
-        except OSError as exc:
-            raise ImportFormatError(str(path), f"cannot read file: {exc.strerror or exc}") from None
-        try:
-            if is_zip:
-                result.extend(import_package(path, item_topic, ids))
-            else:
-                result.extend(_import_file(path, item_topic, ids))
-        except ImportFormatError as exc:
-            # one unusable file (an assessmentTest, QTI 1.2, broken XML) costs that file only
-            result.errors.append(str(exc))
-    return result
+    # One unusable file (an assessmentTest, QTI 1.2, broken XML, unreadable) costs that file
+    # only.
+    return import_each(paths, topic, lambda path, item_topic, ids: (
+        import_package if zipfile.is_zipfile(path) else _import_file)(path, item_topic, ids))
 
 
 def _import_file(path: Path, item_topic: str, ids: IdAllocator) -> ImportResult:
