@@ -24,11 +24,11 @@ bench: install
 
 # Translations (Babel): compile every .po into the .mo beside it (a test fails while one is stale).
 mo: install
-	$(VENV)/bin/pybabel compile -q -d kiosk/locale -D kiosk
+	$(VENV)/bin/pybabel -q compile -d kiosk/locale -D kiosk
 	for p in informatics accounting public_admin; do \
-		$(VENV)/bin/pybabel compile -q -d plugins/$$p/kiosk_$$p/locale -D kiosk_$$p; done
+		$(VENV)/bin/pybabel -q compile -d plugins/$$p/kiosk_$$p/locale -D kiosk_$$p; done
 
 # The keys the core's code uses, as a template for translators (Babel with tools/babel_keys.py).
 pot: install
-	PYTHONPATH=. $(VENV)/bin/pybabel extract -q -F babel.cfg --no-default-keywords -k t -k tn -k Text \
+	PYTHONPATH=. $(VENV)/bin/pybabel -q extract -F babel.cfg --no-default-keywords -k t -k tn -k Text \
 		-o kiosk/locale/kiosk.pot kiosk

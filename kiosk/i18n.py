@@ -21,7 +21,7 @@ import gettext
 import io
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,10 @@ class Domain:
     dirs: list[Path] = field(default_factory=list)
     # loaded catalogues by language; KIOSK_LOCALE_PATH is read when they load (reset() re-reads)
     _strings: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    # plural messages by language: msgid -> (the plural rule of the catalogue it came from, its
+    # forms); each catalogue's own `Plural-Forms` rule picks the form
+    _plurals: dict[str, dict[str, tuple[Callable[[int], int], list[str]]]] = field(
+        default_factory=dict, repr=False)
     _languages: list[tuple[str, ...]] = field(default_factory=list, repr=False)
 
     def search_path(self) -> list[Path]:
@@ -108,8 +112,15 @@ class Domain:
         one dict, so a lookup on a screen is one dict access."""
         got = self._strings.get(language)
         if got is None:
-            got = self._strings[language] = _merge(self.name, self.search_path(), language)
+            plurals: dict[str, tuple[Callable[[int], int], list[str]]] = {}
+            got = self._strings[language] = _merge(self.name, self.search_path(), language,
+                                                   plurals)
+            self._plurals[language] = plurals
         return got
+
+    def plurals(self, language: str) -> dict[str, tuple[Callable[[int], int], list[str]]]:
+        self.strings(language)
+        return self._plurals[language]
 
     def __call__(self, key: str, /, *, language: str | None = None, **params: Any) -> str:
         """The string for `key` in the current (or given) language, formatted with `params`."""
@@ -123,20 +134,29 @@ class Domain:
         return text
 
     def n(self, key: str, count: int, /, *, language: str | None = None, **params: Any) -> str:
-        """For a count: `key_one` when `count` is 1 and a catalogue has it ("1 minute left",
-        never "1 minutes left"), else `key`."""
+        """For a count: the plural form the catalogue's `Plural-Forms` rule picks for `count`
+        (gettext's ngettext: "1 minute left", never "1 minutes left"; a language with more
+        forms gets all of them), formatted with `count` and `params`. A key without plural
+        forms is looked up as a plain string."""
         lang = normalise_language(language) if language else _current
-        if count == 1 and self.has(key + "_one", lang):
-            return self(key + "_one", language=lang, count=count, **params)
-        return self(key, language=lang, count=count, **params)
+        found = self.plurals(lang).get(key)
+        if found is None:
+            return self(key, language=lang, count=count, **params)
+        rule, forms = found
+        text = forms[min(max(rule(count), 0), len(forms) - 1)]
+        try:
+            return text.format(count=count, **params)
+        except (KeyError, IndexError, ValueError):
+            return text
 
     def has(self, key: str, language: str | None = None) -> bool:
         """Whether `key` is in `language`'s catalogues or the default language's."""
         lang = normalise_language(language) if language else _current
-        return key in self.strings(lang)
+        return key in self.strings(lang) or key in self.plurals(lang)
 
     def forget(self) -> None:
         self._strings.clear()
+        self._plurals.clear()
         self._languages.clear()
 
     def message(self, key: str, source: str = "") -> Text:
@@ -155,16 +175,26 @@ def _scan(domain: str, dirs: list[Path]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _merge(domain: str, dirs: list[Path], language: str) -> dict[str, str]:
+def _merge(domain: str, dirs: list[Path], language: str,
+           plurals: dict[str, tuple[Callable[[int], int], list[str]]] | None = None
+           ) -> dict[str, str]:
     out: dict[str, str] = {}
     for lang in dict.fromkeys((DEFAULT_LANGUAGE, language)):  # the language's own words last
         for d in reversed(dirs):  # an earlier dir wins
             got = _load(d, lang, domain)
             if got is not None:
                 # gettext keeps a catalogue's strings in `_catalog` (msgid -> msgstr; the
-                # header is msgid "", plural forms are tuples)
-                out.update((k, v) for k, v in got._catalog.items()  # type: ignore[attr-defined]
-                           if isinstance(k, str) and k)
+                # header is msgid "", a plural message's forms are (msgid, n) -> msgstr)
+                items = got._catalog.items()  # type: ignore[attr-defined]
+                out.update((k, v) for k, v in items if isinstance(k, str) and k)
+                if plurals is not None:
+                    forms: dict[str, dict[int, str]] = {}
+                    for k, v in items:
+                        if isinstance(k, tuple):
+                            forms.setdefault(k[0], {})[k[1]] = v
+                    for msgid, by_index in forms.items():
+                        plurals[msgid] = (got.plural,  # type: ignore[attr-defined]
+                                          [by_index[i] for i in sorted(by_index)])
     return out
 
 
@@ -213,7 +243,11 @@ def catalogue(language: str, name: str = CORE_DOMAIN) -> dict[str, str]:
     for d in reversed(dom.search_path()):
         got = _load(d, language, name)
         if got is not None:
-            out.update({k: v for k, v in got._catalog.items() if isinstance(k, str) and k})
+            for k, v in got._catalog.items():
+                if isinstance(k, str) and k:
+                    out[k] = v
+                elif isinstance(k, tuple) and k[1] == 0:
+                    out[k[0]] = v  # a plural message, by its first form
     return out
 
 
@@ -248,7 +282,7 @@ def t(key: str, /, *, language: str | None = None, **params: Any) -> str:
 
 
 def tn(key: str, count: int, /, *, language: str | None = None, **params: Any) -> str:
-    """`t` for a count: `key_one` when `count` is 1 and the catalogue has it."""
+    """`t` for a count: the catalogue's plural form for `count` (ngettext)."""
     return CORE.n(key, count, language=language, **params)
 
 

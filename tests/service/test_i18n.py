@@ -73,6 +73,34 @@ def test_a_third_language_is_a_catalogue(tmp_path: Path, monkeypatch: pytest.Mon
     assert Labels("sheet", "de")["title"] == catalogue("hu")["sheet.title"]
 
 
+def test_counts_take_each_catalogues_own_plural_rule(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """gettext plural forms, not a `key_one` special case: a language with three forms (Polish:
+    1 minuta, 2–4 minuty, 5+ minut) gets all three from its catalogue's Plural-Forms rule."""
+    d = tmp_path / "pl" / "LC_MESSAGES"
+    d.mkdir(parents=True)
+    (d / "kiosk.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && '
+        '(n%100<10 || n%100>=20) ? 1 : 2);\\n"\n\n'
+        'msgid "exam.warning"\nmsgid_plural "exam.warning"\n'
+        'msgstr[0] "Została {minutes} minuta."\nmsgstr[1] "Zostały {minutes} minuty."\n'
+        'msgstr[2] "Zostało {minutes} minut."\n', encoding="utf-8")
+    monkeypatch.setenv(i18n.LOCALE_PATH_ENV, str(tmp_path))
+    i18n.reset()
+    try:
+        got = [tn("exam.warning", n, minutes=n, language="pl") for n in (1, 3, 5, 22, 25)]
+        assert got == ["Została 1 minuta.", "Zostały 3 minuty.", "Zostało 5 minut.",
+                       "Zostały 22 minuty.", "Zostało 25 minut."]
+        # the shipped languages keep their two forms; a plural key counts as present
+        assert tn("exam.warning", 1, minutes=1, language="en") == "1 minute left."
+        assert tn("exam.warning", 2, minutes=2, language="hu") == "Még 2 perc van hátra."
+        assert "exam.warning" in catalogue("en") and i18n.CORE.has("exam.warning", "pl")
+    finally:
+        monkeypatch.delenv(i18n.LOCALE_PATH_ENV)
+        i18n.reset()
+
+
 def test_a_plugin_domain_falls_back_and_is_separate(tmp_path: Path) -> None:
     _write_po(tmp_path, "hu", "kiosk_example", {"box.title": "Doboz", "box.only_hu": "Csak"})
     _write_po(tmp_path, "en", "kiosk_example", {"box.title": "Box"})
