@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from tests.support.preload import number_symbols
+
 
 def main() -> None:
     uid = int(sys.argv[1])
@@ -26,6 +28,7 @@ def main() -> None:
     build_cli()
     usecases.load_rooms()
     _typeset_once()
+    number_symbols()
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)

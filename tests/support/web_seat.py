@@ -35,8 +35,10 @@ def _preload() -> None:
                 "review", "submitted", "waiting", "dialogs", "paper_review"):
         __import__(f"kiosk.apps.candidate.screens.{mod}")
     from kiosk.plugins import registry
+    from tests.support.preload import number_symbols
 
     registry()
+    number_symbols()  # the submitted screen's result
 
 
 def main() -> None:
