@@ -16,9 +16,10 @@ What this module does about it (the root: the order in which keys are dispatched
   (`ORDERED_KEYS = True`): the next key is handed out only when the previous one has been
   handled where it went, and by every parent and binding it bubbled to. Until then later keys
   wait, in order, in the app.
-- `hold_keys()` keeps every key typed from now on until `release_keys()`, or until another
-  screen is shown: a login in flight holds what is typed meanwhile, and hands it to the next
-  screen (or back to the login form, if the login failed) once that is on screen and focused.
+- `hold_keys()` keeps every key typed from now on (but a screen's `LIVE_KEYS`, such as the
+  language switch) until `release_keys()`, or until another screen is shown: a login in
+  flight holds what is typed meanwhile, and hands it to the next screen (or back to the login
+  form, if the login failed) once that is on screen and focused.
 - `OrderedForm` (a Screen mixin): Enter in a field moves to the next field at once, and Enter in
   the last field (or on a button) holds the keys that follow and submits; the form reads its
   fields after every key typed before Enter has reached them.
@@ -111,6 +112,11 @@ class TypeAheadApp:
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._keys_held and event.key in self._live_keys():
+                # A screen-wide key (the language, the contrast) acts at once even while the
+                # form's keys wait: the screen stays live while a login is in flight.
+                await super().on_event(event)  # type: ignore[misc]
+                return
             if self._keys_held or self._key_in_flight is not None or self._waiting:
                 self._waiting.append(event)
                 self._next_key()
@@ -129,6 +135,13 @@ class TypeAheadApp:
         except ScreenStackError:
             return False  # starting or closing: no screen to order keys for
         return bool(getattr(screen, "ORDERED_KEYS", False))
+
+    def _live_keys(self) -> frozenset[str]:
+        app: Any = self
+        try:
+            return frozenset(getattr(app.screen, "LIVE_KEYS", ()))
+        except ScreenStackError:
+            return frozenset()
 
     def _screen_changed(self, screen: Screen[Any]) -> None:
         if self._keys_held and screen is not self._held_on:
@@ -192,6 +205,9 @@ class OrderedForm(Screen[Any]):
     (a failure shown, a language changed …) or in another screen (that releases them)."""
 
     ORDERED_KEYS = True
+    #: Keys that act at once even while the keys typed are held (screen-wide switches that
+    #: neither edit the form nor leave it).
+    LIVE_KEYS: frozenset[str] = frozenset()
     BINDINGS = [
         Binding("enter", "form_enter", show=False, priority=True),
         # Enter typed while the app was still starting reached the terminal in cooked mode,

@@ -22,6 +22,8 @@ from kiosk.i18n import current_language, languages, t
 class LoginScreen(OrderedForm, KioskScreen):
     kiosk_name = "login"
     BINDINGS = [Binding("f2", "toggle_language", show=False)]
+    #: The language and the contrast switch at once, also while the login is in flight.
+    LIVE_KEYS = frozenset({"f2", "f3"})
 
     def __init__(self) -> None:
         super().__init__()
