@@ -15,7 +15,9 @@ What this module does about it (the root: the order in which keys are dispatched
 - `TypeAheadApp` (an App mixin) dispatches one key at a time while the screen asks for it
   (`ORDERED_KEYS = True`): the next key is handed out only when the previous one has been
   handled where it went, and by every parent and binding it bubbled to. Until then later keys
-  wait, in order, in the app.
+  wait, in order, in the app. (Focus moved by a binding with `Widget.focus()`, a queued
+  callback, has moved too; what a key sets off through further messages — an Input.Submitted
+  handled by the screen — is not waited for: hence Enter below.)
 - `hold_keys()` keeps every key typed from now on (but a screen's `LIVE_KEYS`, such as the
   language switch) until `release_keys()`, or until another screen is shown: a login in
   flight holds what is typed meanwhile, and hands it to the next screen (or back to the login
@@ -179,13 +181,21 @@ class TypeAheadApp:
             # screen and still hands it to the app, whose bindings are yet to run.
             parent = node._parent
             if parent is None or parent is app:
-                if not app.call_later(self._done, key):
+                # Twice through the app's queue: once behind the key (its bindings run there),
+                # once more behind what they queued on the app meanwhile (`Widget.focus()` is
+                # such a callback).
+                if not app.call_later(self._after_app, key):
                     self._done(key)
                 return
             self._follow(key, parent)
 
         if not node.call_later(step):
             self._done(key)  # the widget is gone, and the key with it
+
+    def _after_app(self, key: events.Key) -> None:
+        app: Any = self
+        if not app.call_later(self._done, key):
+            self._done(key)
 
     def _done(self, key: events.Key) -> None:
         if self._key_in_flight is not key:

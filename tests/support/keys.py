@@ -4,6 +4,7 @@ so a test sees what a fast typist or `tmux send-keys` does."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -26,10 +27,11 @@ def key_event(key: str) -> events.Key:
 
 def keys_of(*parts: str) -> list[str]:
     """("anna", "tab", "pw-1", "enter") → a, n, n, a, tab, p, w, -, 1, enter: words are typed
-    character by character, key names ("tab", "enter", "shift+tab", "backspace") as keys."""
+    character by character, key names ("tab", "enter", "shift+tab", "backspace", "f5",
+    "ctrl+j") as keys."""
     out: list[str] = []
     for part in parts:
-        if part in NAMED:
+        if part in NAMED or re.fullmatch(r"f\d{1,2}|ctrl\+\w", part):
             out.append(part)
         else:
             out.extend(part)
