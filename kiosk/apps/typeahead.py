@@ -51,6 +51,12 @@ from textual.widgets import Input
 STUCK_KEY_S = 2.0
 
 
+#: Keys are never held longer than this, whatever path forgot to release them: then they go to
+#: whatever has the focus (as Textual would have sent them). Longer than any call's timeout
+#: (kiosk.client.CALL_TIMEOUT_S), so a login in flight always ends first.
+HOLD_LIMIT_S = 120.0
+
+
 def _copy(key: events.Key) -> events.Key:
     """A fresh event for a key that was held (an event object is dispatched once)."""
     return events.Key(key.key, key.character)
@@ -64,7 +70,8 @@ class TypeAheadApp:
     _keys_held: bool = False
     _held_on: Screen[Any] | None = None
     _hold_watch: bool = False
-    _release_pending: bool = False
+    _release_gen: int = 0
+    _hold_limit: asyncio.TimerHandle | None = None
     _stuck: asyncio.TimerHandle | None = None
 
     @property
@@ -81,30 +88,46 @@ class TypeAheadApp:
         app: Any = self
         self._keys_held = True
         self._held_on = app.screen
+        self._release_gen += 1  # a release asked for before this hold does not end it
+        if self._hold_limit is not None:
+            self._hold_limit.cancel()
+        gen = self._release_gen
+        self._hold_limit = asyncio.get_running_loop().call_later(
+            HOLD_LIMIT_S, lambda: self._release_now(gen))
         if not self._hold_watch:
             self._hold_watch = True
             app.screen_change_signal.subscribe(app, self._screen_changed, immediate=True)
 
     def release_keys(self) -> None:
         """Dispatch the held keys once what the current screen has queued (its mount, the
-        focus it sets) has run: a callback through the screen's own queue, then the app's."""
-        if not self._keys_held or self._release_pending:
+        focus it sets) has run: a callback through the screen's own queue, then the app's.
+        Asked again (another screen came meanwhile), the latest request decides."""
+        if not self._keys_held:
             return
         app: Any = self
-        self._release_pending = True
-
-        def on_app() -> None:
-            self._release_pending = False
-            self._keys_held = False
-            self._held_on = None
-            self._next_key()
+        self._release_gen += 1
+        gen = self._release_gen
 
         def on_screen() -> None:
-            if not app.call_later(on_app):
-                on_app()
+            if not app.call_later(self._release_now, gen):
+                self._release_now(gen)
 
-        if not app.screen.call_later(on_screen):
+        try:
+            scheduled = app.screen.call_later(on_screen)
+        except ScreenStackError:
+            scheduled = False
+        if not scheduled:
             on_screen()
+
+    def _release_now(self, gen: int) -> None:
+        if gen != self._release_gen or not self._keys_held:
+            return  # a later hold or release has taken over
+        if self._hold_limit is not None:
+            self._hold_limit.cancel()
+            self._hold_limit = None
+        self._keys_held = False
+        self._held_on = None
+        self._next_key()
 
     @property
     def keys_held(self) -> bool:
