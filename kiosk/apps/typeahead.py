@@ -169,6 +169,7 @@ class TypeAheadApp:
             return frozenset()
 
     def _screen_changed(self, screen: Screen[Any]) -> None:
+        """Another screen is current: the keys held for it go once it has mounted and focused."""
         if self._keys_held and screen is not self._held_on:
             self.release_keys()
 

@@ -158,6 +158,19 @@ async def test_candidate_fields_hold_what_was_typed_in_each(cand: CandidateSetup
 
 
 @sync
+async def test_candidate_keys_typed_across_not_me_reach_the_new_login_form(
+        cand: CandidateSetup) -> None:
+    """"This is not me" (Escape) and the right candidate's login in one burst: the keys typed
+    while the login form comes back land in its fields."""
+    app = candidate_app(cand)
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, "C1", "tab", cand.code, "enter")
+        await until(pilot, lambda: on_identity(app))
+        burst(app, "escape", "C2", "tab", cand.code, "enter")
+        await until(pilot, lambda: on_identity(app, "C2"))
+
+
+@sync
 async def test_candidate_pilot_press_in_one_call(cand: CandidateSetup) -> None:
     app = candidate_app(cand)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -305,3 +318,4 @@ async def test_examiner_keys_typed_while_the_login_is_in_flight_reach_the_queue(
         assert values(app) == ["anna", EXAMINER_PASSWORD]
         gate.open.set()
         await until(pilot, lambda: up(app, StatsScreen))
+
