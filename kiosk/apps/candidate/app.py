@@ -27,6 +27,7 @@ from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
 from kiosk.apps.candidate.saver import AnswerSaver, SaveState
+from kiosk.apps.typeahead import TypeAheadApp
 from kiosk.apps.widgets.size_notice import SizeNotice, too_small
 from kiosk.errors import KioskError
 from kiosk.i18n import current_language, normalise_language, set_language, t, tn
@@ -105,7 +106,7 @@ def login_with(centre: Path, clock: Callable[[], float]) -> Callable[..., Any]:
     return login
 
 
-class CandidateApp(App[None]):
+class CandidateApp(TypeAheadApp, App[None]):
     CSS_PATH = "candidate.tcss"
     TITLE = "kiosk"
     ENABLE_COMMAND_PALETTE = False
@@ -169,6 +170,8 @@ class CandidateApp(App[None]):
             _ignore_terminal_signals()
         from kiosk.apps.candidate.screens.login import LoginScreen
 
+        # Keys typed before the login form has the focus wait for it (kiosk/apps/typeahead.py).
+        self.hold_keys()
         self.push_screen(LoginScreen())
         if self._use_timers:
             self.set_interval(POLL_SECONDS, self.poll)

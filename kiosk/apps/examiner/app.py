@@ -25,6 +25,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
+from kiosk.apps.typeahead import TypeAheadApp
 from kiosk.errors import KioskError
 from kiosk.i18n import centre_language, set_language
 
@@ -101,7 +102,7 @@ def _language(centre: Path, language: str | None) -> str:
     return centre_language(config, language)
 
 
-class ExaminerApp(App[None]):
+class ExaminerApp(TypeAheadApp, App[None]):
     CSS_PATH = "examiner.tcss"
     TITLE = "kiosk – examiner"
     ENABLE_COMMAND_PALETTE = False
@@ -130,6 +131,8 @@ class ExaminerApp(App[None]):
     def on_mount(self) -> None:
         from kiosk.apps.examiner.screens import LoginScreen
 
+        # Keys typed before the login form has the focus wait for it (kiosk/apps/typeahead.py).
+        self.hold_keys()
         self.push_screen(LoginScreen())
 
     # -- blocking calls: only ever from worker threads ----------------------------------------

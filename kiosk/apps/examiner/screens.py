@@ -30,13 +30,9 @@ class _Base(Screen[None]):
 class LoginScreen(StaffLoginScreen, _Base):
     ROLE = "examiner"
 
-    def attempt_login(self) -> None:
+    def start_login(self, name: str, password: str) -> None:
         # The password check (scrypt) and the first queue take a moment: off the UI thread.
-        if self.query_one("#login", Button).disabled:
-            return  # one login at a time
-        self.query_one("#login", Button).disabled = True
-        self._login(self.query_one("#user", Input).value,
-                    self.query_one("#password", Input).value)
+        self._login(name, password)
 
     @work(thread=True, exclusive=True, group="login")
     def _login(self, name: str, password: str) -> None:
@@ -54,12 +50,7 @@ class LoginScreen(StaffLoginScreen, _Base):
             self.app.call_from_thread(self._logged_in)
 
     def _failed(self, message: str | None) -> None:
-        password = self.query_one("#password", Input)
-        password.value = ""
-        self.query_one("#login-message", Static).update(
-            message or t(f"{self.ROLE}.login.failed"))
-        self.query_one("#login", Button).disabled = False
-        password.focus()
+        self.login_failed(message or t(f"{self.ROLE}.login.failed"))
 
     def _logged_in(self) -> None:
         self.app.switch_screen(QueueScreen())

@@ -20,6 +20,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
+from kiosk.apps.typeahead import TypeAheadApp
 from kiosk.errors import KioskError
 from kiosk.i18n import normalise_language, set_language
 
@@ -53,7 +54,7 @@ class SerialCalls:
             self.inner.close()
 
 
-class InvigilatorApp(App[None]):
+class InvigilatorApp(TypeAheadApp, App[None]):
     CSS_PATH = "invigilator.tcss"
     TITLE = "kiosk – invigilator"
     ENABLE_COMMAND_PALETTE = False
@@ -76,6 +77,8 @@ class InvigilatorApp(App[None]):
     def on_mount(self) -> None:
         from kiosk.apps.invigilator.screens.login import LoginScreen
 
+        # Keys typed before the login form has the focus wait for it (kiosk/apps/typeahead.py).
+        self.hold_keys()
         self.push_screen(LoginScreen())
 
     # -- calls off the UI thread -----------------------------------------------------------
@@ -118,28 +121,30 @@ class InvigilatorApp(App[None]):
         self.user = self.calls.login(name.strip(), password, ROLES)
         return self.user
 
-    def after_login(self) -> None:
+    def after_login(self, failed: Callable[[KioskError], None] | None = None) -> None:
         if self.wanted_sitting:
-            self.open_sitting(self.wanted_sitting)
+            self.open_sitting(self.wanted_sitting, failed=failed)
         else:
-            self.choose_sitting()
+            self.choose_sitting(failed=failed)
 
-    def choose_sitting(self) -> None:
+    def choose_sitting(self, failed: Callable[[KioskError], None] | None = None) -> None:
         from kiosk.apps.invigilator.screens.sittings import SittingScreen
 
         def show(found: list[dict[str, Any]]) -> None:
             ordered = sorted(found, key=lambda s: (not s.get("open"), -int(s.get("seq", 0))))
             self.switch_screen(SittingScreen(ordered))
 
-        self.background(lambda: self.calls.call("sitting.list"), show)
+        self.background(lambda: self.calls.call("sitting.list"), show, failed=failed)
 
-    def open_sitting(self, sitting_id: str) -> None:
+    def open_sitting(self, sitting_id: str,
+                     failed: Callable[[KioskError], None] | None = None) -> None:
         from kiosk.apps.invigilator.screens.room import RoomScreen
         from kiosk.console_feed import RoomFeed
 
         feed = RoomFeed(self.calls, sitting_id)
         self.background(feed.fetch, lambda answer: (feed.apply(answer),
-                                                    self.switch_screen(RoomScreen(feed))))
+                                                    self.switch_screen(RoomScreen(feed))),
+                        failed=failed)
 
     def on_unmount(self) -> None:
         try:

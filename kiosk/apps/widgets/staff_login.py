@@ -1,31 +1,37 @@
-"""User-and-password login screen shared by the staff apps (examiner, invigilator)."""
+"""User-and-password login screen shared by the staff apps (examiner, invigilator).
+
+Keys typed in a burst land where they were typed (kiosk/apps/typeahead.py): Tab and Enter move
+between the fields before the next key is dispatched, and what is typed while the login call is
+in flight is held and handed to the next screen, or back to this form if the login failed."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
-from kiosk.errors import KioskError
+from kiosk.apps.typeahead import OrderedForm
 from kiosk.i18n import t
 
 
-class StaffLoginScreen(Screen[None]):
-    """Subclasses name their string prefix (`ROLE`: ROLE.title, ROLE.login.*) and do the login.
-
-    `authenticate` raises KioskError on a wrong user or password; on success it is the app's
-    job to replace this screen.
-    """
+class StaffLoginScreen(OrderedForm):
+    """Subclasses name their string prefix (`ROLE`: ROLE.title, ROLE.login.*) and start the
+    login (`start_login`, off the UI thread). It ends in `login_failed(message)` or in the app
+    replacing this screen; until then the keys typed are held (one login at a time)."""
 
     ROLE = ""
     DIALOG_CLASSES = "dialog"
     LABEL_CLASSES = ""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._busy = False
+
     def subtitle(self) -> str | None:
         return None
 
-    def authenticate(self, name: str, password: str) -> None:
+    def start_login(self, name: str, password: str) -> None:
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
@@ -44,25 +50,38 @@ class StaffLoginScreen(Screen[None]):
                 with Horizontal(classes="buttons"):
                     yield Button(t(f"{role}.login.submit"), id="login", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#user", Input).focus()
+    def form_fields(self) -> list[Input]:
+        return [self.query_one("#user", Input), self.query_one("#password", Input)]
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "user":
-            self.query_one("#password", Input).focus()
-        else:
-            self.attempt_login()
+    def on_mount(self) -> None:
+        # At once, not through a queued focus call: keys typed ahead wait for this.
+        self.set_focus(self.query_one("#user", Input))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        # A click: what is typed meanwhile waits as it does after Enter.
         event.stop()
+        self.hold_keys()
+        self.attempt_login()
+
+    def submit_form(self, focused: Widget | None) -> None:
         self.attempt_login()
 
     def attempt_login(self) -> None:
+        """Keys are held on entry (Enter or a click); released by `login_failed` or by the
+        next screen."""
+        if self._busy:
+            return  # one login at a time; its outcome releases the keys
+        self._busy = True
+        self.query_one("#login", Button).disabled = True
+        self.start_login(self.query_one("#user", Input).value,
+                         self.query_one("#password", Input).value)
+
+    def login_failed(self, message: str) -> None:
+        """On the UI thread: say why, empty the password and hand it the held keys."""
+        self._busy = False
         password = self.query_one("#password", Input)
-        try:
-            self.authenticate(self.query_one("#user", Input).value, password.value)
-        except KioskError:
-            password.value = ""
-            self.query_one("#login-message", Static).update(t(f"{self.ROLE}.login.failed"))
-            password.focus()
+        password.value = ""
+        self.query_one("#login-message", Static).update(message)
+        self.query_one("#login", Button).disabled = False
+        self.set_focus(password)
+        self.release_keys()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,11 +207,13 @@ def clear_lockout(ctx: Context, *, sitting: str, seat: str = "", candidate: str 
 class _RoomCache:
     """One sitting's room view kept between polls (per service process). `n` counts the
     changes seen; each row remembers the `n` of its last change, so a console that saw version
-    `epoch:k` gets only the rows changed since k."""
+    `epoch:k` gets only the rows changed since k. `last_hash` is the hash of the event the fold
+    has reached (`room.last_seq`): a ledger whose event there differs is not the one folded."""
 
     room: R.RoomView
     sitting: S.Sitting
     exam_title: str
+    last_hash: str = ""
     epoch: str = field(default_factory=lambda: secrets.token_hex(4))
     n: int = 1
     stamps: dict[str, int] = field(default_factory=dict)
@@ -221,8 +225,36 @@ class _RoomCache:
     def version(self) -> str:
         return f"{self.epoch}:{self.n}"
 
+    def fold(self, events: Iterable[Event]) -> set[str]:
+        """Fold `events` into the room, remembering the hash of the last one folded."""
+        last: list[Event] = []
 
-_CACHES: dict[tuple[str, str], _RoomCache] = {}
+        def seen() -> Iterator[Event]:
+            for event in events:
+                if event.seq > self.room.last_seq:
+                    last[:] = [event]
+                yield event
+
+        changed = self.room.apply(seen())
+        if last:
+            self.last_hash = last[0].hash
+        return changed
+
+    def follows(self, ledger: Any) -> bool:
+        """Whether `ledger` still holds the event this view has folded up to (not a ledger
+        replaced, restored from a backup or rolled back under it)."""
+        with self.lock:
+            seq, digest = self.room.last_seq, self.last_hash
+        event = ledger.get(seq)
+        return event is not None and event.hash == digest
+
+
+#: How many sittings' views a process keeps. A centre runs a few rooms at a time; a service that
+#: runs for months would otherwise keep every sitting it was ever asked about. Past the bound the
+#: least recently read closed sitting goes first, then the least recently read one.
+MAX_ROOM_VIEWS = 16
+
+_CACHES: OrderedDict[tuple[str, str], _RoomCache] = OrderedDict()
 _CACHES_LOCK = threading.Lock()
 
 
@@ -241,8 +273,9 @@ def _new_cache(ctx: Context, sitting_id: str) -> _RoomCache:
                        for c in sitting.candidates if c in people},
         timing=exam_timing(ctx, sitting.exam), open=sitting.open)
     loaded = latest_loads(reader.events(kind=LOADED)).get(sitting.exam)
-    room.apply(reader.events(after=sitting.seq - 1))
-    return _RoomCache(room, sitting, str(loaded.body.get("title", "")) if loaded else "")
+    cache = _RoomCache(room, sitting, str(loaded.body.get("title", "")) if loaded else "")
+    cache.fold(reader.events(after=sitting.seq - 1))
+    return cache
 
 
 def exam_timing(ctx: Context, exam_id: str) -> R.ExamTiming | None:
@@ -259,14 +292,38 @@ def exam_timing(ctx: Context, exam_id: str) -> R.ExamTiming | None:
 
 
 def room_cache(ctx: Context, sitting_id: str) -> _RoomCache:
+    """The kept view of a sitting, made anew when there is none or when the ledger is not the
+    one it was folded from (its epoch changes, so every console gets the whole room again)."""
     key = (str(ctx.centre.path), sitting_id)
     with _CACHES_LOCK:
         cache = _CACHES.get(key)
-    if cache is None:
-        cache = _new_cache(ctx, sitting_id)
-        with _CACHES_LOCK:
-            cache = _CACHES.setdefault(key, cache)
-    return cache
+        if cache is not None:
+            _CACHES.move_to_end(key)
+    if cache is not None and cache.follows(ctx.ledger):
+        return cache
+    fresh = _new_cache(ctx, sitting_id)
+    with _CACHES_LOCK:
+        now = _CACHES.get(key)
+        if now is not None and now is not cache:
+            return now  # another thread made it meanwhile, from the same ledger
+        _CACHES[key] = fresh
+        _CACHES.move_to_end(key)
+        _evict()
+    return fresh
+
+
+def _evict() -> None:
+    """Down to MAX_ROOM_VIEWS (under _CACHES_LOCK): closed sittings first, oldest read first."""
+    while len(_CACHES) > MAX_ROOM_VIEWS:
+        newest = next(reversed(_CACHES))
+        closed = next((k for k, c in _CACHES.items() if not c.room.open and k != newest), None)
+        del _CACHES[closed if closed is not None else next(iter(_CACHES))]
+
+
+def cached_rooms() -> list[tuple[str, str]]:
+    """(centre, sitting) of the views kept now, least recently read first (tests, monitoring)."""
+    with _CACHES_LOCK:
+        return list(_CACHES)
 
 
 def _watch(ctx: Context) -> dict[str, Any] | None:
@@ -351,7 +408,7 @@ def room_view(ctx: Context, *, sitting: str, since: str | None = None) -> dict[s
         room = cache.room
         changed: set[str] = set()
         if ctx.ledger.head_seq() > room.last_seq:
-            changed = room.apply(ctx.ledger.events(after=room.last_seq))
+            changed = cache.fold(ctx.ledger.events(after=room.last_seq))
         candidates = list(room.candidates)
         fresh: dict[str, dict[str, Any]] = {}
         for cand in candidates:

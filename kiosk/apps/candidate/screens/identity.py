@@ -15,6 +15,9 @@ from kiosk.i18n import t
 class IdentityScreen(KioskScreen):
     kiosk_name = "identity"
     BINDINGS = [Binding("escape", "not_me", show=False)]
+    #: Part of the login: "not me" and the next candidate's id may come in one burst
+    #: (kiosk/apps/typeahead.py): keys after Escape wait for the login form it brings back.
+    ORDERED_KEYS = True
 
     def compose_body(self) -> ComposeResult:
         who = self.kiosk.session.identity

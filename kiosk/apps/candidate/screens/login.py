@@ -1,4 +1,8 @@
-"""Login: candidate id and the sitting's access code; the language can be switched here."""
+"""Login: candidate id and the sitting's access code; the language can be switched here.
+
+Keys typed in a burst land where they were typed (kiosk/apps/typeahead.py): Tab and Enter move
+between the fields before the next key is dispatched, and what is typed while the login call is
+in flight is held and handed to the next screen, or back to this form if the login failed."""
 
 from __future__ import annotations
 
@@ -6,16 +10,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from kiosk.apps.candidate.screens.base import KioskScreen
+from kiosk.apps.typeahead import OrderedForm
 from kiosk.errors import KioskError
 from kiosk.i18n import current_language, languages, t
 
 
-class LoginScreen(KioskScreen):
+class LoginScreen(OrderedForm, KioskScreen):
     kiosk_name = "login"
     BINDINGS = [Binding("f2", "toggle_language", show=False)]
+    #: The language and the contrast switch at once, also while the login is in flight.
+    LIVE_KEYS = frozenset({"f2", "f3"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -32,9 +40,11 @@ class LoginScreen(KioskScreen):
                 # hints included, fits a 24-row terminal.
                 yield Static(f"{t('app.title')} · {t('login.heading')}", classes="title")
                 yield Label(t("login.candidate_id"), classes="field-label")
-                yield Input(value=self._candidate, id="candidate", max_length=64)
+                yield Input(value=self._candidate, id="candidate", max_length=64,
+                            select_on_focus=False)
                 yield Label(t("login.access_code"), classes="field-label")
-                yield Input(value=self._code, id="code", password=True, max_length=64)
+                yield Input(value=self._code, id="code", password=True, max_length=64,
+                            select_on_focus=False)
                 yield Static(self._message, id="login-message", classes="message")
                 with Horizontal(classes="buttons"):
                     yield Button(t("login.submit"), id="login", variant="primary")
@@ -46,8 +56,12 @@ class LoginScreen(KioskScreen):
                                      classes="lang", compact=True)
                 yield Static(t("login.keys"), classes="hint")
 
+    def form_fields(self) -> list[Input]:
+        return [self.query_one("#candidate", Input), self.query_one("#code", Input)]
+
     def on_mount(self) -> None:
-        self.query_one("#candidate", Input).focus()
+        # At once, not through a queued focus call: keys typed ahead wait for this.
+        self.set_focus(self.query_one("#candidate", Input))
         self._mark_language()
         self.call_after_refresh(self.kiosk.login_shown)
 
@@ -65,7 +79,7 @@ class LoginScreen(KioskScreen):
         self._message = ""
         self.kiosk.switch_language(language)
         await self.recompose()
-        self.query_one("#candidate", Input).focus()
+        self.set_focus(self.query_one("#candidate", Input))
         self._mark_language()
 
     async def action_toggle_language(self) -> None:
@@ -75,30 +89,37 @@ class LoginScreen(KioskScreen):
         await self.set_language(order[(at + 1) % len(order)])
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
+        # A click: what is typed meanwhile waits as it does after Enter.
         event.stop()
-        if event.button.id == "login":
-            self.attempt_login()
-        elif event.button.id and event.button.id.startswith("lang-"):
-            await self.set_language(event.button.id.removeprefix("lang-"))
+        self.hold_keys()
+        await self.submit_form(event.button)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "candidate":
-            self.query_one("#code", Input).focus()
-        else:
-            self.attempt_login()
+    async def submit_form(self, focused: Widget | None) -> None:
+        """Enter (keys typed after it held): a language button switches the language, anything
+        else logs in."""
+        button_id = focused.id if isinstance(focused, Button) else None
+        if button_id and button_id.startswith("lang-"):
+            await self.set_language(button_id.removeprefix("lang-"))
+            self.release_keys()
+            return
+        self.attempt_login()
 
     def say(self, text: str) -> None:
         self._message = text
         self.query_one("#login-message", Static).update(text)
 
     def attempt_login(self) -> None:
+        """Keys are held on entry: released here when nothing is sent, by `_login_failed`, or
+        by the next screen."""
         if self._locked_for > 0:
+            self.release_keys()
             return
         candidate = self.query_one("#candidate", Input).value
         code = self.query_one("#code", Input).value
         if not candidate.strip() or not code.strip():
             self.say(t("login.missing"))
+            self.set_focus(self.query_one("#code" if candidate.strip() else "#candidate", Input))
+            self.release_keys()
             return
         if self.kiosk.service is not None:
             # Through the centre service: the call runs in a worker, the screen stays live.
@@ -122,6 +143,7 @@ class LoginScreen(KioskScreen):
 
     def _logged_in(self, session: object, error: KioskError | None) -> None:
         if self.kiosk.screen is not self:
+            self.release_keys()
             return
         self.query_one("#login", Button).disabled = self._locked_for > 0
         if error is not None:
@@ -144,9 +166,13 @@ class LoginScreen(KioskScreen):
         except LoginFailed:
             self.query_one("#code", Input).value = ""
             self.say(t("login.failed"))
-            self.query_one("#code", Input).focus()
+            self.set_focus(self.query_one("#code", Input))
         except KioskError:
             self.say(t("login.unavailable"))
+        if not isinstance(self.focused, Input):
+            # The login button lost the focus when it was disabled: back to the code.
+            self.set_focus(self.query_one("#code", Input))
+        self.release_keys()
 
     def throttle(self, seconds: int) -> None:
         """After repeated failures the session asks for a pause: count it down on screen."""

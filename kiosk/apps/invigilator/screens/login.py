@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from textual.widgets import Input, Static
-
 from kiosk.apps.widgets.staff_login import StaffLoginScreen
 from kiosk.errors import KioskError
 from kiosk.i18n import t
@@ -27,20 +25,20 @@ class LoginScreen(StaffLoginScreen):
     def subtitle(self) -> str | None:
         return self.console.centre_name or None
 
-    def attempt_login(self) -> None:
-        name = self.query_one("#user", Input).value
-        password = self.query_one("#password", Input).value
+    def start_login(self, name: str, password: str) -> None:
         self.console.background(lambda: self.console.login(name, password), self._done,
                                 failed=self._failed, group="login")
 
     def _done(self, _user: Any) -> None:
-        self.console.after_login()
+        # The keys stay held until the next screen (sittings or the room) is up.
+        self.console.after_login(failed=self._next_failed)
 
     def _failed(self, exc: KioskError) -> None:
-        password = self.query_one("#password", Input)
-        password.value = ""
         message = t(f"{self.ROLE}.login.failed")
         if "password" not in str(exc):
             message += f"\n{exc}"  # not a wrong password: the service is not answering, …
-        self.query_one("#login-message", Static).update(message)
-        password.focus()
+        self.login_failed(message)
+
+    def _next_failed(self, exc: KioskError) -> None:
+        # Logged in, but the sittings (or the room) could not be read: say so, stay here.
+        self.login_failed(str(exc))
