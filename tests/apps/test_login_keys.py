@@ -147,6 +147,34 @@ async def test_candidate_burst_across_tab_or_enter_signs_in(cand: CandidateSetup
 
 
 @sync
+async def test_keys_typed_during_the_login_do_not_confirm_the_identity(
+        cand: CandidateSetup) -> None:
+    """Enter pressed twice: the second one, typed while the login was in flight, does not
+    confirm an identity the candidate has not seen; an Enter typed once it is shown does."""
+    gate = Gate()
+    with running_service(cand.centre) as child:
+        remote = login_remote(child.path)
+
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            gate.wait()
+            return remote(*args, **kwargs)
+
+        app = candidate_app(cand, service=child.path, login=gated)
+        async with app.run_test(size=(80, 24)) as pilot:
+            burst(app, "C1", "tab", cand.code, "enter")
+            await in_flight(pilot, gate)
+            burst(app, "enter", "enter")
+            gate.open.set()
+            await until(pilot, lambda: on_identity(app))
+            await pilot.pause(0.3)
+            assert getattr(app.screen, "kiosk_name", "") == "identity"
+            burst(app, "enter")
+            await until(pilot, lambda: getattr(app.screen, "kiosk_name", "") == "instructions"
+                        and app.screen.is_mounted and app.screen.focused is not None)
+            app.session.close(force=True)
+
+
+@sync
 async def test_candidate_fields_hold_what_was_typed_in_each(cand: CandidateSetup) -> None:
     # Editing keys (Backspace, Left …) are bindings of the Input that Textual resolved against
     # the focus *after* the Tab that followed them: they must stay in their own field too.

@@ -18,6 +18,9 @@ class IdentityScreen(KioskScreen):
     #: Part of the login: "not me" and the next candidate's id may come in one burst
     #: (kiosk/apps/typeahead.py): keys after Escape wait for the login form it brings back.
     ORDERED_KEYS = True
+    #: Keys typed before this screen was shown (an Enter typed twice while the login was in
+    #: flight) are dropped: the candidate confirms an identity they have seen.
+    SEEN_BEFORE_KEYS = True
 
     def compose_body(self) -> ComposeResult:
         who = self.kiosk.session.identity
