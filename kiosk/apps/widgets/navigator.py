@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -72,6 +73,17 @@ class QuestionNavigator(OptionList):
     them (100 rows on each keypress, ~1/8 of a next-question keypress's CPU), while moving the
     ▶ only repaints the rows from the cache. A row's text changes only with its state.
     """
+
+    #: OptionList repaints every row when the highlight moves (a reactive's repaint): 28 rows
+    #: rendered on every keypress for the two whose look changes. Those two are refreshed in
+    #: `watch_highlighted` instead.
+    highlighted: Reactive[int | None] = Reactive(None, repaint=False)
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        super().watch_highlighted(new)
+        for index in (old, new):
+            if index is not None:
+                self.refresh_line(index)
 
     def __init__(self, states: list[QuestionState], current: int, **kwargs: object) -> None:
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
