@@ -6,6 +6,7 @@ benchmarks/next_question.py's (BENCHMARKS.md)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,20 @@ def test_a_question_with_nothing_to_answer_leaves_the_focus_on_the_question_area
             assert screen.question in app.focused.ancestors_with_self
 
     asyncio.run(scenario())
+
+
+def test_the_candidate_app_lets_short_lived_objects_die_young(setup: Setup) -> None:
+    """A keypress allocates tens of thousands of short-lived objects; with the default GC
+    threshold (700) about ten young collections ran per next-question keypress and survivors
+    set off full collections of the UI heap (BENCHMARKS.md, Candidate responsiveness)."""
+    default = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        async def scenario() -> None:
+            async with app_for(setup).run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                assert gc.get_threshold()[0] >= 50_000
+
+        asyncio.run(scenario())
+    finally:
+        gc.set_threshold(*default)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static, TextArea
 from textual.widgets.input import Selection
 
 from kiosk.apps.candidate.app import CandidateApp
@@ -159,10 +159,37 @@ topic = "T"
 points = 1
 stem = "Match these too."
 pairs = [{ id = "x", left = "one", right = "1" }, { id = "y", left = "two", right = "2" }]
+
+[[items]]
+id = "es1"
+type = "essay"
+topic = "T"
+points = 1
+stem = "First essay: the seasons."
+word_limit = 50
+
+[[items]]
+id = "de1"
+type = "description"
+topic = "T"
+stem = "First case: read this."
+
+[[items]]
+id = "es2"
+type = "essay"
+topic = "T"
+points = 1
+stem = "Second essay: the tides."
+
+[[items]]
+id = "de2"
+type = "description"
+topic = "T"
+stem = "Second case: read that."
 '''
 
 ORDER = ["sc1", "tf1", "st1", "nu1", "mr1", "sc2", "tf2", "st2", "nu2", "mr2", "mr3", "ma1",
-         "sc3", "ma2"]
+         "sc3", "ma2", "es1", "de1", "es2", "de2"]
 SIZES = [(80, 24), (120, 36)]
 
 
@@ -447,5 +474,40 @@ def test_true_false_and_single_choice_reuse_keeps_the_radio_set_consistent(
             app.saver.flush()
             answers = saved(setup.centre)
             assert answers["sc1"] == "b" and answers["sc2"] == "r"
+
+    asyncio.run(scenario())
+
+
+def test_an_essay_and_a_description_reused(setup: Setup) -> None:
+    """The essay's text, cursor, word count and undo history belong to its question."""
+    async def scenario() -> None:
+        app = app_for(setup)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await enter_exam(pilot, "C1", setup.code)
+            screen = app.screen
+            await go_to(pilot, "es1")
+            essay = screen.question
+            await type_text(pilot, "Seasons come")
+            await settle(pilot)
+            assert "2 / 50" in str(essay.query_one(".word-count", Static).content)
+            await go_to(pilot, "de1")
+            description = screen.question
+            assert app.focused is screen.query_one("#question-area")
+            await go_to(pilot, "es2")
+            assert screen.question is essay and "the tides" in stem_of(essay)
+            area = essay.query_one(TextArea)
+            assert area.text == "" and area.cursor_location == (0, 0)
+            assert app.focused is area
+            count = str(essay.query_one(".word-count", Static).content)
+            assert "50" not in count and "0" in count
+            await pilot.press("ctrl+z")  # nothing of es1 to undo into
+            await settle(pilot)
+            assert area.text == ""
+            await go_to(pilot, "de2")
+            assert screen.question is description and "read that" in stem_of(description)
+            await go_to(pilot, "es1")
+            assert area.text == "Seasons come" and area.cursor_location == (0, 0)
+            app.saver.flush()
+            assert saved(setup.centre) == {"es1": "Seasons come"}
 
     asyncio.run(scenario())
