@@ -45,8 +45,8 @@ class SingleChoiceWidget(QuestionWidget):
         labels = [plain(f"{letter(n)}. {o.get('text', '')}") for n, o in enumerate(options)]
         if not reset_radio_set(self.query_one(RadioSet), labels, pressed):
             return False
-        self._load(item, presentation, response)
-        self._set_stem()
+        self.set_question(item, presentation, response)
+        self.update_stem()
         return True
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
@@ -74,8 +74,8 @@ class TrueFalseWidget(QuestionWidget):
         labels = [plain(f"A. {t('question.true')}"), plain(f"B. {t('question.false')}")]
         if not reset_radio_set(self.query_one(RadioSet), labels, pressed):
             return False
-        self._load(item, presentation, response)
-        self._set_stem()
+        self.set_question(item, presentation, response)
+        self.update_stem()
         return True
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
@@ -102,14 +102,14 @@ class MultipleResponseWidget(QuestionWidget):
         boxes = list(self.query(MarkedCheckbox))
         if len(boxes) != len(options):
             return False
-        self._load(item, presentation, response)
+        self.set_question(item, presentation, response)
         self._choose()
         with self.prevent(Checkbox.Changed):
             for n, (box, option) in enumerate(zip(boxes, options, strict=True)):
                 box.label = plain(f"{letter(n)}. {option.get('text', '')}")
                 box.option_id = option["id"]  # type: ignore[attr-defined]
                 box.value = option["id"] in self._chosen
-        self._set_stem()
+        self.update_stem()
         return True
 
     def compose(self) -> ComposeResult:

@@ -20,6 +20,6 @@ class DescriptionWidget(QuestionWidget):
     def reuse_for(self, item: Item, presentation: dict[str, Any] | None, response: Any) -> bool:
         if item.attachments or self.item.attachments:
             return False
-        self._load(item, presentation, response)
-        self._set_stem()
+        self.set_question(item, presentation, response)
+        self.update_stem()
         return True

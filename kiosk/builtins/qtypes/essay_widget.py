@@ -27,8 +27,8 @@ class EssayWidget(QuestionWidget):
     def reuse_for(self, item: Item, presentation: dict[str, Any] | None, response: Any) -> bool:
         if item.attachments or self.item.attachments:
             return False
-        self._load(item, presentation, response)
-        self._set_stem()
+        self.set_question(item, presentation, response)
+        self.update_stem()
         text = response if isinstance(response, str) else ""
         area = self.query_one(TextArea)
         with self.prevent(TextArea.Changed):

@@ -30,8 +30,8 @@ class ShortTextWidget(QuestionWidget):
     def reuse_for(self, item: Item, presentation: dict[str, Any] | None, response: Any) -> bool:
         if item.attachments or self.item.attachments:
             return False
-        self._load(item, presentation, response)
-        self._set_stem()
+        self.set_question(item, presentation, response)
+        self.update_stem()
         self._set_hint()
         value = response if isinstance(response, str) else ""
         field = self.query_one(Input)

@@ -82,19 +82,21 @@ class QuestionWidget(Vertical):
         (hidden while another type is on screen) and moves from question to question by
         reusing it: no compose, no styling of new widgets, one layout pass, which is most of
         what a next-question keypress costs. An implementation must leave nothing of the
-        previous question behind (value, selection, cursor, scroll, hints) and post no
-        `Answered` while it loads (use `self.loading_question()` around setting the inputs).
+        previous question behind (value, selection, cursor, scroll, hints), post nothing
+        while it loads (set the inputs inside `with self.prevent(Input.Changed, ...)`), and its
+        change handlers must ignore a `Changed` whose value is no longer the input's (queued
+        for the previous question). `set_question()` and `update_stem()` do the common part.
         The default, kept by widgets that do not implement it, is a fresh widget per question.
         """
         return False
 
-    def _load(self, item: Item, presentation: dict[str, Any] | None, response: Any) -> None:
-        """Set the question's data on a reused widget (the part `__init__` does on a new one)."""
+    def set_question(self, item: Item, presentation: dict[str, Any] | None, response: Any) -> None:
+        """Set the question's data on a reused widget (what `__init__` does on a new one)."""
         self.item = item
         self.presentation = presentation or {}
         self.response = response
 
-    def _set_stem(self) -> None:
+    def update_stem(self) -> None:
         """Rewrite the stem of a reused widget (compose_stem's Static)."""
         self.query_one(".stem", Static).update(stem_renderable(self.item.stem))
 
