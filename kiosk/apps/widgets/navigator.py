@@ -116,6 +116,14 @@ class QuestionNavigator(OptionList):
                 self.refresh_line(current)
         self.highlighted = current
 
+    def move_to(self, current: int) -> None:
+        """Move the ▶ (and the highlight) to another row; the states are unchanged."""
+        if current != self.current:
+            old, self.current = self.current, current
+            self.refresh_line(old)
+            self.refresh_line(current)
+        self.highlighted = current
+
     def row_text(self, index: int) -> str:
         """A row as the candidate sees it (▶ on the current question's)."""
         return entry_text(index + 1, self.states[index], index == self.current)

@@ -183,7 +183,14 @@ class ExamScreen(KioskScreen):
             self.question = question
             area.scroll_home(animate=False)
             self._refresh_title()
-            self._refresh_navigator()
+            # Moving changes no question's state (answers, pending ones included, and flags
+            # refresh the navigator as they change): only the ▶ moves. Computing the states of
+            # every question was ~1.3 ms of a keypress at 100 questions.
+            for navigator in self.query(QuestionNavigator):
+                if len(navigator.states) == len(items):
+                    navigator.move_to(index)
+                else:
+                    navigator.set_states(question_states(self.kiosk), index)
             if self.question is not None:
                 self.question.focus_first()
             if not any(child.focusable for child in widget.walk_children()):
