@@ -116,6 +116,21 @@ class QuestionNavigator(OptionList):
                 self.refresh_line(current)
         self.highlighted = current
 
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """Bring a highlighted row that is out of view to the middle of the list, not to its
+        edge: following F6 down a long exam the list then scrolls once every half page instead
+        of on every keypress (each scroll repaints every row: ~4 ms of a keypress)."""
+        highlighted = self.highlighted
+        if top or highlighted is None or not self.is_mounted:
+            super().scroll_to_highlight(top)
+            return
+        view = self.scrollable_content_region.height
+        first = round(self.scroll_offset.y)
+        if view <= 0 or first <= highlighted < first + view:
+            return  # one line an option (see render_line): the row is in view
+        self.scroll_to(y=max(0, highlighted - view // 2), animate=False, force=True,
+                       immediate=True)
+
     def move_to(self, current: int) -> None:
         """Move the ▶ (and the highlight) to another row; the states are unchanged."""
         if current != self.current:
