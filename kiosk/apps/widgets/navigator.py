@@ -78,12 +78,14 @@ class QuestionNavigator(OptionList):
     #: rendered on every keypress for the two whose look changes. Those two are refreshed in
     #: `watch_highlighted` instead.
     highlighted: Reactive[int | None] = Reactive(None, repaint=False)
+    _painted_highlight: int | None = None
 
-    def watch_highlighted(self, old: int | None, new: int | None) -> None:
-        super().watch_highlighted(new)
-        for index in (old, new):
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        for index in (self._painted_highlight, highlighted):
             if index is not None:
                 self.refresh_line(index)
+        self._painted_highlight = highlighted
 
     def __init__(self, states: list[QuestionState], current: int, **kwargs: object) -> None:
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
