@@ -8,6 +8,7 @@ mounted per question."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,12 @@ from kiosk.apps.widgets.questions.base import QuestionWidget
 from kiosk.builtins.qtypes.choices_widget import (
     MultipleResponseWidget,
     SingleChoiceWidget,
+    TrueFalseWidget,
 )
+from kiosk.builtins.qtypes.description_widget import DescriptionWidget
+from kiosk.builtins.qtypes.essay_widget import EssayWidget
 from kiosk.builtins.qtypes.matching_widget import MatchingWidget
-from kiosk.builtins.qtypes.text_widget import NumericWidget
+from kiosk.builtins.qtypes.text_widget import NumericWidget, ShortTextWidget
 from kiosk.domain.timing import ManualClock
 from kiosk.i18n import set_language, t
 from kiosk.ledger.centre import Centre
@@ -511,3 +515,34 @@ def test_an_essay_and_a_description_reused(setup: Setup) -> None:
             assert saved(setup.centre) == {"es1": "Seasons come"}
 
     asyncio.run(scenario())
+
+
+def test_a_reused_widget_looks_as_a_new_one_would(setup: Setup,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Screen by screen through the exam at 80x24, forward and back: with widgets reused and
+    with a new widget for every question (reuse_for refusing), the screens are the same."""
+    path = [*ORDER[1:], *reversed(ORDER[:-1])]
+
+    async def screens(candidate: str) -> list[str]:
+        shots = []
+        app = app_for(setup)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await enter_exam(pilot, candidate, setup.code)
+            await pilot.press("down", "space")  # sc1 answered: B
+            await settle(pilot)
+            for item in path:
+                await go_to(pilot, item)
+                shot = app.export_screenshot()
+                # two candidates with names of one length: the same header layout
+                for who in (candidate, "Nagy&#160;Gergő", "Szűcs&#160;Réka"):
+                    shot = shot.replace(who, "")
+                shots.append(re.sub(r"terminal-\d+", "terminal", shot))
+        return shots
+
+    reused = asyncio.run(screens("C2"))
+    for cls in (SingleChoiceWidget, TrueFalseWidget, MultipleResponseWidget, ShortTextWidget,
+                NumericWidget, EssayWidget, DescriptionWidget):
+        monkeypatch.setattr(cls, "reuse_for", lambda *args: False)
+    fresh = asyncio.run(screens("C3"))
+    for item, a, b in zip(path, reused, fresh, strict=True):
+        assert a == b, item
