@@ -7,7 +7,11 @@ on), each keypress timed until the app is idle again with the next question show
 `navigated` event's durable ledger write included): wall time, and the process's CPU time, which
 a loaded machine (2 cores shared by many processes) distorts far less. The floor is the same keypress
 and pause on an app that does nothing. Printed: medians over runs of the per-run medians and
-p95s, the spread (min–max of the run medians) and the ratio to the floor. Target: ≤ 1.3×.
+p95s, the spread (min–max of the run medians) and the ratio to the floor. The issue's target
+(issue 15) is ≤ 1.3× that floor, which no keypress that draws can reach (below); the reachable
+goal is the next question on the same step as one line redrawn (≤ 1.3× of that floor, which
+takes under ~15 ms of CPU per keypress). BENCHMARKS.md "Candidate responsiveness" has where a
+keypress's CPU goes and what is left.
 
 A second floor, measured in the same run, is the smallest keypress a person can see: an app whose
 F6 replaces the text of one line. The pilot's idle wait (`textual._wait.wait_for_idle`) sleeps in
@@ -177,7 +181,8 @@ def main() -> None:
         print(f"one line redrawn (the smallest visible keypress): median {v * 1000:.1f} ms "
               f"(run medians {min(visible) * 1000:.1f}–{max(visible) * 1000:.1f}), "
               f"{v / f:.2f}× the floor")
-        print(f"ratio: {m / f:.2f}× the floor (target ≤ 1.3×), {m / v:.2f}× one line redrawn")
+        print(f"ratio: {m / f:.2f}× the floor (issue's target ≤ 1.3×), {m / v:.2f}× one line "
+              f"redrawn (reachable goal ≤ 1.3×: the same step)")
         c, fc = statistics.median(CPU), statistics.median(FLOOR_CPU)
         print(f"CPU per keypress: median {c * 1000:.1f} ms, floor {fc * 1000:.1f} ms, "
               f"ratio {c / fc:.2f}×")

@@ -6,6 +6,10 @@ Kept apart from `kiosk.api` because it imports Textual; a question type imports 
 A question widget composes its inputs, never saves anything itself, and calls
 `self.answer(response)` whenever the response changes (it posts `QuestionWidget.Answered`; the
 exam screen saves at once, or after a pause in typing when the class sets `typed = True`).
+
+Optional: `reuse_for(item, presentation, response) -> bool` shows another question of the type
+in the mounted widget (the exam screen keeps one per class and skips mounting a new one per
+question); see its docstring and docs/plugins.md. Widgets without it are mounted per question.
 """
 
 from __future__ import annotations

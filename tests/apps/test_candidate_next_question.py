@@ -6,6 +6,7 @@ benchmarks/next_question.py's (BENCHMARKS.md)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -134,5 +135,59 @@ def test_a_question_with_nothing_to_answer_leaves_the_focus_on_the_question_area
             await settle(pilot)
             assert app.focused is not None and screen.question is not None
             assert screen.question in app.focused.ancestors_with_self
+
+    asyncio.run(scenario())
+
+
+def test_the_candidate_app_lets_short_lived_objects_die_young(setup: Setup) -> None:
+    """A keypress allocates tens of thousands of short-lived objects; with the default GC
+    threshold (700) about ten young collections ran per next-question keypress and survivors
+    set off full collections of the UI heap (BENCHMARKS.md, Candidate responsiveness)."""
+    default = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        async def scenario() -> None:
+            async with app_for(setup).run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                assert gc.get_threshold()[0] >= 50_000
+
+        asyncio.run(scenario())
+    finally:
+        gc.set_threshold(*default)
+
+
+def test_the_navigator_scrolls_by_half_a_view_not_on_every_keypress(tmp_path: Path) -> None:
+    """Following F6 down a long exam, the current row stays in view and the list scrolls when
+    it would leave it, to the middle: not one row per keypress (each scroll repaints every
+    row)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    items = "".join(
+        f'\n[[items]]\nid = "tf{n:02d}"\ntype = "true_false"\ntopic = "T"\npoints = 1\n'
+        f'stem = "Statement {n}."\nanswer = true\n' for n in range(40))
+    (content / "long.toml").write_text(
+        '[bank]\nid = "long"\ntitle = "Long"\nlanguage = "en"\n' + items, encoding="utf-8")
+    text = exam_text([("1", "Questions", 60, [f"tf{n:02d}" for n in range(40)])]).replace(
+        'banks = ["practice_en.toml"]', 'banks = ["practice_en.toml", "long.toml"]')
+    setup = make_centre(tmp_path, text)
+
+    async def scenario() -> None:
+        app = app_for(setup)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await enter_exam(pilot, "C1", setup.code)
+            nav = app.screen.query_one(QuestionNavigator)
+            view = nav.scrollable_content_region.height
+            assert 0 < view < 40
+            offsets = []
+            for step in range(1, 40):
+                await pilot.press("f6")
+                await pilot.pause()
+                top = round(nav.scroll_offset.y)
+                assert top <= step < top + view, (step, top, view)  # the ▶ is in view
+                assert CURRENT in nav.render_line(step - top).text
+                offsets.append(top)
+            scrolls = sum(1 for a, b in zip(offsets, offsets[1:], strict=False) if a != b)
+            past_the_edge = 40 - view
+            assert 0 < scrolls <= past_the_edge // (view // 2) + 1 < past_the_edge, offsets
 
     asyncio.run(scenario())

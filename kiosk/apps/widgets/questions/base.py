@@ -57,6 +57,8 @@ class QuestionWidget(Vertical):
         def __init__(self, widget: QuestionWidget, response: Any, settle: bool) -> None:
             super().__init__()
             self.widget = widget
+            #: the question it answers: a reused widget (`reuse_for`) shows another later
+            self.item = widget.item
             self.response = response
             self.settle = settle
 
@@ -71,6 +73,32 @@ class QuestionWidget(Vertical):
     def compose_stem(self) -> ComposeResult:
         yield Static(stem_renderable(self.item.stem), classes="stem")
         yield from self.compose_attachments()
+
+    def reuse_for(self, item: Item, presentation: dict[str, Any] | None, response: Any) -> bool:
+        """Show another question of this type in this widget, already mounted: return True
+        when done, False when this widget cannot (the exam screen then mounts a new one).
+
+        Optional. The exam screen keeps one widget of each class that implements it mounted
+        (hidden while another type is on screen) and moves from question to question by
+        reusing it: no compose, no styling of new widgets, one layout pass, which is most of
+        what a next-question keypress costs. An implementation must leave nothing of the
+        previous question behind (value, selection, cursor, scroll, hints), post nothing
+        while it loads (set the inputs inside `with self.prevent(Input.Changed, ...)`), and its
+        change handlers must ignore a `Changed` whose value is no longer the input's (queued
+        for the previous question). `set_question()` and `update_stem()` do the common part.
+        The default, kept by widgets that do not implement it, is a fresh widget per question.
+        """
+        return False
+
+    def set_question(self, item: Item, presentation: dict[str, Any] | None, response: Any) -> None:
+        """Set the question's data on a reused widget (what `__init__` does on a new one)."""
+        self.item = item
+        self.presentation = presentation or {}
+        self.response = response
+
+    def update_stem(self) -> None:
+        """Rewrite the stem of a reused widget (compose_stem's Static)."""
+        self.query_one(".stem", Static).update(stem_renderable(self.item.stem))
 
     def compose_attachments(self) -> ComposeResult:
         """The item's images and passages (F4 enlarges the first image)."""
