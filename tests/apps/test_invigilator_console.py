@@ -4,10 +4,8 @@ action taken in the console goes through the service and reaches the candidate's
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from kiosk.apps.invigilator.screens.sittings import SittingScreen
 from kiosk.client import RemoteCalls
 from kiosk.i18n import set_language
 from kiosk.minutes import minutes_text
+from tests.support.async_tests import sync
 from tests.support.invigilation_helpers import PASSWORD, USER, Candidate, room_setup, settle
 from tests.support.service_helpers import running_service
 from tests.support.session_helpers import Setup
@@ -35,16 +34,6 @@ def clock_started_at(line: dict[str, Any], full: float, since: float) -> None:
     """The candidate's clock shows `full` less at most the real time since `since` (an action
     taken after `since` started or changed it), however slowly the machine reacted."""
     assert full - (line["t"] - since) - CLOCK_SLACK_S <= line["remaining"] <= full, (full, line)
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test body (no asyncio plugin here); fixtures still resolve by name."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,8 @@ login itself with `pilot.press`, so they fail for the in-flight keys alone."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ from kiosk.domain.timing import ManualClock
 from kiosk.i18n import current_language, set_language
 from kiosk.ledger.centre import Centre
 from kiosk.service.usecases import LocalCalls
+from tests.support.async_tests import sync
 from tests.support.candidate_helpers import Setup as CandidateSetup
 from tests.support.candidate_helpers import make_centre
 from tests.support.invigilation_helpers import PASSWORD as CONSOLE_PASSWORD
@@ -46,16 +45,6 @@ from tests.support.marking_helpers import mark_setup
 from tests.support.service_helpers import running_service
 
 SIZES = [(80, 24), (120, 36)]
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test body (no asyncio plugin here); fixtures still resolve by name."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture(autouse=True)
@@ -127,6 +116,17 @@ def candidate_app(setup: CandidateSetup, **kwargs: Any) -> CandidateApp:
                         timers=False, **kwargs)
 
 
+def gated_login(sock: Path, gate: Gate) -> Callable[..., Any]:
+    """The app's login through the service, held at `gate` (a login in flight)."""
+    remote = login_remote(sock)
+
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        gate.wait()
+        return remote(*args, **kwargs)
+
+    return gated
+
+
 def on_identity(app: CandidateApp, candidate: str = "C1") -> bool:
     """The identity screen is up (its confirm button focused) for `candidate`."""
     focused = app.screen.focused
@@ -153,13 +153,7 @@ async def test_keys_typed_during_the_login_do_not_confirm_the_identity(
     confirm an identity the candidate has not seen; an Enter typed once it is shown does."""
     gate = Gate()
     with running_service(cand.centre) as child:
-        remote = login_remote(child.path)
-
-        def gated(*args: Any, **kwargs: Any) -> Any:
-            gate.wait()
-            return remote(*args, **kwargs)
-
-        app = candidate_app(cand, service=child.path, login=gated)
+        app = candidate_app(cand, service=child.path, login=gated_login(child.path, gate))
         async with app.run_test(size=(80, 24)) as pilot:
             burst(app, "C1", "tab", cand.code, "enter")
             await in_flight(pilot, gate)
@@ -223,13 +217,7 @@ async def test_candidate_keys_typed_while_a_failed_login_is_in_flight_retry_it(
     failure is shown, those keys land in the emptied code field and sign in."""
     gate = Gate()
     with running_service(cand.centre) as child:
-        remote = login_remote(child.path)
-
-        def gated(*args: Any, **kwargs: Any) -> Any:
-            gate.wait()
-            return remote(*args, **kwargs)
-
-        app = candidate_app(cand, service=child.path, login=gated)
+        app = candidate_app(cand, service=child.path, login=gated_login(child.path, gate))
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press(*keys_of("C1", "tab", "WRONG-CODE", "enter"))
             await in_flight(pilot, gate)
