@@ -21,7 +21,9 @@ What this module does about it (the root: the order in which keys are dispatched
 - `hold_keys()` keeps every key typed from now on (but a screen's `LIVE_KEYS`, such as the
   language switch) until `release_keys()`, or until another screen is shown: a login in
   flight holds what is typed meanwhile, and hands it to the next screen (or back to the login
-  form, if the login failed) once that is on screen and focused.
+  form, if the login failed) once that is on screen and focused. A screen that must be read
+  before it is answered (`SEEN_BEFORE_KEYS`, the candidate's identity check) gets none of
+  them: keys typed before it was shown are dropped.
 - `OrderedForm` (a Screen mixin): Enter in a field moves to the next field at once, and Enter in
   the last field (or on a button) holds the keys that follow and submits; the form reads its
   fields after every key typed before Enter has reached them.
