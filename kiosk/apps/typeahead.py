@@ -127,17 +127,6 @@ class TypeAheadApp:
         if self._hold_limit is not None:
             self._hold_limit.cancel()
             self._hold_limit = None
-        app: Any = self
-        try:
-            screen = app.screen
-        except ScreenStackError:
-            screen = None
-        if (screen is not None and screen is not self._held_on
-                and getattr(screen, "SEEN_BEFORE_KEYS", False)):
-            # A screen that must be read before it is answered (the identity check) takes no
-            # key typed before it was shown: a second Enter typed during the login does not
-            # confirm an identity nobody has looked at.
-            self._waiting.clear()
         self._keys_held = False
         self._held_on = None
         self._next_key()
@@ -184,6 +173,12 @@ class TypeAheadApp:
     def _screen_changed(self, screen: Screen[Any]) -> None:
         """Another screen is current: the keys held for it go once it has mounted and focused."""
         if self._keys_held and screen is not self._held_on:
+            if getattr(screen, "SEEN_BEFORE_KEYS", False):
+                # A screen that must be read before it is answered (the identity check) takes
+                # no key typed before it was shown (a second Enter typed during the login does
+                # not confirm an identity nobody has looked at); keys typed from now on are
+                # kept for it as usual.
+                self._waiting.clear()
             self.release_keys()
 
     def _next_key(self) -> None:
